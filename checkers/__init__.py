@@ -1,0 +1,3 @@
+"""Answer checking and code grading: the answer language, equivalence, the kernel."""
+
+from __future__ import annotations

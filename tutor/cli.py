@@ -1,0 +1,92 @@
+"""The `tutor` command line: parses arguments and hands each command to `tutor.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tutor import __version__
+
+EPILOG = """\
+Environment: TUTOR_DATA_DIR (data folder), TUTOR_NOW (ISO 8601 time with offset, overrides the
+clock), TUTOR_THEME, TUTOR_KERNEL_PYTHON and other TUTOR_* settings; see the README.
+Exit status of `check`: 0 correct, 1 incorrect, 2 could not grade."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", metavar="DIR", help="progress folder (default: platform data dir; env TUTOR_DATA_DIR)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="A terminal tutor for Linear Algebra for ML.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    start = commands.add_parser("start", parents=[common], help="open the Textual app")
+    start.add_argument("--section", metavar="ID", help="open this section (e.g. 1.6) straight away")
+    commands.add_parser("review", parents=[common], help="open the app in a review session of what is due")
+
+    show = commands.add_parser("show", parents=[common], help="print a section, exercise or lab")
+    show.add_argument("id", metavar="ID", help="e.g. 1.3, 1.ex11, 1.lab2")
+    show.add_argument("--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+
+    check = commands.add_parser("check", parents=[common], help="grade an answer or a code file")
+    check.add_argument("id", metavar="ID", help="exercise or lab ID, e.g. 1.ex11")
+    check.add_argument(
+        "--answer", action="append", default=[], metavar="TEXT", help="one per part, in the order `show` lists"
+    )
+    check.add_argument("--file", metavar="PATH", help="Python file with your functions (code exercises)")
+    check.add_argument("--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--no-record", action="store_true", help="do not save this attempt")
+
+    due = commands.add_parser("due", parents=[common], help="what is due now, soonest first")
+    due.add_argument("--json", action="store_true", help="machine-readable output")
+    stats = commands.add_parser("stats", parents=[common], help="progress and retention figures")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+
+    export = commands.add_parser("export", parents=[common], help="write your review log as JSON lines")
+    export.add_argument("file", metavar="FILE")
+    import_ = commands.add_parser("import", parents=[common], help="merge a review log exported elsewhere")
+    import_.add_argument("file", metavar="FILE")
+
+    validate = commands.add_parser("validate", parents=[common], help="check course data and run every example")
+    validate.add_argument("content_dir", nargs="?", metavar="CONTENT_DIR", help="default: the shipped course")
+    commands.add_parser(
+        "doctor", parents=[common], help="report python, numpy/torch/CUDA in the kernel, sandbox level, data dir"
+    )
+    return parser
+
+
+COMMAND_MODULES = {"import": "import_"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from tutor.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"tutor: {exc}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"tutor.commands.{COMMAND_MODULES.get(args.command, args.command)}")
+    try:
+        return int(module.run(args, settings))
+    except KeyboardInterrupt:
+        print("tutor: interrupted", file=sys.stderr)
+        return 130

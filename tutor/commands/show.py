@@ -1,0 +1,108 @@
+"""`tutor show ID`: print a section, exercise or lab without the app, or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
+from tutor.course.loader import Chapter, ContentError, Course, load_course
+from tutor.course.schema import Section
+from tutor.settings import Settings
+
+
+def describe(chapter: Chapter, item: Any, variant: int = 0) -> dict[str, Any]:
+    """The JSON contract of DESIGN.md section 2 for an exercise or lab."""
+    if isinstance(item, HandExercise):
+        return {
+            "id": item.id,
+            "kind": "hand",
+            "title": item.title,
+            "section": item.section,
+            "prompt": item.statement,
+            "variant": variant,
+            "params": dict(item.params),
+            "parts": [{"name": part.name, "prompt": part.prompt} for part in item.parts],
+            "entry": [],
+            "starter": "",
+        }
+    if isinstance(item, CodeExercise):
+        kind = "code"
+        entry = list(item.entry)
+    else:
+        kind = "lab"
+        entry = [name for step in item.steps for name in step.entry]
+    return {
+        "id": item.id,
+        "kind": kind,
+        "title": item.title,
+        "section": item.section,
+        "prompt": item.statement,
+        "variant": variant,
+        "params": {},
+        "parts": [],
+        "entry": entry,
+        "starter": item.starter,
+    }
+
+
+def _section_json(course: Course, section: Section) -> dict[str, Any]:
+    chapter, _ = course.find(section.id)
+    return {
+        "id": section.id,
+        "kind": "section",
+        "title": section.title,
+        "summary": section.summary,
+        "blocks": [block.model_dump() for block in section.blocks],
+        "items": [item.id for item in chapter.items_in(section.id)],
+    }
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the item; exit 2 for an unknown ID or a bad variant."""
+    try:
+        course = load_course()
+    except ContentError as exc:
+        print(f"tutor show: the course data has problems:\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        chapter, item = course.find(args.id)
+    except KeyError:
+        print(
+            f"tutor show: no section, exercise or lab is called {args.id!r}. "
+            f"Try one of: {', '.join(course.ids()[:6])}, …",
+            file=sys.stderr,
+        )
+        return 2
+    if args.variant < 0:
+        print("tutor show: --variant must be 0 or more", file=sys.stderr)
+        return 2
+    if isinstance(item, Section):
+        if args.json:
+            print(json.dumps(_section_json(course, item), ensure_ascii=False, indent=2))
+            return 0
+        from rich.console import Console
+
+        from tutor.render import render_section
+
+        Console().print(render_section(item))
+        return 0
+    data = describe(chapter, item, args.variant)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    from rich.console import Console
+
+    console = Console()
+    console.print(f"[bold]{data['id']}  {data['title']}[/]  (section {data['section']}, {data['kind']})")
+    console.print(data["prompt"])
+    for number, part in enumerate(data["parts"], start=1):
+        console.print(f"  {number}. {part['prompt']}")
+    if isinstance(item, Lab):
+        for number, step in enumerate(item.steps, start=1):
+            console.print(f"  {number}. [bold]{step.title}[/]: {step.text}")
+    if data["entry"]:
+        console.print(f"Write: {', '.join(data['entry'])}")
+    return 0

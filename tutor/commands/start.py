@@ -1,0 +1,36 @@
+"""`tutor start [--section ID]`: open the Textual app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tutor.settings import Settings
+
+
+def terminal_problem() -> str | None:
+    """Why the app cannot take over this terminal, or None when it can."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return "standard input/output is not a terminal"
+    if os.environ.get("TERM", "") in {"", "dumb"}:
+        return "TERM is unset or 'dumb', so the terminal cannot show a full-screen app"
+    return None
+
+
+def run(args: argparse.Namespace, settings: Settings, *, review: bool = False) -> int:
+    """Start the app, or explain why not and point to the plain commands."""
+    problem = terminal_problem()
+    if problem:
+        print(
+            f"tutor: {problem}.\n"
+            "Use the plain commands instead: `tutor show ID` to read, `tutor check ID --answer …` "
+            "to answer, `tutor due` for what is due.",
+            file=sys.stderr,
+        )
+        return 2
+    from tutor.app import TutorApp
+
+    app = TutorApp(settings, start_section=getattr(args, "section", None), start_review=review)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,81 @@
+"""Course blocks as Rich renderables, shared by `tutor show` and the section reader."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from tutor.course.schema import Block, Callout, CodeExample, Definition, Formula, Prose, Section, Table
+
+CALLOUT_STYLE = {
+    "ml": ("ML connection", "magenta"),
+    "intuition": ("Intuition", "cyan"),
+    "warning": ("Warning", "yellow"),
+    "note": ("Note", "blue"),
+}
+
+
+def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableType:
+    """One block as a Rich renderable; colours are plain ANSI names so every terminal shows them."""
+    if isinstance(block, Prose):
+        return Markdown(block.text.strip(), code_theme=code_theme)
+    if isinstance(block, Definition):
+        return Panel(
+            Markdown(block.text.strip()),
+            title=Text(f"Definition: {block.term}", style="bold"),
+            title_align="left",
+            border_style="green",
+        )
+    if isinstance(block, Formula):
+        body = Text(block.text.strip(), style="bold", justify="center")
+        parts: list[RenderableType] = [body]
+        if block.gloss:
+            parts.append(Text(block.gloss.strip(), style="dim", justify="center"))
+        return Panel(
+            Group(*parts),
+            title=block.label or None,
+            title_align="left",
+            border_style="bright_black",
+        )
+    if isinstance(block, Callout):
+        label, colour = CALLOUT_STYLE[block.tone]
+        return Panel(
+            Markdown(block.text.strip()),
+            title=Text(f"{label}: {block.title}", style=f"bold {colour}"),
+            title_align="left",
+            border_style=colour,
+        )
+    if isinstance(block, CodeExample):
+        code = Syntax(block.source.rstrip(), "python", theme=code_theme, word_wrap=True)
+        parts = [code]
+        if block.output is not None:
+            parts.append(Text("output", style="dim italic"))
+            parts.append(Text(block.output.rstrip(), style="green"))
+        return Panel(Group(*parts), title=block.title, title_align="left", border_style="blue")
+    if isinstance(block, Table):
+        table = RichTable(title=block.title, title_justify="left", show_lines=False, expand=True)
+        for column in block.columns:
+            table.add_column(column, overflow="fold")
+        for row in block.rows:
+            table.add_row(*row)
+        return table
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def render_section(section: Section) -> RenderableType:
+    """A whole section, heading first, for printing outside the app."""
+    heading = Text(f"{section.id}  {section.title}", style="bold underline")
+    summary = Text(section.summary, style="italic")
+    return Group(heading, summary, Text(""), *(_spaced(section)))
+
+
+def _spaced(section: Section) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for block in section.blocks:
+        out.append(render_block(block))
+        out.append(Text(""))
+    return out

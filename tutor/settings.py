@@ -1,0 +1,172 @@
+"""The tutor's settings: one typed object from a TOML file, overridden by environment variables.
+
+Read before the first paint, so it uses the standard library only (pydantic costs ~250 ms here).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from tutor import APP_NAME
+
+THEMES = (
+    "textual-dark",
+    "textual-light",
+    "ansi-dark",
+    "ansi-light",
+    "nord",
+    "gruvbox",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "solarized-light",
+)
+
+
+class SettingsError(ValueError):
+    """A settings file or variable that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can configure. File: `config.toml` in the config dir; env: `TUTOR_*`."""
+
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    """Where progress, drafts and caches live (`TUTOR_DATA_DIR`, `--data-dir`)."""
+    theme: str = "textual-dark"
+    """Textual theme; `ansi-dark` uses the terminal's own colours (`TUTOR_THEME`)."""
+    kernel_python: str = ""
+    """Interpreter for the code kernel, e.g. a CUDA torch venv; empty means this one (`TUTOR_KERNEL_PYTHON`)."""
+    kernel_timeout: float = 10.0
+    """Seconds one code cell may run before it is interrupted (`TUTOR_KERNEL_TIMEOUT`)."""
+    kernel_memory_mb: int = 4096
+    """Address-space limit of the CPU kernel in MiB (`TUTOR_KERNEL_MEMORY_MB`)."""
+    desired_retention: float = 0.9
+    """FSRS target probability of recall at review time (`TUTOR_DESIRED_RETENTION`)."""
+    new_per_day: int = 10
+    """New exercises introduced per day in review sessions (`TUTOR_NEW_PER_DAY`)."""
+    reviews_per_day: int = 100
+    """Reviews per day at most (`TUTOR_REVIEWS_PER_DAY`)."""
+    day_starts_hour: int = 4
+    """Local hour at which a new study day begins (`TUTOR_DAY_STARTS_HOUR`)."""
+    cursor_blink: bool = True
+    """Blinking cursors; turn off over slow SSH links (`TUTOR_CURSOR_BLINK`)."""
+    editor: str = ""
+    """Command for editing code outside the app; empty means `$VISUAL`, then `$EDITOR`, then vi."""
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite progress file."""
+        return self.data_dir / "progress.sqlite3"
+
+    @property
+    def drafts_dir(self) -> Path:
+        """Where code drafts are autosaved."""
+        return self.data_dir / "drafts"
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir for the tutor."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_config_file() -> Path:
+    """The platform's config file location (`TUTOR_CONFIG` overrides)."""
+    override = os.environ.get("TUTOR_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+_KEYS = {f.name: f for f in fields(Settings)}
+_FILE_ALIASES = {"kernel.python": "kernel_python", "kernel.timeout": "kernel_timeout"}
+
+
+def _coerce(name: str, raw: Any, origin: str) -> Any:
+    kind = _KEYS[name].type
+    try:
+        if kind == "Path":
+            return Path(str(raw)).expanduser()
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected true or false, got {raw!r}")
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError("expected a whole number")
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{origin}: setting {name!r}: {exc}") from exc
+
+
+def _validate(settings: Settings) -> Settings:
+    if settings.theme not in THEMES:
+        raise SettingsError(f"theme {settings.theme!r} is not one of: {', '.join(THEMES)}")
+    if not 0.7 <= settings.desired_retention <= 0.99:
+        raise SettingsError("desired_retention must be between 0.7 and 0.99")
+    if not 0 <= settings.day_starts_hour <= 23:
+        raise SettingsError("day_starts_hour must be an hour from 0 to 23")
+    if settings.new_per_day < 0 or settings.reviews_per_day < 0:
+        raise SettingsError("daily limits cannot be negative")
+    if settings.kernel_timeout <= 0:
+        raise SettingsError("kernel_timeout must be positive")
+    return settings
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def load_settings(
+    config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Defaults, then the TOML file, then `TUTOR_*` variables, then explicit overrides (CLI flags)."""
+    env = os.environ if environ is None else environ
+    path = config_file or default_config_file()
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"{path}: cannot read settings: {exc}") from exc
+        for key, raw in _flatten(table).items():
+            name = _FILE_ALIASES.get(key, key.replace(".", "_"))
+            if name not in _KEYS:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            values[name] = _coerce(name, raw, str(path))
+    for name in _KEYS:
+        var = f"TUTOR_{name.upper()}"
+        if env.get(var, "") != "":
+            values[name] = _coerce(name, env[var], var)
+    for name, raw in overrides.items():
+        if raw is not None:
+            values[name] = _coerce(name, raw, f"--{name.replace('_', '-')}")
+    return _validate(replace(Settings(), **values))
