@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+import msgspec
 from typing import Any
 
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
@@ -55,7 +57,7 @@ def _section_json(course: Course, section: Section) -> dict[str, Any]:
         "kind": "section",
         "title": section.title,
         "summary": section.summary,
-        "blocks": [block.model_dump() for block in section.blocks],
+        "blocks": msgspec.to_builtins(section.blocks),
         "items": [item.id for item in chapter.items_in(section.id)],
     }
 

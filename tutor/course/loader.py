@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,12 +12,12 @@ from types import ModuleType
 from typing import Any, TypeVar, Union
 
 import yaml
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from tutor.course.exercise_schema import CodeExercise, ExerciseFile, HandExercise, Lab, LabFile
 from tutor.course.schema import ChapterMeta, Section
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound=msgspec.Struct)
 Item = Union[Section, HandExercise, CodeExercise, Lab]
 
 try:
@@ -40,6 +41,21 @@ def default_content_dir() -> Path:
     return CONTENT_DIR
 
 
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _error_location(message: str) -> tuple[str, tuple[int | str, ...]]:
+    """Split msgspec's `what - at `$.a[0].b`` into the text and the path within the document."""
+    what, sep, where = message.rpartition(" - at `")
+    if not sep:
+        return message, ()
+    path = where.rstrip("`").removeprefix("$")
+    loc = tuple(
+        int(index) if index else key for key, index in _PATH_PART.findall(path)
+    )
+    return what, loc
+
+
 def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
     """The 1-based line of the YAML node at `loc`, or of its deepest existing ancestor."""
     node = root
@@ -53,19 +69,20 @@ def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
         else:
-            continue  # a discriminator tag such as 'hand' in the location, not a YAML key
+            break
         line = node.start_mark.line + 1
     return line
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling)"
-    elif error["type"] == "missing":
-        message = "required key is missing"
-    return f"{where}: {message}" if where else message
+def _friendly(what: str, loc: tuple[int | str, ...]) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    unknown = re.match(r"Object contains unknown field `(.+)`", what)
+    if unknown:
+        what = f"unknown key {unknown.group(1)!r} (check the spelling)"
+    missing = re.match(r"Object missing required field `(.+)`", what)
+    if missing:
+        what = f"required key {missing.group(1)!r} is missing"
+    return f"{where}: {what}" if where else what
 
 
 def load_yaml_model(path: Path, model: type[Model]) -> Model:
@@ -82,14 +99,11 @@ def load_yaml_model(path: Path, model: type[Model]) -> Model:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError([f"{path}:{line}: invalid YAML: {problem}"]) from exc
     try:
-        return model.model_validate(data if data is not None else {})
-    except ValidationError as exc:
-        root = yaml.compose(text, Loader=_Loader)
-        problems = [
-            f"{path}:{_line_of(root, tuple(err['loc']))}: {_describe(dict(err))}"
-            for err in exc.errors()
-        ]
-        raise ContentError(problems) from None
+        return msgspec.convert(data if data is not None else {}, model, str_keys=True)
+    except msgspec.ValidationError as exc:
+        what, loc = _error_location(str(exc))
+        line = _line_of(yaml.compose(text, Loader=_Loader), loc)
+        raise ContentError([f"{path}:{line}: {_friendly(what, loc)}"]) from None
 
 
 @dataclass
