@@ -162,10 +162,12 @@ def load_chapter(folder: Path) -> Chapter:
             problems.extend(exc.problems)
     exercises: list[HandExercise | CodeExercise] = []
     labs: list[Lab] = []
-    try:
-        exercises = list(load_yaml_model(folder / meta.exercises, ExerciseFile).exercises)
-    except ContentError as exc:
-        problems.extend(exc.problems)
+    for name in meta.exercises:
+        try:
+            exercises.extend(load_yaml_model(folder / name, ExerciseFile).exercises)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    exercises.sort(key=lambda exercise: int(exercise.id.rpartition("ex")[2]))
     if (folder / meta.labs).exists():
         try:
             labs = list(load_yaml_model(folder / meta.labs, LabFile).labs)

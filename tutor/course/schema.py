@@ -96,5 +96,5 @@ class ChapterMeta(Strict):
     sections: Annotated[list[str], msgspec.Meta(min_length=1)]
     subtitle: str = ""
     summary: str = ""
-    exercises: str = "exercises.yaml"
+    exercises: list[str] = ["hand_exercises.yaml", "code_exercises.yaml"]
     labs: str = "labs.yaml"

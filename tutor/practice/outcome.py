@@ -1,0 +1,35 @@
+"""What an exercise screen or `tutor check` hands to the progress store, and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One graded attempt at an exercise or lab, as the learner made it."""
+
+    item_id: str
+    variant: int
+    correct: bool
+    duration_s: float
+    """Seconds from showing the exercise to this submission."""
+    par_seconds: int
+    """The exercise's par time: right, first try and well under it rates Easy."""
+    hints_used: int = 0
+    attempts: int = 1
+    """How many submissions this one is, counting from 1, for this showing of the exercise."""
+    gave_up: bool = False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The attempt as committed: its log row, the rating the grade implies and the next due time."""
+
+    uuid: str
+    rating: int
+    """FSRS rating 1 Again, 2 Hard, 3 Good, 4 Easy."""
+    due: datetime
+    interval_text: str
+    """The next interval in words, e.g. "in 3 days"."""
