@@ -96,5 +96,7 @@ class ChapterMeta(Strict):
     sections: Annotated[list[str], msgspec.Meta(min_length=1)]
     subtitle: str = ""
     summary: str = ""
-    exercises: list[str] = ["hand_exercises.yaml", "code_exercises.yaml"]
+    exercises: list[str] = msgspec.field(
+        default_factory=lambda: ["hand_exercises.yaml", "code_exercises.yaml"]
+    )
     labs: str = "labs.yaml"
