@@ -33,3 +33,7 @@ class Recorded:
     due: datetime
     interval_text: str
     """The next interval in words, e.g. "in 3 days"."""
+    counted: bool = True
+    """False for practice ahead of schedule: logged, but the schedule did not change."""
+    leech: bool = False
+    """The item has lapsed 8 times or more: point the learner back to its section."""

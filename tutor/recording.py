@@ -1,0 +1,94 @@
+"""Record graded attempts in the progress store; screens call these before showing a verdict."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from progress import clock
+from progress.schedule import ScheduleConfig, interval_text, rating_for
+from progress.store import RecordResult, Store
+from tutor.practice.outcome import Attempt, Recorded
+from tutor.settings import Settings
+
+_stores: dict[Path, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def schedule_config(settings: Settings) -> ScheduleConfig:
+    """The scheduler settings a Store needs, from the learner's Settings."""
+    return ScheduleConfig(
+        desired_retention=settings.desired_retention, day_starts_hour=settings.day_starts_hour
+    )
+
+
+def open_store(settings: Settings) -> Store:
+    """The process-wide Store for `settings.db_path` (opened once, then shared); raises StoreError."""
+    path = settings.db_path
+    config = schedule_config(settings)
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = Store.open(path, config)
+            _stores[path] = store
+        elif store.config.desired_retention != config.desired_retention or (
+            store.config.day_starts_hour != config.day_starts_hour
+        ):
+            store.set_config(config)
+        return store
+
+
+def close_stores() -> None:
+    """Close every Store this process opened (tests, and the app on exit)."""
+    with _stores_lock:
+        for store in _stores.values():
+            store.close()
+        _stores.clear()
+
+
+def _recorded(result: RecordResult) -> Recorded:
+    now = clock.now()
+    wait = interval_text(now, result.due)
+    if not result.counted:
+        wait = f"practice ahead of schedule; still due {wait}"
+    return Recorded(
+        uuid=result.uuid,
+        rating=result.rating,
+        due=result.due,
+        interval_text=wait,
+        counted=result.counted,
+        leech=result.leech,
+    )
+
+
+def record_attempt(settings: Settings, attempt: Attempt) -> Recorded:
+    """Log a graded attempt (committed on return), rate it from the grade and reschedule the item."""
+    rating = rating_for(
+        attempt.correct,
+        attempt.hints_used,
+        attempt.attempts,
+        attempt.duration_s,
+        attempt.par_seconds,
+        attempt.gave_up,
+    )
+    result = open_store(settings).record(
+        attempt.item_id,
+        variant=attempt.variant,
+        correct=attempt.correct,
+        rating=rating,
+        hints_used=attempt.hints_used,
+        attempts=attempt.attempts,
+        duration_ms=round(attempt.duration_s * 1000),
+        gave_up=attempt.gave_up,
+    )
+    return _recorded(result)
+
+
+def override_rating(settings: Settings, uuid: str, rating: int) -> Recorded:
+    """Replace the rating of a logged attempt (keys 1-4); the log keeps both."""
+    return _recorded(open_store(settings).override(uuid, rating))
+
+
+def undo_last(settings: Settings) -> str | None:
+    """Cancel the latest attempt still in force; its UUID, or None when there is nothing to undo."""
+    return open_store(settings).undo_last()
