@@ -42,10 +42,10 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
             border_style="bright_black",
         )
     if isinstance(block, Callout):
-        label, colour = CALLOUT_STYLE[block.tone]
+        _, colour = CALLOUT_STYLE[block.tone]
         return Panel(
             Markdown(block.text.strip()),
-            title=Text(f"{label}: {block.title}", style=f"bold {colour}"),
+            title=Text(callout_title(block), style=f"bold {colour}"),
             title_align="left",
             border_style=colour,
         )
@@ -64,6 +64,14 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
             table.add_row(*row)
         return table
     raise TypeError(f"unknown block {type(block).__name__}")
+
+
+def callout_title(block: Callout) -> str:
+    """`Warning: title`; the tone's label is not repeated when the title already starts with it."""
+    label, _ = CALLOUT_STYLE[block.tone]
+    if block.title.lower().startswith(label.lower()):
+        return block.title
+    return f"{label}: {block.title}"
 
 
 def render_section(section: Section) -> RenderableType:

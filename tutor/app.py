@@ -1,0 +1,259 @@
+"""The Textual app: loads the course and the progress store, then routes between screens."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.events import DescendantFocus, Resize
+from textual.screen import Screen
+
+from tutor.course.exercise_schema import CodeExercise, HandExercise
+from tutor.course.loader import ContentError, Course, load_course
+from tutor.course.schema import Section
+from tutor.palette import TutorCommands
+from tutor.screens.problems import ProblemScreen, TooSmallScreen
+from tutor.settings import THEMES, Settings
+
+if TYPE_CHECKING:
+    from tutor.screens.reader import ReaderScreen
+
+_STARTED_NS = time.perf_counter_ns()
+"""When this module was imported: the start of the start-up measurement (as Posting does)."""
+
+MIN_WIDTH = 64
+MIN_HEIGHT = 20
+
+# Screens built by other parts of the tutor, imported only when first opened.
+LAZY_SCREENS = {
+    "hand": ("tutor.screens.hand_exercise", "HandExerciseScreen"),
+    "code": ("tutor.screens.code_exercise", "CodeExerciseScreen"),
+    "lab": ("tutor.screens.lab", "LabScreen"),
+    "review": ("tutor.screens.review", "ReviewScreen"),
+    "stats": ("tutor.screens.stats", "StatsScreen"),
+}
+
+
+def now() -> datetime:
+    """The current time in UTC, or `TUTOR_NOW` when set (tests, demos, replay)."""
+    from progress.clock import now as clock_now
+
+    return clock_now()
+
+
+class TutorApp(App[None]):
+    """The tutor: home screen, section reader, and the practice screens opened from them."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "Linear Algebra for ML"
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor; progress is already saved"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
+        Binding("f2", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        start_section: str | None = None,
+        start_review: bool = False,
+        content_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.start_section = start_section
+        self.start_review = start_review
+        self.content_dir = content_dir
+        self.course: Course = Course(Path("."), [])
+        self.store: Any = None
+        self.started_in_ms: float | None = None
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """Home when the course and store load; otherwise a screen listing what is wrong."""
+        problem = self._load_course() or self._open_store()
+        if problem is not None:
+            return problem
+        from tutor.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def _load_course(self) -> ProblemScreen | None:
+        try:
+            self.course = load_course(self.content_dir)
+        except ContentError as exc:
+            return ProblemScreen("The course data has problems", exc.problems)
+        return None
+
+    def _open_store(self) -> ProblemScreen | None:
+        from progress.schedule import ScheduleConfig
+        from progress.store import Store, StoreError
+
+        config = ScheduleConfig(
+            desired_retention=self.settings.desired_retention,
+            day_starts_hour=self.settings.day_starts_hour,
+        )
+        try:
+            self.store = Store.open(self.settings.db_path, config)
+        except StoreError as exc:
+            return ProblemScreen("Your progress cannot be opened", [str(exc)])
+        return None
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        if self.store is None:
+            return
+        if self.start_section:
+            self.open_item(self.start_section)
+        if self.start_review:
+            self.action_review()
+        self._check_size(self.size.width, self.size.height)
+
+    def on_ready(self) -> None:
+        self.started_in_ms = (time.perf_counter_ns() - _STARTED_NS) / 1e6
+        self.log.info(f"Tutor started in {self.started_in_ms:.0f} ms")
+        self._warm_reader()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def _warm_reader(self) -> None:
+        """Import the reader and the Python lexer after first paint, so the first section opens fast."""
+        importlib.import_module("tutor.screens.reader")
+        from pygments.lexers import PythonLexer
+
+        PythonLexer()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    # -- routing --------------------------------------------------------------------------
+
+    def open_item(self, item_id: str, variant: int = 0) -> None:
+        """Open the section, exercise or lab with this ID on its own screen."""
+        try:
+            chapter, item = self.course.find(item_id)
+        except KeyError:
+            self.notify(f"There is no section, exercise or lab {item_id!r}.", severity="error")
+            return
+        if isinstance(item, Section):
+            self._open_section(item_id)
+            return
+        if isinstance(item, HandExercise):
+            self._push_lazy("hand", chapter, item, variant=variant)
+        elif isinstance(item, CodeExercise):
+            self._push_lazy("code", chapter, item)
+        else:
+            self._push_lazy("lab", chapter, item)
+
+    def _open_section(self, section_id: str) -> None:
+        from tutor.screens.reader import ReaderScreen
+
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.show_section(section_id)
+        else:
+            self.push_screen(ReaderScreen(section_id))
+
+    def _push_lazy(self, kind: str, *args: Any, **kwargs: Any) -> None:
+        module_name, class_name = LAZY_SCREENS[kind]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            self.notify(f"The {kind} screen is not available yet.", severity="warning")
+            return
+        self.push_screen(getattr(module, class_name)(*args, **kwargs))
+
+    def mark_read(self, section_id: str) -> None:
+        """Record that the learner opened a section."""
+        if self.store is None:
+            return
+        try:
+            self.store.mark_section_read(section_id, now())
+        except ValueError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+
+    def sections_read(self) -> set[str]:
+        """IDs of the sections the learner has opened."""
+        return set(self.store.sections_read()) if self.store is not None else set()
+
+    def due_count(self) -> int | None:
+        """How many reviews are due now, or None when the store cannot say."""
+        if self.store is None or not hasattr(self.store, "due_count"):
+            return None
+        return int(self.store.due_count(now()))
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every key of every screen."""
+        from tutor.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(type(self.screen)))
+
+    def action_review(self) -> None:
+        """Start a review session of what is due."""
+        self._push_lazy("review")
+
+    def action_stats(self) -> None:
+        """Show progress and retention figures."""
+        self._push_lazy("stats")
+
+    def action_home(self) -> None:
+        """Go back to the home screen."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
+    def action_cycle_theme(self) -> None:
+        """Switch to the next theme in the settings' list (for this session)."""
+        position = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.set_theme(THEMES[(position + 1) % len(THEMES)])
+
+    def set_theme(self, name: str) -> None:
+        """Use the theme `name` and say so."""
+        self.theme = name
+        self.notify(f"Theme: {name}", timeout=2)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
+        elif showing:
+            if too_small:
+                self.screen.show_size(width, height)
+            else:
+                self.pop_screen()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # Blinking only matters while focused; applying it here covers every screen's editors.
+        widget = event.widget
+        if hasattr(widget, "cursor_blink") and widget.cursor_blink != self.settings.cursor_blink:
+            widget.cursor_blink = self.settings.cursor_blink
+
+    def on_reader_screen_run_example(self, message: ReaderScreen.RunExample) -> None:
+        """Send a code example from the reader to the REPL pane."""
+        try:
+            repl = importlib.import_module("tutor.widgets.repl")
+        except ModuleNotFoundError as exc:
+            if exc.name != "tutor.widgets.repl":
+                raise
+            self.notify("The REPL is not available yet.", severity="warning")
+            return
+        repl.run_in_repl(self, message.source)

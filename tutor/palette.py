@@ -1,0 +1,75 @@
+"""Command palette entries: go to any section, exercise or lab; review; stats; themes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tutor.settings import THEMES
+from tutor.widgets.outline import kind_label
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One palette command: what it says, what it does, and a line of help."""
+
+    text: str
+    run: Callable[[], object]
+    help: str
+    discoverable: bool = False
+
+
+def entries(app: TutorApp) -> list[Entry]:
+    """Every command the tutor offers in the palette, in a stable order."""
+    found: list[Entry] = [
+        Entry("Start review", app.action_review, "Review the exercises that are due", True),
+        Entry("Show stats", app.action_stats, "Progress and retention", True),
+        Entry("Home", app.action_home, "Back to the chapter outline", True),
+        Entry("Next theme", app.action_cycle_theme, "Cycle through the themes (F2)", True),
+    ]
+    for chapter in app.course.chapters:
+        for section in chapter.sections:
+            found.append(
+                Entry(f"Go to {section.id} {section.title}", partial(app.open_item, section.id), section.summary, True)
+            )
+        for item in [*chapter.exercises, *chapter.labs]:
+            found.append(
+                Entry(
+                    f"Open {item.id} {item.title}",
+                    partial(app.open_item, item.id),
+                    f"{kind_label(item)} exercise, section {item.section}"
+                    if kind_label(item) != "lab"
+                    else f"Code Lab, section {item.section}",
+                )
+            )
+    for theme in THEMES:
+        found.append(Entry(f"Theme: {theme}", partial(app.set_theme, theme), "Use this theme for the session"))
+    return found
+
+
+class TutorCommands(Provider):
+    """The tutor's own palette commands."""
+
+    @property
+    def tutor(self) -> TutorApp:
+        """The app, typed."""
+        return cast("TutorApp", self.app)
+
+    async def discover(self) -> Hits:
+        for entry in entries(self.tutor):
+            if entry.discoverable:
+                yield DiscoveryHit(entry.text, entry.run, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in entries(self.tutor):
+            score = matcher.match(entry.text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.text), entry.run, text=entry.text, help=entry.help)

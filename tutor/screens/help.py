@@ -1,0 +1,107 @@
+"""Help: every key of every screen, read from the screens' own bindings so it never drifts."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+# (heading, module, classes whose bindings apply there); other helpers' screens may be absent.
+SCREENS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("Home", "tutor.screens.home", ("HomeScreen",)),
+    ("Reader", "tutor.screens.reader", ("ReaderScreen",)),
+    ("Hand exercise", "tutor.screens.hand_exercise", ("HandExerciseScreen",)),
+    ("Code exercise", "tutor.screens.code_exercise", ("CodeExerciseScreen",)),
+    ("Code Lab", "tutor.screens.lab", ("LabScreen",)),
+    ("Review", "tutor.screens.review", ("ReviewScreen",)),
+    ("Stats", "tutor.screens.stats", ("StatsScreen",)),
+]
+
+LIST_KEYS = [
+    ("↑/↓ j/k", "Move in a list (outline, contents, practice)"),
+    ("g/G", "First / last entry of a list"),
+    ("enter", "Open the highlighted entry"),
+    ("tab", "Next part of the screen"),
+]
+
+
+def key_rows(app_key_display: object, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """(keys, description) per action, keys that share an action joined with '/'."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for binding in Binding.make_bindings(bindings):
+        if binding.system:
+            continue
+        display = app_key_display(binding)  # type: ignore[operator]
+        description = binding.description or binding.action.replace("_", " ")
+        if binding.tooltip:
+            description = f"{description}: {binding.tooltip}"
+        keys, _ = rows.setdefault(binding.action, ([], description))
+        if display not in keys:
+            keys.append(display)
+    return [("/".join(keys), description) for keys, description in rows.values()]
+
+
+class HelpScreen(Screen[None]):
+    """Lists the keys of the screen it was opened from first, then all the others."""
+
+    BINDINGS = [
+        Binding("escape,b,question_mark", "close", "Close", key_display="esc", id="help-close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="help-down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help-up"),
+    ]
+
+    def __init__(self, current: type[Screen[object]] | None = None) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Keys", style="bold"), id="help-title")
+        with VerticalScroll(id="help-body"):
+            for heading, rows in self._groups():
+                yield Static(self._table(heading, rows), classes="help-group")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def _groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        display = self.app.get_key_display
+        everywhere = key_rows(display, self.app.BINDINGS)
+        everywhere.append((self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^"), "Command palette: go to any section, exercise or lab"))
+        groups: list[tuple[str, list[tuple[str, str]], bool]] = []
+        for heading, module_name, class_names in SCREENS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            classes = [getattr(module, name) for name in class_names]
+            rows = [row for cls in classes for row in key_rows(display, cls.BINDINGS)]
+            groups.append((heading, rows, self.current in classes))
+        groups.sort(key=lambda group: not group[2])
+        ordered = [(f"{heading} (this screen)" if here else heading, rows) for heading, rows, here in groups]
+        return [*ordered, ("Everywhere", everywhere), ("Lists", LIST_KEYS)]
+
+    def _table(self, heading: str, rows: list[tuple[str, str]]) -> Table:
+        table = Table(title=heading, title_justify="left", title_style="bold", show_header=False, box=None, expand=True)
+        table.add_column("key", style="bold", width=14, no_wrap=True)
+        table.add_column("what it does", ratio=1)
+        for keys, description in rows:
+            table.add_row(keys, description)
+        return table
+
+    def action_close(self) -> None:
+        """Back to where help was opened."""
+        self.dismiss()
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the list of keys."""
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)

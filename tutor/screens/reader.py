@@ -1,0 +1,217 @@
+"""The section reader: one section at a time, a table of contents, and the section's practice."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.course.schema import Section
+from tutor.widgets.blocks import CodeBlock, block_view, toc_label
+from tutor.widgets.navlist import NavList
+from tutor.widgets.outline import item_row
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
+
+
+class ReaderScreen(Screen[None]):
+    """Reads one section; n/p move through the chapter, b goes back home."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("n", "step(1)", "Next", id="reader-next", tooltip="Next section"),
+        Binding("p", "step(-1)", "Prev", id="reader-previous", tooltip="Previous section"),
+        Binding("t", "toggle_toc", "Contents", id="reader-toc", tooltip="Table of contents"),
+        Binding("b,escape", "back", "Back", id="reader-back", key_display="b"),
+        Binding("q", "app.quit", "Quit", show=False, id="reader-quit"),
+        Binding("e", "run_example", "Run example in REPL", show=False, id="reader-run"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="reader-down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="reader-up"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="reader-page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="reader-page-up"),
+        Binding("home", "edge(0)", "Top", show=False, id="reader-top"),
+        Binding("end", "edge(1)", "Bottom", show=False, id="reader-bottom"),
+    ]
+
+    class RunExample(Message):
+        """The learner asked to run a code example in the REPL."""
+
+        def __init__(self, source: str) -> None:
+            super().__init__()
+            self.source = source
+
+    def __init__(self, section_id: str) -> None:
+        super().__init__()
+        self.section_id = section_id
+
+    @property
+    def tutor(self) -> TutorApp:
+        """The app, typed."""
+        return cast("TutorApp", self.app)
+
+    @property
+    def section(self) -> Section:
+        """The section on screen."""
+        _, item = self.tutor.course.find(self.section_id)
+        assert isinstance(item, Section)
+        return item
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="reader-bar")
+        with Horizontal(id="reader-main"):
+            yield NavList(id="toc")
+            yield VerticalScroll(id="body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self._render_section(self.section_id)
+
+    def show_section(self, section_id: str) -> None:
+        """Replace the page with `section_id` (soon after this call returns)."""
+        self.call_later(self._render_section, section_id)
+
+    async def _render_section(self, section_id: str) -> None:
+        """Replace the page with `section_id`, mark it read, and start at the top."""
+        self.section_id = section_id
+        chapter, section = self.tutor.course.find(section_id)
+        assert isinstance(section, Section)
+        body = self.query_one("#body", VerticalScroll)
+        await body.remove_children()
+        widgets = self._page(section)
+        await body.mount_all(widgets)
+        body.scroll_home(animate=False)
+        body.focus()
+        self._fill_toc(section, widgets)
+        self._fill_practice(chapter.items_in(section_id))
+        self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
+        self.tutor.mark_read(section_id)
+
+    def _page(self, section: Section) -> list[Widget]:
+        theme = self.app.current_theme
+        code_theme = "ansi_dark" if theme is None or theme.dark else "ansi_light"
+        widgets: list[Widget] = [
+            Static(Text(f"{section.id}  {section.title}", style="bold"), classes="section-title"),
+            Static(Text(section.summary, style="italic"), classes="section-summary"),
+        ]
+        for index, block in enumerate(section.blocks):
+            widgets.append(block_view(block, code_theme=code_theme, id=f"block-{index}"))
+        widgets.append(Static(Text("Practice", style="bold"), id="practice-heading"))
+        widgets.append(NavList(id="practice"))
+        return widgets
+
+    def _fill_toc(self, section: Section, widgets: list[Widget]) -> None:
+        options = [Option(Text(section.title, style="bold", no_wrap=True, overflow="ellipsis"), id="top")]
+        for index, block in enumerate(section.blocks):
+            label = toc_label(block)
+            if label:
+                options.append(Option(Text(label, no_wrap=True, overflow="ellipsis"), id=f"block-{index}"))
+        options.append(Option("Practice", id="practice-heading"))
+        self.query_one("#toc", NavList).set_options(options)
+
+    def _fill_practice(self, items: list) -> None:
+        practice = self.query_one("#practice", NavList)
+        heading = self.query_one("#practice-heading", Static)
+        if items:
+            practice.set_options([Option(item_row(item), id=item.id) for item in items])
+            heading.update(Text("Practice (tab, then enter to open)", style="bold"))
+        else:
+            practice.display = False
+            heading.update(Text("No exercises for this section.", style="dim"))
+
+    def _update_bar(self, chapter_title: str, section: Section) -> None:
+        ids = [s.id for s in self.tutor.course.sections()]
+        position = ids.index(section.id) + 1
+        self.query_one("#reader-bar", Static).update(
+            Text.assemble((chapter_title, "bold"), f"  ·  section {position} of {len(ids)}")
+        )
+
+    # -- actions --------------------------------------------------------------------------
+
+    async def action_step(self, delta: int) -> None:
+        """Show the next (1) or previous (-1) section in reading order."""
+        ids = [s.id for s in self.tutor.course.sections()]
+        target = ids.index(self.section_id) + delta
+        if 0 <= target < len(ids):
+            await self._render_section(ids[target])
+        else:
+            self.notify("This is the last section." if delta > 0 else "This is the first section.")
+
+    def action_back(self) -> None:
+        """Return to the screen underneath (home)."""
+        self.dismiss()
+
+    def action_toggle_toc(self) -> None:
+        """Show or hide the table of contents (shown by default on wide terminals)."""
+        self.toggle_class("-toc-toggled")
+        visible = self.has_class("-wide") != self.has_class("-toc-toggled")
+        if visible:
+            self.query_one("#toc", NavList).focus()
+        else:
+            self.query_one("#body", VerticalScroll).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the page by lines."""
+        self.query_one("#body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        """Scroll the page by screens."""
+        body = self.query_one("#body", VerticalScroll)
+        if pages > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    def action_edge(self, end: int) -> None:
+        """Jump to the top (0) or bottom (1) of the page."""
+        body = self.query_one("#body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
+
+    def action_run_example(self) -> None:
+        """Send the focused code example, or the first one in view, to the REPL."""
+        block = self._example_in_view()
+        if block is None:
+            self.notify("No code example in view: scroll to one, or tab to it.")
+            return
+        self.post_message(self.RunExample(block.source))
+
+    def _example_in_view(self) -> CodeBlock | None:
+        if isinstance(self.focused, CodeBlock):
+            return self.focused
+        body = self.query_one("#body", VerticalScroll)
+        top, bottom = body.scroll_y, body.scroll_y + body.scrollable_content_region.height
+        for block in body.query(CodeBlock):
+            region = block.virtual_region
+            if region.y < bottom and region.bottom > top:
+                return block
+        return None
+
+    # -- events ---------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#toc")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        body = self.query_one("#body", VerticalScroll)
+        if event.option.id == "top":
+            body.scroll_home(animate=False)
+        elif event.option.id:
+            body.scroll_to_widget(self.query_one(f"#{event.option.id}"), animate=False, top=True)
+        if not self.has_class("-wide") and self.has_class("-toc-toggled"):
+            self.remove_class("-toc-toggled")
+        body.focus()
+
+    @on(OptionList.OptionSelected, "#practice")
+    def _open_practice(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.tutor.open_item(event.option.id)

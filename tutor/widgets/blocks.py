@@ -1,0 +1,96 @@
+"""Section blocks as widgets: one Static per block, code examples focusable for the REPL."""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.widgets import Static
+
+from tutor.course.schema import Block, Callout, CodeExample, Definition, Formula, Prose, Table
+from tutor.render import callout_title, render_block
+
+_KIND = {
+    Prose: "prose",
+    Definition: "definition",
+    Formula: "formula",
+    Callout: "callout",
+    CodeExample: "code",
+    Table: "table",
+}
+
+
+def block_kind(block: Block) -> str:
+    """The block's kind as used in CSS classes: prose, definition, formula, callout, code, table."""
+    return _KIND[type(block)]
+
+
+class CachedRenderable:
+    """Renders a Rich renderable once per width: Textual re-renders on every layout pass,
+    and Markdown and syntax highlighting dominate a section's open time without this."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._lines: dict[int, list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments = self._lines.get(options.max_width)
+        if segments is None:
+            segments = list(console.render(self.renderable, options.update(height=None)))
+            self._lines[options.max_width] = segments
+        yield from segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
+class BlockView(Static):
+    """One rendered block; its CSS classes name the kind (and a callout's tone)."""
+
+    def __init__(self, block: Block, *, code_theme: str, id: str | None = None) -> None:
+        classes = f"block -{block_kind(block)}"
+        if isinstance(block, Callout):
+            classes += f" -{block.tone}"
+        rendered = CachedRenderable(render_block(block, code_theme=code_theme))
+        super().__init__(rendered, id=id, classes=classes)
+        self.block = block
+
+
+class CodeBlock(BlockView):
+    """A code example; focus it (tab) and press e to send its source to the REPL."""
+
+    can_focus = True
+    BINDINGS = [Binding("enter", "screen.run_example", "Run in REPL", show=False, id="code-run")]
+
+    @property
+    def source(self) -> str:
+        """The example's Python source."""
+        assert isinstance(self.block, CodeExample)
+        return self.block.source
+
+
+def block_view(block: Block, *, code_theme: str, id: str | None = None) -> BlockView:
+    """The widget for `block`."""
+    if isinstance(block, CodeExample):
+        return CodeBlock(block, code_theme=code_theme, id=id)
+    return BlockView(block, code_theme=code_theme, id=id)
+
+
+def toc_label(block: Block) -> str | None:
+    """The table-of-contents entry for a block, or None if it gets none."""
+    if isinstance(block, Definition):
+        return f"Def: {block.term}"
+    if isinstance(block, Callout):
+        return callout_title(block)
+    if isinstance(block, Formula):
+        return f"Formula: {block.label}" if block.label else None
+    if isinstance(block, CodeExample):
+        return f"Code: {block.title}"
+    if isinstance(block, Table):
+        return f"Table: {block.title}"
+    if isinstance(block, Prose):
+        for line in block.text.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip() or None
+    return None
