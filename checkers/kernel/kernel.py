@@ -1,0 +1,330 @@
+"""The kernel: a warm sandboxed worker that runs cells with timeouts, caps and crash recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import struct
+import threading
+import time
+from concurrent.futures import Future
+from types import TracebackType
+from typing import Any
+
+from checkers.kernel.config import CellResult, CellStatus, KernelConfig, KernelError, KernelInfo, SandboxLevel
+from checkers.kernel.output import StreamBuffer
+from checkers.kernel.process import WorkerProcess, handshake, spawn, sweep
+
+_STANDBYS: dict[KernelConfig, Future[WorkerProcess]] = {}
+_STANDBY_LOCK = threading.Lock()
+
+
+def prewarm(config: KernelConfig) -> None:
+    """Start a spare worker for `config` in the background (no-op if one is waiting)."""
+    with _STANDBY_LOCK:
+        if config not in _STANDBYS:
+            _STANDBYS[config] = spawn(config)
+
+
+def _take(config: KernelConfig) -> WorkerProcess:
+    """A fresh, never-used worker: the warm spare if there is one, else a new one."""
+    with _STANDBY_LOCK:
+        future = _STANDBYS.pop(config, None)
+    if future is None:
+        future = spawn(config)
+    return handshake(future.result())
+
+
+def _signal_name(returncode: int | None, namespaced: bool) -> str:
+    if returncode is None:
+        return "it stopped answering"
+    number = -returncode if returncode < 0 else returncode - 128 if namespaced and returncode > 128 else 0
+    if number:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        hint = {"SIGSEGV": " (a segmentation fault)", "SIGKILL": " (killed, often for memory)"}.get(name, "")
+        return f"it was killed by {name}{hint}"
+    return f"it exited with code {returncode} before replying"
+
+
+class Kernel:
+    """A sandboxed Python worker. Thread-safe: one request at a time; `interrupt` from any thread."""
+
+    def __init__(self, config: KernelConfig | None = None) -> None:
+        self.config = config or KernelConfig()
+        self._process: WorkerProcess | None = None
+        self._lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._next_id = 0
+        self._busy = False
+        self._interrupt_requested = False
+        self._timeout = self.config.timeout
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Kernel:
+        """Start the worker (from the warm spare when there is one); raises KernelError."""
+        with self._lock:
+            if self._process is None:
+                self._process = _take(self.config)
+                if self.config.standby:
+                    prewarm(self.config)
+        return self
+
+    def restart(self) -> None:
+        """Replace the worker with a fresh one; every variable is lost."""
+        with self._lock:
+            self._replace()
+
+    def close(self) -> None:
+        """Kill the worker and everything it started."""
+        with self._state_lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+
+    def __enter__(self) -> Kernel:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        """The worker is running and answering."""
+        process = self._process
+        return process is not None and process.popen.poll() is None
+
+    @property
+    def info(self) -> KernelInfo:
+        """Interpreter, versions, limits and isolation as the worker reported them."""
+        return self._require().info()
+
+    @property
+    def sandbox_level(self) -> SandboxLevel:
+        """How isolated the worker is, with what is missing."""
+        return self._require().sandbox_level()
+
+    @property
+    def scratch_dir(self) -> str:
+        """The worker's private working folder (its cwd and HOME)."""
+        return str(self._require().scratch)
+
+    def give_to_worker(self, path: str) -> None:
+        """Make a file or folder the parent created usable by the worker's uid."""
+        process = self._require()
+        if process.uid != os.geteuid():
+            os.chown(path, process.uid, process.uid)
+
+    # requests ------------------------------------------------------------------------------
+
+    def execute(self, code: str, timeout: float | None = None) -> CellResult:
+        """Run a cell in the persistent namespace; the last expression's repr comes back as `value`."""
+        return self.request({"op": "exec", "code": code}, timeout)
+
+    def interrupt(self) -> bool:
+        """Send SIGINT to a running cell (KeyboardInterrupt; escalates to a restart after the grace)."""
+        with self._state_lock:
+            process = self._process
+            if not self._busy or process is None:
+                return False
+            self._interrupt_requested = True
+        return process.signal_worker(signal.SIGINT)
+
+    def request(self, message: dict[str, Any], timeout: float | None = None) -> CellResult:
+        """Send one request and wait for its reply, enforcing time and output limits."""
+        with self._lock:
+            if self._process is None:
+                self._process = _take(self.config)
+                if self.config.standby:
+                    prewarm(self.config)
+            self._next_id += 1
+            message = {**message, "id": self._next_id}
+            with self._state_lock:
+                self._busy = True
+                self._interrupt_requested = False
+            try:
+                return self._exchange(self._process, message, timeout or self.config.timeout)
+            finally:
+                with self._state_lock:
+                    self._busy = False
+
+    # internals -----------------------------------------------------------------------------
+
+    def _require(self) -> WorkerProcess:
+        if self._process is None:
+            self.start()
+        assert self._process is not None
+        return self._process
+
+    def _replace(self) -> None:
+        with self._state_lock:
+            old, self._process = self._process, None
+        if old is not None:
+            old.kill()
+        self._process = _take(self.config)
+        if self.config.standby:
+            prewarm(self.config)
+
+    def _exchange(self, process: WorkerProcess, message: dict[str, Any], timeout: float) -> CellResult:
+        self._timeout = timeout
+        data = json.dumps(message).encode("utf-8")
+        outgoing = memoryview(struct.pack(">I", len(data)) + data)
+        out = StreamBuffer(self.config.output_limit)
+        err = StreamBuffer(self.config.output_limit)
+        assert process.popen.stdout is not None and process.popen.stderr is not None
+        streams = {process.popen.stdout.fileno(): out, process.popen.stderr.fileno(): err}
+        reply_buffer = bytearray()
+        started = time.monotonic()
+        deadline = started + timeout
+        signalled_at: float | None = None
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                if signalled_at is None:
+                    process.signal_worker(signal.SIGINT)
+                    signalled_at = now
+                    deadline = now + self.config.grace
+                    continue
+                return self._fail(process, "timeout" if not self._interrupt_requested else "interrupted",
+                                  out, err, started, self._stopped_text(timeout, True))
+            if self._interrupt_requested and signalled_at is None:
+                signalled_at = now
+                deadline = min(deadline, now + self.config.grace)
+            wanted = [process.reply_fd, *streams]
+            writers = [process.request_fd] if outgoing else []
+            ready, writable, _ = select.select(wanted, writers, [], max(0.0, deadline - now))
+            if writable:
+                try:
+                    sent = os.write(process.request_fd, outgoing)
+                    outgoing = outgoing[sent:]
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    return self._fail(process, "crashed", out, err, started, self._death_text(process))
+            for fd in ready:
+                if fd in streams:
+                    chunk = os.read(fd, 65536)
+                    streams[fd].add(chunk)
+                    if out.total + err.total > self.config.flood_limit:
+                        limit_mb = self.config.flood_limit // (1024 * 1024)
+                        return self._fail(process, "output_limit", out, err, started,
+                                          f"The cell printed more than {limit_mb} MiB, so the kernel was "
+                                          "stopped and restarted. Print less (e.g. a summary or a slice).")
+                    continue
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return self._fail(process, "crashed", out, err, started, self._death_text(process))
+                reply_buffer += chunk
+                reply = self._parse(reply_buffer, message["id"])
+                if reply == "malformed":
+                    return self._fail(process, "crashed", out, err, started,
+                                      "The kernel sent a malformed reply and was restarted.")
+                if isinstance(reply, dict):
+                    self._drain(streams)
+                    if reply.get("children"):
+                        sweep(process.worker_pid, keep=())
+                    return self._result(reply, out, err, started, signalled_at is not None)
+
+    def _parse(self, buffer: bytearray, want: int) -> dict[str, Any] | str | None:
+        """Pop complete frames; return the reply for `want`, skipping stale ones."""
+        while len(buffer) >= 4:
+            (size,) = struct.unpack(">I", bytes(buffer[:4]))
+            if size > 64 * 1024 * 1024:
+                return "malformed"
+            if len(buffer) < 4 + size:
+                return None
+            frame = bytes(buffer[4 : 4 + size])
+            del buffer[: 4 + size]
+            try:
+                reply = json.loads(frame.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                return "malformed"
+            if not isinstance(reply, dict):
+                return "malformed"
+            if reply.get("id") == want:
+                return reply
+        return None
+
+    def _drain(self, streams: dict[int, StreamBuffer]) -> None:
+        """Read what the worker printed before it replied (already in the pipes)."""
+        for fd, buffer in streams.items():
+            while True:
+                ready, _, _ = select.select([fd], [], [], 0)
+                if not ready:
+                    break
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                buffer.add(chunk)
+                if buffer.total > self.config.flood_limit:
+                    break
+
+    def _result(
+        self, reply: dict[str, Any], out: StreamBuffer, err: StreamBuffer, started: float, signalled: bool
+    ) -> CellResult:
+        status: CellStatus = "ok" if reply.get("status") == "ok" else "error"
+        exception = str(reply.get("exception") or "")
+        if status == "error" and signalled and exception == "KeyboardInterrupt":
+            status = "interrupted" if self._interrupt_requested else "timeout"
+        error = str(reply.get("error") or "")
+        if status == "timeout":
+            error = self._stopped_text(self._timeout, False) + "\n" + error
+        value = reply.get("value")
+        return CellResult(
+            status=status,
+            stdout=out.text(),
+            stderr=err.text(),
+            error=_clean(error),
+            value=_clean(value[: self.config.output_limit]) if isinstance(value, str) else None,
+            duration=time.monotonic() - started,
+            exception=exception,
+            payload={k: v for k, v in reply.items() if k in ("defined", "result")},
+        )
+
+    def _stopped_text(self, seconds: float, killed: bool) -> str:
+        if killed:
+            return (
+                f"The cell ran past {seconds:g} s and did not stop when interrupted, so the kernel was "
+                "restarted (variables are lost)."
+            )
+        return f"The cell ran past {seconds:g} s and was interrupted (variables are kept)."
+
+    def _death_text(self, process: WorkerProcess) -> str:
+        try:
+            process.popen.wait(timeout=2)
+        except Exception:  # noqa: BLE001 - still running: it closed its pipe itself
+            pass
+        cause = _signal_name(process.popen.returncode, bool(process.hello.get("pid_namespace")))
+        return f"The kernel died: {cause}. It was restarted (variables are lost)."
+
+    def _fail(
+        self, process: WorkerProcess, status: CellStatus, out: StreamBuffer, err: StreamBuffer,
+        started: float, reason: str,
+    ) -> CellResult:
+        if status == "interrupted":
+            reason = "The cell did not stop when interrupted, so the kernel was restarted (variables are lost)."
+        try:
+            self._replace()
+        except KernelError as exc:
+            reason += f" The new kernel did not start: {exc}"
+        return CellResult(
+            status=status,
+            stdout=out.text(),
+            stderr=err.text(),
+            error=reason,
+            duration=time.monotonic() - started,
+            restarted=True,
+        )
+
+
+def _clean(text: str) -> str:
+    from checkers.kernel.output import sanitize
+
+    return sanitize(text)

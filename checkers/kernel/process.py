@@ -1,0 +1,414 @@
+"""One worker process: launch under the strongest sandbox the OS allows, handshake, kill, sweep."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checkers.kernel.config import KernelConfig, KernelError, KernelInfo, SandboxLevel
+
+BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
+NOBODY = 65534
+MAX_REPLY = 64 * 1024 * 1024
+NAMESPACES = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--"]
+
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so every spawn happens on
+# this one long-lived thread, never on a short-lived Textual worker thread.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-spawner")
+_LEVEL_LOCK = threading.Lock()
+_WORKING_LEVEL: dict[str, str] = {}
+_LEVEL_FAILURES: dict[str, list[str]] = {}
+
+
+@dataclass
+class Launch:
+    """A command line for one isolation level."""
+
+    level: str
+    prefix: list[str]
+    uid: int
+
+
+def _candidates(config: KernelConfig) -> list[Launch]:
+    """Strongest first: namespaces as nobody (root only), namespaces, plain process."""
+    setpriv = shutil.which("setpriv")
+    pdeath = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+    candidates: list[Launch] = []
+    unshare = shutil.which("unshare")
+    if config.isolation != "none" and unshare:
+        namespaces = [unshare, *NAMESPACES[1:]]
+        if os.geteuid() == 0 and config.drop_privileges and setpriv:
+            drop = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+            candidates.append(Launch("namespaces-nobody", [*pdeath, *drop, *namespaces], NOBODY))
+        candidates.append(Launch("namespaces", [*pdeath, *namespaces], os.geteuid()))
+    if config.isolation != "namespaces":
+        candidates.append(Launch("plain", pdeath, os.geteuid()))
+    return candidates
+
+
+def _first_launch(config: KernelConfig) -> Launch:
+    """The level that worked last time for this interpreter, else the strongest."""
+    candidates = _candidates(config)
+    with _LEVEL_LOCK:
+        known = _WORKING_LEVEL.get(config.interpreter())
+    return next((c for c in candidates if c.level == known), candidates[0])
+
+
+def level_failures(python: str) -> list[str]:
+    """Why stronger isolation levels failed for this interpreter (for `tutor doctor`)."""
+    with _LEVEL_LOCK:
+        return list(_LEVEL_FAILURES.get(python, []))
+
+
+def _environment(config: KernelConfig, scratch: Path) -> dict[str, str]:
+    threads = str(config.threads)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONUNBUFFERED": "1",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+    }
+    # A CUDA venv needs its driver paths; the Hugging Face cache lets labs use local weights.
+    for name in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "HF_HOME", "HF_HUB_OFFLINE"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if "HF_HOME" not in env:
+        cache = Path.home() / ".cache" / "huggingface"
+        if cache.is_dir():
+            env["HF_HOME"] = str(cache)
+    env.update(dict(config.env))
+    return env
+
+
+@dataclass(eq=False)
+class WorkerProcess:
+    """A started worker: its pipes, its host pid, what it reported, and its private scratch dir."""
+
+    popen: subprocess.Popen[bytes]
+    request_fd: int
+    reply_fd: int
+    level: str
+    uid: int
+    scratch: Path
+    config: KernelConfig
+    hello: dict[str, Any] = field(default_factory=dict)
+    pidfd: int = -1
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def worker_pid(self) -> int:
+        """The worker's pid on the host (not inside its pid namespace)."""
+        return int(self.hello.get("pid", self.popen.pid))
+
+    def info(self) -> KernelInfo:
+        """The hello message as typed data."""
+        return KernelInfo(
+            python=str(self.hello.get("python", "")),
+            executable=str(self.hello.get("executable", "")),
+            versions=dict(self.hello.get("versions", {})),
+            limits=dict(self.hello.get("limits", {})),
+            pid=self.worker_pid,
+            pid_namespace=bool(self.hello.get("pid_namespace")),
+            network_isolated=not self.hello.get("network", True),
+            uid=self.uid,
+        )
+
+    def sandbox_level(self) -> SandboxLevel:
+        """Which protections are in force, judged from the handshake."""
+        missing: list[str] = []
+        if not self.hello.get("pid_namespace"):
+            missing.append("pid namespace (learner code could signal the tutor's processes)")
+        if self.hello.get("network", True):
+            missing.append("network namespace (learner code can reach the network)")
+        if not self.hello.get("pdeathsig"):
+            missing.append("parent-death signal")
+        for name, value in self.info().limits.items():
+            if isinstance(value, str):
+                missing.append(f"{name} limit ({value})")
+        if self.config.memory_mb <= 0:
+            missing.append("address-space limit (off for CUDA kernels)")
+        if not missing:
+            return SandboxLevel("full", (), "namespaces (user, pid, net), rlimits, parent-death signal.")
+        if self.hello.get("pid_namespace"):
+            return SandboxLevel("partial", tuple(missing), "namespaces and rlimits are on.")
+        reasons = "; ".join(self.failures) or "namespaces were not requested"
+        return SandboxLevel(
+            "degraded",
+            tuple(missing),
+            f"rlimits, process group and parent-death signal only ({reasons}).",
+        )
+
+    def close_pipes(self) -> None:
+        """Close the parent's ends of every pipe."""
+        for fd in (self.request_fd, self.reply_fd, self.pidfd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.request_fd = self.reply_fd = self.pidfd = -1
+        for stream in (self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+
+    def signal_worker(self, signum: int) -> bool:
+        """Signal the worker through its pidfd, which can never hit a recycled pid."""
+        if self.pidfd < 0:
+            return False
+        try:
+            signal.pidfd_send_signal(self.pidfd, signum)
+            return True
+        except (ProcessLookupError, OSError):
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL every process of this worker (strays too), reap it and delete its scratch dir."""
+        if self.popen.returncode is None:
+            sweep(self.popen.pid, keep=())
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.close_pipes()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        forget(self)
+
+
+def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
+    scratch = Path(tempfile.mkdtemp(prefix="tutor-kernel-"))
+    if launch.uid != os.geteuid():
+        os.chown(scratch, launch.uid, launch.uid)
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    cfg = {
+        "request_fd": request_r,
+        "reply_fd": reply_w,
+        "memory_mb": config.memory_mb,
+        "cpu_seconds": config.cpu_seconds,
+        "file_size_mb": config.file_size_mb,
+        "open_files": config.open_files,
+        "processes": config.processes,
+        "host_root": launch.uid == 0,
+        "preload": list(config.preload),
+        "optional_preload": list(config.optional_preload),
+    }
+    command = [*launch.prefix, config.interpreter(), "-I", "-c", BOOTSTRAP, json.dumps(cfg)]
+    try:
+        popen = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(request_r, reply_w),
+            cwd=scratch,
+            env=_environment(config, scratch),
+            start_new_session=True,
+        )
+    except OSError as exc:
+        for fd in (request_r, request_w, reply_r, reply_w):
+            os.close(fd)
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise KernelError(f"cannot start {config.interpreter()}: {exc}") from exc
+    os.close(request_r)
+    os.close(reply_w)
+    os.set_blocking(request_w, False)
+    return WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config)
+
+
+def spawn(config: KernelConfig) -> Future[WorkerProcess]:
+    """Start a worker on the spawner thread; `handshake` then waits for its hello."""
+    return _SPAWNER.submit(_spawn_once, config, _first_launch(config))
+
+
+def handshake(process: WorkerProcess) -> WorkerProcess:
+    """Wait for the worker's hello; fall back to weaker isolation when a launcher fails."""
+    config = process.config
+    failures: list[str] = []
+    while True:
+        error = _await_hello(process, config.start_timeout)
+        if error is None:
+            break
+        failures.append(f"{process.level}: {error}")
+        process.kill()
+        levels = [c.level for c in _candidates(config)]
+        remaining = _candidates(config)[levels.index(process.level) + 1 :] if process.level in levels else []
+        if not remaining or _is_interpreter_problem(error):
+            raise KernelError(f"the kernel did not start: {error}")
+        process = _SPAWNER.submit(_spawn_once, config, remaining[0]).result()
+    process.failures = failures
+    with _LEVEL_LOCK:
+        _WORKING_LEVEL[config.interpreter()] = process.level
+        if failures:
+            _LEVEL_FAILURES[config.interpreter()] = failures
+    _open_pidfd(process)
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    return process
+
+
+def _is_interpreter_problem(error: str) -> bool:
+    """Errors no weaker sandbox would fix: the preload is missing or the interpreter is broken."""
+    return "preload failed" in error
+
+
+def _await_hello(process: WorkerProcess, timeout: float) -> str | None:
+    deadline = time.monotonic() + timeout
+    buffer = bytearray()
+    stderr = bytearray()
+    assert process.popen.stderr is not None
+    err_fd = process.popen.stderr.fileno()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return f"no reply within {timeout:.0f} s"
+        ready, _, _ = select.select([process.reply_fd, err_fd], [], [], remaining)
+        if err_fd in ready:
+            chunk = os.read(err_fd, 65536)
+            if chunk and len(stderr) < 65536:
+                stderr += chunk
+        if process.reply_fd in ready:
+            chunk = os.read(process.reply_fd, 65536)
+            if not chunk:
+                process.popen.wait(timeout=5)
+                text = stderr.decode("utf-8", "replace").strip().splitlines()
+                detail = text[-1] if text else f"exit status {process.popen.returncode}"
+                return f"exited during start-up: {detail}"
+            buffer += chunk
+            if len(buffer) >= 4:
+                (size,) = struct.unpack(">I", bytes(buffer[:4]))
+                if len(buffer) >= 4 + size:
+                    hello = json.loads(bytes(buffer[4 : 4 + size]).decode("utf-8"))
+                    versions = hello.get("versions", {})
+                    broken = [k for k in versions if k.endswith("_error")]
+                    if broken:
+                        name = broken[0].removesuffix("_error")
+                        return f"preload failed: cannot import {name} ({versions[broken[0]]})"
+                    process.hello = hello
+                    return None
+
+
+def _open_pidfd(process: WorkerProcess) -> None:
+    """A pidfd for the worker, checked to be our own worker's descendant (never a stranger)."""
+    pid = process.worker_pid
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError as exc:
+        raise KernelError(f"cannot watch the kernel process: {exc}") from exc
+    if pid != process.popen.pid and process.popen.pid not in _ancestors(pid):
+        os.close(fd)
+        raise KernelError("the kernel reported a process that is not its own")
+    process.pidfd = fd
+
+
+def _parent_map() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        parents[int(entry)] = int(fields[1])
+    return parents
+
+
+def _ancestors(pid: int) -> list[int]:
+    parents = _parent_map()
+    chain: list[int] = []
+    while pid in parents and pid > 1 and len(chain) < 64:
+        pid = parents[pid]
+        chain.append(pid)
+    return chain
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below `root` in the process tree, found by scanning /proc."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in _parent_map().items():
+        children.setdefault(parent, []).append(pid)
+    found: list[int] = []
+    stack = list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def _parent_of(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return -1
+    return int(stat[stat.rindex(b")") + 2 :].split()[1])
+
+
+def sweep(root: int, keep: tuple[int, ...]) -> int:
+    """SIGKILL every descendant of `root` except `keep`, each through a pidfd checked after opening."""
+    killed = 0
+    for _ in range(4):  # a fork racing the sweep leaves a new child: go round again
+        tree = set(descendants(root))
+        targets = tree.difference(keep)
+        if not targets:
+            break
+        for pid in targets:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                continue
+            try:
+                if _parent_of(pid) in tree | {root}:
+                    signal.pidfd_send_signal(fd, signal.SIGKILL)
+                    killed += 1
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+    return killed
+
+
+_LIVE: set[WorkerProcess] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def forget(process: WorkerProcess) -> None:
+    """Stop tracking a worker that has been killed."""
+    with _LIVE_LOCK:
+        _LIVE.discard(process)
+
+
+def _cleanup_at_exit() -> None:
+    with _LIVE_LOCK:
+        processes = list(_LIVE)
+    for process in processes:
+        process.kill()
+
+
+atexit.register(_cleanup_at_exit)
