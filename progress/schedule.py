@@ -97,6 +97,8 @@ class ItemState:
     ratings: dict[str, int] = field(default_factory=dict)
     """Attempt UUID → the rating in force (its own or the latest override)."""
     variants: set[int] = field(default_factory=set)
+    review_results: list[tuple[datetime, bool]] = field(default_factory=list)
+    """(time, passed) of each counted review of a card already in the Review state."""
     first_attempt: datetime | None = None
     last_attempt: datetime | None = None
 
@@ -136,8 +138,9 @@ def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> Ite
             state.counted[entry.uuid] = False
             continue
         card = state.card or Card(card_id=card_id_for(item_id), due=entry.at)
-        if card.state == State.Review and rating == AGAIN:
-            state.lapses += 1
+        if card.state == State.Review and state.card is not None:
+            state.review_results.append((entry.at, rating != AGAIN))
+            state.lapses += rating == AGAIN
         state.card, _ = scheduler.review_card(
             card, Rating(rating), review_datetime=entry.at, review_duration=entry.duration_ms
         )

@@ -487,6 +487,11 @@ class Store:
         known = self.retrievabilities(at)
         return sum(known.get(item_id, 0.0) for item_id in wanted) / len(wanted)
 
+    def due_times(self) -> list[int]:
+        """Due times (epoch microseconds) of every reviewed item, soonest first."""
+        rows = self._read("SELECT due_us FROM cards WHERE card IS NOT NULL ORDER BY due_us")
+        return [int(row[0]) for row in rows]
+
     def leeches(self) -> list[str]:
         """Items lapsed at least LEECH_LAPSES times."""
         rows = self._read("SELECT item_id FROM cards WHERE lapses >= ? ORDER BY item_id", (LEECH_LAPSES,))

@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--json", action="store_true", help="machine-readable output")
     stats = commands.add_parser("stats", parents=[common], help="progress and retention figures")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.add_argument("--optimize", action="store_true", help="fit FSRS parameters to your own review log")
 
     export = commands.add_parser("export", parents=[common], help="write your review log as JSON lines")
     export.add_argument("file", metavar="FILE")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from progress import clock
 from progress.schedule import ScheduleConfig, interval_text, rating_for
 from progress.store import RecordResult, Store
 from tutor.practice.outcome import Attempt, Recorded
 from tutor.settings import Settings
+
+if TYPE_CHECKING:
+    from tutor.course.loader import Course
 
 _stores: dict[Path, Store] = {}
 _stores_lock = threading.Lock()
@@ -92,3 +96,27 @@ def override_rating(settings: Settings, uuid: str, rating: int) -> Recorded:
 def undo_last(settings: Settings) -> str | None:
     """Cancel the latest attempt still in force; its UUID, or None when there is nothing to undo."""
     return open_store(settings).undo_last()
+
+
+def course_items(course: Course) -> list[str]:
+    """Every exercise and lab ID in study order: chapter by chapter, section by section."""
+    return [
+        item.id
+        for chapter in course.chapters
+        for section in chapter.sections
+        for item in chapter.items_in(section.id)
+    ]
+
+
+def section_items(course: Course) -> dict[str, list[str]]:
+    """Section ID → the IDs of its exercises and labs (what mastery is measured over)."""
+    return {
+        section.id: [item.id for item in chapter.items_in(section.id)]
+        for chapter in course.chapters
+        for section in chapter.sections
+    }
+
+
+def section_of(course: Course) -> dict[str, str]:
+    """Exercise or lab ID → the ID of the section it belongs to."""
+    return {item: section for section, items in section_items(course).items() for item in items}

@@ -1,13 +1,13 @@
-"""`tutor review`: awaits issue #5."""
+"""`tutor review`: open the app straight into a review session of what is due."""
 
 from __future__ import annotations
 
 import argparse
 
-from tutor.commands._pending import pending
+from tutor.commands.start import run as start_app
 from tutor.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Report that this command is not built yet."""
-    return pending("review", 5, "progress and spaced-repetition review")
+    """Start the app with a review session on top; exit status as for `tutor start`."""
+    return start_app(args, settings, review=True)
