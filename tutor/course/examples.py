@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import os
 import subprocess
@@ -9,7 +10,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tutor.course.loader import Course
+from tutor.course.loader import Course, locate
 from tutor.course.schema import CodeExample
 
 EXAMPLE_TIMEOUT_S = 120.0
@@ -59,19 +60,33 @@ def run_example(example: CodeExample, where: str) -> ExampleResult:
         return ExampleResult(
             where,
             "failed",
-            f"printed something other than its stated output:\n--- stated\n{example.output.rstrip()}"
-            f"\n--- printed\n{done.stdout.rstrip()}",
+            "printed something other than its stated output:\n" + _diff(example.output, done.stdout),
         )
     return ExampleResult(where, "ok")
 
 
+def _diff(stated: str, printed: str) -> str:
+    """A unified diff of the stated output against what was printed, line by line."""
+    lines = difflib.unified_diff(
+        _normalise(stated).splitlines(), _normalise(printed).splitlines(), "stated", "printed", lineterm=""
+    )
+    return "\n".join(lines)
+
+
+def examples_in(course: Course) -> list[tuple[CodeExample, str]]:
+    """Every code example in reading order, each with where it is: `file:line (ID 'title')`."""
+    found: list[tuple[CodeExample, str]] = []
+    for chapter in course.chapters:
+        for name, section in zip(chapter.meta.sections, chapter.sections):
+            for index, block in enumerate(section.blocks):
+                if isinstance(block, CodeExample):
+                    place = locate(chapter.folder / name, ("blocks", index))
+                    found.append((block, f"{place} ({section.id} {block.title!r})"))
+    return found
+
+
 def run_all_examples(course: Course, workers: int = 2) -> list[ExampleResult]:
     """Run every example of every section, a few at a time, in reading order."""
-    jobs = [
-        (block, f"{section.id} {block.title!r}")
-        for section in course.sections()
-        for block in section.blocks
-        if isinstance(block, CodeExample)
-    ]
+    jobs = examples_in(course)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: run_example(*job), jobs))

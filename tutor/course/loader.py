@@ -102,8 +102,17 @@ def load_yaml_model(path: Path, model: type[Model]) -> Model:
         return msgspec.convert(data if data is not None else {}, model, str_keys=True)
     except msgspec.ValidationError as exc:
         what, loc = _error_location(str(exc))
-        line = _line_of(yaml.compose(text, Loader=_Loader), loc)
+        unknown = re.match(r"Object contains unknown field `(.+)`", what)
+        # Point at the misspelt key itself, not at the start of the mapping that holds it.
+        key_loc = (*loc, unknown.group(1)) if unknown else loc
+        line = _line_of(yaml.compose(text, Loader=_Loader), key_loc)
         raise ContentError([f"{path}:{line}: {_friendly(what, loc)}"]) from None
+
+
+def locate(path: Path, loc: tuple[int | str, ...]) -> str:
+    """`file:line` of the node at `loc` in a YAML file that already parsed once."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return f"{path}:{_line_of(root, loc)}"
 
 
 @dataclass
@@ -162,43 +171,55 @@ def load_chapter(folder: Path) -> Chapter:
             problems.extend(exc.problems)
     exercises: list[HandExercise | CodeExercise] = []
     labs: list[Lab] = []
+    origins: dict[str, tuple[Path, tuple[int | str, ...]]] = {
+        section.id: (folder / name, ()) for name, section in zip(meta.sections, sections)
+    }
     for name in meta.exercises:
         try:
-            exercises.extend(load_yaml_model(folder / name, ExerciseFile).exercises)
+            found = load_yaml_model(folder / name, ExerciseFile).exercises
         except ContentError as exc:
             problems.extend(exc.problems)
+            continue
+        exercises.extend(found)
+        origins.update((ex.id, (folder / name, ("exercises", i))) for i, ex in enumerate(found))
     exercises.sort(key=lambda exercise: int(exercise.id.rpartition("ex")[2]))
     if (folder / meta.labs).exists():
         try:
             labs = list(load_yaml_model(folder / meta.labs, LabFile).labs)
         except ContentError as exc:
             problems.extend(exc.problems)
+        origins.update((lab.id, (folder / meta.labs, ("labs", i))) for i, lab in enumerate(labs))
     if not problems:
-        problems.extend(_cross_check(folder, meta, sections, exercises, labs))
+        problems.extend(_cross_check(meta, sections, exercises, labs, origins))
     if problems:
         raise ContentError(problems)
     return Chapter(folder, meta, sections, exercises, labs)
 
 
 def _cross_check(
-    folder: Path,
     meta: ChapterMeta,
     sections: list[Section],
     exercises: list[HandExercise | CodeExercise],
     labs: list[Lab],
+    origins: dict[str, tuple[Path, tuple[int | str, ...]]],
 ) -> Iterator[str]:
     prefix = f"{meta.number}."
     section_ids = [s.id for s in sections]
     seen: set[str] = set()
-    for item_id in [*section_ids, *(e.id for e in exercises), *(lab.id for lab in labs)]:
-        if not item_id.startswith(prefix):
-            yield f"{folder}: {item_id} does not belong to chapter {meta.number}"
-        if item_id in seen:
-            yield f"{folder}: {item_id} is defined twice"
-        seen.add(item_id)
+    for item in [*sections, *exercises, *labs]:
+        path, loc = origins[item.id]
+        if not item.id.startswith(prefix):
+            yield f"{locate(path, (*loc, 'id'))}: {item.id} does not belong to chapter {meta.number}"
+        if item.id in seen:
+            yield f"{locate(path, (*loc, 'id'))}: {item.id} is defined twice"
+        seen.add(item.id)
     for item in [*exercises, *labs]:
         if item.section not in section_ids:
-            yield f"{folder}: {item.id} names section {item.section}, which does not exist"
+            path, loc = origins[item.id]
+            yield (
+                f"{locate(path, (*loc, 'section'))}: {item.id} names section {item.section},"
+                " which does not exist"
+            )
 
 
 @dataclass
