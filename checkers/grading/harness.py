@@ -1,0 +1,258 @@
+"""Run a learner's file in a fresh sandboxed kernel and call its functions on parent-chosen inputs."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import numpy as np
+
+from checkers.grading.compare import TestResult
+from checkers.grading.source import SourceInfo
+from checkers.grading.values import decode_result, describe, encode_input
+from checkers.kernel import Kernel, KernelConfig, KernelError
+
+MAX_SOURCE_BYTES = 512 * 1024
+OutcomeStatus = Literal["ok", "error", "timeout", "crashed", "output_limit", "missing"]
+
+
+class GradingError(RuntimeError):
+    """The file cannot be graded at all (unreadable, or the kernel will not start)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call the grader wants made: `function(*args, **kwargs)` with arrays, tensors or scalars."""
+
+    function: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+
+    def describe(self) -> str:
+        """`center_columns(float64 array of shape (100, 4))`, for feedback."""
+        parts = [describe(arg) for arg in self.args]
+        parts += [f"{key}={describe(value)}" for key, value in self.kwargs.items()]
+        return f"{self.function}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What one call produced: a value (trusted copy) or the reason it has none."""
+
+    call: Call
+    status: OutcomeStatus
+    value: Any = None
+    error: str = ""
+    stdout: str = ""
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """The function returned normally."""
+        return self.status == "ok"
+
+    def problem(self) -> str:
+        """Why there is no value, in words for the learner."""
+        if self.status == "missing":
+            return f"your file does not define {self.call.function}()"
+        if self.status == "timeout":
+            return f"{self.call.describe()} did not finish in time. {self.error}".strip()
+        if self.status == "crashed":
+            return f"{self.call.describe()} crashed the kernel. {self.error}".strip()
+        if self.status == "output_limit":
+            return f"{self.call.describe()} printed too much. {self.error}".strip()
+        return f"{self.call.describe()} raised an exception:\n{self.error}".rstrip()
+
+
+def read_source(path: Path) -> str:
+    """The learner's file as text; GradingError when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GradingError(f"cannot read {path}: {exc.strerror}") from exc
+    if len(data) > MAX_SOURCE_BYTES:
+        raise GradingError(f"{path} is larger than {MAX_SOURCE_BYTES // 1024} KiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GradingError(f"{path} is not UTF-8 text") from exc
+
+
+class Harness:
+    """A fresh kernel holding one learner file; graders call its functions through it."""
+
+    def __init__(self, source: str, filename: str, config: KernelConfig) -> None:
+        self.source = source
+        """The learner's file as text."""
+        self.code = SourceInfo(source, filename)
+        """The same file parsed in the parent, for source checks (`code.calls("einsum", within=...)`)."""
+        self.filename = filename
+        self.config = config
+        self.load_error = ""
+        self.defined: frozenset[str] = frozenset()
+        self.stdout = ""
+        self._work = Path(tempfile.mkdtemp(prefix="tutor-grade-"))
+        self._kernel: Kernel | None = None
+        self._calls = 0
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def open(self) -> Harness:
+        """Parse in the parent, then load the file into a fresh kernel; sets `load_error` on failure."""
+        if self.code.syntax_error:
+            self.load_error = self.code.syntax_error
+            return self
+        self._kernel = Kernel(self.config)
+        try:
+            self._kernel.start()
+        except KernelError as exc:
+            self.close()
+            raise GradingError(str(exc)) from exc
+        for folder in ("in", "out"):
+            (self._work / folder).mkdir()
+        self._kernel.give_to_worker(str(self._work))
+        for folder in ("in", "out"):
+            self._kernel.give_to_worker(str(self._work / folder))
+        self._load()
+        return self
+
+    def _load(self) -> None:
+        assert self._kernel is not None
+        result = self._kernel.request(
+            {"op": "load", "source": self.source, "filename": self.filename}, self.config.timeout
+        )
+        self.stdout += result.stdout
+        if not result.ok:
+            reason = result.error or result.status
+            self.load_error = f"Your file could not be run:\n{reason}".rstrip()
+            return
+        defined = result.payload.get("defined")
+        names = defined if isinstance(defined, list) else []
+        self.defined = frozenset(name for name in names if isinstance(name, str))
+
+    def close(self) -> None:
+        """Kill the kernel and remove every file exchanged with it."""
+        if self._kernel is not None:
+            self._kernel.close()
+            self._kernel = None
+        shutil.rmtree(self._work, ignore_errors=True)
+
+    def __enter__(self) -> Harness:
+        return self.open()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # what graders use ----------------------------------------------------------------------
+
+    @property
+    def sandbox_level(self) -> str:
+        """The grading kernel's isolation, as text ('' before it starts)."""
+        return "" if self._kernel is None else str(self._kernel.sandbox_level)
+
+    @property
+    def kernel_versions(self) -> dict[str, str | None]:
+        """numpy/torch versions inside the kernel (torch is None when it is not installed there)."""
+        return {} if self._kernel is None else self._kernel.info.versions
+
+    def call(self, function: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> CallOutcome:
+        """Call `function(*args, **kwargs)` in the kernel; inputs are copies, the grader keeps its own."""
+        return self.run(Call(function, args, kwargs, timeout))
+
+    def run_calls(self, calls: Iterable[Call]) -> list[CallOutcome]:
+        """Each call in order, in the same kernel."""
+        return [self.run(call) for call in calls]
+
+    def run(self, call: Call) -> CallOutcome:
+        """Make one call; a crash or timeout restarts the kernel and reloads the file for the next."""
+        if self.load_error:
+            return CallOutcome(call, "error", error=self.load_error)
+        if call.function not in self.defined:
+            return CallOutcome(call, "missing")
+        assert self._kernel is not None
+        self._calls += 1
+        stem = f"c{self._calls}"
+        own = self._kernel.give_to_worker
+        args = [encode_input(arg, self._work / "in", f"{stem}_a{i}", own) for i, arg in enumerate(call.args)]
+        kwargs = {
+            key: encode_input(value, self._work / "in", f"{stem}_k{key}", own) for key, value in call.kwargs.items()
+        }
+        request = {
+            "op": "call",
+            "function": call.function,
+            "args": args,
+            "kwargs": kwargs,
+            "out_dir": str(self._work / "out"),
+        }
+        result = self._kernel.request(request, call.timeout or self.config.timeout)
+        self.stdout += result.stdout
+        if result.restarted:
+            self._load()
+        if result.status != "ok":
+            status: OutcomeStatus = "error" if result.status in ("error", "interrupted") else result.status
+            return CallOutcome(call, status, error=result.error, stdout=result.stdout, duration=result.duration)
+        value = decode_result(result.payload.get("result"), self._work / "out")
+        return CallOutcome(call, "ok", value=value, stdout=result.stdout, duration=result.duration)
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """The verdict on one file: every test, or why the file could not be run."""
+
+    tests: list[TestResult]
+    load_error: str = ""
+    stdout: str = ""
+    seed: int = 0
+    duration: float = 0.0
+    sandbox: str = ""
+
+    @property
+    def correct(self) -> bool:
+        """Every test passed (and there was at least one)."""
+        return not self.load_error and bool(self.tests) and all(test.passed for test in self.tests)
+
+
+Grader = Callable[[Harness, np.random.Generator], Sequence[TestResult]]
+
+
+def grade(
+    source_path: Path,
+    grader: Grader,
+    *,
+    entry: Sequence[str] = (),
+    config: KernelConfig | None = None,
+    seed: int | None = None,
+) -> GradeReport:
+    """Grade a learner's file: fresh kernel, parent-chosen seeded inputs, trusted comparisons."""
+    started = time.perf_counter()
+    config = config or KernelConfig()
+    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) if seed is None else seed
+    source = read_source(source_path)
+    with Harness(source, str(source_path), config) as harness:
+        sandbox = harness.sandbox_level
+        if harness.load_error:
+            return GradeReport([], harness.load_error, harness.stdout, seed, time.perf_counter() - started, sandbox)
+        missing = [name for name in entry if name not in harness.defined]
+        if missing:
+            tests = [
+                TestResult(f"defines {name}", False, f"Your file does not define a function called {name}.")
+                for name in missing
+            ]
+            return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox)
+        tests = list(grader(harness, np.random.default_rng(seed)))
+        return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox)
+
+
+def run_calls(source_path: Path, calls: Sequence[Call], config: KernelConfig | None = None) -> list[CallOutcome]:
+    """Load `source_path` in a fresh kernel and make each call; a load failure fails every call."""
+    with Harness(read_source(source_path), str(source_path), config or KernelConfig()) as harness:
+        return harness.run_calls(calls)

@@ -1,0 +1,107 @@
+"""Checks on the learner's source text, done on its AST in the parent: never by running it."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from checkers.grading.compare import TestResult
+
+OPERATORS: dict[str, type[ast.operator]] = {"@": ast.MatMult, "*": ast.Mult, "**": ast.Pow}
+
+
+class SourceInfo:
+    """A parsed learner file: which functions it defines and what each one uses."""
+
+    def __init__(self, text: str, filename: str = "<solution>") -> None:
+        self.text = text
+        self.filename = filename
+        self.syntax_error = ""
+        try:
+            self.tree: ast.Module = ast.parse(text, filename)
+        except SyntaxError as exc:
+            self.tree = ast.Module(body=[], type_ignores=[])
+            where = f", line {exc.lineno}" if exc.lineno else ""
+            self.syntax_error = f"Syntax error in {filename}{where}: {exc.msg}"
+        self.functions = {
+            node.name: node
+            for node in ast.walk(self.tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+    def defines(self, name: str) -> bool:
+        """A function of this name is defined (at any level)."""
+        return name in self.functions
+
+    def _scope(self, within: str | None) -> ast.AST:
+        if within is None:
+            return self.tree
+        return self.functions.get(within, ast.Module(body=[], type_ignores=[]))
+
+    def calls(self, name: str, within: str | None = None) -> bool:
+        """Some call's callee is `name` or `something.name` (e.g. `np.einsum`, `torch.einsum`)."""
+        for node in ast.walk(self._scope(within)):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name) and func.id == name:
+                    return True
+                if isinstance(func, ast.Attribute) and func.attr == name:
+                    return True
+        return False
+
+    def mentions(self, name: str, within: str | None = None) -> bool:
+        """`name` appears as a variable or attribute anywhere (called or not)."""
+        for node in ast.walk(self._scope(within)):
+            if isinstance(node, ast.Name) and node.id == name:
+                return True
+            if isinstance(node, ast.Attribute) and node.attr == name:
+                return True
+        return False
+
+    def uses_operator(self, symbol: str, within: str | None = None) -> bool:
+        """A binary or augmented operator such as `@` is used."""
+        kind = OPERATORS[symbol]
+        for node in ast.walk(self._scope(within)):
+            if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, kind):
+                return True
+        return False
+
+    def loops(self, within: str | None = None) -> int:
+        """How many for/while loops and comprehensions there are."""
+        kinds = (ast.For, ast.While, ast.comprehension, ast.AsyncFor)
+        return sum(isinstance(node, kinds) for node in ast.walk(self._scope(within)))
+
+    def statements(self, within: str) -> int:
+        """Statements in a function's body, its docstring not counted (for "one expression")."""
+        function = self.functions.get(within)
+        if function is None:
+            return 0
+        body = list(function.body)
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        return len(body)
+
+
+def check_uses(source: SourceInfo, name: str, *, within: str, label: str = "") -> TestResult:
+    """Pass when `within` calls `name` (e.g. einsum)."""
+    title = label or f"{within} uses {name}"
+    if source.calls(name, within):
+        return TestResult(title, True, f"{within} calls {name}.")
+    return TestResult(title, False, f"{within} should call {name}(...); it does not appear in its body.")
+
+
+def check_avoids(
+    source: SourceInfo,
+    *,
+    within: str,
+    names: Iterable[str] = (),
+    operators: Iterable[str] = (),
+    label: str = "",
+) -> TestResult:
+    """Pass when `within` neither calls any of `names` nor uses any of `operators`."""
+    title = label or f"{within} avoids library shortcuts"
+    used = [f"{name}()" for name in names if source.calls(name, within)]
+    used += [f"the {symbol} operator" for symbol in operators if source.uses_operator(symbol, within)]
+    if used:
+        return TestResult(title, False, f"{within} must not use {', '.join(used)}: write it yourself.")
+    return TestResult(title, True, f"{within} does the work itself.")
