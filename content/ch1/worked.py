@@ -23,12 +23,16 @@ def _mistakes(X: np.ndarray) -> list[Mistake]:
         Mistake(X - X.mean(axis=1, keepdims=True), "You subtracted each row's mean (axis=1); columns are axis=0."),
         Mistake(X - X.mean(), "You subtracted the mean of the whole matrix; take one mean per column (axis=0)."),
         Mistake(X - X.mean(axis=0).sum(), "You subtracted one number, not one mean per column."),
-        Mistake(
-            (X - X.mean(axis=0)) / X.std(axis=0),
-            "You also divided by the standard deviation: that standardises; centring only subtracts the mean.",
-        ),
         Mistake(X.mean(axis=0) - X, "The sign is flipped: compute X minus the column means, not the reverse."),
     ]
+    spread = X.std(axis=0)
+    if np.all(spread > 0):
+        mistakes.append(
+            Mistake(
+                (X - X.mean(axis=0)) / spread,
+                "You also divided by the standard deviation: that standardises; centring only subtracts the mean.",
+            )
+        )
     if X.shape[0] == X.shape[1]:
         mistakes.append(
             Mistake(X - X.mean(axis=1)[None, :], "You broadcast the row means across columns (axis=1).")

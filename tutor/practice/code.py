@@ -1,0 +1,179 @@
+"""Code exercises and labs: grade a learner's file in a fresh sandboxed kernel (CLI and app)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tutor.course.exercise_schema import CodeExercise, Lab
+from tutor.course.loader import Chapter, ContentError
+from tutor.practice.outcome import Attempt, Recorded
+from tutor.settings import Settings
+
+if TYPE_CHECKING:
+    from checkers.grading import TestResult
+    from checkers.kernel import KernelConfig
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """The verdict on one file: each test with its message, and a one-paragraph summary."""
+
+    item_id: str
+    correct: bool
+    tests: list[TestResult]
+    feedback: str
+    seed: int
+    stdout: str = ""
+    load_error: str = ""
+    sandbox: str = ""
+    duration: float = 0.0
+    recorded: Recorded | None = field(default=None)
+
+
+class CannotGrade(Exception):
+    """The file cannot be graded (missing, unreadable, no grader, kernel broken); exit status 2."""
+
+
+def kernel_config(settings: Settings, *, torch: bool = False, standby: bool = True) -> KernelConfig:
+    """The kernel limits from the learner's settings; torch preloaded when the exercise needs it."""
+    from checkers.kernel import KernelConfig
+
+    return KernelConfig(
+        python=settings.kernel_python,
+        timeout=settings.kernel_timeout,
+        memory_mb=settings.kernel_memory_mb,
+        optional_preload=("torch",) if torch else (),
+        standby=standby,
+    )
+
+
+def seed_for(item_id: str, variant: int) -> int | None:
+    """Variant 0 draws fresh inputs each attempt; variant N > 0 is reproducible from (ID, N)."""
+    if variant <= 0:
+        return None
+    digest = hashlib.sha256(f"{item_id}/{variant}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def _summary(tests: list[TestResult], load_error: str) -> str:
+    if load_error:
+        return load_error
+    failed = [test for test in tests if not test.passed]
+    if not tests:
+        return "The grader ran no tests."
+    if not failed:
+        return f"All {len(tests)} tests passed."
+    first = failed[0]
+    return f"{len(failed)} of {len(tests)} tests failed. First: {first.name}: {first.message}"
+
+
+def grade_file(
+    chapter: Chapter,
+    item: CodeExercise | Lab,
+    path: Path,
+    settings: Settings,
+    seed: int | None = None,
+    *,
+    standby: bool = True,
+) -> CodeResult:
+    """Grade `path` against the item's trusted grader; raises CannotGrade when it cannot be graded."""
+    if not path.is_file():
+        raise CannotGrade(f"no file at {path}")
+    if not item.grader:
+        raise CannotGrade(f"{item.id} has no grader yet")
+    try:
+        grader = chapter.reference(item.grader)
+    except ContentError as exc:
+        raise CannotGrade(f"the grader of {item.id} cannot be loaded: {exc}") from exc
+    from checkers.grading import GradingError, grade
+
+    entry = item.entry if isinstance(item, CodeExercise) else [n for step in item.steps for n in step.entry]
+    config = kernel_config(settings, torch="torch" in item.requires, standby=standby)
+    try:
+        report = grade(path, grader, entry=entry, config=config, seed=seed)
+    except GradingError as exc:
+        raise CannotGrade(str(exc)) from exc
+    return CodeResult(
+        item_id=item.id,
+        correct=report.correct,
+        tests=report.tests,
+        feedback=_summary(report.tests, report.load_error),
+        seed=report.seed,
+        stdout=report.stdout,
+        load_error=report.load_error,
+        sandbox=report.sandbox,
+        duration=report.duration,
+    )
+
+
+def _record(settings: Settings, item: CodeExercise | Lab, variant: int, correct: bool) -> Recorded | None:
+    from progress.store import StoreError
+    from tutor.recording import record_attempt
+
+    # The CLI cannot see how long the learner worked; par time rates a first-try success Good, not Easy.
+    attempt = Attempt(item.id, variant, correct, float(item.par_seconds), item.par_seconds)
+    try:
+        return record_attempt(settings, attempt)
+    except StoreError as exc:
+        print(f"tutor check: the attempt was not saved: {exc}", file=sys.stderr)
+        return None
+
+
+def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
+    """The `check --json` object of DESIGN.md section 2 (plus the seed of the inputs)."""
+    data: dict[str, Any] = {
+        "id": result.item_id,
+        "variant": variant,
+        "correct": result.correct,
+        "parts": [],
+        "tests": [{"name": t.name, "passed": t.passed, "message": t.message} for t in result.tests],
+        "feedback": result.feedback,
+        "seed": result.seed,
+    }
+    if result.recorded is not None:
+        data["rating"] = result.recorded.rating
+        data["due"] = result.recorded.due.isoformat()
+    return data
+
+
+def _print_text(result: CodeResult) -> None:
+    for test in result.tests:
+        mark = "PASS" if test.passed else "FAIL"
+        print(f"{mark}  {test.name}")
+        if not test.passed and test.message:
+            for line in test.message.splitlines():
+                print(f"      {line}")
+    print()
+    print(("Correct. " if result.correct else "Not yet. ") + result.feedback)
+    if result.recorded is not None:
+        print(f"Next review: {result.recorded.interval_text}.")
+
+
+def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter, item: Any) -> int:
+    """`tutor check ID --file PATH [--json] [--no-record]`: exit 0 pass, 1 fail, 2 cannot grade."""
+    if not args.file:
+        print(f"tutor check: {item.id} is a code exercise; give your file with --file PATH", file=sys.stderr)
+        return 2
+    if args.answer:
+        print(f"tutor check: {item.id} is graded from a file; --answer is for hand exercises", file=sys.stderr)
+        return 2
+    path = Path(args.file).expanduser()
+    try:
+        result = grade_file(chapter, item, path, settings, seed_for(item.id, args.variant), standby=False)
+    except CannotGrade as exc:
+        print(f"tutor check: cannot grade {item.id}: {exc}", file=sys.stderr)
+        return 2
+    if not args.no_record:
+        recorded = _record(settings, item, args.variant, result.correct)
+        result = CodeResult(**{**result.__dict__, "recorded": recorded})
+    if args.json:
+        print(json.dumps(result_json(result, args.variant), ensure_ascii=False))
+    else:
+        _print_text(result)
+    return 0 if result.correct else 1
