@@ -1,4 +1,4 @@
-"""Run the course's code examples in subprocesses and compare their stdout with the stated output."""
+"""Run the course's code examples in subprocesses and compare their stdout with the stated one."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def run_example(example: CodeExample, where: str) -> ExampleResult:
         return ExampleResult(
             where,
             "failed",
-            "printed something other than its stated output:\n" + _diff(example.output, done.stdout),
+            "printed something other than its stated output:\n"
+            + _diff(example.output, done.stdout),
         )
     return ExampleResult(where, "ok")
 
@@ -68,7 +69,11 @@ def run_example(example: CodeExample, where: str) -> ExampleResult:
 def _diff(stated: str, printed: str) -> str:
     """A unified diff of the stated output against what was printed, line by line."""
     lines = difflib.unified_diff(
-        _normalise(stated).splitlines(), _normalise(printed).splitlines(), "stated", "printed", lineterm=""
+        _normalise(stated).splitlines(),
+        _normalise(printed).splitlines(),
+        "stated",
+        "printed",
+        lineterm="",
     )
     return "\n".join(lines)
 

@@ -209,7 +209,8 @@ def _cross_check(
     for item in [*sections, *exercises, *labs]:
         path, loc = origins[item.id]
         if not item.id.startswith(prefix):
-            yield f"{locate(path, (*loc, 'id'))}: {item.id} does not belong to chapter {meta.number}"
+            where = locate(path, (*loc, "id"))
+            yield f"{where}: {item.id} does not belong to chapter {meta.number}"
         if item.id in seen:
             yield f"{locate(path, (*loc, 'id'))}: {item.id} is defined twice"
         seen.add(item.id)
