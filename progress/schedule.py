@@ -97,6 +97,7 @@ class ItemState:
     ratings: dict[str, int] = field(default_factory=dict)
     """Attempt UUID → the rating in force (its own or the latest override)."""
     variants: set[int] = field(default_factory=set)
+    """Every variant shown, undone attempts included."""
     review_results: list[tuple[datetime, bool]] = field(default_factory=list)
     """(time, passed) of each counted review of a card already in the Review state."""
     first_attempt: datetime | None = None
@@ -125,12 +126,15 @@ def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> Ite
     state = ItemState(item_id)
     scheduler = config.scheduler
     for entry in ordered:
-        if entry.kind != "attempt" or entry.uuid in undone:
+        if entry.kind != "attempt":
+            continue
+        # The learner saw an undone attempt's variant, so it stays used.
+        state.variants.add(entry.variant)
+        if entry.uuid in undone:
             continue
         rating = overrides.get(entry.uuid, entry.rating)
         state.attempts += 1
         state.ratings[entry.uuid] = rating
-        state.variants.add(entry.variant)
         state.first_attempt = state.first_attempt or entry.at
         state.last_attempt = entry.at
         zone = fixed_zone(entry.utc_offset_min)

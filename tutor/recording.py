@@ -99,13 +99,16 @@ def undo_last(settings: Settings) -> str | None:
 
 
 def course_items(course: Course) -> list[str]:
-    """Every exercise and lab ID in study order: chapter by chapter, section by section."""
-    return [
-        item.id
-        for chapter in course.chapters
-        for section in chapter.sections
-        for item in chapter.items_in(section.id)
-    ]
+    """Every exercise and lab ID in study order: section by section, exercises before the labs built on them."""
+    from tutor.course.exercise_schema import Lab
+
+    order: list[str] = []
+    for chapter in course.chapters:
+        for section in chapter.sections:
+            items = chapter.items_in(section.id)
+            order += [item.id for item in items if not isinstance(item, Lab)]
+            order += [item.id for item in items if isinstance(item, Lab)]
+    return order
 
 
 def section_items(course: Course) -> dict[str, list[str]]:

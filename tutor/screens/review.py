@@ -1,0 +1,215 @@
+"""A review session: due exercises by lowest recall first, new ones mixed in, each as a fresh variant."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from progress import clock
+from progress.schedule import AGAIN, RATING_NAMES, interval_text
+from progress.store import QueueItem, Store
+from tutor.course.exercise_schema import CodeExercise, HandExercise
+from tutor.practice.outcome import Recorded
+from tutor.recording import course_items, open_store
+
+
+@dataclass
+class SessionTally:
+    """What happened so far in one session."""
+
+    done: list[tuple[str, Recorded]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def right(self) -> int:
+        """Items answered well enough to pass (Hard, Good or Easy)."""
+        return sum(1 for _, recorded in self.done if recorded.rating != AGAIN)
+
+    @property
+    def wrong(self) -> int:
+        """Items rated Again."""
+        return sum(1 for _, recorded in self.done if recorded.rating == AGAIN)
+
+
+class ReviewScreen(Screen[None]):
+    """Runs the day's queue through the exercise screens, with a progress bar, then a summary."""
+
+    BINDINGS = [
+        Binding("enter", "resume", "Continue", id="review-continue", tooltip="Go on with the next item"),
+        Binding("s", "skip", "Skip", id="review-skip", tooltip="Leave this item for another time"),
+        Binding("u", "undo", "Undo last", id="review-undo", tooltip="Take back the last rating and redo it"),
+        Binding("escape", "finish", "End", id="review-end", tooltip="End the session and see the summary"),
+    ]
+    DEFAULT_CSS = """
+    ReviewScreen #review-title { padding: 0 1; background: $boost; color: $text; text-style: bold; }
+    ReviewScreen #review-progress { padding: 1 1 0 1; height: auto; }
+    ReviewScreen #review-status { padding: 1 1; height: auto; }
+    ReviewScreen #review-summary { padding: 0 1; height: auto; border: round $primary; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[QueueItem] = []
+        self.position = 0
+        self.tally = SessionTally()
+        self.finished = False
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The app's progress store (or this process's shared one)."""
+        store = getattr(self.app, "store", None)
+        return store if store is not None else open_store(self.app.settings)  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Review session", id="review-title")
+        yield ProgressBar(total=1, show_eta=False, id="review-progress")
+        yield Static("", id="review-status")
+        yield Static("", id="review-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        settings = self.app.settings  # type: ignore[attr-defined]
+        course = self.app.course  # type: ignore[attr-defined]
+        self.queue = self.store.review_queue(
+            course_items(course), settings.new_per_day, settings.reviews_per_day, clock.now()
+        )
+        self.query_one("#review-summary", Static).display = False
+        self.query_one(ProgressBar).update(total=max(1, len(self.queue)), progress=0)
+        if not self.queue:
+            self.action_finish()
+            return
+        self.call_after_refresh(self._start_next)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def exercise_screen(self, item_id: str) -> Screen[Any] | None:
+        """The screen that asks this item: a new variant of a hand exercise, a blank code editor."""
+        chapter, item = self.app.course.find(item_id)  # type: ignore[attr-defined]
+        try:
+            if isinstance(item, HandExercise):
+                from tutor.screens.hand_exercise import HandExerciseScreen
+
+                return HandExerciseScreen(chapter, item, variant=self.store.next_variant(item_id), review=True)
+            if isinstance(item, CodeExercise):
+                from tutor.screens.code_exercise import CodeExerciseScreen
+
+                return CodeExerciseScreen(chapter, item)
+            from tutor.screens.lab import LabScreen
+
+            return LabScreen(chapter, item)
+        except ModuleNotFoundError:
+            return None
+
+    def _start_next(self) -> None:
+        if self.finished:
+            return
+        if self.position >= len(self.queue):
+            self.action_finish()
+            return
+        entry = self.queue[self.position]
+        screen = self.exercise_screen(entry.item_id)
+        if screen is None:
+            self.notify(f"{entry.item_id} cannot be shown yet; skipped.", severity="warning")
+            self.action_skip()
+            return
+        self._show_status(f"Now: {entry.item_id}" + (" (new)" if entry.new else ""))
+        self.app.push_screen(screen, callback=self._item_done)
+
+    def _item_done(self, result: Recorded | None) -> None:
+        if self.finished:
+            return
+        entry = self.queue[self.position]
+        if result is None:
+            self._show_status(
+                f"Paused at {entry.item_id}. Enter: try it again · s: skip it · escape: end the session."
+            )
+            return
+        self.tally.done.append((entry.item_id, result))
+        self.position += 1
+        self._update_progress()
+        if result.leech:
+            self.notify(f"{entry.item_id} keeps slipping: re-read its section.", severity="warning")
+        self._start_next()
+
+    def _update_progress(self) -> None:
+        self.query_one(ProgressBar).update(progress=len(self.tally.done) + len(self.tally.skipped))
+
+    def _show_status(self, message: str) -> None:
+        remaining = len(self.queue) - self.position
+        done = len(self.tally.done)
+        text = Text(f"{done} done · {remaining} to go · {self.tally.right} right, {self.tally.wrong} wrong\n")
+        text.append(message)
+        self.query_one("#review-status", Static).update(text)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_resume(self) -> None:
+        """Continue with the current item (after a pause)."""
+        if not self.finished:
+            self._start_next()
+
+    def action_skip(self) -> None:
+        """Leave the current item unanswered; it stays due."""
+        if self.finished or self.position >= len(self.queue):
+            return
+        self.tally.skipped.append(self.queue[self.position].item_id)
+        self.position += 1
+        self._update_progress()
+        self._start_next()
+
+    def action_undo(self) -> None:
+        """Take back the session's last rating and put that item next."""
+        if self.finished or not self.tally.done:
+            self.notify("Nothing to undo in this session.")
+            return
+        item_id, recorded = self.tally.done[-1]
+        undone = self.store.undo_last(clock.now())
+        if undone != recorded.uuid:
+            self.notify("The last rating was made elsewhere; nothing undone here.", severity="warning")
+            return
+        self.tally.done.pop()
+        self.position -= 1
+        self._update_progress()
+        self._show_status(f"Undid {item_id} ({RATING_NAMES[recorded.rating]}). Enter: answer it again.")
+
+    def action_finish(self) -> None:
+        """End the session (escape again leaves the summary)."""
+        if self.finished:
+            self.dismiss(None)
+            return
+        self.finished = True
+        summary = self.query_one("#review-summary", Static)
+        summary.update(self.summary_text())
+        summary.display = True
+        self.query_one("#review-status", Static).update("Escape: back.")
+
+    def summary_text(self) -> Text:
+        """Right, wrong, skipped, time, and when the next review is due."""
+        if not self.queue:
+            text = Text("Nothing is due now, and no new exercises are left for today.\n")
+        else:
+            text = Text("Session summary\n", style="bold")
+        minutes, seconds = divmod(round(time.monotonic() - self.tally.started), 60)
+        text.append(f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   Skipped: {len(self.tally.skipped)}\n")
+        text.append(f"Time: {minutes} min {seconds:02d} s\n")
+        now = clock.now()
+        upcoming = [due for due in self.store.due_times() if due > clock.to_us(now)]
+        if self.store.due_count(now):
+            text.append("Still due now: ", style="bold")
+            text.append(f"{self.store.due_count(now)} item(s)\n")
+        elif upcoming:
+            text.append(f"Next review {interval_text(now, clock.from_us(upcoming[0]))}\n")
+        for item_id, recorded in self.tally.done:
+            if recorded.leech:
+                text.append(f"Leech: {item_id} lapsed 8+ times; re-read its section.\n", style="bold")
+        return text
