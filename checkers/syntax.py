@@ -82,7 +82,9 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
     """Give a NAME token its kind; unknown multi-letter words are errors that name the word."""
     word = str(token)
     lower = word.lower()
-    if word in CONSTANTS:
+    if word in names.split or word in names.matrices:
+        yield Token.new_borrow_pos("VAR", word, token)
+    elif word in CONSTANTS:
         yield Token.new_borrow_pos("CONST", CONSTANTS[word], token)
     elif lower in FUNCTIONS and (word.islower() or word.isupper() and len(word) > 1):
         yield Token.new_borrow_pos("FUNC", FUNCTIONS[lower], token)
@@ -94,7 +96,7 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
         yield Token.new_borrow_pos("VAR", variable, token)
     elif (split := _split_function_digits(token)) is not None:
         yield from split
-    elif names.split and all(letter in names.split or letter in names.matrices for letter in word):
+    elif (names.split or names.matrices) and all(letter in names.split or letter in names.matrices for letter in word):
         for offset, letter in enumerate(word):
             part = Token("VAR", letter, start_pos=token.start_pos + offset, end_pos=token.start_pos + offset + 1)
             yield part
@@ -162,8 +164,9 @@ class _PostLex:
                     yield Token.new_borrow_pos("_ROWSEP", ";", token)
                 elif kind == "_SEMI" and not stack:
                     yield token
-                elif kind == "_NL" and not stack and not self.chain and _between_operands(previous, following):
-                    yield token
+                elif kind == "_NL" and not stack and _between_operands(previous, following):
+                    # A line break between two values separates list entries, or proof steps.
+                    yield Token.new_borrow_pos("_EQ", "=", token) if self.chain else token
                 elif kind == "_SEMI":
                     raise AnswerError(f"';' at column {token.column} is only used between matrix rows")
                 continue

@@ -63,6 +63,9 @@ class Kernel:
         self._busy = False
         self._interrupt_requested = False
         self._timeout = self.config.timeout
+        # interrupt() writes a byte here so a waiting request wakes up and can escalate at once.
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -86,6 +89,14 @@ class Kernel:
             process, self._process = self._process, None
         if process is not None:
             process.kill()
+
+    def __del__(self) -> None:
+        for fd in (getattr(self, "_wake_r", -1), getattr(self, "_wake_w", -1)):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
     def __enter__(self) -> Kernel:
         return self.start()
@@ -135,6 +146,10 @@ class Kernel:
             if not self._busy or process is None:
                 return False
             self._interrupt_requested = True
+        try:
+            os.write(self._wake_w, b"!")
+        except OSError:
+            pass
         return process.signal_worker(signal.SIGINT)
 
     def request(self, message: dict[str, Any], timeout: float | None = None) -> CellResult:
@@ -197,7 +212,7 @@ class Kernel:
             if self._interrupt_requested and signalled_at is None:
                 signalled_at = now
                 deadline = min(deadline, now + self.config.grace)
-            wanted = [process.reply_fd, *streams]
+            wanted = [process.reply_fd, self._wake_r, *streams]
             writers = [process.request_fd] if outgoing else []
             ready, writable, _ = select.select(wanted, writers, [], max(0.0, deadline - now))
             if writable:
@@ -209,6 +224,9 @@ class Kernel:
                 except OSError:
                     return self._fail(process, "crashed", out, err, started, self._death_text(process))
             for fd in ready:
+                if fd == self._wake_r:
+                    os.read(self._wake_r, 4096)
+                    continue
                 if fd in streams:
                     chunk = os.read(fd, 65536)
                     streams[fd].add(chunk)
@@ -271,7 +289,7 @@ class Kernel:
     ) -> CellResult:
         status: CellStatus = "ok" if reply.get("status") == "ok" else "error"
         exception = str(reply.get("exception") or "")
-        if status == "error" and signalled and exception == "KeyboardInterrupt":
+        if status == "error" and (signalled or self._interrupt_requested) and exception == "KeyboardInterrupt":
             status = "interrupted" if self._interrupt_requested else "timeout"
         error = str(reply.get("error") or "")
         if status == "timeout":

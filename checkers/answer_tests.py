@@ -1,0 +1,371 @@
+"""Named answer tests for hand-exercise parts: values, vectors, matrices, angles, eigen and SVD
+properties, choices and proof chains. Expected values arrive as JSON (strings in the answer
+language, numbers, nested lists), so the same call works in-process and in the checker worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from checkers import mistakes
+from checkers.build import Answer, Seq, SetOf, Value, is_scalar, parse, rational
+from checkers.equivalence import Options, compare, compare_answer, strip_labels
+from checkers.numeric import Tolerance, scalars_equal, value_of
+from checkers.proofs import ProofSpec, check_chain
+from checkers.syntax import AnswerError
+from checkers.verdict import Verdict
+
+AnswerTest = Callable[[str, Any, dict[str, Any], dict[str, str]], Verdict]
+
+
+def to_value(data: Any) -> Value:
+    """Expected values from reference code: answer-language strings, numbers, lists, {"set": […]}."""
+    if isinstance(data, bool):
+        raise TypeError("a boolean is not an answer value")
+    if isinstance(data, int):
+        return sympy.Integer(data)
+    if isinstance(data, float):
+        return rational(repr(data))
+    if isinstance(data, Fraction):
+        return sympy.Rational(data.numerator, data.denominator)
+    if isinstance(data, str):
+        return parse(data).value
+    if isinstance(data, dict) and set(data) == {"set"}:
+        return SetOf(tuple(to_value(item) for item in data["set"]))
+    if isinstance(data, (list, tuple)):
+        if data and all(isinstance(row, (list, tuple)) for row in data):
+            return sympy.ImmutableMatrix([[to_value(cell) for cell in row] for row in data])
+        return Seq(tuple(to_value(item) for item in data))
+    raise TypeError(f"cannot use {data!r} as an expected answer")
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "tolerance": Tolerance(rtol=data.get("rtol"), atol=data.get("atol")),
+        "sigfigs": data.get("sigfigs"),
+        "real": bool(data.get("real", False)),
+        "unordered": bool(data.get("unordered", False)),
+        "any_label": True,
+        "kind": str(data.get("kind", "")),
+    }
+
+
+def _read(text: str, options: Options) -> Answer | Verdict:
+    try:
+        return parse(text, real=options.real)
+    except AnswerError as exc:
+        return Verdict(False, f"Could not read your answer: {exc}.")
+
+
+def _decimal_aware(answer: Answer, options: Options) -> Options:
+    """Exact answers are compared exactly; typed decimals within the part's tolerance."""
+    return options if answer.decimal else replace(options, tolerance=Tolerance())
+
+
+def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str | None:
+    for wrong, message in data.get("mistakes", []):
+        if compare(value, to_value(wrong), options)[0]:
+            return str(message)
+    return None
+
+
+def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """Equal to the expected value (exact, or within the part's tolerance when typed as a decimal)."""
+    options = Options(**_fields(data))
+    answer = _read(text, options)
+    if isinstance(answer, Verdict):
+        return answer
+    options = _decimal_aware(answer, options)
+    target = to_value(expected)
+    ok, feedback = compare_answer(answer, target, options)
+    if not ok:
+        try:
+            value = strip_labels(answer.value, any_label=True)
+            known = _known_mistake(value, data, options)
+        except AnswerError:
+            known = None
+        feedback = known or feedback
+    return Verdict(ok, "" if ok else feedback, answer.read_as)
+
+
+def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """An angle given in radians (bare number, `rad`) or degrees (`°`, `deg`); expected in radians."""
+    return value_test(text, expected, {**data, "kind": "angle"}, others)
+
+
+def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """A vector of length 1 pointing along the expected one (either sign when `sign: any`)."""
+    options = Options(**_fields(data))
+    answer = _read(text, options)
+    if isinstance(answer, Verdict):
+        return answer
+    options = _decimal_aware(answer, options)
+    target = to_value(expected)
+    value = strip_labels(answer.value, any_label=True)
+    ok, feedback = compare(value, target, replace(options, unordered=False))
+    if ok:
+        return Verdict(True, "", answer.read_as)
+    if data.get("sign") == "any" and isinstance(target, Seq):
+        flipped = Seq(tuple(-item for item in target.items))
+        if compare(value, flipped, options)[0]:
+            return Verdict(True, "", answer.read_as)
+    if isinstance(value, Seq) and isinstance(target, Seq) and len(value.items) == len(target.items):
+        direction = _direction_hint(value, target, data.get("sign") == "any")
+        if direction:
+            return Verdict(False, direction, answer.read_as)
+    hint = _known_mistake(value, data, options) or mistakes.detect(value, target, "unit", answer)
+    return Verdict(False, hint or feedback or "Not right.", answer.read_as)
+
+
+def _direction_hint(value: Seq, target: Seq, any_sign: bool) -> str:
+    length = value_of(sympy.sqrt(sum(item**2 for item in value.items)))
+    parallel = _multiple(value, target)
+    if parallel is not None and (parallel > 0 or any_sign):
+        if length is not None and abs(length - 1) > 1e-3:
+            return "Right direction, but not length 1: divide by the vector's norm."
+    if length is not None and abs(length - 1) <= 1e-3:
+        return "That vector has length 1, but it points in the wrong direction."
+    return ""
+
+
+def _multiple(value: Seq, target: Seq) -> float | None:
+    """The factor k with value = k·target, when there is one (numerically)."""
+    pairs = [(value_of(s), value_of(t)) for s, t in zip(value.items, target.items)]
+    if any(s is None or t is None for s, t in pairs):
+        return None
+    pivot = next(((s, t) for s, t in pairs if abs(t) > 1e-12), None)  # type: ignore[arg-type]
+    if pivot is None:
+        return None
+    factor = pivot[0] / pivot[1]  # type: ignore[operator]
+    scale = max(abs(t) for _, t in pairs)  # type: ignore[arg-type]
+    if all(abs(s - factor * t) <= 2e-3 * scale * max(1, abs(factor)) for s, t in pairs):  # type: ignore[operator]
+        return float(factor.real)
+    return None
+
+
+def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """The eigenvalues in any order (a list, `λ1 = 3, λ2 = 1`, or a set when they are distinct)."""
+    options = Options(**{**_fields(data), "unordered": True})
+    answer = _read(text, options)
+    if isinstance(answer, Verdict):
+        return answer
+    options = _decimal_aware(answer, options)
+    target = to_value(expected)
+    wanted = list(target.items) if isinstance(target, Seq) else [target]
+    value = strip_labels(answer.value, any_label=True)
+    given = _as_list(value)
+    if isinstance(value, SetOf) and len(wanted) != len(_distinct_numbers(wanted)):
+        return Verdict(False, "An eigenvalue repeats here: list it as often as it occurs, without braces.",
+                       answer.read_as)
+    if isinstance(value, SetOf):
+        given = _distinct_numbers(given)
+    ok, feedback = compare(Seq(tuple(given), bare=True), Seq(tuple(wanted), bare=True), options)
+    if ok:
+        return Verdict(True, "", answer.read_as)
+    hint = _eigen_hint(given, data.get("matrix"), options)
+    return Verdict(False, hint or feedback or "Not right.", answer.read_as)
+
+
+def _as_list(value: Value) -> list[Value]:
+    if isinstance(value, (Seq, SetOf)):
+        return [strip_labels(item, any_label=True) for item in value.items]
+    return [value]
+
+
+def _distinct_numbers(items: list[Value]) -> list[Value]:
+    kept: list[Value] = []
+    for item in items:
+        if not any(is_scalar(item) and is_scalar(k) and scalars_equal(item, k) for k in kept):  # type: ignore[arg-type]
+            kept.append(item)
+    return kept
+
+
+def _eigen_hint(given: list[Value], matrix_data: Any, options: Options) -> str:
+    if matrix_data is None or not all(is_scalar(v) for v in given):
+        return ""
+    matrix = to_value(matrix_data)
+    if not isinstance(matrix, sympy.MatrixBase):
+        return ""
+    size = matrix.shape[0]
+    if len(given) != size:
+        return f"A {size}×{size} matrix has {size} eigenvalues (counted with repeats); you gave {len(given)}."
+    diagonal = [matrix[i, i] for i in range(size)]
+    triangular = matrix.is_upper or matrix.is_lower
+    if not triangular and compare(Seq(tuple(given), bare=True), Seq(tuple(diagonal), bare=True),
+                                  replace(options, unordered=True))[0]:
+        return "Those are the diagonal entries; they are the eigenvalues only for a triangular matrix."
+    if not scalars_equal(sympy.Add(*given), matrix.trace(), Tolerance(rtol=1e-3)):
+        return f"Check: the eigenvalues must add up to the trace, {matrix.trace()}."
+    if not scalars_equal(sympy.Mul(*given), matrix.det(), Tolerance(rtol=1e-3, atol=1e-9)):
+        return f"Check: the eigenvalues must multiply to the determinant, {matrix.det()}."
+    return ""
+
+
+def _pieces(text: str, count: int, what: str, options: Options) -> tuple[list[Value], Answer] | Verdict:
+    answer = _read(text, options)
+    if isinstance(answer, Verdict):
+        return answer
+    value = strip_labels(answer.value, any_label=True)
+    items = _as_list(value) if isinstance(value, Seq) and value.bare else [value]
+    if len(items) != count:
+        return Verdict(False, f"Give {what}, separated by commas.", answer.read_as)
+    return items, answer
+
+
+def eigenpair_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """`λ, v` with A v = λ v and v ≠ 0; `expected` is the matrix A."""
+    options = Options(**_fields(data))
+    read = _pieces(text, 2, "an eigenvalue and an eigenvector, e.g. 3, [1, 1]", options)
+    if isinstance(read, Verdict):
+        return read
+    (eigenvalue, vector), answer = read
+    matrix = to_value(expected)
+    if not is_scalar(eigenvalue) or not isinstance(vector, Seq):
+        return Verdict(False, "Give the eigenvalue first, then the eigenvector in [ ].", answer.read_as)
+    if len(vector.items) != matrix.shape[1]:  # type: ignore[union-attr]
+        return Verdict(False, f"The eigenvector needs {matrix.shape[1]} entries.", answer.read_as)  # type: ignore[union-attr]
+    column = sympy.Matrix(vector.items)
+    tolerance = Tolerance(rtol=data.get("rtol", 1e-3), atol=1e-9) if answer.decimal else Tolerance()
+    if all(scalars_equal(entry, sympy.Integer(0), Tolerance(atol=1e-12)) for entry in vector.items):
+        return Verdict(False, "The zero vector is never an eigenvector.", answer.read_as)
+    image = matrix * column  # type: ignore[operator]
+    if _proportional(image, column, eigenvalue, tolerance):
+        return Verdict(True, "", answer.read_as)
+    for other in matrix.eigenvals():  # type: ignore[union-attr]
+        if _proportional(image, column, other, tolerance):
+            return Verdict(False, f"That vector is an eigenvector for λ = {other}, not for λ = {eigenvalue}.",
+                           answer.read_as)
+    return Verdict(False, "A v ≠ λ v for that pair: check the vector by multiplying it by A.", answer.read_as)
+
+
+def _proportional(image: Any, column: Any, factor: Any, tolerance: Tolerance) -> bool:
+    return all(bool(scalars_equal(a, factor * b, tolerance)) for a, b in zip(image, column))
+
+
+def svd_triplet_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """`σ, u, v` for the `index`-th singular triplet of the matrix `expected`: σ ≥ 0, unit u and v,
+    A v = σ u. Flipping u and v together passes; flipping one of them fails."""
+    options = Options(**_fields(data))
+    read = _pieces(text, 3, "σ, u and v, e.g. 5, [2, 1]/√5, [1, 2]/√5", options)
+    if isinstance(read, Verdict):
+        return read
+    (sigma, left, right), answer = read
+    matrix = to_value(expected)
+    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)), answer.decimal,  # type: ignore[arg-type]
+                          float(data.get("rtol", 1e-3)))
+    return Verdict(not message, message, answer.read_as)
+
+
+def svd_problem(matrix: sympy.MatrixBase, sigma: Value, left: Value, right: Value, index: int,
+                decimal: bool, rtol: float) -> str:
+    """Why (σ, u, v) is not the index-th singular triplet of `matrix`, or ""."""
+    tolerance = Tolerance(rtol=rtol, atol=rtol) if decimal else Tolerance()
+    values = sorted(matrix.singular_values(), key=lambda s: -float(s))
+    wanted = values[index - 1]
+    if not is_scalar(sigma) or not isinstance(left, Seq) or not isinstance(right, Seq):
+        return "Give σ as a number and u, v as vectors in [ ]."
+    if len(left.items) != matrix.shape[0] or len(right.items) != matrix.shape[1]:
+        return f"u needs {matrix.shape[0]} entries and v needs {matrix.shape[1]}."
+    if not scalars_equal(sigma, wanted, tolerance):  # type: ignore[arg-type]
+        hint = mistakes.detect(sigma, wanted, "singular_value")
+        return hint or f"σ{index} is not right."
+    for name, vector in (("u", left), ("v", right)):
+        length = sympy.sqrt(sum(item**2 for item in vector.items))
+        if not scalars_equal(length, sympy.Integer(1), Tolerance(rtol=max(rtol, 1e-9)) if decimal else Tolerance()):
+            return f"{name} must have length 1: divide it by its norm."
+    image = matrix * sympy.Matrix(right.items)
+    if all(scalars_equal(a, sigma * b, tolerance) for a, b in zip(image, left.items)):  # type: ignore[operator]
+        return ""
+    if all(scalars_equal(a, -sigma * b, tolerance) for a, b in zip(image, left.items)):  # type: ignore[operator]
+        return "Flip u and v together: with your signs A v = −σ u."
+    if matrix.shape[0] == matrix.shape[1]:
+        swapped = matrix * sympy.Matrix(left.items)
+        if all(scalars_equal(abs(a), abs(sigma * b), tolerance) for a, b in zip(swapped, right.items)):  # type: ignore[operator]
+            return "You swapped u and v: u comes from A v = σ u (columns of U), v from Aᵀ u = σ v."
+    return "A v ≠ σ u for your vectors: check u and v."
+
+
+def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """A right singular vector v given as its own part: unit, right direction (either sign), and
+    consistent with the learner's σ and u parts (named in `uses`) through A v = σ u."""
+    verdict = unit_vector_test(text, expected, {**data, "sign": "any"}, others)
+    if not verdict.ok or not data.get("uses"):
+        return verdict
+    sigma_part, left_part = data["uses"]
+    try:
+        sigma = strip_labels(parse(others[sigma_part]).value, any_label=True)
+        left = strip_labels(parse(others[left_part]).value, any_label=True)
+        right = strip_labels(parse(text).value, any_label=True)
+    except (AnswerError, KeyError):
+        return verdict
+    matrix = to_value(data["matrix"])
+    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)), True,  # type: ignore[arg-type]
+                          float(data.get("rtol", 1e-3)))
+    if message.startswith("Flip"):
+        return Verdict(False, "u and v must flip together: with your u, A v = −σ u. Change the sign of v.",
+                       verdict.read_as)
+    return verdict
+
+
+def choice_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """One of a few named options (e.g. L1 / L2 / L∞); `choices` maps each to its spellings."""
+    typed = _normalise_word(text)
+    choices: dict[str, list[str]] = data["choices"]
+    for name, spellings in choices.items():
+        if typed in {_normalise_word(s) for s in [name, *spellings]}:
+            ok = name == expected
+            return Verdict(ok, "" if ok else f"Not {name}. {data.get('why', '')}".strip(), name)
+    listed = ", ".join(choices)
+    return Verdict(False, f"Answer with one of: {listed}.", text.strip())
+
+
+def _normalise_word(text: str) -> str:
+    text = text.strip().lower().replace("∞", "inf").replace("infinity", "inf")
+    for junk in (" ", "_", "-", "‖", "|", "norm", "the"):
+        text = text.replace(junk, "")
+    return text.replace("∞", "inf").replace("max", "inf")
+
+
+def proof_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+    """A chain of equalities from `start` to `target`, every step verified (see checkers.proofs)."""
+    spec = ProofSpec(
+        start=data["start"],
+        target=data["target"],
+        matrices={k: [list(r) for r in v] for k, v in data["matrices"].items()},
+        shapes={k: (int(v[0]), int(v[1])) for k, v in data["shapes"].items()},
+        rules=tuple(data.get("rules", ())),
+    )
+    return check_chain(text, spec)
+
+
+ANSWER_TESTS: dict[str, AnswerTest] = {
+    "value": value_test,
+    "vector": value_test,
+    "matrix": value_test,
+    "angle": angle_test,
+    "unit_vector": unit_vector_test,
+    "eigenvalues": eigenvalues_test,
+    "eigenpair": eigenpair_test,
+    "svd_triplet": svd_triplet_test,
+    "svd_vector": svd_vector_test,
+    "choice": choice_test,
+    "proof_chain": proof_test,
+}
+
+
+def check_part(test: str, text: str, expected: Any, options: dict[str, Any] | None = None,
+               others: dict[str, str] | None = None) -> Verdict:
+    """Run the named answer test on one part's text."""
+    if test not in ANSWER_TESTS:
+        raise KeyError(f"unknown answer test {test!r}; known: {', '.join(sorted(ANSWER_TESTS))}")
+    if len(text) > 100_000:
+        return Verdict(False, "Could not read your answer: it is far too long.")
+    try:
+        return ANSWER_TESTS[test](text, expected, options or {}, others or {})
+    except AnswerError as exc:
+        return Verdict(False, f"Could not read your answer: {exc}.")
