@@ -1,0 +1,557 @@
+"""Trusted graders and measurement plans for chapter 1's Code Labs (1.lab1–1.lab4).
+
+Graders follow code.py: parent-chosen inputs, numpy references computed here, feedback naming the
+case and the likely mistake. Timing is judged against a trusted measurement taken in a separate,
+fresh kernel that never ran learner code. `measurement_cells(lab_id)` lists the cells the lab
+screen runs in a kernel holding the learner's file; each prints one `@@lab ` JSON line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+
+def _code_module() -> ModuleType:
+    """code.py as the chapter loader names it, so both share one copy of the helpers."""
+    qualified = "_tutor_content_ch1_code"
+    module = sys.modules.get(qualified)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(qualified, Path(__file__).resolve().parent / "code.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[qualified] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+_code = _code_module()
+kit = _code.kit
+calls = _code.calls
+data = _code._sibling("data")
+TestResult = _code.TestResult
+invoke = _code.invoke
+_ok, _fail, _returned_error = _code._ok, _code._fail, _code._returned_error
+
+MARKER = "@@lab "
+"""Prefix of the one JSON line each measurement cell prints."""
+
+
+# ----------------------------------------------------------------------------------------------
+# 1.lab1 norm profiling
+
+LOOP_RULES = kit.CallRules(entry="row_norms_loop", require_loop=True)
+
+
+def _row_norm_mistake(M: np.ndarray, got: np.ndarray) -> str:
+    n, d = M.shape
+    if got.shape == (d,) and d != n:
+        return f"got shape ({d},): that is one norm per column (wrong axis); use axis=1 / dim=1 for rows"
+    if got.shape in {(n, 1), (1, n)}:
+        return f"return a 1-D vector of shape ({n},), got {kit.shape_text(got.shape)}"
+    if got.shape != (n,):
+        return f"expected one norm per row, shape ({n},); got {kit.shape_text(got.shape)}"
+    if kit.close(got, np.sum(M * M, axis=1), 1e-5, 1e-8):
+        return "those are squared norms: take the square root"
+    if n == d and kit.close(got, np.linalg.norm(M, axis=0), 1e-5, 1e-8):
+        return "those are the column norms (wrong axis); use axis=1 / dim=1"
+    return f"values differ from the row norms (max error {kit.max_error(got, np.linalg.norm(M, axis=1)):.3g})"
+
+
+def _normalize_mistake(M: np.ndarray, got: np.ndarray) -> str:
+    if got.shape != M.shape:
+        return f"expected M's shape {kit.shape_text(M.shape)}, got {kit.shape_text(got.shape)}"
+    norms = np.linalg.norm(M, axis=1)
+    if M.shape[0] == M.shape[1] and kit.close(got, M / norms[None, :], 1e-6, 1e-9):
+        return "missing keepdims=True: each column j was divided by the norm of row j"
+    if kit.close(got, M / np.linalg.norm(M, axis=0, keepdims=True), 1e-6, 1e-9):
+        return "you normalised the columns (axis=0); normalise each row (axis=1, keepdims=True)"
+    lengths = np.linalg.norm(got, axis=1)
+    return f"rows should have length 1; their lengths range {lengths.min():.4g}…{lengths.max():.4g}"
+
+
+def _keepdims_hint(error: str) -> str:
+    if "broadcast" in error:
+        return error + " — missing keepdims=True? The (n,) norms must be (n, 1) to divide each row"
+    return error
+
+
+def _lab1_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    return [
+        ("6×6 (square)", rng.standard_normal((6, 6)) * rng.uniform(0.5, 3, size=(6, 1))),
+        ("40×768 (BERT-sized rows)", rng.standard_normal((40, 768))),
+        ("5×3", rng.standard_normal((5, 3)) + 2.0),
+        ("1×4 (one row)", rng.standard_normal((1, 4))),
+    ]
+
+
+def grade_lab1(harness: Any, rng: np.random.Generator) -> list[Any]:
+    """Row norms three ways and the one-line row normalisation."""
+    rule = kit.rule_violation(calls.source_text(harness), LOOP_RULES)
+    results = [TestResult("row_norms_loop uses a Python loop", rule is None, rule or "it loops")]
+    for label, M in _lab1_cases(rng):
+        expected = np.linalg.norm(M, axis=1)
+        for function, as_torch in (("row_norms_loop", False), ("row_norms_numpy", False), ("row_norms_torch", True)):
+            name = f"{function} · {label}"
+            arg = M.astype(np.float32) if as_torch else M
+            outcome = invoke(harness, function, (arg,), torch_args=as_torch)
+            failed = _returned_error(name, outcome)
+            if failed:
+                results.append(failed)
+                continue
+            if as_torch and outcome.kind != "torch":
+                results.append(_fail(name, f"return a torch.Tensor (M.norm(dim=1)); got {outcome.kind_text}"))
+                continue
+            got = np.asarray(outcome.value, dtype=np.float64) if outcome.kind in {"numpy", "torch"} else None
+            if got is None:
+                results.append(_fail(name, f"expected an array of norms, got {outcome.kind_text}"))
+            elif kit.close(got, expected, 1e-5 if as_torch else 1e-9, 1e-6 if as_torch else 1e-12):
+                results.append(_ok(name))
+            else:
+                results.append(_fail(name, _row_norm_mistake(M, got)))
+        name = f"l2_normalize · {label}"
+        outcome = invoke(harness, "l2_normalize", (M,))
+        if outcome.error:
+            results.append(_fail(name, _keepdims_hint(outcome.error)))
+        elif outcome.kind != "numpy":
+            results.append(_fail(name, f"expected a numpy array, got {outcome.kind_text}"))
+        elif kit.close(outcome.value, M / expected[:, None], 1e-9, 1e-12):
+            results.append(_ok(name, "every row has length 1"))
+        else:
+            results.append(_fail(name, _normalize_mistake(M, outcome.value)))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# 1.lab2 matmul speed
+
+MATMUL_RULES = kit.CallRules(
+    entry="matmul_loops",
+    forbidden=frozenset({"dot", "matmul", "einsum", "mm", "bmm", "inner", "tensordot", "vdot", "multi_dot"}),
+    forbid_matmul_operator=True,
+)
+CPU_BAND = (0.2, 5.0)
+"""Learner time ÷ trusted time accepted on CPU: a shared machine is noisy, units and mistakes are not."""
+CUDA_BAND = (0.5, 2.0)
+TIMING_SIZES = (256, 512)
+
+
+def _matmul_mistake(A: np.ndarray, B: np.ndarray, got: np.ndarray) -> str:
+    expected = A @ B
+    if got.shape != expected.shape:
+        return f"expected shape {kit.shape_text(expected.shape)}, got {kit.shape_text(got.shape)}"
+    if A.shape[0] == A.shape[1] == B.shape[1]:
+        for text, wrong in (("B transposed: use B[k, j]", A @ B.T), ("A transposed: use A[i, k]", A.T @ B),
+                            ("the product is transposed: C[i, j] = Σₖ A[i, k] B[k, j]", (A @ B).T),
+                            ("that is B @ A; order matters", B @ A)):
+            if kit.close(got, wrong, 1e-9, 1e-9):
+                return f"transposed indices: {text}"
+    return f"values differ from A @ B (max error {kit.max_error(got, expected):.3g})"
+
+
+def _matmul_value_tests(harness: Any, rng: np.random.Generator) -> list[Any]:
+    results = []
+    cases = [
+        ("6×6 @ 6×6", (6, 6), (6, 6)),
+        ("4×7 @ 7×3", (4, 7), (7, 3)),
+        ("3×1 @ 1×4 (outer product)", (3, 1), (1, 4)),
+        ("1×1 @ 1×1", (1, 1), (1, 1)),
+    ]
+    for label, a_shape, b_shape in cases:
+        A, B = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+        name = f"matmul_loops · {label}"
+        outcome = invoke(harness, "matmul_loops", (A, B))
+        failed = _returned_error(name, outcome)
+        if failed:
+            results.append(failed)
+        elif outcome.kind != "numpy":
+            results.append(_fail(name, f"return a numpy array; got {outcome.kind_text}"))
+        elif kit.close(outcome.value, A @ B, 1e-9, 1e-12):
+            results.append(_ok(name))
+        else:
+            results.append(_fail(name, _matmul_mistake(A, B, outcome.value)))
+    return results
+
+
+def judge_cpu_time(n: int, learner: float | None, trusted: float) -> tuple[bool, str]:
+    """Verdict on one CPU timing: the learner's seconds against the trusted median."""
+    if learner is None or not math.isfinite(learner) or learner <= 0:
+        return False, "time_matmul must return a positive number of seconds"
+    ratio = learner / trusted
+    told = f"you measured {learner:.3g} s, the trusted median is {trusted:.3g} s"
+    if 300 <= ratio <= 3000:
+        return False, f"{told}: about 1000× too large — that looks like milliseconds; return seconds"
+    if ratio > CPU_BAND[1]:
+        return False, (f"{told} ({ratio:.1f}×): did you time the matrix creation too, or return the total "
+                       "over all repetitions instead of one multiply?")
+    if ratio < CPU_BAND[0]:
+        return False, f"{told} ({ratio:.2f}×): impossibly fast; is the multiply inside the timed region?"
+    return True, f"{told} ({ratio:.2f}×)"
+
+
+def judge_cuda_times(
+    learner: dict[int, float], trusted: dict[int, float], busy: bool, first_call: float | None
+) -> list[tuple[str, bool, str]]:
+    """Verdicts on CUDA timings: ratio band plus the missing-synchronize and warm-up detectors."""
+    rows = []
+    small, large = sorted(learner)
+    growth = learner[large] / learner[small] if learner[small] > 0 else 0.0
+    expected_growth = (large / small) ** 3
+    for n in sorted(learner):
+        ratio = learner[n] / trusted[n]
+        ok = CUDA_BAND[0] <= ratio <= CUDA_BAND[1]
+        text = f"{learner[n] * 1e3:.3g} ms against a trusted {trusted[n] * 1e3:.3g} ms ({ratio:.2f}×)"
+        if ratio < CUDA_BAND[0]:
+            text += ": too fast to be real — CUDA launches are asynchronous; call torch.cuda.synchronize() before reading the clock"
+        elif ratio > CUDA_BAND[1]:
+            text += ": too slow — warm up first and time only the multiply (median of several runs)"
+        rows.append((f"time_matmul(n={n}, 'cuda')", ok, text))
+    sync_ok = not busy and growth >= expected_growth / 3
+    why = []
+    if busy:
+        why.append("the GPU was still busy when time_matmul returned")
+    if growth < expected_growth / 3:
+        why.append(f"doubling n multiplied your time by {growth:.2g}, not ~{expected_growth:.0f}")
+    rows.append(("CUDA: synchronize before reading the clock", sync_ok,
+                 "the clock was read after the GPU finished" if sync_ok
+                 else "; ".join(why) + ": you timed the kernel launch, not the multiply — add torch.cuda.synchronize()"))
+    if first_call is not None:
+        warm = first_call <= 3 * learner[small]
+        rows.append(("CUDA: warm-up before timing", True,
+                     "the first call in a fresh process was close to steady state" if warm else
+                     f"the first call in a fresh process took {first_call * 1e3:.3g} ms: it included CUDA/cuBLAS start-up; "
+                     "run one multiply before timing (a warning, not a failure)"))
+    return rows
+
+
+TRUSTED_TIMER = """
+import json, time, torch
+def _tutor_time(n, device, reps=7):
+    A = torch.randn(n, n, device=device); B = torch.randn(n, n, device=device)
+    for _ in range(3):
+        torch.mm(A, B)
+    if device == "cuda":
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(reps):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record(); torch.mm(A, B); end.record(); end.synchronize()
+            times.append(start.elapsed_time(end) / 1e3)
+    else:
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter(); torch.mm(A, B); times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+"""
+
+CUDA_PROBE = """
+import time, torch
+def _tutor_probe(n):
+    seconds = time_matmul(n, "cuda")
+    busy = not torch.cuda.current_stream().query()
+    torch.cuda.synchronize()
+    return float(seconds), bool(busy)
+"""
+
+
+def _cuda_tests(harness: Any) -> list[Any]:
+    if not calls.cuda_available(harness):
+        return [TestResult("CUDA timing", True, "skipped: no CUDA device in the kernel's Python")]
+    sizes = (1024, 2048)
+    learner = calls.fresh_kernel_run(harness, load_learner=True, setup=CUDA_PROBE,
+                                     calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)])
+    if learner.error:
+        return [_fail("time_matmul(n, 'cuda')", learner.error)]
+    first_call = learner.values[0][0]
+    measured = {n: float(value[0]) for n, value in zip(sizes, learner.values[1:])}
+    busy = any(bool(value[1]) for value in learner.values[1:])
+    trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
+                                     calls=[("_tutor_time", (n, "cuda")) for n in sizes])
+    if trusted.error:
+        return [_fail("CUDA reference", f"the trusted measurement failed: {trusted.error}")]
+    reference = {n: float(v) for n, v in zip(sizes, trusted.values)}
+    return [TestResult(name, ok, text) for name, ok, text in judge_cuda_times(measured, reference, busy, first_call)]
+
+
+def grade_lab2(harness: Any, rng: np.random.Generator) -> list[Any]:
+    """Loops-only matmul (AST rule plus values) and time_matmul against trusted timings."""
+    rule = kit.rule_violation(calls.source_text(harness), MATMUL_RULES)
+    results = [TestResult("matmul_loops without @, dot, matmul or einsum", rule is None, rule or "loops only")]
+    results.extend(_matmul_value_tests(harness, rng))
+    learner = {n: invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for n in TIMING_SIZES}
+    trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
+                                     calls=[("_tutor_time", (n, "cpu")) for n in TIMING_SIZES])
+    for (n, outcome), index in zip(learner.items(), range(len(TIMING_SIZES))):
+        name = f"time_matmul(n={n}, 'cpu')"
+        if outcome.error:
+            results.append(_fail(name, outcome.error))
+        elif trusted.error:
+            results.append(_fail(name, f"the trusted measurement failed: {trusted.error}"))
+        else:
+            ok, text = judge_cpu_time(n, kit.as_number(outcome.value), float(trusted.values[index]))
+            results.append(TestResult(name, ok, text))
+    results.extend(_cuda_tests(harness))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# 1.lab3 PCA on embeddings
+
+
+def ref_pca_2d(E: np.ndarray) -> np.ndarray:
+    """Reference scores on the first two principal directions (column signs as SVD gives them)."""
+    Ec = E - E.mean(axis=0)
+    U, s, _ = np.linalg.svd(Ec, full_matrices=False)
+    return U[:, :2] * s[:2]
+
+
+def ref_explained(E: np.ndarray, k: int) -> float:
+    """Reference fraction of variance held by the first k principal components."""
+    s = np.linalg.svd(E - E.mean(axis=0), compute_uv=False)
+    return float(np.sum(s[:k] ** 2) / np.sum(s**2))
+
+
+def _pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
+    n = E.shape[0]
+    if got.shape == (2, n) and n != 2:
+        return f"got shape 2×{n}: transposed; return one row per point, shape {n}×2"
+    if got.shape != (n, 2):
+        return f"expected shape {n}×2, got {kit.shape_text(got.shape)}"
+    U, _, _ = np.linalg.svd(E - E.mean(axis=0), full_matrices=False)
+    if kit.columns_equal_up_to_sign(got, U[:, :2], 1e-6, 1e-9):
+        return "you returned U[:, :2], the unit-length scores; the projection is X_c V₂ = U₂ Σ₂ (multiply by s[:2])"
+    _, _, Vraw = np.linalg.svd(E, full_matrices=False)
+    if kit.columns_equal_up_to_sign(got, E @ Vraw[:2].T, 1e-6, 1e-9) or kit.columns_equal_up_to_sign(
+        got, (E - E.mean(axis=0)) @ Vraw[:2].T, 1e-6, 1e-9
+    ):
+        return "centre the data (subtract the column means) before the SVD"
+    return "the projection differs from the centred data's first two principal components (signs may flip)"
+
+
+def _explained_mistake(E: np.ndarray, k: int, got: float, expected: float) -> str:
+    s = np.linalg.svd(E - E.mean(axis=0), compute_uv=False)
+    raw = np.linalg.svd(E, compute_uv=False)
+    if np.isclose(got, 100 * expected, rtol=1e-6):
+        return f"got {got:.4g}: that is a percentage; return a fraction between 0 and 1 ({expected:.6g})"
+    if np.isclose(got, np.sum(s[:k]) / np.sum(s), rtol=1e-6):
+        return f"got {got:.4g}: variance is σ², not σ (expected {expected:.6g})"
+    if np.isclose(got, np.sum(raw[:k] ** 2) / np.sum(raw**2), rtol=1e-6):
+        return f"got {got:.4g}: centre the data before the SVD (expected {expected:.6g})"
+    return f"expected {expected:.6g}, got {got:.6g}"
+
+
+def _pca_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    spread = kit.planted_spectrum(rng, 200, 10, np.array([20.0, 9.0, 3.0, 2.5, 2.0, 1.5, 1.0, 0.8, 0.5, 0.2]))
+    return [
+        ("200 points in 10-D, mean 5", spread + 5.0),
+        ("30 points in 4-D", rng.standard_normal((30, 4)) * np.array([4.0, 2.0, 1.0, 0.3]) - 3.0),
+        ("3 points in 6-D", rng.standard_normal((3, 6)) * 2.0 + 1.0),
+    ]
+
+
+def grade_lab3(harness: Any, rng: np.random.Generator) -> list[Any]:
+    """pca_2d (sign-free per column) and explained_variance on data with a mean away from 0."""
+    results = []
+    for label, E in _pca_cases(rng):
+        name = f"pca_2d · {label}"
+        outcome = invoke(harness, "pca_2d", (E,))
+        failed = _returned_error(name, outcome)
+        if failed:
+            results.append(failed)
+        elif outcome.kind != "numpy":
+            results.append(_fail(name, f"expected a numpy array, got {outcome.kind_text}"))
+        elif kit.columns_equal_up_to_sign(outcome.value, ref_pca_2d(E), 1e-6, 1e-8):
+            results.append(_ok(name, "matches (column signs are free)"))
+        else:
+            results.append(_fail(name, _pca_mistake(E, outcome.value)))
+        for k in (1, 2):
+            name = f"explained_variance · {label}, k={k}"
+            outcome = invoke(harness, "explained_variance", (E, k))
+            failed = _returned_error(name, outcome)
+            if failed:
+                results.append(failed)
+                continue
+            value, expected = kit.as_number(outcome.value), ref_explained(E, k)
+            if value is None:
+                results.append(_fail(name, f"return a number; got {outcome.kind_text}"))
+            elif np.isclose(value, expected, rtol=1e-6, atol=1e-12):
+                results.append(_ok(name, f"{value:.4f}"))
+            else:
+                results.append(_fail(name, _explained_mistake(E, k, value, expected)))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# 1.lab4 SVD image compression
+
+
+def ref_break_even(m: int, n: int) -> int:
+    """Largest k whose compressed form is no bigger than the original: ⌊m·n / (m+n+1)⌋."""
+    return (m * n) // (m + n + 1)
+
+
+def _reconstruct_mistake(A: np.ndarray, k: int, got: np.ndarray) -> str:
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    if got.shape != A.shape:
+        return f"expected the image's shape {kit.shape_text(A.shape)}, got {kit.shape_text(got.shape)}"
+    if kit.close(got, U[:, :k] @ Vt[:k], 1e-9, 1e-12):
+        return "the singular values are missing: U_k diag(s_k) V_kᵀ"
+    if k < len(s) and kit.close(got, (U[:, : k + 1] * s[: k + 1]) @ Vt[: k + 1], 1e-9, 1e-12):
+        return "that keeps k + 1 components; :k keeps exactly k"
+    return f"differs from the rank-{k} reconstruction (max error {kit.max_error(got, (U[:, :k] * s[:k]) @ Vt[:k]):.3g})"
+
+
+def _ratio_tests(harness: Any) -> list[Any]:
+    results = []
+    for m, n, k in ((256, 256, 10), (100, 300, 7), (96, 128, 48)):
+        name = f"compression_ratio({m}, {n}, {k})"
+        outcome = invoke(harness, "compression_ratio", (m, n, k))
+        expected = m * n / (k * (m + n + 1))
+        value = kit.as_number(outcome.value) if not outcome.error else None
+        if outcome.error:
+            results.append(_fail(name, outcome.error))
+        elif value is not None and math.isclose(value, expected, rel_tol=1e-9):
+            results.append(_ok(name, f"{value:.6g}"))
+        elif value is not None and math.isclose(value, 1 / expected, rel_tol=1e-9):
+            results.append(_fail(name, f"upside down: the compression formula is original / compressed = m·n / (k(m+n+1)) = {expected:.6g}"))
+        else:
+            results.append(_fail(name, f"the compression formula is m·n / (k(m+n+1)) = {expected:.6g}; got {kit.describe(outcome.value)}"))
+    return results
+
+
+def _break_even_tests(harness: Any) -> list[Any]:
+    results = []
+    for m, n in ((256, 256), (100, 300), (64, 4096), (96, 128)):
+        name = f"break_even_k({m}, {n})"
+        outcome = invoke(harness, "break_even_k", (m, n))
+        expected = ref_break_even(m, n)
+        got = kit.as_int(outcome.value) if not outcome.error else None
+        if outcome.error:
+            results.append(_fail(name, outcome.error))
+        elif got == expected:
+            results.append(_ok(name, f"{expected}"))
+        elif got is None:
+            results.append(_fail(name, f"return an int k; got {kit.describe(outcome.value)}"))
+        elif got == expected + 1:
+            ratio = m * n / (got * (m + n + 1))
+            results.append(_fail(name, f"at k = {got} the ratio is {ratio:.4f}, a ratio below 1: round down (expected {expected})"))
+        else:
+            results.append(_fail(name, f"expected the largest k with ratio ≥ 1, {expected}; got {got}"))
+    return results
+
+
+def grade_lab4(harness: Any, rng: np.random.Generator) -> list[Any]:
+    """reconstruct from SVD factors, the compression ratio and the break-even rank."""
+    image = data.test_image(24, 32)
+    results = []
+    for label, A, k in (("24×32 test card, k=5", image, 5), ("random 12×9, k=1", rng.standard_normal((12, 9)), 1),
+                        ("random 12×9, k=9 (all)", rng.standard_normal((12, 9)), 9)):
+        U, s, Vt = np.linalg.svd(A, full_matrices=False)
+        name = f"reconstruct · {label}"
+        outcome = invoke(harness, "reconstruct", (U, s, Vt, k))
+        expected = (U[:, :k] * s[:k]) @ Vt[:k]
+        failed = _returned_error(name, outcome)
+        if failed:
+            results.append(failed)
+        elif outcome.kind != "numpy":
+            results.append(_fail(name, f"expected a numpy array, got {outcome.kind_text}"))
+        elif kit.close(outcome.value, expected, 1e-9, 1e-12):
+            results.append(_ok(name))
+        else:
+            results.append(_fail(name, _reconstruct_mistake(A, k, outcome.value)))
+    results.extend(_ratio_tests(harness))
+    results.extend(_break_even_tests(harness))
+    return results
+
+
+# ----------------------------------------------------------------------------------------------
+# Measurements for the lab screen (run in a kernel that holds the learner's file)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One measurement: a title for the progress line and the code that prints one marker line."""
+
+    title: str
+    code: str
+
+
+def _emit(expression: str) -> str:
+    return f"import json as _j; print({MARKER!r} + _j.dumps({expression}))"
+
+
+LAB1_SETUP = "import time as _t, numpy as _np\n_M = _np.random.default_rng(0).standard_normal((10000, 768))\n"
+
+
+def _timed(call: str, reps: int) -> str:
+    return (f"_best = min((lambda: (_t0 := _t.perf_counter(), {call}, _t.perf_counter() - _t0)[-1])() "
+            f"for _ in range({reps}))\n")
+
+
+def measurement_cells(lab_id: str) -> list[Cell]:
+    """The cells the lab screen runs, in order; each prints one `@@lab {json}` line."""
+    if lab_id == "1.lab1":
+        return [
+            Cell("loop (1,000 rows, scaled ×10)", LAB1_SETUP + _timed("row_norms_loop(_M[:1000])", 1)
+                 + _emit('{"table": "timings", "method": "Python loop", "seconds": _best * 10}')),
+            Cell("np.linalg.norm", LAB1_SETUP + _timed("row_norms_numpy(_M)", 5)
+                 + _emit('{"table": "timings", "method": "NumPy", "seconds": _best}')),
+            Cell("torch .norm", LAB1_SETUP + "import torch as _torch\n_T = _torch.from_numpy(_M)\n"
+                 + _timed("row_norms_torch(_T)", 5)
+                 + _emit('{"table": "timings", "method": "torch", "seconds": _best}')),
+        ]
+    if lab_id == "1.lab2":
+        cells = [Cell("loops, n=64", "import numpy as _np, time as _t\n_A = _np.random.rand(64, 64)\n"
+                      + _timed("matmul_loops(_A, _A)", 1)
+                      + _emit('{"table": "gflops", "method": "loops", "n": 64, "seconds": _best, "gflops": 2 * 64**3 / _best / 1e9}'))]
+        for n in (256, 1024, 4096):
+            cells.append(Cell(f"NumPy, n={n}", f"import numpy as _np, time as _t\n_A = _np.random.rand({n}, {n}).astype(_np.float32)\n_A @ _A\n"
+                              + _timed("_A @ _A", 3)
+                              + _emit(f'{{"table": "gflops", "method": "NumPy", "n": {n}, "seconds": _best, "gflops": 2 * {n}**3 / _best / 1e9}}')))
+            for device in ("cpu", "cuda"):
+                cells.append(Cell(f"time_matmul({n}, {device!r})",
+                                  "import torch as _torch\n"
+                                  + (f"if not _torch.cuda.is_available():\n    {_emit(repr({'table': 'gflops', 'method': 'torch cuda', 'n': n, 'skipped': 'no CUDA device'}))}\nelse:\n    "
+                                     if device == "cuda" else "if True:\n    ")
+                                  + f"_s = float(time_matmul({n}, {device!r}))\n    "
+                                  + _emit(f'{{"table": "gflops", "method": "torch {device}", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}}')))
+        return cells
+    if lab_id == "1.lab3":
+        return [Cell("PCA of the embeddings", "_P = pca_2d(_E)\n_ev = {k: float(explained_variance(_E, k)) for k in (1, 2, 10, 50) if k <= min(_E.shape)}\n"
+                     + _emit('{"table": "pca", "points": _P[:100].tolist(), "explained": _ev}'))]
+    if lab_id == "1.lab4":
+        return [Cell("error against k", "import numpy as _np\n_U, _s, _Vt = _np.linalg.svd(_IMG, full_matrices=False)\n"
+                     "_errs = {k: float(_np.linalg.norm(_IMG - reconstruct(_U, _s, _Vt, k)) / _np.linalg.norm(_IMG)) for k in (1, 2, 5, 10, 20, 50) if k <= len(_s)}\n"
+                     "_ratios = {k: float(compression_ratio(*_IMG.shape, k)) for k in _errs}\n"
+                     "_be = int(break_even_k(*_IMG.shape))\n_rec = reconstruct(_U, _s, _Vt, max(1, _be))\n"
+                     + _emit('{"table": "svd", "errors": _errs, "ratios": _ratios, "sigma": _s.tolist(), "break_even": _be, "image": _IMG.tolist(), "at_break_even": _np.clip(_rec, 0, 1).tolist()}'))]
+    raise KeyError(f"no measurements for {lab_id}")
+
+
+def lab_inputs(lab_id: str) -> tuple[dict[str, np.ndarray], str]:
+    """Arrays the lab's cells expect as variables (`_E`, `_IMG`) and the data source in words."""
+    if lab_id == "1.lab3":
+        table, _, source = data.embeddings()
+        return {"_E": table.astype(np.float64)}, f"{source.label}: {source.detail}"
+    if lab_id == "1.lab4":
+        return {"_IMG": data.test_image()}, "a generated 96×128 greyscale test card"
+    return {}, ""
+
+
+def parse_measurement(line: str) -> dict[str, Any] | None:
+    """The JSON payload of one `@@lab ` output line, or None for any other line."""
+    if not line.startswith(MARKER):
+        return None
+    try:
+        payload = json.loads(line[len(MARKER):])
+    except json.JSONDecodeError:
+        return None
+    return payload if isinstance(payload, dict) else None
