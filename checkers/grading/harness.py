@@ -101,6 +101,7 @@ class Harness:
         self._work = Path(tempfile.mkdtemp(prefix="tutor-grade-"))
         self._kernel: Kernel | None = None
         self._calls = 0
+        self._hung: set[str] = set()
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -178,6 +179,8 @@ class Harness:
             return CallOutcome(call, "error", error=self.load_error)
         if call.function not in self.defined:
             return CallOutcome(call, "missing")
+        if call.function in self._hung:
+            return CallOutcome(call, "timeout", error="Skipped: it did not finish on an earlier case either.")
         assert self._kernel is not None
         self._calls += 1
         stem = f"c{self._calls}"
@@ -197,6 +200,8 @@ class Harness:
         self.stdout += result.stdout
         if result.restarted:
             self._load()
+        if result.status == "timeout":
+            self._hung.add(call.function)
         if result.status != "ok":
             status: OutcomeStatus = "error" if result.status in ("error", "interrupted") else result.status
             return CallOutcome(call, status, error=result.error, stdout=result.stdout, duration=result.duration)
