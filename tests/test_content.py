@@ -190,6 +190,23 @@ def test_example_prints_exactly_its_stated_output(
     assert result.status == "ok", f"{where}: {result.status}: {result.message}"
 
 
+@pytest.mark.parametrize("section", COURSE.sections(), ids=lambda s: s.id)
+def test_decimals_in_the_text_are_printed_by_an_example(section: Section) -> None:
+    """A computed value quoted in prose must come from a run, so it is checked with the example."""
+    import re
+
+    printed = " ".join(b.output or "" for b in section.blocks if isinstance(b, CodeExample))
+    section_ids = {s.id for s in COURSE.sections()}
+    unbacked = [
+        number
+        for block in section.blocks
+        if isinstance(block, (Prose, Callout, Definition))
+        for number in re.findall(r"[−-]?\d+\.\d+", block.text)
+        if number not in section_ids and number.replace("−", "-") not in printed
+    ]
+    assert not unbacked, f"{section.id} states {unbacked}, which no example prints"
+
+
 def test_example_locations_are_unique() -> None:
     wheres = [where for _, where in EXAMPLES]
     assert len(wheres) == len(set(wheres))
