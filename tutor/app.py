@@ -17,11 +17,12 @@ from textual.screen import Screen
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import ContentError, Course, load_course
 from tutor.course.schema import Section
-from tutor.palette import TutorCommands
-from tutor.screens.problems import ProblemScreen, TooSmallScreen
 from tutor.settings import THEMES, Settings
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from tutor.screens.problems import ProblemScreen
     from tutor.screens.reader import ReaderScreen
 
 _STARTED_NS = time.perf_counter_ns()
@@ -40,6 +41,13 @@ LAZY_SCREENS = {
 }
 
 
+def tutor_commands() -> type[Provider]:
+    """The palette provider, imported when the palette first opens."""
+    from tutor.palette import TutorCommands
+
+    return TutorCommands
+
+
 def now() -> datetime:
     """The current time in UTC, or `TUTOR_NOW` when set (tests, demos, replay)."""
     from progress.clock import now as clock_now
@@ -50,9 +58,9 @@ def now() -> datetime:
 class TutorApp(App[None]):
     """The tutor: home screen, section reader, and the practice screens opened from them."""
 
-    CSS_PATH = "tutor.tcss"
+    CSS_PATH = Path(__file__).with_name("tutor.tcss")
     TITLE = "Linear Algebra for ML"
-    COMMANDS = App.COMMANDS | {TutorCommands}
+    COMMANDS = App.COMMANDS | {tutor_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor; progress is already saved"),
@@ -79,8 +87,8 @@ class TutorApp(App[None]):
     # -- start-up -------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        """Home when the course and store load; otherwise a screen listing what is wrong."""
-        problem = self._load_course() or self._open_store()
+        """Home when the course loads; otherwise a screen listing what is wrong."""
+        problem = self._load_course()
         if problem is not None:
             return problem
         from tutor.screens.home import HomeScreen
@@ -88,6 +96,8 @@ class TutorApp(App[None]):
         return HomeScreen()
 
     def _load_course(self) -> ProblemScreen | None:
+        from tutor.screens.problems import ProblemScreen
+
         try:
             self.course = load_course(self.content_dir)
         except ContentError as exc:
@@ -95,33 +105,50 @@ class TutorApp(App[None]):
         return None
 
     def _open_store(self) -> ProblemScreen | None:
-        from progress.schedule import ScheduleConfig
-        from progress.store import Store, StoreError
+        from progress.store import StoreError
 
-        config = ScheduleConfig(
-            desired_retention=self.settings.desired_retention,
-            day_starts_hour=self.settings.day_starts_hour,
-        )
+        from tutor.recording import open_store
+        from tutor.screens.problems import ProblemScreen
+
         try:
-            self.store = Store.open(self.settings.db_path, config)
+            self.store = open_store(self.settings)
         except StoreError as exc:
             return ProblemScreen("Your progress cannot be opened", [str(exc)])
         return None
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        if self.store is None:
-            return
-        if self.start_section:
-            self.open_item(self.start_section)
-        if self.start_review:
-            self.action_review()
         self._check_size(self.size.width, self.size.height)
 
     def on_ready(self) -> None:
         self.started_in_ms = (time.perf_counter_ns() - _STARTED_NS) / 1e6
         self.log.info(f"Tutor started in {self.started_in_ms:.0f} ms")
-        self._warm_reader()
+        if self.course.chapters:
+            self._start_session()
+        # Late enough that the warm-up never competes with the first screens.
+        self.set_timer(0.5, self._warm_reader)
+
+    def _start_session(self) -> None:
+        """Open the store (after first paint: it costs ~35 ms), then fill marks and start screens."""
+        from tutor.screens.home import HomeScreen
+        from tutor.screens.problems import TooSmallScreen
+
+        overlay = isinstance(self.screen, TooSmallScreen)
+        if overlay:
+            self.pop_screen()
+        problem = self._open_store()
+        if problem is not None:
+            self.push_screen(problem)
+        else:
+            home = self.screen_stack[0]
+            if isinstance(home, HomeScreen):
+                home.refresh_outline()
+            if self.start_section:
+                self.open_item(self.start_section)
+            if self.start_review:
+                self.action_review()
+        if overlay:
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_reader(self) -> None:
@@ -133,7 +160,9 @@ class TutorApp(App[None]):
 
     def on_unmount(self) -> None:
         if self.store is not None:
-            self.store.close()
+            from tutor.recording import close_stores
+
+            close_stores()
             self.store = None
 
     # -- routing --------------------------------------------------------------------------
@@ -212,6 +241,8 @@ class TutorApp(App[None]):
 
     def action_home(self) -> None:
         """Go back to the home screen."""
+        from tutor.screens.problems import TooSmallScreen
+
         while len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
 
@@ -231,6 +262,8 @@ class TutorApp(App[None]):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
+        from tutor.screens.problems import TooSmallScreen
+
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if too_small and not showing:

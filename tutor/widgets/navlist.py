@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.events import Focus
 from textual.widgets import OptionList
 
 
@@ -15,3 +16,9 @@ class NavList(OptionList):
         Binding("g", "first", "First", show=False, id="nav-first"),
         Binding("G", "last", "Last", show=False, id="nav-last"),
     ]
+
+    def _on_focus(self, event: Focus) -> None:
+        # Arriving by tab, the first entry should be ready for enter, not nothing.
+        super()._on_focus(event)
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
