@@ -1,0 +1,169 @@
+"""Grading pieces: the strict .npy loader, comparison feedback, source checks, and `tutor check --file`."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checkers.grading import Mistake, NpyError, SourceInfo, Tensor, check_avoids, check_uses, compare_arrays, load_npy
+from checkers.grading import compare_exact, compare_scalar
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _npy(header: str, payload: bytes = b"", version: int = 1) -> bytes:
+    raw = header.encode("latin-1")
+    size = struct.pack("<H", len(raw)) if version == 1 else struct.pack("<I", len(raw))
+    return b"\x93NUMPY" + bytes([version, 0]) + size + raw + payload
+
+
+FORGED = {
+    "32 GiB shape": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (65536, 65536), }"),
+    "short file": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (10,), }", b"\0" * 8),
+    "object dtype": _npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
+    "big-endian": _npy("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
+    "structured": _npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
+    "huge header length": b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31) + b"{",
+    "20 kB header": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }" + " " * 20000, b"\0" * 8),
+    "extra key": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}", b"\0" * 8),
+    "code in header": _npy("__import__('os').system('true')", b""),
+    "not npy": b"PK\x03\x04 zip file",
+    "trailing bytes": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 16),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGED))
+def test_strict_loader_rejects_forged_files(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "out.npy"
+    path.write_bytes(FORGED[name])
+    with pytest.raises(NpyError):
+        load_npy(path)
+
+
+def test_strict_loader_rejects_symlink_and_fifo(tmp_path: Path) -> None:
+    good = tmp_path / "good.npy"
+    np.save(good, np.arange(3.0))
+    link = tmp_path / "link.npy"
+    link.symlink_to(good)
+    with pytest.raises(NpyError, match="cannot open"):
+        load_npy(link)
+    fifo = tmp_path / "fifo.npy"
+    os.mkfifo(fifo)
+    with pytest.raises(NpyError, match="regular file"):
+        load_npy(fifo)
+
+
+def test_strict_loader_checks_declared_shape_and_reads_fortran(tmp_path: Path) -> None:
+    path = tmp_path / "a.npy"
+    array = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    np.save(path, array)
+    loaded = load_npy(path, shape=(2, 3), dtype="<f8")
+    assert type(loaded) is np.ndarray and loaded.flags.c_contiguous
+    np.testing.assert_array_equal(loaded, array)
+    with pytest.raises(NpyError, match="shape"):
+        load_npy(path, shape=(3, 2))
+
+
+X = np.arange(12.0).reshape(4, 3) ** 1.5
+EXPECTED = X - X.mean(axis=0)
+
+FEEDBACK = [
+    ("right", EXPECTED, True, "matches"),
+    ("transposed", EXPECTED.T, False, "transpose"),
+    ("missing keepdims", EXPECTED[:, 0], False, "keepdims"),
+    ("sign flip", -EXPECTED, False, "sign"),
+    ("scaled", EXPECTED * 3, False, "same factor"),
+    ("wrong dtype", EXPECTED.astype(int), False, "dtype int64"),
+    ("nan", np.full_like(EXPECTED, np.nan), False, "NaN"),
+    ("torch instead of numpy", Tensor(EXPECTED, "float64", "cpu"), False, "torch tensor"),
+    ("a list", EXPECTED.tolist(), False, "expected a NumPy array"),
+]
+
+
+@pytest.mark.parametrize(("label", "got", "passed", "phrase"), FEEDBACK, ids=[f[0] for f in FEEDBACK])
+def test_compare_arrays_names_the_mistake(label: str, got: object, passed: bool, phrase: str) -> None:
+    result = compare_arrays(got, EXPECTED, name=label, case="X (4, 3)")
+    assert result.passed is passed
+    assert phrase in result.message, result.message
+
+
+def test_predicted_mistake_is_explained() -> None:
+    wrong = X - X.mean(axis=1, keepdims=True)
+    result = compare_arrays(wrong, EXPECTED, name="axis", mistakes=[Mistake(wrong, "You used axis=1.")])
+    assert not result.passed and "You used axis=1." in result.message
+
+
+def test_unit_vector_sign_free_and_not_normalised() -> None:
+    v = np.array([0.6, 0.8])
+    assert compare_arrays(-v, v, name="pc", sign_free=True).passed
+    result = compare_arrays(v * 5, v, name="pc")
+    assert "not normalised" in result.message
+
+
+def test_scalars_and_exact_values() -> None:
+    assert compare_scalar(np.int64(3), 3, name="rank", integer=True).passed
+    assert "float" in compare_scalar(3.0, 3, name="rank", integer=True).message
+    assert not compare_scalar(True, 1, name="bool is not a number").passed
+    assert compare_exact((np.int64(1), 2), (1, 2), name="pair").passed
+    assert not compare_exact((2, 1), (1, 2), name="pair").passed
+
+
+SOURCE = '''
+import numpy as np, torch
+
+def bmm(A, B):
+    """Batched product."""
+    return torch.einsum("bnm,bmk->bnk", A, B)
+
+def matmul_loops(A, B):
+    C = A @ B
+    for i in range(3):
+        pass
+    return C
+'''
+
+
+def test_source_checks_work_on_the_ast() -> None:
+    info = SourceInfo(SOURCE)
+    assert check_uses(info, "einsum", within="bmm").passed
+    assert not check_uses(info, "einsum", within="matmul_loops").passed
+    assert not check_avoids(info, within="matmul_loops", operators=["@"]).passed
+    assert check_avoids(info, within="bmm", names=["bmm", "matmul"], operators=["@"]).passed
+    assert info.statements("bmm") == 1 and info.loops("matmul_loops") == 1
+    assert "line 1" in SourceInfo("def f(:\n").syntax_error
+
+
+def _check(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml")}
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", "check", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [("return X - X.mean(axis=0)", 0), ("return X - X.mean(axis=1, keepdims=True)", 1), ("return X -", 1)],
+    ids=["correct", "wrong axis", "syntax error"],
+)
+def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: int) -> None:
+    path = tmp_path / "sol.py"
+    path.write_text(f"import numpy as np\n\ndef center_columns(X):\n    {body}\n")
+    done = _check("1.ex13", "--file", str(path), "--json", data_dir=tmp_path)
+    assert done.returncode == code, done.stderr
+    data = json.loads(done.stdout)
+    assert data["id"] == "1.ex13" and data["correct"] is (code == 0)
+    assert {"rating", "due", "tests", "feedback"} <= set(data)
+    if body == "return X -":
+        assert "Syntax error" in data["feedback"]
+
+
+def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:
+    done = _check("1.ex13", "--file", str(tmp_path / "nope.py"), "--no-record", data_dir=tmp_path)
+    assert done.returncode == 2 and "no file" in done.stderr
