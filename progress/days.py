@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 
 def study_date(at: datetime, hour: int, tz: tzinfo | None = None) -> date:
@@ -29,6 +30,7 @@ def next_day_start(at: datetime, hour: int, tz: tzinfo | None = None) -> datetim
     return start_of(study_date(at, hour, tz) + timedelta(days=1), hour, tz)
 
 
+@lru_cache(maxsize=128)
 def fixed_zone(offset_minutes: int) -> tzinfo:
     """A fixed-offset zone, for replaying a logged attempt in the learner's time of then."""
     return timezone(timedelta(minutes=offset_minutes))

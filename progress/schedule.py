@@ -113,8 +113,10 @@ def is_due(card: Card | None, at: datetime, day_starts_hour: int, tz: tzinfo | N
     """Whether reviewing at `at` counts: new items always; learning steps by the minute; reviews by the day."""
     if card is None:
         return True
-    if card.state in (State.Learning, State.Relearning):
+    if card.state in (State.Learning, State.Relearning) or at >= card.due:
         return at >= card.due
+    if card.due - at > timedelta(days=1, hours=2):
+        return False  # cheap answer before working out the local day (a DST day is 25 h)
     return card.due < next_day_start(at, day_starts_hour, tz)
 
 

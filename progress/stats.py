@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -48,6 +48,20 @@ class Stats:
         return data
 
 
+def _day_finder(hour: int, tz: tzinfo | None) -> Callable[[datetime], date]:
+    """study_date, memoised per quarter hour (every time zone's offset is a multiple of 15 minutes)."""
+    cache: dict[int, date] = {}
+
+    def find(moment: datetime) -> date:
+        key = int(moment.timestamp() // 900)
+        day = cache.get(key)
+        if day is None:
+            day = cache[key] = study_date(moment, hour, tz)
+        return day
+
+    return find
+
+
 def _streak(days: set[date], today: date) -> int:
     """Consecutive study days with activity, ending today (or yesterday, if today is still empty)."""
     cursor = today if today in days else today - timedelta(days=1)
@@ -71,6 +85,7 @@ def compute_stats(
     for entry in store.entries():
         by_item.setdefault(entry.item_id, []).append(entry)
     stats = Stats(desired_retention=store.config.desired_retention)
+    day_of = _day_finder(hour, tz)
     activity: Counter[date] = Counter()
     retention: dict[tuple[str, date], bool] = {}
     for item_id, entries in by_item.items():
@@ -80,13 +95,13 @@ def compute_stats(
         stats.scheduled_reviews += sum(state.counted.values())
         stats.practice_ahead += sum(1 for counted in state.counted.values() if not counted)
         for when, passed in state.review_results:
-            retention.setdefault((item_id, study_date(when, hour, tz)), passed)
+            retention.setdefault((item_id, day_of(when)), passed)
         for entry in entries:
             if entry.kind == "attempt" and entry.uuid in state.ratings:
                 stats.attempts += 1
                 stats.correct += entry.correct
                 stats.total_seconds += entry.duration_ms / 1000
-                activity[study_date(entry.at, hour, tz)] += 1
+                activity[day_of(entry.at)] += 1
         if state.leech:
             stats.leeches.append(item_id)
     if retention:
