@@ -1,13 +1,87 @@
-"""`tutor doctor`: awaits issue #4."""
+"""`tutor doctor`: the tutor's and the kernel's Python, numpy/torch/CUDA, sandbox level, data dir."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from pathlib import Path
 
-from tutor.commands._pending import pending
 from tutor.settings import Settings
+
+CUDA_PROBE = """
+import json, sys
+torch = sys.modules.get("torch")
+if torch is None:
+    report = {"torch": None}
+else:
+    available = bool(torch.cuda.is_available())
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if available else []
+    report = {"torch": torch.__version__, "cuda": available, "devices": names, "cuda_version": torch.version.cuda}
+print(json.dumps(report))
+"""
+
+
+def _data_dir_status(path: Path) -> tuple[bool, str]:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return False, f"cannot create: {exc.strerror}"
+    if not os.access(path, os.W_OK):
+        return False, "not writable"
+    return True, "writable"
+
+
+def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
+    from checkers.kernel import Kernel, KernelError
+    from checkers.kernel.process import level_failures
+    from tutor.practice.code import kernel_config
+
+    config = kernel_config(settings, torch=True, standby=False)
+    lines = [f"kernel python   {config.interpreter()}"]
+    try:
+        with Kernel(config) as kernel:
+            info = kernel.info
+            level = kernel.sandbox_level
+            probe = kernel.execute(CUDA_PROBE, timeout=max(settings.kernel_timeout, 60))
+    except KernelError as exc:
+        return False, [*lines, f"kernel          BROKEN: {exc}"]
+    lines.append(f"kernel version  Python {info.python}")
+    lines.append(f"numpy (kernel)  {info.versions.get('numpy') or 'missing'}")
+    cuda = _parse_probe(probe.stdout) if probe.ok else {"torch": None}
+    if cuda.get("torch") is None:
+        lines.append("torch (kernel)  not installed (torch exercises need it: pip install torch, or kernel.python)")
+    else:
+        lines.append(f"torch (kernel)  {cuda['torch']}")
+        if cuda.get("cuda"):
+            lines.append(f"CUDA            {cuda.get('cuda_version')}: {', '.join(cuda['devices'])}")
+        else:
+            lines.append("CUDA            no CUDA device (GPU parts of the labs are skipped)")
+    lines.append(f"sandbox         {level.name}: {level.explanation}")
+    for item in level.missing:
+        lines.append(f"  missing       {item}")
+    for failure in level_failures(config.interpreter()):
+        lines.append(f"  tried         {failure}")
+    return True, lines
+
+
+def _parse_probe(text: str) -> dict[str, object]:
+    try:
+        data = json.loads(text.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"torch": None}
+    return data if isinstance(data, dict) else {"torch": None}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Report that this command is not built yet."""
-    return pending("doctor", 4, "code exercises in a sandboxed kernel")
+    """Print the report; exit 1 when the kernel cannot start or the data dir is unusable."""
+    print(f"tutor python    {sys.executable} (Python {sys.version.split()[0]})")
+    kernel_ok, lines = _kernel_report(settings)
+    for line in lines:
+        print(line)
+    data_ok, data_text = _data_dir_status(settings.data_dir)
+    print(f"data dir        {settings.data_dir} ({data_text})")
+    healthy = kernel_ok and data_ok
+    print("status          ok" if healthy else "status          PROBLEMS: see above")
+    return 0 if healthy else 1

@@ -1,0 +1,31 @@
+"""`tutor doctor` reports the kernel's interpreter, libraries, CUDA and sandbox level, and fails loudly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _doctor(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml"), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", "doctor"], capture_output=True, text=True, env=full, timeout=180
+    )
+
+
+def test_doctor_reports_a_healthy_setup(tmp_path: Path) -> None:
+    done = _doctor(tmp_path / "data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    for label in ("tutor python", "kernel python", "numpy (kernel)", "torch (kernel)", "CUDA", "sandbox", "data dir"):
+        assert label in out
+    assert "(writable)" in out and "status          ok" in out
+    assert any(level in out for level in ("sandbox         full", "sandbox         partial", "sandbox         degraded"))
+
+
+def test_doctor_fails_on_a_broken_kernel_interpreter(tmp_path: Path) -> None:
+    done = _doctor(tmp_path / "data", TUTOR_KERNEL_PYTHON=str(tmp_path / "missing-python"))
+    assert done.returncode == 1
+    assert "BROKEN" in done.stdout and "PROBLEMS" in done.stdout
