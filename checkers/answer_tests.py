@@ -59,7 +59,7 @@ def _read(text: str, options: Options) -> Answer | Verdict:
     try:
         return parse(text, real=options.real)
     except AnswerError as exc:
-        return Verdict(False, f"Could not read your answer: {exc}.")
+        return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
 
 
 def _decimal_aware(answer: Answer, options: Options) -> Options:
@@ -364,8 +364,49 @@ def check_part(test: str, text: str, expected: Any, options: dict[str, Any] | No
     if test not in ANSWER_TESTS:
         raise KeyError(f"unknown answer test {test!r}; known: {', '.join(sorted(ANSWER_TESTS))}")
     if len(text) > 100_000:
-        return Verdict(False, "Could not read your answer: it is far too long.")
+        return Verdict(False, "Could not read your answer: it is far too long.", unreadable=True)
     try:
         return ANSWER_TESTS[test](text, expected, options or {}, others or {})
     except AnswerError as exc:
-        return Verdict(False, f"Could not read your answer: {exc}.")
+        return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
+
+
+class CheckTimeout(Exception):
+    """A check ran past its time limit."""
+
+
+TIMED_OUT = "Checking this answer took too long; write it more simply (e.g. fewer nested powers)."
+
+
+def check_request(request: dict[str, Any]) -> Verdict:
+    """One part check from its JSON request: {test, text, expected, options, others}."""
+    return check_part(request["test"], request["text"], request.get("expected"),
+                      request.get("options"), request.get("others"))
+
+
+def check_requests(requests: list[dict[str, Any]], *, timeout: float | None = None) -> list[Verdict]:
+    """Check parts in this process, each under `timeout` seconds when this is the main thread."""
+    return [_with_time_limit(request, timeout) for request in requests]
+
+
+def _with_time_limit(request: dict[str, Any], timeout: float | None) -> Verdict:
+    import signal
+    import threading
+
+    usable = (timeout is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        return check_request(request)
+
+    def expire(signum: int, frame: Any) -> None:
+        raise CheckTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return check_request(request)
+    except CheckTimeout:
+        return Verdict(False, TIMED_OUT, unreadable=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -50,7 +50,7 @@ def check_text(student: str, expected: Value, options: Options) -> Verdict:
     try:
         answer = parse(student, real=options.real)
     except AnswerError as exc:
-        return Verdict(False, f"Could not read your answer: {exc}.")
+        return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
     ok, feedback = compare_answer(answer, expected, options)
     return Verdict(ok, feedback, answer.read_as)
 

@@ -66,7 +66,7 @@ def check_chain(text: str, spec: ProofSpec) -> Verdict:
     try:
         tree = parse_tree(text, names=names, chain=True)
     except AnswerError as exc:
-        return Verdict(False, f"Could not read your proof: {exc}.")
+        return Verdict(False, f"Could not read your proof: {exc}.", unreadable=True)
     steps = list(tree.children)
     shown = " = ".join(show(step) for step in steps)
     if len(steps) < 2:

@@ -73,7 +73,7 @@ def _word_error(word: str) -> AnswerError:
     if word in COMPLEX_NAMES:
         return AnswerError(f"'{word}': complex numbers are not used in these answers")
     hint = ""
-    if word.isascii() and word.isalpha() and len(word) <= 4:
+    if word.isascii() and word.isalpha() and len(word) == 2:
         hint = f" (for a product write {'*'.join(word)})"
     return AnswerError(f"unknown word '{word}'{hint}")
 

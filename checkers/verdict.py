@@ -12,15 +12,19 @@ class Verdict:
     ok: bool
     feedback: str = ""
     read_as: str = ""
+    unreadable: bool = False
+    """The answer could not be read (or checked in time), so it was not really graded."""
 
     def __bool__(self) -> bool:
         return self.ok
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (the checker worker sends verdicts over a pipe)."""
-        return {"ok": self.ok, "feedback": self.feedback, "read_as": self.read_as}
+        return {"ok": self.ok, "feedback": self.feedback, "read_as": self.read_as,
+                "unreadable": self.unreadable}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Verdict:
         """Inverse of to_dict."""
-        return cls(bool(data["ok"]), str(data.get("feedback", "")), str(data.get("read_as", "")))
+        return cls(bool(data["ok"]), str(data.get("feedback", "")), str(data.get("read_as", "")),
+                   bool(data.get("unreadable", False)))

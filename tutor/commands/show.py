@@ -18,15 +18,18 @@ from tutor.settings import Settings
 def describe(chapter: Chapter, item: Any, variant: int = 0) -> dict[str, Any]:
     """The JSON contract of DESIGN.md section 2 for an exercise or lab."""
     if isinstance(item, HandExercise):
+        from tutor.practice.hand import make_instance
+
+        instance = make_instance(chapter, item, variant)
         return {
             "id": item.id,
             "kind": "hand",
             "title": item.title,
             "section": item.section,
-            "prompt": item.statement,
+            "prompt": instance.prompt,
             "variant": variant,
-            "params": dict(item.params),
-            "parts": [{"name": part.name, "prompt": part.prompt} for part in item.parts],
+            "params": instance.params,
+            "parts": [{"name": part.name, "prompt": part.prompt} for part in instance.parts],
             "entry": [],
             "starter": "",
         }

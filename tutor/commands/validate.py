@@ -29,10 +29,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"FAIL {result.where}: {result.message}", file=sys.stderr)
     for result in skipped:
         print(f"skip {result.where}: {result.message}")
+    from tutor.practice.hand import validate_chapter
+
+    hand_problems = [problem for chapter in course.chapters for problem in validate_chapter(chapter)]
+    for problem in hand_problems:
+        print(f"FAIL {problem}", file=sys.stderr)
     chapters = len(course.chapters)
     items = len(course.ids())
     print(
         f"{chapters} chapter(s), {items} items; {len(results)} examples: "
         f"{len(results) - len(failed) - len(skipped)} ok, {len(failed)} failed, {len(skipped)} skipped"
     )
-    return 1 if failed else 0
+    return 1 if failed or hand_problems else 0
