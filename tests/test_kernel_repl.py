@@ -1,0 +1,63 @@
+"""The REPL pane in a tiny app: run, history, interrupt, restart, all through keys."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import RichLog
+
+from checkers.kernel import Kernel, KernelConfig
+from tutor.widgets.repl import Repl, ReplInput
+
+CONFIG = KernelConfig(timeout=5.0, grace=0.5, memory_mb=1024, standby=False)
+
+
+class ReplApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Repl(lambda: Kernel(CONFIG), id="repl")
+
+
+def _log_text(app: App[None]) -> str:
+    log = app.query_one(RichLog)
+    return "\n".join(line.text for line in log.lines)
+
+
+async def _settle(app: App[None], pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_run_history_interrupt_restart() -> None:
+    app = ReplApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        assert "Kernel ready" in _log_text(app)
+        box = app.query_one(ReplInput)
+        box.focus()
+        box.load_text("x = 20\nx + 22")
+        await pilot.press("ctrl+r")
+        await _settle(app, pilot)
+        assert "Out[1]: 42" in _log_text(app)
+        assert box.text == ""
+        await pilot.press("up")
+        assert box.text == "x = 20\nx + 22"
+        box.load_text("import time; time.sleep(30)")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.3)
+        await pilot.press("f2")
+        await _settle(app, pilot)
+        assert "KeyboardInterrupt" in _log_text(app) and "interrupted" in _log_text(app)
+        await pilot.press("f8")
+        await _settle(app, pilot)
+        box.load_text("x")
+        await pilot.press("f5")
+        await _settle(app, pilot)
+        assert "NameError" in _log_text(app)
+
+
+async def test_escape_sequences_from_cells_are_not_rendered() -> None:
+    app = ReplApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        app.query_one(Repl).send("print('\\x1b]0;owned\\x07safe')")
+        await _settle(app, pilot)
+        assert "safe" in _log_text(app) and "\x1b" not in _log_text(app)
