@@ -19,7 +19,7 @@ from fsrs import Card, State
 from progress import clock
 from progress.days import day_start, next_day_start
 from progress.fsdetect import is_network_filesystem
-from progress.schedule import LEECH_LAPSES, ItemState, LogEntry, ScheduleConfig, is_due, replay
+from progress.schedule import LEECH_LAPSES, ItemState, LogEntry, ScheduleConfig, replay
 
 SCHEMA_VERSION = 1
 SQLITE_HEADER = b"SQLite format 3\x00"
