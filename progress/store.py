@@ -195,18 +195,30 @@ class Store:
                 raise StoreError(f"the progress file {self.path} is busy or read-only: {exc}") from None
             try:
                 yield self._conn
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"could not save to {self.path}: {exc}") from None
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"could not save to {self.path}: {exc}") from None
+
+    def _rollback(self) -> None:
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after an I/O error); nothing was committed.
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"could not read {self.path}: {exc}") from None
 
     # ---------------------------------------------------------- configuration
     def _with_saved_parameters(self, config: ScheduleConfig) -> ScheduleConfig:
