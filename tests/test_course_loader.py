@@ -53,6 +53,19 @@ exercises:
     title: Norm
     section: "1.1"
     statement: Compute the L2 norm of [3, 4].
+    answers: reference.ex1
+    parts:
+      - name: norm
+        prompt: The L2 norm
+        test: value
+    hints:
+      - Square, add, take the root.
+      - √(9 + 16).
+"""
+
+REFERENCE_PY = """\
+def ex1(params):
+    return {"answers": {"norm": 5}}
 """
 
 LABS_YAML = """\
@@ -74,6 +87,7 @@ def _write_course(root: Path, broken: dict[str, tuple[str, str]] | None = None) 
         "sections/1.1.yaml": SECTION_YAML,
         "exercises.yaml": EXERCISES_YAML,
         "labs.yaml": LABS_YAML,
+        "reference.py": REFERENCE_PY,
     }
     for name, (old, new) in (broken or {}).items():
         assert old in files[name], f"fixture text {old!r} not in {name}"
