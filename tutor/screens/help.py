@@ -39,9 +39,8 @@ def key_rows(app_key_display: object, bindings: Iterable[BindingType]) -> list[t
         if binding.system:
             continue
         display = app_key_display(binding)  # type: ignore[operator]
-        description = binding.description or binding.action.replace("_", " ")
-        if binding.tooltip:
-            description = f"{description}: {binding.tooltip}"
+        # The tooltip is the longer wording; the footer's short label is the fallback.
+        description = binding.tooltip or binding.description or binding.action.replace("_", " ")
         keys, _ = rows.setdefault(binding.action, ([], description))
         if display not in keys:
             keys.append(display)
