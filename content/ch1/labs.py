@@ -138,10 +138,12 @@ MATMUL_RULES = kit.CallRules(
     forbidden=frozenset({"dot", "matmul", "einsum", "mm", "bmm", "inner", "tensordot", "vdot", "multi_dot"}),
     forbid_matmul_operator=True,
 )
-CPU_BAND = (0.2, 5.0)
-"""Learner time ÷ trusted time accepted on CPU: a shared machine is noisy, units and mistakes are not."""
+CPU_BAND = (0.25, 10.0)
+"""Learner time ÷ trusted best time accepted on CPU: a busy machine is noisy; units and mistakes are not."""
 CUDA_BAND = (0.5, 2.0)
-TIMING_SIZES = (256, 512)
+TIMING_SIZES = (1024,)
+CPU_REPEATS = 2
+"""Calls of the learner's timer per size; the smallest answer counts (noise only ever adds time)."""
 
 
 def _matmul_mistake(A: np.ndarray, B: np.ndarray, got: np.ndarray) -> str:
@@ -186,8 +188,8 @@ def judge_cpu_time(n: int, learner: float | None, trusted: float) -> tuple[bool,
     if learner is None or not math.isfinite(learner) or learner <= 0:
         return False, "time_matmul must return a positive number of seconds"
     ratio = learner / trusted
-    told = f"you measured {learner:.3g} s, the trusted median is {trusted:.3g} s"
-    if 300 <= ratio <= 3000:
+    told = f"you measured {learner:.3g} s, the trusted best of 7 is {trusted:.3g} s"
+    if 100 <= ratio <= 30000:
         return False, f"{told}: about 1000× too large — that looks like milliseconds; return seconds"
     if ratio > CPU_BAND[1]:
         return False, (f"{told} ({ratio:.1f}×): did you time the matrix creation too, or return the total "
@@ -245,11 +247,11 @@ def _tutor_time(n, device, reps=7):
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record(); torch.mm(A, B); end.record(); end.synchronize()
             times.append(start.elapsed_time(end) / 1e3)
-    else:
-        times = []
-        for _ in range(reps):
-            t0 = time.perf_counter(); torch.mm(A, B); times.append(time.perf_counter() - t0)
-    return sorted(times)[len(times) // 2]
+        return sorted(times)[len(times) // 2]
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); torch.mm(A, B); times.append(time.perf_counter() - t0)
+    return min(times)  # on a shared CPU the minimum is the least disturbed run
 """
 
 CUDA_PROBE = """
@@ -265,7 +267,7 @@ def _tutor_probe(n):
 def _cuda_tests(harness: Any) -> list[Any]:
     if not calls.cuda_available(harness):
         return [TestResult("CUDA timing", True, "skipped: no CUDA device in the kernel's Python")]
-    sizes = (1024, 2048)
+    sizes = (2048, 4096)
     learner = calls.fresh_kernel_run(harness, load_learner=True, setup=CUDA_PROBE,
                                      calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)])
     if learner.error:
@@ -286,17 +288,21 @@ def grade_lab2(harness: Any, rng: np.random.Generator) -> list[Any]:
     rule = kit.rule_violation(calls.source_text(harness), MATMUL_RULES)
     results = [TestResult("matmul_loops without @, dot, matmul or einsum", rule is None, rule or "loops only")]
     results.extend(_matmul_value_tests(harness, rng))
-    learner = {n: invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for n in TIMING_SIZES}
+    learner = {n: [invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for _ in range(CPU_REPEATS)]
+               for n in TIMING_SIZES}
     trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
                                      calls=[("_tutor_time", (n, "cpu")) for n in TIMING_SIZES])
-    for (n, outcome), index in zip(learner.items(), range(len(TIMING_SIZES))):
+    for index, (n, outcomes) in enumerate(learner.items()):
         name = f"time_matmul(n={n}, 'cpu')"
-        if outcome.error:
-            results.append(_fail(name, outcome.error))
+        errors = [outcome.error for outcome in outcomes if outcome.error]
+        if errors:
+            results.append(_fail(name, errors[0]))
         elif trusted.error:
             results.append(_fail(name, f"the trusted measurement failed: {trusted.error}"))
         else:
-            ok, text = judge_cpu_time(n, kit.as_number(outcome.value), float(trusted.values[index]))
+            numbers = [kit.as_number(outcome.value) for outcome in outcomes]
+            best = None if None in numbers else min(n for n in numbers if n is not None)
+            ok, text = judge_cpu_time(n, best, float(trusted.values[index]))
             results.append(TestResult(name, ok, text))
     results.extend(_cuda_tests(harness))
     return results

@@ -87,6 +87,14 @@ class Lab(Strict):
     requires: list[Requirement] = []
     par_seconds: Seconds = 1800
 
+    @property
+    def entry(self) -> list[str]:
+        """Every function the learner writes across the steps, in step order (like CodeExercise.entry)."""
+        names: list[str] = []
+        for step in self.steps:
+            names.extend(name for name in step.entry if name not in names)
+        return names
+
 
 class ExerciseFile(Strict):
     """`exercises.yaml`: every exercise of one chapter."""
