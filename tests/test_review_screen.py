@@ -146,3 +146,22 @@ async def test_stats_screen_shows_the_figures(settings: Settings) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, StatsScreen)
+
+
+async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings(config_file=settings.data_dir / "none.toml", environ={}, data_dir=str(settings.data_dir), new_per_day=2)
+    app = Host(settings, ReviewScreen())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:05:00+01:00")
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, FakeExercise) and app.screen.exercise.id == "1.ex2"
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Right: 2   Wrong: 1" in status(app, "#review-summary")
+        assert app.screen.query_one(ProgressBar).total == 3

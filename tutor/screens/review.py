@@ -113,7 +113,7 @@ class ReviewScreen(Screen[None]):
     def _start_next(self) -> None:
         if self.finished:
             return
-        if self.position >= len(self.queue):
+        if self.position >= len(self.queue) and not self._requeue_learning():
             self.action_finish()
             return
         entry = self.queue[self.position]
@@ -124,6 +124,20 @@ class ReviewScreen(Screen[None]):
             return
         self._show_status(f"Now: {entry.item_id}" + (" (new)" if entry.new else ""))
         self.app.push_screen(screen, callback=self._item_done)
+
+    def _requeue_learning(self) -> bool:
+        """Bring back items whose short (re)learning step has passed during the session."""
+        skipped = set(self.tally.skipped)
+        again = [
+            QueueItem(item.item_id, False, item.retrievability)
+            for item in self.store.due(clock.now())
+            if item.state != "review" and item.item_id not in skipped
+        ]
+        if not again:
+            return False
+        self.queue.extend(again)
+        self.query_one(ProgressBar).update(total=len(self.queue))
+        return True
 
     def _item_done(self, result: Recorded | None) -> None:
         if self.finished:
