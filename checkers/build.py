@@ -122,6 +122,16 @@ _FUNCS: dict[str, Any] = {
     "sqrt": sympy.sqrt, "abs": sympy.Abs,
 }
 _INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan"}
+_ARGUMENT_LIMITS = {"exp": 1e4, "sinh": 1e4, "cosh": 1e4, "sin": 1e6, "cos": 1e6, "tan": 1e6,
+                    "sec": 1e6, "csc": 1e6, "cot": 1e6}
+"""Beyond these, evaluating the function costs seconds of precision for no teaching value."""
+
+
+def _magnitude(value: sympy.Expr) -> float:
+    try:
+        return abs(complex(sympy.N(value, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return float("inf")
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
@@ -234,6 +244,9 @@ class _Builder:
     def _apply(self, name: str, value: Value) -> Value:
         if not is_scalar(value):
             raise AnswerError(f"{name} takes a single number, not a vector or matrix")
+        limit = _ARGUMENT_LIMITS.get(name)
+        if limit is not None and value.is_number and _magnitude(value) > limit:  # type: ignore[union-attr]
+            raise AnswerError(f"the number inside {name}( ) is too large to work with")
         return _FUNCS[name](value)
 
     def _root(self, operand: Any) -> Value:

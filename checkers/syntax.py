@@ -498,3 +498,12 @@ def _number(node: Any) -> float:
     if value is None:
         raise ValueError("no value")
     return value
+
+
+def read_as_proof(text: str, *, entries: str = "", matrices: str = "") -> str:
+    """`read_as` for a proof chain: `entries` and `matrices` are the letters the exercise declares."""
+    names = Names(split=frozenset(entries), matrices=frozenset(matrices) | {"I"})
+    try:
+        return show(parse_tree(text, names=names, chain=True))
+    except AnswerError as exc:
+        return f"⚠ {exc}"

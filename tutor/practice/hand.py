@@ -167,6 +167,32 @@ def check_in_process(requests: list[dict[str, Any]]) -> list[Verdict]:
     return check_requests(requests, timeout=CHECK_TIMEOUT_S)
 
 
+_POOL: Any = None
+
+
+def checker_pool() -> Any:
+    """The process-wide warm checker worker (checkers.pool.CheckerPool), stopped at exit."""
+    global _POOL
+    if _POOL is None:
+        import atexit
+
+        from checkers.pool import CheckerPool
+
+        _POOL = CheckerPool()
+        atexit.register(_POOL.close)
+    return _POOL
+
+
+def warm_checker() -> None:
+    """Start the checker worker now (after first paint) so the first check does not wait for sympy."""
+    checker_pool().start()
+
+
+def check_with_pool(requests: list[dict[str, Any]]) -> list[Verdict]:
+    """Check in the warm worker under CHECK_TIMEOUT_S per submission (the app's way)."""
+    return checker_pool().check(requests, timeout=CHECK_TIMEOUT_S * max(1, len(requests)))  # type: ignore[no-any-return]
+
+
 def grade(instance: HandInstance, answers: list[str], runner: Runner | None = None) -> HandResult:
     """Check one answer per part; `runner` defaults to checking in this process."""
     if len(answers) != len(instance.parts):
