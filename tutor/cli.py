@@ -20,6 +20,11 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir", metavar="DIR", help="progress folder (default: platform data dir; env TUTOR_DATA_DIR)"
     )
+    common.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter for the code kernel, e.g. a CUDA torch venv (env TUTOR_KERNEL_PYTHON)",
+    )
     parser = argparse.ArgumentParser(
         prog="tutor",
         description="A terminal tutor for Linear Algebra for ML.",
@@ -81,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tutor.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings(data_dir=args.data_dir)
+        settings = load_settings(data_dir=args.data_dir, kernel_python=args.python)
     except SettingsError as exc:
         print(f"tutor: {exc}", file=sys.stderr)
         return 2
