@@ -92,7 +92,11 @@ def default_config_file() -> Path:
 
 
 _KEYS = {f.name: f for f in fields(Settings)}
-_FILE_ALIASES = {"kernel.python": "kernel_python", "kernel.timeout": "kernel_timeout"}
+_FILE_ALIASES = {
+    "kernel.python": "kernel_python",
+    "kernel.timeout": "kernel_timeout",
+    "kernel.memory_mb": "kernel_memory_mb",
+}
 
 
 def _coerce(name: str, raw: Any, origin: str) -> Any:
