@@ -140,6 +140,8 @@ def _compare_sequence(student: Value, expected: Seq, options: Options) -> tuple[
              if not compare(s, t, replace(options, unordered=False))[0]]
     if not wrong:
         return True, ""
+    if len(wrong) > 1 and _compare_multiset(list(student.items), list(expected.items), options)[0]:
+        return False, "These are the right values, but in the wrong order."
     if len(wrong) == len(expected.items) and len(wrong) > 1:
         return False, ""
     names = ", ".join(str(index) for index in wrong)
@@ -156,11 +158,11 @@ def _compare_matrix(student: Value, expected: sympy.MatrixBase, options: Options
              if not compare(student[row, col], expected[row, col], options)[0]]
     if not wrong:
         return True, ""
+    if mistakes.is_transpose(student, expected, options):
+        return False, mistakes.TRANSPOSE
     if len(wrong) == expected.shape[0] * expected.shape[1]:
         return False, ""
     names = ", ".join(f"({row},{col})" for row, col in wrong)
-    if mistakes.is_transpose(student, expected, options):
-        return False, mistakes.TRANSPOSE
     return False, f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} (row,column) {'is' if len(wrong) == 1 else 'are'} not right."
 
 
