@@ -25,6 +25,8 @@ SCHEMA_VERSION = 1
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 PARAMETERS_KEY = "fsrs.parameters"
+FULL_REPLAY_ABOVE = 200
+"""An import touching more items than this replays the whole log in one pass."""
 
 _SCHEMA_V1 = (
     """CREATE TABLE log (
@@ -405,19 +407,22 @@ class Store:
         with self._write() as conn:
             added = 0
             touched: set[str] = set()
+            insert = f"INSERT OR IGNORE INTO log ({_LOG_COLUMNS}) VALUES ({','.join('?' * 13)})"
             for entry in incoming:
                 row = _row_from_entry(entry)
-                existing = conn.execute(f"SELECT {_LOG_COLUMNS} FROM log WHERE uuid = ?", (entry.uuid,)).fetchone()
-                if existing is not None:
-                    if tuple(existing) != row:
-                        raise StoreError(f"log entry {entry.uuid} already exists here with different content")
+                if conn.execute(insert, row).rowcount == 1:
+                    added += 1
+                    touched.add(entry.item_id)
                     continue
-                conn.execute(f"INSERT INTO log ({_LOG_COLUMNS}) VALUES ({','.join('?' * 13)})", row)
-                added += 1
-                touched.add(entry.item_id)
+                existing = conn.execute(f"SELECT {_LOG_COLUMNS} FROM log WHERE uuid = ?", (entry.uuid,)).fetchone()
+                if tuple(existing) != row:
+                    raise StoreError(f"log entry {entry.uuid} already exists here with different content")
             self._ensure_fresh_in(conn)
-            for item_id in sorted(touched):
-                self._replay_item(conn, item_id)
+            if len(touched) > FULL_REPLAY_ABOVE:
+                self._rebuild_in(conn)
+            else:
+                for item_id in sorted(touched):
+                    self._replay_item(conn, item_id)
         return added
 
     # ------------------------------------------------------------------ cards

@@ -51,15 +51,11 @@ def close_stores() -> None:
 
 
 def _recorded(result: RecordResult) -> Recorded:
-    now = clock.now()
-    wait = interval_text(now, result.due)
-    if not result.counted:
-        wait = f"practice ahead of schedule; still due {wait}"
     return Recorded(
         uuid=result.uuid,
         rating=result.rating,
         due=result.due,
-        interval_text=wait,
+        interval_text=interval_text(clock.now(), result.due),
         counted=result.counted,
         leech=result.leech,
     )
