@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from typing import Any
@@ -206,7 +207,7 @@ async def test_broken_content_shows_each_problem_and_q_quits(make_app: Callable[
 async def test_a_screen_not_built_yet_is_reported(
     make_app: Callable[..., Any], mini_course: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app_module.LAZY_SCREENS, "hand", ("tutor.screens.no_such_screen", "NoSuchScreen"))
+    monkeypatch.setitem(app_module.LAZY_SCREENS, "hand", ("tutor.screens.no_such_screen", "NoSuchScreen", "hand exercise"))
     app = make_app(mini_course)
     notes: list[str] = []
     app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
@@ -215,7 +216,7 @@ async def test_a_screen_not_built_yet_is_reported(
         app.open_item("1.ex1")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    assert notes == ["The hand screen is not available yet."]
+    assert notes == ["The hand exercise screen is not available yet."]
 
 
 async def test_e_sends_the_code_example_in_view_to_the_repl(make_app: Callable[..., Any], mini_course: Any) -> None:
@@ -252,12 +253,12 @@ async def test_contents_toggle_and_jump(make_app: Callable[..., Any], mini_cours
         assert toc.region.width == 0
 
 
-async def test_theme_from_settings_and_f2_cycles(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_theme_from_settings_and_f9_cycles(make_app: Callable[..., Any], mini_course: Any) -> None:
     app = make_app(mini_course, theme="ansi-dark")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "ansi-dark"
-        await pilot.press("f2")
+        await pilot.press("f9")
         await pilot.pause()
         assert app.theme == THEMES[(THEMES.index("ansi-dark") + 1) % len(THEMES)]
 
@@ -277,3 +278,70 @@ async def test_section_practice_lists_its_items_and_opens_them(
         await pilot.pause()
     assert ids == ["1.lab1", "1.ex1", "1.ex3"]
     assert opened == ["1.ex1"]
+
+
+@pytest.mark.parametrize(("key", "screen_name"), [("r", "ReviewScreen"), ("s", "StatsScreen")])
+async def test_home_keys_open_review_and_stats(
+    make_app: Callable[..., Any], key: str, screen_name: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        # Review goes straight on to its first exercise screen, above itself.
+        assert [type(screen).__name__ for screen in app.screen_stack][1] == screen_name
+
+
+async def test_start_review_opens_the_review_screen(make_app: Callable[..., Any]) -> None:
+    app = make_app(start_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen_stack[0], HomeScreen)
+        assert type(app.screen_stack[1]).__name__ == "ReviewScreen"
+
+
+async def test_a_code_example_runs_in_the_session_repl(make_app: Callable[..., Any], mini_course: Any) -> None:
+    from textual.widgets import RichLog
+
+    from tutor.screens.repl_screen import ReplScreen
+
+    app = make_app(mini_course, start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("end", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplScreen)
+        log = app.screen.query_one(RichLog)
+        deadline = asyncio.get_running_loop().time() + 30
+        while "5.0" not in "\n".join(line.text for line in log.lines):
+            assert asyncio.get_running_loop().time() < deadline, [line.text for line in log.lines]
+            await pilot.pause(0.05)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+    text = "\n".join(line.text for line in log.lines)
+    assert "In [1]:" in text and "math.hypot(3, 4)" in text
+
+
+async def test_an_unreadable_progress_file_is_explained(make_app: Callable[..., Any], mini_course: Any, tutor_env: Any) -> None:
+    tutor_env.mkdir(parents=True)
+    (tutor_env / "progress.sqlite3").write_bytes(b"this is not a database")
+    app = make_app(mini_course)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemScreen)
+        title = plain(app.screen.query_one("#problem-title", Static).content)
+        problems = [plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)]
+    assert "Your progress cannot be opened" in title
+    assert "progress.sqlite3" in problems[0]
+
+
+async def test_cursor_blink_setting_reaches_focused_inputs(make_app: Callable[..., Any], mini_course: Any) -> None:
+    app = make_app(mini_course)
+    assert app.settings.cursor_blink is False
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.cursor_blink is False  # type: ignore[attr-defined]

@@ -31,13 +31,13 @@ _STARTED_NS = time.perf_counter_ns()
 MIN_WIDTH = 64
 MIN_HEIGHT = 20
 
-# Screens built by other parts of the tutor, imported only when first opened.
+# Screens imported only when first opened: (module, class, what the learner calls it).
 LAZY_SCREENS = {
-    "hand": ("tutor.screens.hand_exercise", "HandExerciseScreen"),
-    "code": ("tutor.screens.code_exercise", "CodeExerciseScreen"),
-    "lab": ("tutor.screens.lab", "LabScreen"),
-    "review": ("tutor.screens.review", "ReviewScreen"),
-    "stats": ("tutor.screens.stats", "StatsScreen"),
+    "hand": ("tutor.screens.hand_exercise", "HandExerciseScreen", "hand exercise"),
+    "code": ("tutor.screens.code_exercise", "CodeExerciseScreen", "code exercise"),
+    "lab": ("tutor.screens.lab", "LabScreen", "Code Lab"),
+    "review": ("tutor.screens.review", "ReviewScreen", "review"),
+    "stats": ("tutor.screens.stats", "StatsScreen", "stats"),
 }
 
 
@@ -65,7 +65,7 @@ class TutorApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor; progress is already saved"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
-        Binding("f2", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
+        Binding("f9", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
     ]
 
     def __init__(
@@ -193,13 +193,13 @@ class TutorApp(App[None]):
             self.push_screen(ReaderScreen(section_id))
 
     def _push_lazy(self, kind: str, *args: Any, **kwargs: Any) -> None:
-        module_name, class_name = LAZY_SCREENS[kind]
+        module_name, class_name, label = LAZY_SCREENS[kind]
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
-            self.notify(f"The {kind} screen is not available yet.", severity="warning")
+            self.notify(f"The {label} screen is not available yet.", severity="warning")
             return
         self.push_screen(getattr(module, class_name)(*args, **kwargs))
 
@@ -217,10 +217,8 @@ class TutorApp(App[None]):
         return set(self.store.sections_read()) if self.store is not None else set()
 
     def due_count(self) -> int | None:
-        """How many reviews are due now, or None when the store cannot say."""
-        if self.store is None or not hasattr(self.store, "due_count"):
-            return None
-        return int(self.store.due_count(now()))
+        """How many reviews are due now, or None before the store is open."""
+        return None if self.store is None else int(self.store.due_count(now()))
 
     # -- actions --------------------------------------------------------------------------
 
@@ -281,12 +279,13 @@ class TutorApp(App[None]):
             widget.cursor_blink = self.settings.cursor_blink
 
     def on_reader_screen_run_example(self, message: ReaderScreen.RunExample) -> None:
-        """Send a code example from the reader to the REPL pane."""
-        try:
-            repl = importlib.import_module("tutor.widgets.repl")
-        except ModuleNotFoundError as exc:
-            if exc.name != "tutor.widgets.repl":
-                raise
-            self.notify("The REPL is not available yet.", severity="warning")
-            return
-        repl.run_in_repl(self, message.source)
+        """Send a code example from the reader to the session's REPL, opening it if needed."""
+        from tutor.screens.repl_screen import ReplScreen
+
+        if not self.is_screen_installed("repl"):
+            self.install_screen(ReplScreen(), "repl")
+        screen = self.get_screen("repl")
+        assert isinstance(screen, ReplScreen)
+        if self.screen is not screen:
+            self.push_screen(screen)
+        screen.run_example(message.source)

@@ -32,7 +32,7 @@ def entries(app: TutorApp) -> list[Entry]:
         Entry("Start review", app.action_review, "Review the exercises that are due", True),
         Entry("Show stats", app.action_stats, "Progress and retention", True),
         Entry("Home", app.action_home, "Back to the chapter outline", True),
-        Entry("Next theme", app.action_cycle_theme, "Cycle through the themes (F2)", True),
+        Entry("Next theme", app.action_cycle_theme, "Cycle through the themes (F9)", True),
     ]
     for chapter in app.course.chapters:
         for section in chapter.sections:

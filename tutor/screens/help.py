@@ -22,6 +22,8 @@ SCREENS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Code Lab", "tutor.screens.lab", ("LabScreen",)),
     ("Review", "tutor.screens.review", ("ReviewScreen",)),
     ("Stats", "tutor.screens.stats", ("StatsScreen",)),
+    ("REPL", "tutor.screens.repl_screen", ("ReplScreen",)),
+    ("REPL pane", "tutor.widgets.repl", ("Repl",)),
 ]
 
 LIST_KEYS = [

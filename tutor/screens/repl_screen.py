@@ -1,0 +1,62 @@
+"""The reader's REPL: one kernel for the session, kept between visits so variables persist."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tutor.widgets.repl import Repl
+
+if TYPE_CHECKING:
+    from checkers.kernel import Kernel
+
+    from tutor.app import TutorApp
+
+
+class ReplScreen(Screen[None]):
+    """A Python REPL on the sandboxed kernel; code examples from the reader arrive here."""
+
+    BINDINGS = [Binding("escape", "back", "Back", key_display="esc", id="repl-screen-back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[str] = []
+        self.kernel_ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Python REPL · ctrl+r runs the box · esc goes back to reading", style="bold"), id="repl-title")
+        yield Repl(self._new_kernel, id="repl")
+        yield Footer()
+
+    def _new_kernel(self) -> Kernel:
+        # Imported here: the kernel package is only needed once the learner asks for a REPL.
+        from checkers.kernel import Kernel
+
+        from tutor.practice.code import kernel_config
+
+        settings = cast("TutorApp", self.app).settings
+        return Kernel(kernel_config(settings, standby=False))
+
+    def run_example(self, source: str) -> None:
+        """Run `source` as a cell as soon as the kernel is up."""
+        if self.kernel_ready:
+            self.query_one(Repl).send(source)
+        else:
+            self.pending.append(source)
+
+    def on_repl_kernel_ready(self, message: Repl.KernelReady) -> None:
+        self.kernel_ready = not message.problem
+        if self.kernel_ready:
+            repl = self.query_one(Repl)
+            for source in self.pending:
+                repl.send(source)
+        self.pending.clear()
+
+    def action_back(self) -> None:
+        """Back to the reader; the kernel keeps its variables."""
+        self.dismiss()
