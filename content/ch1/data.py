@@ -28,7 +28,7 @@ COMMON_WORDS = (
     "would there can we year only used people when some into over most years three her many made "
     "world city about up war no between during state where later united so out may you under if "
     "these music school such four then him both through team could known five house life water man "
-    "day"
+    "day long"
 ).split()
 """A hundred frequent English words, plotted in Lab 1.3 by their GPT-2 token rows."""
 

@@ -1,0 +1,156 @@
+"""Chapter 1 Code Labs: graders accept the solutions and name typical mistakes; timing verdicts and
+detectors; the offline data sources (GPT-2 cache reader, stand-ins, generated image)."""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.test_code_exercises import SOLUTIONS, expected_fragment, failures, fixture_files, grade_path
+from tutor.course.loader import Chapter, load_course
+
+LABS = [f"1.lab{n}" for n in range(1, 5)]
+
+
+@pytest.fixture(scope="module")
+def chapter() -> Chapter:
+    return load_course().chapters[0]
+
+
+@pytest.fixture(scope="module")
+def labs(chapter: Chapter) -> Any:
+    """The trusted labs module, as the chapter loader imports it."""
+    chapter.reference("labs.grade_lab1")
+    return sys.modules["_tutor_content_ch1_labs"]
+
+
+@pytest.fixture(scope="module")
+def data(labs: Any) -> Any:
+    return labs.data
+
+
+@pytest.mark.parametrize(("item_id", "path"), fixture_files(LABS), ids=lambda v: getattr(v, "name", v))
+def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: str, path: Path) -> None:
+    report = grade_path(chapter, item_id, path)
+    if path.name.startswith("good"):
+        assert report.correct, failures(report)
+    else:
+        assert not report.correct
+        assert expected_fragment(path) in failures(report), failures(report)
+
+
+@pytest.mark.parametrize("item_id", LABS)
+def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
+    lab = next(lab for lab in chapter.labs if lab.id == item_id)
+    path = tmp_path / "solution.py"
+    path.write_text(lab.solution, encoding="utf-8")
+    report = grade_path(chapter, item_id, path)
+    assert report.correct, failures(report)
+
+
+def test_each_lab_has_three_wrong_solutions_and_entries_in_its_steps(chapter: Chapter) -> None:
+    for lab in chapter.labs:
+        assert len(list((SOLUTIONS / lab.id).glob("wrong_*.py"))) >= 3, lab.id
+        assert lab.entry and lab.grader.startswith("labs.grade_")
+        assert all(f"def {name}(" in lab.starter and f"def {name}(" in lab.solution for name in lab.entry)
+
+
+CPU_CASES = [
+    (0.05, 0.05, True, "1.00×"),
+    (0.2, 0.05, True, ""),
+    (50.0, 0.05, False, "milliseconds"),
+    (0.9, 0.05, False, "total over all repetitions"),
+    (0.001, 0.05, False, "impossibly fast"),
+    (-1.0, 0.05, False, "positive number of seconds"),
+    (None, 0.05, False, "positive number of seconds"),
+]
+
+
+@pytest.mark.parametrize(("learner", "trusted", "ok", "fragment"), CPU_CASES)
+def test_cpu_timing_verdicts(labs: Any, learner: float | None, trusted: float, ok: bool, fragment: str) -> None:
+    verdict, text = labs.judge_cpu_time(1024, learner, trusted)
+    assert verdict is ok
+    assert fragment in text
+
+
+CUDA_CASES = [
+    # learner seconds, trusted seconds, busy at return, first call: expected verdicts by test name
+    ({2048: 4e-4, 4096: 3.1e-3}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 4e-4,
+     {"synchronize": True, "n=2048": True, "n=4096": True}, "close to steady state"),
+    ({2048: 1.2e-5, 4096: 1.3e-5}, {2048: 3.5e-4, 4096: 2.8e-3}, True, 2e-5,
+     {"synchronize": False, "n=2048": False, "n=4096": False}, "torch.cuda.synchronize()"),
+    ({2048: 4e-4, 4096: 3.1e-3}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 0.45,
+     {"synchronize": True, "warm-up": True}, "included CUDA/cuBLAS start-up"),
+    ({2048: 4e-3, 4096: 3e-2}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 4e-3,
+     {"n=2048": False}, "too slow"),
+]
+
+
+@pytest.mark.parametrize(("learner", "trusted", "busy", "first", "verdicts", "fragment"), CUDA_CASES)
+def test_cuda_timing_detectors(
+    labs: Any, learner: dict[int, float], trusted: dict[int, float], busy: bool, first: float,
+    verdicts: dict[str, bool], fragment: str,
+) -> None:
+    rows = labs.judge_cuda_times(learner, trusted, busy, first)
+    for key, expected in verdicts.items():
+        row = next(r for r in rows if key in r[0])
+        assert row[1] is expected, row
+    assert any(fragment in text for _, _, text in rows), rows
+
+
+def test_measurement_cells_exist_for_every_lab_and_print_markers(labs: Any) -> None:
+    for lab_id in LABS:
+        cells = labs.measurement_cells(lab_id)
+        assert cells and all(labs.MARKER.strip() in cell.code or "_emit" in cell.code for cell in cells)
+        for cell in cells:
+            compile(cell.code, cell.title, "exec")
+    assert labs.parse_measurement('@@lab {"table": "x"}') == {"table": "x"}
+    assert labs.parse_measurement("@@lab not json") is None
+    assert labs.parse_measurement("print output") is None
+    with pytest.raises(KeyError):
+        labs.measurement_cells("1.lab9")
+
+
+def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    header: dict[str, Any] = {}
+    blobs, offset = [], 0
+    for name, array in tensors.items():
+        raw = np.ascontiguousarray(array, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def test_gpt2_is_read_from_a_local_cache_without_downloading(data: Any, tmp_path: Path) -> None:
+    snapshot = tmp_path / "hub" / "models--gpt2" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    weight = np.arange(12, dtype=np.float32).reshape(3, 4)
+    _write_safetensors(snapshot / "model.safetensors", {"wte.weight": weight, "h.0.mlp.c_fc.weight": weight.T})
+    found = data.find_gpt2([tmp_path / "hub"])
+    assert found == snapshot / "model.safetensors"
+    assert np.array_equal(data.read_safetensor(found, ("transformer.wte.weight", "wte.weight")), weight)
+    with pytest.raises(KeyError):
+        data.read_safetensor(found, ("lm_head.weight",))
+    assert data.find_gpt2([tmp_path / "empty"]) is None
+
+
+def test_stand_ins_are_deterministic_and_say_so(data: Any) -> None:
+    weight, source = data.linear_weight()
+    if not source.real:
+        assert np.array_equal(weight, data.stand_in_weight())
+        assert "no GPT-2" in source.detail
+        s = np.linalg.svd(weight, compute_uv=False)
+        assert s[0] / s[-1] > 10  # a decaying spectrum, like trained layers
+    table, words, source = data.embeddings()
+    assert len(words) == 100 and table.shape[0] >= 100
+    image = data.test_image()
+    assert image.shape == (96, 128) and 0 <= image.min() and image.max() <= 1
+    assert np.array_equal(image, data.test_image.__wrapped__())
