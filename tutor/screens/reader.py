@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from tutor.app import TutorApp
 
 
+TOC_LABEL_WIDTH = 27
+"""Characters of a contents entry that fit the 30-column panel; OptionList would wrap the rest."""
+
+
+def _clip(label: str) -> str:
+    return label if len(label) <= TOC_LABEL_WIDTH else label[: TOC_LABEL_WIDTH - 1] + "…"
+
+
 class ReaderScreen(Screen[None]):
     """Reads one section; n/p move through the chapter, b goes back home."""
 
@@ -110,11 +118,11 @@ class ReaderScreen(Screen[None]):
         return widgets
 
     def _fill_toc(self, section: Section, widgets: list[Widget]) -> None:
-        options = [Option(Text(section.title, style="bold", no_wrap=True, overflow="ellipsis"), id="top")]
+        options = [Option(Text(_clip(section.title), style="bold"), id="top")]
         for index, block in enumerate(section.blocks):
             label = toc_label(block)
             if label:
-                options.append(Option(Text(label, no_wrap=True, overflow="ellipsis"), id=f"block-{index}"))
+                options.append(Option(_clip(label), id=f"block-{index}"))
         options.append(Option("Practice", id="practice-heading"))
         self.query_one("#toc", NavList).set_options(options)
 

@@ -10,6 +10,8 @@ from tutor.course.schema import Section
 READ_MARK = "✓"
 UNREAD_MARK = "•"
 
+TITLE_WIDTH = 52
+
 _KIND_LABEL = {HandExercise: "hand", CodeExercise: "code", Lab: "lab"}
 
 
@@ -27,7 +29,8 @@ def item_row(item: HandExercise | CodeExercise | Lab) -> Text:
     """An indented exercise or lab: ID, title and its kind in words."""
     row = Text("    ")
     row.append(f"{item.id:<8}", style="dim")
-    row.append(item.title)
+    # Padded so the kinds line up in a column at 80 columns; longer titles just push it right.
+    row.append(f"{item.title:<{TITLE_WIDTH}}")
     row.append(f"  {_KIND_LABEL[type(item)]}", style="italic dim")
     return row
 
