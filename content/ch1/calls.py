@@ -7,6 +7,7 @@ decoded it (an `Opaque` for objects the strict loader refused).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,7 @@ def fresh_kernel_run(
     setup: str,
     calls: list[tuple[str, tuple[Any, ...]]],
     timeout: float = 120.0,
+    cuda: bool = False,
 ) -> KernelRun:
     """Make `calls` in a new kernel holding `setup` (after the learner's file when `load_learner`).
 
@@ -110,7 +112,9 @@ def fresh_kernel_run(
     starts after the learner's kernel work is done, so nothing the learner left running competes.
     """
     source = f"{source_text(harness)}\n\n{setup}" if load_learner else setup
-    with Harness(source, harness.filename if load_learner else "<trusted>", harness.config) as other:
+    # CUDA reserves far more address space than a CPU kernel's RLIMIT_AS allows.
+    config = dataclasses.replace(harness.config, memory_mb=0, timeout=timeout) if cuda else harness.config
+    with Harness(source, harness.filename if load_learner else "<trusted>", config) as other:
         if other.load_error:
             return KernelRun(error=other.load_error)
         values = []
@@ -136,5 +140,5 @@ def cuda_available(harness: Harness) -> bool:
     """Whether the kernel's interpreter has torch with a CUDA device (asked in a trusted kernel)."""
     if not any(Path("/dev").glob("nvidia[0-9]*")) and not Path("/proc/driver/nvidia").exists():
         return False  # no NVIDIA driver on this machine: skip without starting torch
-    run = fresh_kernel_run(harness, load_learner=False, setup=CUDA_CHECK, calls=[("_tutor_cuda", ())])
+    run = fresh_kernel_run(harness, load_learner=False, setup=CUDA_CHECK, calls=[("_tutor_cuda", ())], cuda=True)
     return bool(run.values and run.values[0] is True)

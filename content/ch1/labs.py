@@ -269,14 +269,14 @@ def _cuda_tests(harness: Any) -> list[Any]:
         return [TestResult("CUDA timing", True, "skipped: no CUDA device in the kernel's Python")]
     sizes = (2048, 4096)
     learner = calls.fresh_kernel_run(harness, load_learner=True, setup=CUDA_PROBE,
-                                     calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)])
+                                     calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)], cuda=True)
     if learner.error:
         return [_fail("time_matmul(n, 'cuda')", learner.error)]
     first_call = learner.values[0][0]
     measured = {n: float(value[0]) for n, value in zip(sizes, learner.values[1:])}
     busy = any(bool(value[1]) for value in learner.values[1:])
     trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
-                                     calls=[("_tutor_time", (n, "cuda")) for n in sizes])
+                                     calls=[("_tutor_time", (n, "cuda")) for n in sizes], cuda=True)
     if trusted.error:
         return [_fail("CUDA reference", f"the trusted measurement failed: {trusted.error}")]
     reference = {n: float(v) for n, v in zip(sizes, trusted.values)}
