@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from checkers.equivalence import Options
 
 TRANSPOSE = "That is the transpose of the answer: rows and columns are swapped."
-NEAR = Tolerance(rtol=5e-3)
+NEAR = Tolerance(rtol=1.5e-3)
 """Detectors only choose the message, so a rounded decimal still counts as "that slip"."""
 
 
@@ -60,7 +60,7 @@ def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer
             "norm": "That is ‖v‖², the squared norm; take the square root.",
             "singular_value": "That is σ², an eigenvalue of AᵀA; the singular value is its square root.",
         }.get(kind, "That is the square of the answer; take the square root.")
-    if t.imag == 0 and t.real > 0 and abs(t) != 1 and _is(s, mpmath.sqrt(t.real)):
+    if kind != "angle" and t.imag == 0 and t.real > 0 and abs(t) != 1 and _is(s, mpmath.sqrt(t.real)):
         return "That is the square root of the answer; did you take a root you did not need?"
     if t != 0 and s != 0:
         ratio = abs(s / t)
