@@ -345,3 +345,27 @@ async def test_cursor_blink_setting_reaches_focused_inputs(make_app: Callable[..
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert app.focused is not None and app.focused.cursor_blink is False  # type: ignore[attr-defined]
+
+
+async def test_a_light_theme_rebuilds_the_page_for_a_light_background(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
+    app = make_app(mini_course, start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = app.screen.query_one("#block-4")
+        app.set_theme("textual-light")
+        await pilot.pause()
+        await pilot.pause()
+        after = app.screen.query_one("#block-4")
+        assert after is not before
+        assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.1"
+
+
+async def test_a_section_without_exercises_says_so(make_app: Callable[..., Any], mini_course: Any) -> None:
+    app = make_app(mini_course, start_section="1.3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        heading = plain(app.screen.query_one("#practice-heading", Static).content)
+        assert not app.screen.query("#practice")
+    assert "No exercises for this section." in heading

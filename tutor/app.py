@@ -260,9 +260,11 @@ class TutorApp(App[None]):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if not too_small and "problems" not in type(self.screen).__module__:
+            return  # the common case: no overlay wanted or shown, nothing to import
         from tutor.screens.problems import TooSmallScreen
 
-        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if too_small and not showing:
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))

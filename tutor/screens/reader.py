@@ -11,10 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.schema import Section
 from tutor.widgets.blocks import CodeBlock, block_view, toc_label
 from tutor.widgets.navlist import NavList
@@ -61,18 +63,12 @@ class ReaderScreen(Screen[None]):
     def __init__(self, section_id: str) -> None:
         super().__init__()
         self.section_id = section_id
+        self._rendered_dark = True
 
     @property
     def tutor(self) -> TutorApp:
         """The app, typed."""
         return cast("TutorApp", self.app)
-
-    @property
-    def section(self) -> Section:
-        """The section on screen."""
-        _, item = self.tutor.course.find(self.section_id)
-        assert isinstance(item, Section)
-        return item
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-bar")
@@ -82,7 +78,13 @@ class ReaderScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         await self._render_section(self.section_id)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        # Code colours are chosen for a dark or a light background when the page is built.
+        if theme.dark != self._rendered_dark:
+            self.show_section(self.section_id)
 
     def show_section(self, section_id: str) -> None:
         """Replace the page with `section_id` (soon after this call returns)."""
@@ -95,29 +97,32 @@ class ReaderScreen(Screen[None]):
         assert isinstance(section, Section)
         body = self.query_one("#body", VerticalScroll)
         await body.remove_children()
-        widgets = self._page(section)
-        await body.mount_all(widgets)
+        await body.mount_all(self._page(section, chapter.items_in(section_id)))
         body.scroll_home(animate=False)
         body.focus()
-        self._fill_toc(section, widgets)
-        self._fill_practice(chapter.items_in(section_id))
+        self._fill_toc(section)
         self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
         self.tutor.mark_read(section_id)
 
-    def _page(self, section: Section) -> list[Widget]:
+    def _page(self, section: Section, items: list[HandExercise | CodeExercise | Lab]) -> list[Widget]:
+        """Every widget of the page, practice list included, so it mounts in one layout pass."""
         theme = self.app.current_theme
-        code_theme = "ansi_dark" if theme is None or theme.dark else "ansi_light"
+        self._rendered_dark = theme is None or theme.dark
+        code_theme = "ansi_dark" if self._rendered_dark else "ansi_light"
         widgets: list[Widget] = [
             Static(Text(f"{section.id}  {section.title}", style="bold"), classes="section-title"),
             Static(Text(section.summary, style="italic"), classes="section-summary"),
         ]
         for index, block in enumerate(section.blocks):
             widgets.append(block_view(block, code_theme=code_theme, id=f"block-{index}"))
-        widgets.append(Static(Text("Practice", style="bold"), id="practice-heading"))
-        widgets.append(NavList(id="practice"))
+        if items:
+            widgets.append(Static(Text("Practice (tab to it, enter opens)", style="bold"), id="practice-heading"))
+            widgets.append(NavList(*(Option(item_row(item), id=item.id) for item in items), id="practice"))
+        else:
+            widgets.append(Static(Text("No exercises for this section.", style="dim"), id="practice-heading"))
         return widgets
 
-    def _fill_toc(self, section: Section, widgets: list[Widget]) -> None:
+    def _fill_toc(self, section: Section) -> None:
         options = [Option(Text(_clip(section.title), style="bold"), id="top")]
         for index, block in enumerate(section.blocks):
             label = toc_label(block)
@@ -125,16 +130,6 @@ class ReaderScreen(Screen[None]):
                 options.append(Option(_clip(label), id=f"block-{index}"))
         options.append(Option("Practice", id="practice-heading"))
         self.query_one("#toc", NavList).set_options(options)
-
-    def _fill_practice(self, items: list) -> None:
-        practice = self.query_one("#practice", NavList)
-        heading = self.query_one("#practice-heading", Static)
-        if items:
-            practice.set_options([Option(item_row(item), id=item.id) for item in items])
-            heading.update(Text("Practice (tab, then enter to open)", style="bold"))
-        else:
-            practice.display = False
-            heading.update(Text("No exercises for this section.", style="dim"))
 
     def _update_bar(self, chapter_title: str, section: Section) -> None:
         ids = [s.id for s in self.tutor.course.sections()]
