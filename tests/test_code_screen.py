@@ -1,0 +1,181 @@
+"""The code exercise screen: editor with highlighting, drafts, hints, $EDITOR round trip, run in the
+REPL, check with a test table, and leaving with the recorded attempt."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import TextArea
+
+from tutor.course.loader import Chapter, load_course
+from tutor.practice.outcome import Recorded
+from tutor.screens import code_exercise
+from tutor.screens.code_exercise import CodeExerciseScreen
+from tutor.settings import Settings, load_settings
+from tutor.widgets.code_editor import TestTable, editor_command
+
+SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
+
+
+class DraftStore:
+    """The two draft methods of the progress store, in memory."""
+
+    def __init__(self, drafts: dict[str, str] | None = None) -> None:
+        self.drafts = dict(drafts or {})
+        self.saves = 0
+
+    def save_draft(self, item_id: str, text: str) -> None:
+        self.saves += 1
+        self.drafts[item_id] = text
+
+    def load_draft(self, item_id: str) -> str | None:
+        return self.drafts.get(item_id)
+
+
+class Host(App[None]):
+    """A bare app that pushes one screen and keeps what it dismisses with."""
+
+    def __init__(self, settings: Settings, store: DraftStore, screen: Any) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self._screen = screen
+        self.dismissed: list[Recorded | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self._screen(), callback=self.dismissed.append)
+
+
+@pytest.fixture(scope="module")
+def chapter() -> Chapter:
+    return load_course().chapters[0]
+
+
+@pytest.fixture
+def settings(tutor_env: Path) -> Settings:
+    return load_settings()
+
+
+def exercise(chapter: Chapter, item_id: str) -> Any:
+    return next(e for e in chapter.exercises if e.id == item_id)
+
+
+async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter, settings: Settings) -> None:
+    item = exercise(chapter, "1.ex16")
+    store = DraftStore({"1.ex16": "# my draft\n"})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        editor = app.screen.query_one("#code-editor", TextArea)
+        assert editor.text == "# my draft\n"
+        assert type(editor.document).__name__ == "SyntaxAwareDocument"
+        await pilot.press("ctrl+b")
+        assert editor.text == item.starter
+
+
+async def test_review_starts_from_the_starter_and_offers_the_draft(chapter: Chapter, settings: Settings) -> None:
+    item = exercise(chapter, "1.ex16")
+    store = DraftStore({"1.ex16": "# my draft\n"})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item, review=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        editor = app.screen.query_one("#code-editor", TextArea)
+        assert editor.text == item.starter
+        await pilot.press("ctrl+b")
+        assert editor.text == "# my draft\n"
+
+
+async def test_typing_autosaves_after_a_pause_and_leaving_saves(
+    chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(code_exercise, "AUTOSAVE_DELAY", 0.05)
+    store = DraftStore()
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("x", "y")
+        await pilot.pause(0.2)
+        assert store.drafts["1.ex14"].startswith("xy")
+        await pilot.press("escape", "escape")  # the first leaves the editor (tab indents there)
+        await pilot.pause()
+        assert app.dismissed == [None]
+
+
+async def test_hints_come_one_at_a_time(chapter: Chapter, settings: Settings) -> None:
+    item = exercise(chapter, "1.ex14")
+    app = Host(settings, DraftStore(), lambda: CodeExerciseScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+t")
+        notes = str(app.screen.query_one("#code-notes-text").render())
+        assert "Hint 1" in notes and "Hint 2" not in notes
+        await pilot.press("ctrl+t")
+        assert "Hint 2" in str(app.screen.query_one("#code-notes-text").render())
+
+
+async def test_external_editor_round_trip_reloads_the_file(
+    chapter: Chapter, settings: Settings, tmp_path: Path
+) -> None:
+    script = tmp_path / "fake-editor"
+    script.write_text('#!/bin/sh\nprintf "# edited outside\\n" >> "$1"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    settings = Settings(data_dir=settings.data_dir, editor=str(script))
+    store = DraftStore()
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen.query_one("#code-editor", TextArea).text.endswith("# edited outside\n")
+        assert store.drafts["1.ex14"].endswith("# edited outside\n")
+
+
+def test_editor_command_prefers_the_setting_then_visual_then_editor() -> None:
+    assert editor_command("code -w", {"VISUAL": "vim"}) == ["code", "-w"]
+    assert editor_command("", {"VISUAL": "vim", "EDITOR": "nano"}) == ["vim"]
+    assert editor_command("", {"EDITOR": "nano -w"}) == ["nano", "-w"]
+    assert editor_command("", {}) == ["vi"]
+
+
+async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter: Chapter, settings: Settings) -> None:
+    item = exercise(chapter, "1.ex14")
+    store = DraftStore({"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#code-table", TestTable)
+        assert table.row_count == 8
+        status = str(app.screen.query_one("#code-status").render())
+        assert "Not yet" in status and "Rated Again" in status
+        editor = app.screen.query_one("#code-editor", TextArea)
+        editor.load_text(item.solution)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Correct" in str(app.screen.query_one("#code-status").render())
+        await pilot.press("ctrl+g")
+        assert "Reference solution" in str(app.screen.query_one("#code-notes-text").render())
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+    assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0].rating >= 2
+
+
+async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settings) -> None:
+    from tutor.widgets.repl import Repl
+
+    store = DraftStore({"1.ex14": "print('hello from', 6 * 7)\n"})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        repl = app.screen.query_one(Repl)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not repl.running:
+                break
+        lines = "\n".join(str(line.text) for line in repl.log_widget.lines)
+        assert "hello from 42" in lines

@@ -1,0 +1,389 @@
+"""A code exercise: statement, Python editor with autosaved drafts, run in the REPL, check, hints.
+
+Grading runs in a thread worker that calls `tutor.practice.code.grade_file` (a fresh sandboxed
+kernel; learner code never runs in this process) and records the attempt; the worker only posts
+messages. `LabScreen` reuses everything here and adds steps and measurements.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
+
+from tutor.course.exercise_schema import CodeExercise, Lab
+from tutor.course.loader import Chapter
+from tutor.practice.outcome import Attempt, Recorded
+from tutor.widgets.code_editor import TestTable, editor_command, make_editor, run_editor, write_draft_file
+
+if TYPE_CHECKING:
+    from checkers.kernel import Kernel
+    from tutor.practice.code import CodeResult
+
+AUTOSAVE_DELAY = 1.0
+"""Seconds of quiet typing before a draft is saved."""
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+class CodeWorkScreen(Screen["Recorded | None"]):
+    """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "check", "Check", id="code-check", priority=True, tooltip="Grade your file"),
+        Binding("ctrl+r", "run", "Run", id="code-run", tooltip="Run the file in the REPL"),
+        Binding("f5", "run", "Run", id="code-run-f5", show=False),
+        Binding("ctrl+t", "hint", "Hint", id="code-hint", tooltip="Show the next hint"),
+        Binding("ctrl+l", "toggle_repl", "REPL", id="code-repl", tooltip="Show or hide the REPL"),
+        Binding("escape", "back", "Back", id="code-back", tooltip="Leave (the draft is saved)"),
+        Binding("ctrl+o", "external_editor", "Editor", id="code-editor", show=False,
+                tooltip="Edit the file in $EDITOR, then reload it"),
+        Binding("ctrl+g", "solution", "Solution", id="code-solution", show=False,
+                tooltip="Show the reference solution (gives up if not solved)"),
+        Binding("ctrl+b", "swap_text", "Starter/draft", id="code-swap", show=False,
+                tooltip="Swap between the starter and your last draft"),
+        Binding("f3", "show_tests", "Tests", id="code-tests", show=False, tooltip="Show the test table"),
+    ]
+    DEFAULT_CSS = """
+    CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
+    CodeWorkScreen #code-statement { max-height: 8; height: auto; padding: 0 1; }
+    CodeWorkScreen #code-editor { height: 1fr; min-height: 6; }
+    CodeWorkScreen #code-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    CodeWorkScreen #code-panes { height: 2fr; min-height: 6; }
+    CodeWorkScreen #code-notes { padding: 0 1; }
+    CodeWorkScreen #code-detail { height: auto; max-height: 6; padding: 0 1; }
+    """
+
+    class Checked(Message):
+        """A grading worker finished: the result (or why there is none) and the recorded attempt."""
+
+        def __init__(self, result: CodeResult | None, recorded: Recorded | None, error: str = "") -> None:
+            super().__init__()
+            self.result = result
+            self.recorded = recorded
+            self.error = error
+
+    def __init__(self, chapter: Chapter, item: CodeExercise | Lab, review: bool = False) -> None:
+        super().__init__()
+        self.chapter = chapter
+        self.item = item
+        self.review = review
+        self.started = time.monotonic()
+        self.attempts = 0
+        self.hints_shown = 0
+        self.checking = False
+        self.solved = False
+        self.gave_up = False
+        self.recorded: Recorded | None = None
+        self.last_result: CodeResult | None = None
+        self._saved_draft = self._load_draft()
+        self._other_text: str | None = None
+        self._autosave: Timer | None = None
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from tutor.widgets.repl import Repl
+
+        yield Static(f"{self.item.id}  {self.item.title}", id="code-title")
+        with VerticalScroll(id="code-statement"):
+            yield from self.compose_statement()
+        yield make_editor(self._initial_text(), id="code-editor")
+        yield Static("", id="code-status")
+        with ContentSwitcher(initial="code-notes", id="code-panes"):
+            with VerticalScroll(id="code-notes"):
+                yield Static(self._notes_intro(), id="code-notes-text")
+            with VerticalScroll(id="code-tests"):
+                yield TestTable(id="code-table")
+                yield Static("", id="code-detail")
+            yield Repl(self._new_kernel, id="code-repl")
+            yield from self.compose_panes()
+        yield Footer()
+
+    def compose_statement(self) -> ComposeResult:
+        """The statement (labs add their steps)."""
+        yield Static(Text(self.item.statement))
+
+    def compose_panes(self) -> ComposeResult:
+        """Extra panes in the bottom switcher (labs add results)."""
+        yield from ()
+
+    def _notes_intro(self) -> Text:
+        entry = ", ".join(f"{name}()" for name in self.item.entry)
+        text = Text()
+        text.append(f"Write {entry}. ", style="bold")
+        text.append("ctrl+r runs the file in the REPL, ctrl+s checks it on fresh inputs, ctrl+t shows a hint, "
+                    "ctrl+o opens $EDITOR, ctrl+l shows the REPL.")
+        if self.review:
+            text.append("\nReview: the editor starts blank; ctrl+b brings back your last draft.")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#code-editor", TextArea).focus()
+
+    # -- drafts ----------------------------------------------------------------------------
+
+    def _store(self) -> Any:
+        return getattr(self.app, "store", None)
+
+    def _load_draft(self) -> str | None:
+        store = self._store()
+        if store is None:
+            return None
+        try:
+            return store.load_draft(self.item.id)  # type: ignore[no-any-return]
+        except Exception:  # a broken store must not stop the learner from coding
+            return None
+
+    def _initial_text(self) -> str:
+        draft = self._saved_draft
+        if self.review or not draft:
+            self._other_text = draft
+            return self.item.starter
+        self._other_text = self.item.starter
+        return draft
+
+    @property
+    def code(self) -> str:
+        """What is in the editor now."""
+        return self.query_one("#code-editor", TextArea).text
+
+    @on(TextArea.Changed, "#code-editor")
+    def _schedule_autosave(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Keep the editor's text in the progress store (and nothing typed is lost to a crash)."""
+        store = self._store()
+        if store is None:
+            return
+        try:
+            store.save_draft(self.item.id, self.code)
+        except Exception as exc:
+            self.notify(f"The draft was not saved: {exc}", severity="error")
+
+    def action_swap_text(self) -> None:
+        """Swap the editor between the starter and the last draft."""
+        if self._other_text is None:
+            self.notify("There is no saved draft yet.")
+            return
+        editor = self.query_one("#code-editor", TextArea)
+        current = editor.text
+        editor.load_text(self._other_text)
+        self._other_text = current
+
+    def action_external_editor(self) -> None:
+        """Write the draft to a file, edit it in $EDITOR with the app suspended, reload it."""
+        from textual.app import SuspendNotSupported
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        path = write_draft_file(settings.drafts_dir, self.item.id, self.code)
+        command = editor_command(settings.editor)
+        try:
+            with self.app.suspend():
+                problem = run_editor(command, path)
+        except SuspendNotSupported:
+            problem = run_editor(command, path)  # headless (tests): nothing to hand the terminal back from
+        if problem:
+            self.notify(f"The editor failed: {problem}", severity="error")
+        self.query_one("#code-editor", TextArea).load_text(path.read_text(encoding="utf-8"))
+        self.save_draft()
+        self._status(f"Reloaded from {path}.")
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _new_kernel(self) -> Kernel:
+        from checkers.kernel import Kernel
+
+        from tutor.practice.code import kernel_config
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        return Kernel(kernel_config(settings, torch="torch" in self.item.requires, standby=False))
+
+    def _show_pane(self, pane: str) -> None:
+        self.query_one("#code-panes", ContentSwitcher).current = pane
+
+    def action_run(self) -> None:
+        """Run the whole file as a cell in the REPL kernel; its output appears in the REPL pane."""
+        from tutor.widgets.repl import Repl
+
+        self._show_pane("code-repl")
+        repl = self.query_one(Repl)
+        if repl.running:
+            self.notify("The REPL is still running a cell (F2 interrupts it).")
+            return
+        repl.send(self.code)
+
+    def action_toggle_repl(self) -> None:
+        """Show the REPL pane (focused), or go back to the notes."""
+        switcher = self.query_one("#code-panes", ContentSwitcher)
+        if switcher.current == "code-repl":
+            switcher.current = "code-notes"
+            self.query_one("#code-editor", TextArea).focus()
+        else:
+            switcher.current = "code-repl"
+            self.query_one("#repl-input").focus()
+
+    def action_show_tests(self) -> None:
+        """Show the test table of the last check."""
+        self._show_pane("code-tests")
+
+    # -- checking --------------------------------------------------------------------------
+
+    def action_check(self) -> None:
+        """Grade the editor's text off the UI thread (fresh kernel, parent-chosen inputs)."""
+        if self.checking:
+            return
+        self.checking = True
+        self.save_draft()
+        self.attempts += 1
+        self._status("Checking in a fresh kernel…")
+        text, attempt, hints = self.code, self.attempts, self.hints_shown
+        duration = time.monotonic() - self.started
+        self.run_worker(lambda: self._grade(text, attempt, hints, duration), thread=True, exclusive=True,
+                        group="code-check", exit_on_error=False)
+
+    def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
+        """Worker thread: write the file, grade it, record the attempt, post the outcome."""
+        from tutor.practice.code import CannotGrade, grade_file
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        try:
+            path = write_draft_file(settings.drafts_dir, self.item.id, text)
+            result = grade_file(self.chapter, self.item, path, settings)
+        except CannotGrade as exc:
+            self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
+            return
+        except Exception as exc:  # the grader must never take the screen down
+            self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
+            return
+        recorded, error = None, ""
+        if not result.load_error:
+            try:
+                recorded = self._record(result.correct, attempt, hints, duration, gave_up=False)
+            except Exception as exc:  # a locked store must not hide the verdict
+                error = f"Not saved: {exc}"
+        self.post_message(self.Checked(result, recorded, error))
+
+    def _record(self, correct: bool, attempt: int, hints: int, duration: float, *, gave_up: bool) -> Recorded:
+        from tutor.recording import record_attempt
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        return record_attempt(settings, Attempt(
+            item_id=self.item.id, variant=0, correct=correct, duration_s=duration,
+            par_seconds=self.item.par_seconds, hints_used=hints, attempts=attempt, gave_up=gave_up,
+        ))
+
+    @on(Checked)
+    def _show_verdict(self, message: Checked) -> None:
+        self.checking = False
+        if message.recorded is not None:
+            self.recorded = message.recorded
+        result = message.result
+        if result is None:
+            self._status(message.error)
+            return
+        self.last_result = result
+        self.query_one("#code-table", TestTable).show(list(result.tests))
+        self.query_one("#code-detail", Static).update(Text(result.load_error))
+        self._show_pane("code-tests")
+        lines = [("Correct. " if result.correct else "Not yet. ") + result.feedback.splitlines()[0]]
+        if message.recorded is not None:
+            name = RATING_NAMES.get(message.recorded.rating, str(message.recorded.rating))
+            lines.append(f"Rated {name} · next review {message.recorded.interval_text}.")
+        if message.error:
+            lines.append(message.error)
+        if result.correct:
+            self.solved = True
+            lines.append("ctrl+g shows the reference solution.")
+        self._status("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#code-table")
+    def _show_test_detail(self, event: DataTable.RowHighlighted) -> None:
+        if self.last_result is None or event.row_key.value is None:
+            return
+        test = self.last_result.tests[int(event.row_key.value)]
+        self.query_one("#code-detail", Static).update(Text(f"{test.name}\n{test.message}"))
+
+    # -- help ------------------------------------------------------------------------------
+
+    def _notes(self, text: Text) -> None:
+        self.query_one("#code-notes-text", Static).update(text)
+        self._show_pane("code-notes")
+
+    def action_hint(self) -> None:
+        """Show the next hint."""
+        hints = self.item.hints
+        if self.hints_shown >= len(hints):
+            self.notify("No more hints; ctrl+g shows the reference solution.")
+            return
+        self.hints_shown += 1
+        text = Text()
+        for number, hint in enumerate(hints[: self.hints_shown], start=1):
+            text.append(f"Hint {number}: ", style="bold yellow")
+            text.append(hint + "\n")
+        self._notes(text)
+
+    def action_solution(self) -> None:
+        """The reference solution; before a success this gives up (recorded as a wrong attempt)."""
+        if not self.solved and not self.gave_up:
+            self.gave_up = True
+            attempt, hints = self.attempts + 1, self.hints_shown
+            duration = time.monotonic() - self.started
+            self.run_worker(lambda: self._record_give_up(attempt, hints, duration), thread=True,
+                            group="code-record", exit_on_error=False)
+        self._notes(Text("Reference solution\n", style="bold") + Text(self.item.solution or "(none)"))
+
+    def _record_give_up(self, attempt: int, hints: int, duration: float) -> None:
+        try:
+            recorded = self._record(False, attempt, hints, duration, gave_up=True)
+        except Exception as exc:
+            self.post_message(self.GaveUp(None, f"Not saved: {exc}"))
+            return
+        self.post_message(self.GaveUp(recorded, ""))
+
+    class GaveUp(Message):
+        """The give-up attempt was recorded (or could not be)."""
+
+        def __init__(self, recorded: Recorded | None, error: str) -> None:
+            super().__init__()
+            self.recorded = recorded
+            self.error = error
+
+    @on(GaveUp)
+    def _gave_up(self, message: GaveUp) -> None:
+        if message.recorded is not None:
+            self.recorded = message.recorded
+        self._status(message.error or "Gave up: the reference solution is below. Try again later in review.")
+
+    # -- leaving ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Save the draft and leave with the last recorded attempt (review sessions use it)."""
+        self.save_draft()
+        self.dismiss(self.recorded)
+
+    def on_unmount(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#code-status", Static).update(Text(text))
+
+
+class CodeExerciseScreen(CodeWorkScreen):
+    """Write the functions of one code exercise, run them, check them, get hints."""
+
+    def __init__(self, chapter: Chapter, exercise: CodeExercise, review: bool = False) -> None:
+        super().__init__(chapter, exercise, review)
+        self.exercise = exercise

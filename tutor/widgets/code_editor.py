@@ -1,0 +1,82 @@
+"""The Python editor of code exercises and labs, its external-editor round trip, and the test table."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import DataTable, TextArea
+
+if TYPE_CHECKING:
+    from checkers.grading import TestResult
+
+
+def make_editor(text: str, *, id: str) -> TextArea:
+    """A code editor with Python highlighting; plain text when the grammar is missing."""
+    from textual.widgets.text_area import LanguageDoesNotExist
+
+    try:
+        return TextArea.code_editor(text, language="python", id=id, soft_wrap=False)
+    except LanguageDoesNotExist:
+        # tree-sitter-python missing or incompatible: still an editor, just without colours.
+        return TextArea.code_editor(text, language=None, id=id, soft_wrap=False)
+
+
+def editor_command(configured: str, environ: dict[str, str] | None = None) -> list[str]:
+    """The external editor: the setting, else $VISUAL, else $EDITOR, else vi; split like a shell."""
+    env = os.environ if environ is None else environ
+    for candidate in (configured, env.get("VISUAL", ""), env.get("EDITOR", "")):
+        if candidate.strip():
+            return shlex.split(candidate)
+    return ["vi"]
+
+
+def draft_path(drafts_dir: Path, item_id: str) -> Path:
+    """The file a draft is written to for an external editor (and for grading)."""
+    return drafts_dir / f"{item_id.replace('.', '_')}.py"
+
+
+def write_draft_file(drafts_dir: Path, item_id: str, text: str) -> Path:
+    """Write the draft where an external editor or the grader can read it; returns the path."""
+    drafts_dir.mkdir(parents=True, exist_ok=True)
+    path = draft_path(drafts_dir, item_id)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_editor(command: list[str], path: Path) -> str:
+    """Run the editor on `path` and wait; '' on success, else why it failed."""
+    try:
+        completed = subprocess.run([*command, str(path)], check=False)
+    except OSError as exc:
+        return f"could not start {command[0]}: {exc.strerror}"
+    if completed.returncode != 0:
+        return f"{command[0]} exited with status {completed.returncode}"
+    return ""
+
+
+class TestTable(DataTable[Text]):
+    """One row per grader test: a tick or a cross, the test's name and the first line of its message."""
+
+    __test__ = False  # a widget, not a pytest class
+
+    DEFAULT_CSS = """
+    TestTable { height: 1fr; }
+    """
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns("", "test", "result")
+
+    def show(self, tests: list[TestResult]) -> None:
+        """Replace the rows with these results."""
+        self.clear()
+        for index, test in enumerate(tests):
+            mark = Text("✓", style="bold green") if test.passed else Text("✗", style="bold red")
+            first = test.message.strip().splitlines()[0] if test.message.strip() else ""
+            self.add_row(mark, Text(test.name), Text(first), key=str(index))
