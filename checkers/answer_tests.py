@@ -114,11 +114,14 @@ def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dic
         flipped = Seq(tuple(-item for item in target.items))
         if compare(value, flipped, options)[0]:
             return Verdict(True, "", answer.read_as)
+    known = _known_mistake(value, data, options)
+    if known:
+        return Verdict(False, known, answer.read_as)
     if isinstance(value, Seq) and isinstance(target, Seq) and len(value.items) == len(target.items):
         direction = _direction_hint(value, target, data.get("sign") == "any")
         if direction:
             return Verdict(False, direction, answer.read_as)
-    hint = _known_mistake(value, data, options) or mistakes.detect(value, target, "unit", answer)
+    hint = mistakes.detect(value, target, "unit", answer)
     return Verdict(False, hint or feedback or "Not right.", answer.read_as)
 
 

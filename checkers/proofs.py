@@ -95,7 +95,9 @@ def _canonical_text(text: str, names: Names) -> str:
 
 
 def _canonical(node: Any) -> str:
-    """A spelling that ignores spaces, '·' and optional brackets around a whole product."""
+    """A spelling that ignores spaces, '·' and optional brackets around the whole expression."""
+    while isinstance(node, Tree) and node.data == "paren":
+        node = node.children[0]
     return show(node).replace("·", "").replace(" ", "")
 
 

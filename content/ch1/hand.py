@@ -68,6 +68,11 @@ def over_root(numerator: Fraction, n: int) -> tuple[str, str]:
     return text, shown
 
 
+def term(value: int) -> str:
+    """A factor in a worked sum: negatives in brackets, e.g. (−2)."""
+    return f"({value})" if value < 0 else str(value)
+
+
 def dot(a: Vector, b: Vector) -> int:
     return sum(x * y for x, y in zip(a, b))
 
@@ -110,7 +115,7 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
     cosine_text, cosine_shown = over_root(Fraction(d), na * nb)
     theta = math.acos(d / math.sqrt(na * nb))
     solution = (
-        f"a·b = {a[0]}·{b[0]} + {a[1]}·{b[1]} = {d}.\n"
+        f"a·b = {term(a[0])}·{term(b[0])} + {term(a[1])}·{term(b[1])} = {d}.\n"
         f"‖a‖ = {root(na)}, ‖b‖ = {root(nb)}.\n"
         f"cos θ = a·b / (‖a‖‖b‖) = {d} / ({root(na)}·{root(nb)}) = {cosine_shown} ≈ {d / math.sqrt(na * nb):.4f}.\n"
         f"θ = arccos({cosine_shown}) ≈ {degrees(theta)} ({theta:.4f} rad)."
@@ -181,7 +186,10 @@ def ex3(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "answers": {"unit": unit, "norm": 1},
         "options": {"unit": {"mistakes": [[f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."]]},
-                    "norm": {"mistakes": [[squares, "That is the norm of v itself, not of the unit vector."]]}},
+                    "norm": {"mistakes": [
+                        [f"sqrt({squares})", "That is ‖v‖, the norm of v itself; the unit vector has norm 1."],
+                        [squares, "That is ‖v‖², the squared norm of v itself; the unit vector has norm 1."],
+                    ] if squares != 1 else []}},
         "solution": solution,
     }
 
@@ -276,7 +284,7 @@ def ex6(params: dict[str, Any]) -> dict[str, Any]:
     ab = matmul(a, b)
     lines = [
         f"(AB){i + 1}{j + 1} = row {i + 1} of A · column {j + 1} of B = "
-        f"{a[i][0]}·{b[0][j]} + {a[i][1]}·{b[1][j]} = {ab[i][j]}"
+        f"{term(a[i][0])}·{term(b[0][j])} + {term(a[i][1])}·{term(b[1][j])} = {ab[i][j]}"
         for i in range(2) for j in range(2)
     ]
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
