@@ -1,0 +1,89 @@
+"""`tutor check` and `tutor show` for hand exercises: exit codes, JSON contract, recording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_correct_answer_exits_0_with_the_json_contract(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "1.ex11", "--answer", "3, 1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"id", "variant", "correct", "parts", "tests", "feedback", "rating", "due"}
+    assert data["id"] == "1.ex11" and data["variant"] == 0 and data["correct"] is True
+    assert data["parts"] == [{"name": "eigenvalues", "correct": True, "feedback": "", "read_as": "3, 1"}]
+    assert data["tests"] == []
+    assert data["rating"] in (3, 4)
+    assert data["due"].startswith("20")
+
+
+def test_wrong_answer_exits_1_with_feedback(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "63.43", "--json", "--no-record")
+    assert code == 1
+    data = json.loads(out)
+    assert "rating" not in data and "due" not in data
+    assert [part["correct"] for part in data["parts"]] == [True, False]
+    assert "add the unit" in data["parts"][1]["feedback"]
+
+
+def test_unreadable_answer_exits_2(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "1.ex6", "--answer", "[[1,2],[3,4]", "--no-record")
+    assert code == 2
+    assert "Could not read your answer" in out
+
+
+def test_wrong_number_of_answers_names_the_parts(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "check", "1.ex2", "--answer", "14")
+    assert code == 2
+    assert "5 parts (l1, l2, linf, largest, smallest)" in err
+
+
+def test_variant_answers_are_checked_against_the_variant(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "show", "1.ex10", "--variant", "4", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["variant"] == 4 and [p["name"] for p in shown["parts"]] == ["hadamard", "product", "c"]
+    a, b = shown["params"]["A"], shown["params"]["B"]
+    assert shown["prompt"].startswith(f"For A={json.dumps(a).replace(' ', '')}")
+    product = [[sum(a[i][k] * b[k][j] for k in range(2)) for j in range(2)] for i in range(2)]
+    hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
+    code, out, _ = _run(capsys, "check", "1.ex10", "--variant", "4", "--answer", json.dumps(hadamard),
+                        "--answer", json.dumps(product), "--answer", str(b[0][0]), "--json", "--no-record")
+    assert code == 0, out
+    code, _, _ = _run(capsys, "check", "1.ex10", "--answer", json.dumps(hadamard), "--answer",
+                      json.dumps(product), "--answer", str(b[0][0]), "--no-record")
+    assert code == 1
+
+
+def test_show_variant_zero_is_the_chapter_statement(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "show", "1.ex11", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["prompt"] == "Find eigenvalues of [[2,1],[1,2]] by solving det(A-λI)=0."
+    assert data["params"] == {"A": [[2, 1], [1, 2]]}
+
+
+def test_text_output_shows_read_as_rating_and_solution(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "1.ex12", "--answer", "5", "--answer", "[2,1]/√5", "--answer", "[1,2]/√5")
+    assert code == 0
+    assert "✓ u1: read as [2, 1]/√5" in out
+    assert "Rated" in out and "Worked solution" in out
+
+
+def test_a_file_is_refused_for_a_hand_exercise(tutor_env: Path, capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    path = tmp_path / "x.py"
+    path.write_text("x = 1\n")
+    code, _, err = _run(capsys, "check", "1.ex1", "--file", str(path))
+    assert code == 2 and "--answer" in err

@@ -1,0 +1,104 @@
+"""The hand exercise screen in isolation: preview, checking off the UI thread, hints, rating, solution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tutor.course.loader import load_course
+from tutor.practice.outcome import Recorded
+from tutor.screens.hand_exercise import HandExerciseScreen
+from tutor.settings import Settings
+from tutor.widgets.answer_input import AnswerInput
+
+
+class HostApp(App[None]):
+    """Pushes one exercise screen and keeps what it dismissed with."""
+
+    def __init__(self, settings: Settings, exercise_id: str, variant: int = 0) -> None:
+        super().__init__()
+        self.settings = settings
+        self.exercise_id = exercise_id
+        self.variant = variant
+        self.result: Any = "not dismissed"
+
+    def on_mount(self) -> None:
+        chapter, exercise = load_course().find(self.exercise_id)
+        self.push_screen(HandExerciseScreen(chapter, exercise, variant=self.variant),  # type: ignore[arg-type]
+                         callback=self._done)
+
+    def _done(self, result: Recorded | None) -> None:
+        self.result = result
+
+
+def _text(app: App[Any], selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def _checked(pilot: Pilot[Any]) -> None:
+    """Wait for the grading worker and its message."""
+    screen = pilot.app.screen
+    for _ in range(300):
+        await pilot.pause(0.05)
+        if not getattr(screen, "checking", False):
+            return
+    raise AssertionError("the check did not finish")
+
+
+async def test_preview_feedback_rating_override_and_solution(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex11")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HandExerciseScreen)
+        assert "[[2,1],[1,2]]" in _text(app, "#hand-statement")
+        await pilot.press(*"3, 2")
+        box = screen.query_one(AnswerInput)
+        assert "read as: 3, 2" in str(box.query_one(".answer-preview", Static).render())
+        await pilot.press("enter")
+        await _checked(pilot)
+        assert "trace" in str(box.query_one(".answer-feedback", Static).render())
+        assert "Rated Again" in _text(app, "#hand-status")
+        await pilot.press("escape", "3")
+        assert "Rated Good" in _text(app, "#hand-status")
+        screen.query_one(Input).value = "λ1 = 3, λ2 = 1"
+        screen.query_one(Input).focus()
+        await pilot.press("enter")
+        await _checked(pilot)
+        assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
+        assert screen.query_one("#hand-solution", Static).display
+        assert "λ = 3 and λ = 1" in _text(app, "#hand-solution")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.result, Recorded)
+
+
+async def test_hints_and_give_up(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1", variant=2)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("escape", "h")
+        assert "Hint 1" in _text(app, "#hand-hints") and "Hint 2" not in _text(app, "#hand-hints")
+        await pilot.press("h")
+        assert "Hint 2" in _text(app, "#hand-hints")
+        await pilot.press("g")
+        await _checked(pilot)
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#hand-solution", Static).display
+        assert "Gave up" in _text(app, "#hand-status")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.result, Recorded) and app.result.rating == 1
+
+
+async def test_every_part_must_be_answered_before_checking(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("3", "enter")  # enter moves to the next box
+        screen = app.screen
+        assert screen.focused is screen.query_one("#input-angle", Input)
+        await pilot.press("ctrl+s")
+        assert not screen.checking
+        assert _text(app, "#hand-status") == ""
