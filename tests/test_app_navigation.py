@@ -41,7 +41,9 @@ def row_ids(rows: list[str]) -> list[str]:
 
 
 
-async def test_home_lists_sections_with_their_exercises_and_labs(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_home_lists_sections_with_their_exercises_and_labs(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -53,7 +55,9 @@ async def test_home_lists_sections_with_their_exercises_and_labs(make_app: Calla
     assert rows[3].rstrip().endswith("code")
 
 
-async def test_home_of_the_real_chapter_has_eight_sections_and_every_item(make_app: Callable[..., Any]) -> None:
+async def test_home_of_the_real_chapter_has_eight_sections_and_every_item(
+    make_app: Callable[..., Any]
+) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -68,7 +72,9 @@ async def test_home_of_the_real_chapter_has_eight_sections_and_every_item(make_a
     assert "0 due for review" in status
 
 
-async def test_enter_opens_a_section_n_and_p_move_b_returns(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_enter_opens_a_section_n_and_p_move_b_returns(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -88,7 +94,9 @@ async def test_enter_opens_a_section_n_and_p_move_b_returns(make_app: Callable[.
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_read_marks_appear_and_survive_a_restart(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_read_marks_appear_and_survive_a_restart(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -120,7 +128,9 @@ async def test_start_section_opens_svd(make_app: Callable[..., Any]) -> None:
     assert "UΣVᵀ" in body
 
 
-async def test_unknown_start_section_is_reported_not_crashed(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_unknown_start_section_is_reported_not_crashed(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course, start_section="9.9")
     notes: list[str] = []
     app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
@@ -130,7 +140,9 @@ async def test_unknown_start_section_is_reported_not_crashed(make_app: Callable[
     assert notes == ["There is no section, exercise or lab '9.9'."]
 
 
-async def test_help_lists_the_keys_of_every_screen(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_help_lists_the_keys_of_every_screen(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -175,7 +187,9 @@ async def test_palette_opens_a_section(make_app: Callable[..., Any], mini_course
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.3"
 
 
-async def test_too_small_terminal_shows_an_overlay_until_resized(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_too_small_terminal_shows_an_overlay_until_resized(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
@@ -190,7 +204,9 @@ async def test_too_small_terminal_shows_an_overlay_until_resized(make_app: Calla
         assert isinstance(app.screen, TooSmallScreen)
 
 
-async def test_broken_content_shows_each_problem_and_q_quits(make_app: Callable[..., Any], broken_course: Any) -> None:
+async def test_broken_content_shows_each_problem_and_q_quits(
+    make_app: Callable[..., Any], broken_course: Any
+) -> None:
     app = make_app(broken_course)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -219,19 +235,6 @@ async def test_a_screen_not_built_yet_is_reported(
     assert notes == ["The hand exercise screen is not available yet."]
 
 
-async def test_e_sends_the_code_example_in_view_to_the_repl(make_app: Callable[..., Any], mini_course: Any) -> None:
-    messages: list[Message] = []
-    app = make_app(mini_course, start_section="1.1")
-    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await pilot.pause()
-        await pilot.press("end", "e")
-        await pilot.pause()
-    sent = [m for m in messages if isinstance(m, ReaderScreen.RunExample)]
-    # The hook sees the message once per pump it passes through (screen, then app).
-    assert len({id(message) for message in sent}) == 1
-    assert "math.hypot(3, 4)" in sent[0].source
-
-
 async def test_contents_toggle_and_jump(make_app: Callable[..., Any], mini_course: Any) -> None:
     app = make_app(mini_course, start_section="1.1")
     async with app.run_test(size=SIZE) as pilot:
@@ -253,7 +256,9 @@ async def test_contents_toggle_and_jump(make_app: Callable[..., Any], mini_cours
         assert toc.region.width == 0
 
 
-async def test_theme_from_settings_and_f9_cycles(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_theme_from_settings_and_f9_cycles(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course, theme="ansi-dark")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -301,13 +306,16 @@ async def test_start_review_opens_the_review_screen(make_app: Callable[..., Any]
         assert type(app.screen_stack[1]).__name__ == "ReviewScreen"
 
 
-async def test_a_code_example_runs_in_the_session_repl(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_a_code_example_runs_in_the_session_repl(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     from textual.widgets import RichLog
 
     from tutor.screens.repl_screen import ReplScreen
 
+    messages: list[Message] = []
     app = make_app(mini_course, start_section="1.1")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await pilot.pause()
         await pilot.press("end", "e")
         await pilot.pause()
@@ -322,9 +330,15 @@ async def test_a_code_example_runs_in_the_session_repl(make_app: Callable[..., A
         assert isinstance(app.screen, ReaderScreen)
     text = "\n".join(line.text for line in log.lines)
     assert "In [1]:" in text and "math.hypot(3, 4)" in text
+    sent = [m for m in messages if isinstance(m, ReaderScreen.RunExample)]
+    # The hook sees the message once per pump it passes through (screen, then app).
+    assert len({id(message) for message in sent}) == 1
+    assert "math.hypot(3, 4)" in sent[0].source
 
 
-async def test_an_unreadable_progress_file_is_explained(make_app: Callable[..., Any], mini_course: Any, tutor_env: Any) -> None:
+async def test_an_unreadable_progress_file_is_explained(
+    make_app: Callable[..., Any], mini_course: Any, tutor_env: Any
+) -> None:
     tutor_env.mkdir(parents=True)
     (tutor_env / "progress.sqlite3").write_bytes(b"this is not a database")
     app = make_app(mini_course)
@@ -337,7 +351,9 @@ async def test_an_unreadable_progress_file_is_explained(make_app: Callable[..., 
     assert "progress.sqlite3" in problems[0]
 
 
-async def test_cursor_blink_setting_reaches_focused_inputs(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_cursor_blink_setting_reaches_focused_inputs(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course)
     assert app.settings.cursor_blink is False
     async with app.run_test(size=SIZE) as pilot:
@@ -362,7 +378,9 @@ async def test_a_light_theme_rebuilds_the_page_for_a_light_background(
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.1"
 
 
-async def test_a_section_without_exercises_says_so(make_app: Callable[..., Any], mini_course: Any) -> None:
+async def test_a_section_without_exercises_says_so(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
     app = make_app(mini_course, start_section="1.3")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

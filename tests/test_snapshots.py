@@ -28,7 +28,9 @@ def test_home_ansi_dark(snap_compare: Callable[..., bool], make_app: Callable[..
     assert snap_compare(make_app(theme="ansi-dark"), terminal_size=SIZE, run_before=settle)
 
 
-def test_reader_page(snap_compare: Callable[..., bool], make_app: Callable[..., Any], mini_course: Path) -> None:
+def test_reader_page(
+    snap_compare: Callable[..., bool], make_app: Callable[..., Any], mini_course: Path
+) -> None:
     async def scroll_to_code(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("j", "j", "j", "j", "j", "j", "j", "j")
@@ -38,7 +40,9 @@ def test_reader_page(snap_compare: Callable[..., bool], make_app: Callable[..., 
     assert snap_compare(app, terminal_size=SIZE, run_before=scroll_to_code)
 
 
-def test_reader_contents_open(snap_compare: Callable[..., bool], make_app: Callable[..., Any], mini_course: Path) -> None:
+def test_reader_contents_open(
+    snap_compare: Callable[..., bool], make_app: Callable[..., Any], mini_course: Path
+) -> None:
     app = make_app(mini_course, start_section="1.1")
     assert snap_compare(app, press=["t"], terminal_size=SIZE, run_before=settle)
 

@@ -63,7 +63,7 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {tutor_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor; progress is already saved"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor (progress is saved)"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
         Binding("f9", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
     ]
@@ -129,7 +129,7 @@ class TutorApp(App[None]):
         self.set_timer(0.5, self._warm_reader)
 
     def _start_session(self) -> None:
-        """Open the store (after first paint: it costs ~35 ms), then fill marks and start screens."""
+        """Open the store after first paint (it costs ~35 ms), then fill marks, open screens."""
         from tutor.screens.home import HomeScreen
         from tutor.screens.problems import TooSmallScreen
 
@@ -152,7 +152,7 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_reader(self) -> None:
-        """Import the reader and the Python lexer after first paint, so the first section opens fast."""
+        """Import the reader and the Python lexer after first paint: the first section opens fast."""
         importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 

@@ -36,21 +36,16 @@ def entries(app: TutorApp) -> list[Entry]:
     ]
     for chapter in app.course.chapters:
         for section in chapter.sections:
-            found.append(
-                Entry(f"Go to {section.id} {section.title}", partial(app.open_item, section.id), section.summary, True)
-            )
+            go = partial(app.open_item, section.id)
+            found.append(Entry(f"Go to {section.id} {section.title}", go, section.summary, True))
         for item in [*chapter.exercises, *chapter.labs]:
-            found.append(
-                Entry(
-                    f"Open {item.id} {item.title}",
-                    partial(app.open_item, item.id),
-                    f"{kind_label(item)} exercise, section {item.section}"
-                    if kind_label(item) != "lab"
-                    else f"Code Lab, section {item.section}",
-                )
-            )
+            kind = "Code Lab" if kind_label(item) == "lab" else f"{kind_label(item)} exercise"
+            go = partial(app.open_item, item.id)
+            where = f"{kind}, section {item.section}"
+            found.append(Entry(f"Open {item.id} {item.title}", go, where))
     for theme in THEMES:
-        found.append(Entry(f"Theme: {theme}", partial(app.set_theme, theme), "Use this theme for the session"))
+        use = partial(app.set_theme, theme)
+        found.append(Entry(f"Theme: {theme}", use, "Use this theme for the session"))
     return found
 
 
@@ -72,4 +67,5 @@ class TutorCommands(Provider):
         for entry in entries(self.tutor):
             score = matcher.match(entry.text)
             if score > 0:
-                yield Hit(score, matcher.highlight(entry.text), entry.run, text=entry.text, help=entry.help)
+                shown = matcher.highlight(entry.text)
+                yield Hit(score, shown, entry.run, text=entry.text, help=entry.help)

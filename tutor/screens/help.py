@@ -75,7 +75,8 @@ class HelpScreen(Screen[None]):
     def _groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         display = self.app.get_key_display
         everywhere = key_rows(display, self.app.BINDINGS)
-        everywhere.append((self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^"), "Command palette: go to any section, exercise or lab"))
+        palette_key = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
+        everywhere.append((palette_key, "Command palette: go to any section, exercise or lab"))
         groups: list[tuple[str, list[tuple[str, str]], bool]] = []
         for heading, module_name, class_names in SCREENS:
             try:
@@ -88,11 +89,20 @@ class HelpScreen(Screen[None]):
             rows = [row for cls in classes for row in key_rows(display, cls.BINDINGS)]
             groups.append((heading, rows, self.current in classes))
         groups.sort(key=lambda group: not group[2])
-        ordered = [(f"{heading} (this screen)" if here else heading, rows) for heading, rows, here in groups]
+        ordered = [
+            (f"{heading} (this screen)" if here else heading, rows) for heading, rows, here in groups
+        ]
         return [*ordered, ("Everywhere", everywhere), ("Lists", LIST_KEYS)]
 
     def _table(self, heading: str, rows: list[tuple[str, str]]) -> Table:
-        table = Table(title=heading, title_justify="left", title_style="bold", show_header=False, box=None, expand=True)
+        table = Table(
+            title=heading,
+            title_justify="left",
+            title_style="bold",
+            show_header=False,
+            box=None,
+            expand=True,
+        )
         table.add_column("key", style="bold", width=14, no_wrap=True)
         table.add_column("what it does", ratio=1)
         for keys, description in rows:

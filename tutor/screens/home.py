@@ -41,7 +41,8 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         chapters = self.tutor.course.chapters
         first = chapters[0]
-        yield Static(Text(f"Chapter {first.number} · {first.meta.title}", style="bold"), id="home-title")
+        title = Text(f"Chapter {first.number} · {first.meta.title}", style="bold")
+        yield Static(title, id="home-title")
         yield Static(first.meta.subtitle, id="home-subtitle")
         yield Static("", id="home-status")
         yield Outline(id="outline")
@@ -63,7 +64,7 @@ class HomeScreen(Screen[None]):
         chapters = self.tutor.course.chapters
         for chapter in chapters:
             if len(chapters) > 1:
-                heading = Text(f"Chapter {chapter.number} · {chapter.meta.title}", style="bold underline")
+                heading = Text(f"Chapter {chapter.number} · {chapter.meta.title}", style="underline")
                 options.append(Option(heading, id=f"chapter-{chapter.number}", disabled=True))
             for section in chapter.sections:
                 options.append(Option(section_row(section, section.id in read), id=section.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Union, cast
 
 from rich.text import Text
 from textual import on
@@ -25,6 +25,8 @@ from tutor.widgets.outline import item_row
 if TYPE_CHECKING:
     from tutor.app import TutorApp
 
+
+Item = Union[HandExercise, CodeExercise, Lab]
 
 TOC_LABEL_WIDTH = 27
 """Characters of a contents entry that fit the 30-column panel; OptionList would wrap the rest."""
@@ -104,7 +106,7 @@ class ReaderScreen(Screen[None]):
         self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
         self.tutor.mark_read(section_id)
 
-    def _page(self, section: Section, items: list[HandExercise | CodeExercise | Lab]) -> list[Widget]:
+    def _page(self, section: Section, items: list[Item]) -> list[Widget]:
         """Every widget of the page, practice list included, so it mounts in one layout pass."""
         theme = self.app.current_theme
         self._rendered_dark = theme is None or theme.dark
@@ -116,10 +118,13 @@ class ReaderScreen(Screen[None]):
         for index, block in enumerate(section.blocks):
             widgets.append(block_view(block, code_theme=code_theme, id=f"block-{index}"))
         if items:
-            widgets.append(Static(Text("Practice (tab to it, enter opens)", style="bold"), id="practice-heading"))
-            widgets.append(NavList(*(Option(item_row(item), id=item.id) for item in items), id="practice"))
+            heading = Text("Practice (tab to it, enter opens)", style="bold")
+            widgets.append(Static(heading, id="practice-heading"))
+            rows = [Option(item_row(item), id=item.id) for item in items]
+            widgets.append(NavList(*rows, id="practice"))
         else:
-            widgets.append(Static(Text("No exercises for this section.", style="dim"), id="practice-heading"))
+            none = Text("No exercises for this section.", style="dim")
+            widgets.append(Static(none, id="practice-heading"))
         return widgets
 
     def _fill_toc(self, section: Section) -> None:

@@ -29,7 +29,8 @@ class ReplScreen(Screen[None]):
         self.kernel_ready = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Python REPL · ctrl+r runs the box · esc goes back to reading", style="bold"), id="repl-title")
+        title = Text("Python REPL · ctrl+r runs the box · esc goes back to reading", style="bold")
+        yield Static(title, id="repl-title")
         yield Repl(self._new_kernel, id="repl")
         yield Footer()
 

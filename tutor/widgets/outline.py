@@ -16,7 +16,7 @@ _KIND_LABEL = {HandExercise: "hand", CodeExercise: "code", Lab: "lab"}
 
 
 def section_row(section: Section, read: bool) -> Text:
-    """`✓ 1.6  Title` for a read section, `• 1.6  Title` otherwise (a glyph, not only a colour)."""
+    """`✓ 1.6  Title` when read, `• 1.6  Title` otherwise: a glyph, not only a colour."""
     mark = READ_MARK if read else UNREAD_MARK
     row = Text()
     row.append(f"{mark} ", style="bold" if read else "dim")
