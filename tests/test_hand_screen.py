@@ -102,3 +102,14 @@ async def test_every_part_must_be_answered_before_checking(tutor_env: Path) -> N
         await pilot.press("ctrl+s")
         assert not screen.checking
         assert _text(app, "#hand-status") == ""
+
+
+async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"(W^T W)^T = W^T (W^T)^T = W^T W")
+        box = app.screen.query_one(AnswerInput)
+        assert "read as: (Wᵀ·W)ᵀ = Wᵀ·(Wᵀ)ᵀ = Wᵀ·W" in str(box.query_one(".answer-preview", Static).render())
+        await pilot.press("enter")
+        await _checked(pilot)
+        assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
