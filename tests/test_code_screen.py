@@ -179,3 +179,22 @@ async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settin
                 break
         lines = "\n".join(str(line.text) for line in repl.log_widget.lines)
         assert "hello from 42" in lines
+
+
+async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env: Path) -> None:
+    from tutor.app import TutorApp
+    from tutor.screens.lab import LabScreen
+
+    app = TutorApp(load_settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_item("1.ex19")
+        await pilot.pause()
+        assert isinstance(app.screen, CodeExerciseScreen)
+        shown = [b.key for b in CodeExerciseScreen.BINDINGS if b.show]
+        assert shown == ["ctrl+s", "ctrl+r", "ctrl+t", "escape"]
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        app.open_item("1.lab3")
+        await pilot.pause()
+        assert isinstance(app.screen, LabScreen)

@@ -490,66 +490,103 @@ class Cell:
     code: str
 
 
-def _emit(expression: str) -> str:
-    return f"import json as _j; print({MARKER!r} + _j.dumps({expression}))"
+PRELUDE = f"""
+import json as _tutor_json, time as _tutor_time
+import numpy as _np
+
+def _tutor_best(fn, reps):
+    best = float("inf")
+    for _ in range(reps):
+        start = _tutor_time.perf_counter()
+        fn()
+        best = min(best, _tutor_time.perf_counter() - start)
+    return best
+
+def _tutor_emit(payload):
+    print({MARKER!r} + _tutor_json.dumps(payload), flush=True)
+"""
+"""Run once before the cells: a best-of-n timer and the marker printer (trusted code)."""
+
+CUDA_OR_SKIP = """
+import torch as _torch
+if _torch.cuda.is_available():
+    _s = float(time_matmul({n}, "cuda"))
+    _tutor_emit({{"table": "gflops", "method": "torch cuda", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}})
+else:
+    _tutor_emit({{"table": "gflops", "method": "torch cuda", "n": {n}, "skipped": "no CUDA device"}})
+"""
 
 
-LAB1_SETUP = "import time as _t, numpy as _np\n_M = _np.random.default_rng(0).standard_normal((10000, 768))\n"
+def _lab1_cells() -> list[Cell]:
+    setup = "_M = _np.random.default_rng(0).standard_normal((10000, 768))\n"
+    return [
+        Cell("Python loop (1,000 rows, ×10)", setup + "_tutor_emit({'table': 'timings', 'method': 'Python loop', "
+             "'seconds': 10 * _tutor_best(lambda: row_norms_loop(_M[:1000]), 1)})"),
+        Cell("NumPy", setup + "_tutor_emit({'table': 'timings', 'method': 'NumPy', "
+             "'seconds': _tutor_best(lambda: row_norms_numpy(_M), 5)})"),
+        Cell("torch", setup + "import torch as _torch\n_T = _torch.from_numpy(_M)\n"
+             "_tutor_emit({'table': 'timings', 'method': 'torch', 'seconds': _tutor_best(lambda: row_norms_torch(_T), 5)})"),
+    ]
 
 
-def _timed(call: str, reps: int) -> str:
-    return (f"_best = min((lambda: (_t0 := _t.perf_counter(), {call}, _t.perf_counter() - _t0)[-1])() "
-            f"for _ in range({reps}))\n")
+def _gflops(method: str, n: int, seconds: str) -> str:
+    return (f"_s = {seconds}\n_tutor_emit({{'table': 'gflops', 'method': {method!r}, 'n': {n}, "
+            f"'seconds': _s, 'gflops': 2 * {n}**3 / _s / 1e9}})")
+
+
+def _lab2_cells() -> list[Cell]:
+    cells = [Cell("three loops, n=100", "_A = _np.random.rand(100, 100)\n"
+                  + _gflops("loops", 100, "_tutor_best(lambda: matmul_loops(_A, _A), 1)"))]
+    for n in (256, 1024, 4096):
+        cells.append(Cell(f"NumPy @, n={n}", f"_A = _np.random.rand({n}, {n}).astype(_np.float32)\n"
+                          + _gflops("NumPy", n, "_tutor_best(lambda: _A @ _A, 3)")))
+        cells.append(Cell(f"time_matmul({n}, 'cpu')", _gflops("torch cpu", n, f"float(time_matmul({n}, 'cpu'))")))
+        cells.append(Cell(f"time_matmul({n}, 'cuda')", CUDA_OR_SKIP.format(n=n)))
+    return cells
 
 
 def measurement_cells(lab_id: str) -> list[Cell]:
-    """The cells the lab screen runs, in order; each prints one `@@lab {json}` line."""
+    """The cells the lab screen runs after PRELUDE, in order; each prints `@@lab {json}` lines."""
     if lab_id == "1.lab1":
-        return [
-            Cell("loop (1,000 rows, scaled ×10)", LAB1_SETUP + _timed("row_norms_loop(_M[:1000])", 1)
-                 + _emit('{"table": "timings", "method": "Python loop", "seconds": _best * 10}')),
-            Cell("np.linalg.norm", LAB1_SETUP + _timed("row_norms_numpy(_M)", 5)
-                 + _emit('{"table": "timings", "method": "NumPy", "seconds": _best}')),
-            Cell("torch .norm", LAB1_SETUP + "import torch as _torch\n_T = _torch.from_numpy(_M)\n"
-                 + _timed("row_norms_torch(_T)", 5)
-                 + _emit('{"table": "timings", "method": "torch", "seconds": _best}')),
-        ]
+        return _lab1_cells()
     if lab_id == "1.lab2":
-        cells = [Cell("loops, n=64", "import numpy as _np, time as _t\n_A = _np.random.rand(64, 64)\n"
-                      + _timed("matmul_loops(_A, _A)", 1)
-                      + _emit('{"table": "gflops", "method": "loops", "n": 64, "seconds": _best, "gflops": 2 * 64**3 / _best / 1e9}'))]
-        for n in (256, 1024, 4096):
-            cells.append(Cell(f"NumPy, n={n}", f"import numpy as _np, time as _t\n_A = _np.random.rand({n}, {n}).astype(_np.float32)\n_A @ _A\n"
-                              + _timed("_A @ _A", 3)
-                              + _emit(f'{{"table": "gflops", "method": "NumPy", "n": {n}, "seconds": _best, "gflops": 2 * {n}**3 / _best / 1e9}}')))
-            for device in ("cpu", "cuda"):
-                cells.append(Cell(f"time_matmul({n}, {device!r})",
-                                  "import torch as _torch\n"
-                                  + (f"if not _torch.cuda.is_available():\n    {_emit(repr({'table': 'gflops', 'method': 'torch cuda', 'n': n, 'skipped': 'no CUDA device'}))}\nelse:\n    "
-                                     if device == "cuda" else "if True:\n    ")
-                                  + f"_s = float(time_matmul({n}, {device!r}))\n    "
-                                  + _emit(f'{{"table": "gflops", "method": "torch {device}", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}}')))
-        return cells
+        return _lab2_cells()
     if lab_id == "1.lab3":
-        return [Cell("PCA of the embeddings", "_P = pca_2d(_E)\n_ev = {k: float(explained_variance(_E, k)) for k in (1, 2, 10, 50) if k <= min(_E.shape)}\n"
-                     + _emit('{"table": "pca", "points": _P[:100].tolist(), "explained": _ev}'))]
+        return [Cell("PCA of the embeddings", "_P = _np.asarray(pca_2d(_E))\n"
+                     "_ev = {k: float(explained_variance(_E, k)) for k in (1, 2, 10, 50, 100) if k <= min(_E.shape)}\n"
+                     "_tutor_emit({'table': 'pca', 'points': _P[:100].tolist(), 'explained': _ev})")]
     if lab_id == "1.lab4":
-        return [Cell("error against k", "import numpy as _np\n_U, _s, _Vt = _np.linalg.svd(_IMG, full_matrices=False)\n"
-                     "_errs = {k: float(_np.linalg.norm(_IMG - reconstruct(_U, _s, _Vt, k)) / _np.linalg.norm(_IMG)) for k in (1, 2, 5, 10, 20, 50) if k <= len(_s)}\n"
-                     "_ratios = {k: float(compression_ratio(*_IMG.shape, k)) for k in _errs}\n"
-                     "_be = int(break_even_k(*_IMG.shape))\n_rec = reconstruct(_U, _s, _Vt, max(1, _be))\n"
-                     + _emit('{"table": "svd", "errors": _errs, "ratios": _ratios, "sigma": _s.tolist(), "break_even": _be, "image": _IMG.tolist(), "at_break_even": _np.clip(_rec, 0, 1).tolist()}'))]
+        return [Cell("error against k", "_U, _S, _Vt = _np.linalg.svd(_IMG, full_matrices=False)\n"
+                     "_ks = [k for k in (1, 2, 5, 10, 20, 50, 100) if k <= len(_S)]\n"
+                     "_norm = _np.linalg.norm(_IMG)\n"
+                     "_errs = {k: float(_np.linalg.norm(_IMG - reconstruct(_U, _S, _Vt, k)) / _norm) for k in _ks}\n"
+                     "_ratios = {k: float(compression_ratio(*_IMG.shape, k)) for k in _ks}\n"
+                     "_be = max(1, int(break_even_k(*_IMG.shape)))\n"
+                     "_rec = _np.clip(reconstruct(_U, _S, _Vt, _be), 0, 1)\n"
+                     # every other pixel, two decimals: the kernel keeps at most 64 KiB of output per cell
+                     "_tutor_emit({'table': 'svd', 'errors': _errs, 'ratios': _ratios, 'sigma': _S.tolist(), "
+                     "'break_even': _be, 'image': _IMG[::2, ::2].round(2).tolist(), "
+                     "'at_break_even': _rec[::2, ::2].round(2).tolist()})")]
     raise KeyError(f"no measurements for {lab_id}")
 
 
-def lab_inputs(lab_id: str) -> tuple[dict[str, np.ndarray], str]:
-    """Arrays the lab's cells expect as variables (`_E`, `_IMG`) and the data source in words."""
+@dataclass(frozen=True)
+class LabInputs:
+    """Arrays a lab's cells expect as variables, where they came from, and point labels."""
+
+    arrays: dict[str, np.ndarray]
+    source: str
+    labels: list[str]
+
+
+def lab_inputs(lab_id: str) -> LabInputs:
+    """`_E` for Lab 1.3 (GPT-2 or stand-in embeddings), `_IMG` for Lab 1.4 (the generated test card)."""
     if lab_id == "1.lab3":
-        table, _, source = data.embeddings()
-        return {"_E": table.astype(np.float64)}, f"{source.label}: {source.detail}"
+        table, words, source = data.embeddings()
+        return LabInputs({"_E": table.astype(np.float64)}, f"{source.label} ({source.detail})", words)
     if lab_id == "1.lab4":
-        return {"_IMG": data.test_image()}, "a generated 96×128 greyscale test card"
-    return {}, ""
+        return LabInputs({"_IMG": data.test_image()}, "a generated 96×128 greyscale test card", [])
+    return LabInputs({}, "random matrices made in the kernel", [])
 
 
 def parse_measurement(line: str) -> dict[str, Any] | None:

@@ -42,7 +42,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         Binding("ctrl+r", "run", "Run", id="code-run", tooltip="Run the file in the REPL"),
         Binding("f5", "run", "Run", id="code-run-f5", show=False),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", tooltip="Show the next hint"),
-        Binding("ctrl+l", "toggle_repl", "REPL", id="code-repl", tooltip="Show or hide the REPL"),
+        Binding("ctrl+l", "toggle_repl", "REPL", id="code-repl", show=False, tooltip="Show or hide the REPL"),
         Binding("escape", "back", "Back", id="code-back", tooltip="Leave (the draft is saved)"),
         Binding("ctrl+o", "external_editor", "Editor", id="code-editor", show=False,
                 tooltip="Edit the file in $EDITOR, then reload it"),

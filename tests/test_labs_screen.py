@@ -1,0 +1,132 @@
+"""The lab screen: steps listed, measurements run in a kernel and arrive as tables, plots and images;
+the plot and table builders on their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotext
+import pytest
+from textual.widgets import DataTable, Static
+
+from tests.test_code_screen import DraftStore, Host
+from tutor.course.loader import Chapter, load_course
+from tutor.screens.lab import LabScreen
+from tutor.settings import Settings, load_settings
+from tutor.widgets import plots
+
+
+@pytest.fixture(scope="module")
+def chapter() -> Chapter:
+    return load_course().chapters[0]
+
+
+@pytest.fixture
+def settings(tutor_env: Path) -> Settings:
+    return load_settings()
+
+
+def lab(chapter: Chapter, lab_id: str) -> Any:
+    return next(item for item in chapter.labs if item.id == lab_id)
+
+
+def footer_keys(screen: Any) -> list[str]:
+    """The screen's keys that the footer shows (a subclass's binding replaces its base's)."""
+    merged: dict[str, bool] = {}
+    for cls in reversed(type(screen).__mro__):
+        for binding in cls.__dict__.get("BINDINGS", []):
+            merged[binding.key] = binding.show
+    return [key for key, show in merged.items() if show]
+
+
+async def _measure(app: Host, pilot: Any) -> None:
+    await pilot.press("f4")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_steps_are_listed_and_the_footer_stays_short(chapter: Chapter, settings: Settings) -> None:
+    item = lab(chapter, "1.lab4")
+    app = Host(settings, DraftStore(), lambda: LabScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        steps = str(app.screen.query_one("#lab-steps", Static).render())
+        assert all(step.title in steps for step in item.steps)
+        assert "compression_ratio()" in steps
+        assert footer_keys(app.screen) == ["ctrl+s", "ctrl+r", "escape", "f4"]
+
+
+async def test_svd_lab_measures_in_a_kernel_and_shows_table_plots_and_images(
+    chapter: Chapter, settings: Settings
+) -> None:
+    item = lab(chapter, "1.lab4")
+    app = Host(settings, DraftStore({item.id: item.solution}), lambda: LabScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _measure(app, pilot)
+        table = app.screen.query_one("#lab-table", DataTable)
+        assert table.row_count == 6  # k = 1, 2, 5, 10, 20, 50 for a 96×128 image
+        assert "generated" in str(app.screen.query_one("#lab-source", Static).render())
+        images = app.screen.query_one("#lab-images", Static)
+        assert images.display and "rank 54" in str(images.render())
+        assert "Measurements done" in str(app.screen.query_one("#code-status", Static).render())
+
+
+async def test_pca_lab_names_its_data_source_and_scatters_the_words(chapter: Chapter, settings: Settings) -> None:
+    item = lab(chapter, "1.lab3")
+    app = Host(settings, DraftStore({item.id: item.solution}), lambda: LabScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _measure(app, pilot)
+        source = str(app.screen.query_one("#lab-source", Static).render())
+        assert "GPT-2" in source or "stand-in" in source
+        rows = app.screen.query_one("#lab-table", DataTable).row_count
+        assert rows >= 3  # k = 1, 2, 10 (and 50, 100 when the embeddings are that wide)
+
+
+async def test_a_file_that_does_not_run_is_reported_not_measured(chapter: Chapter, settings: Settings) -> None:
+    item = lab(chapter, "1.lab4")
+    app = Host(settings, DraftStore({item.id: "def reconstruct(:\n"}), lambda: LabScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _measure(app, pilot)
+        assert "could not be run" in str(app.screen.query_one("#code-status", Static).render())
+        assert app.screen.query_one("#lab-table", DataTable).row_count == 0
+
+
+def test_gflops_series_groups_by_size_and_skips_missing_devices() -> None:
+    rows = [
+        {"method": "loops", "n": 100, "seconds": 0.5, "gflops": 0.004},
+        {"method": "NumPy", "n": 256, "seconds": 0.001, "gflops": 33.0},
+        {"method": "torch cuda", "n": 256, "skipped": "no CUDA device"},
+    ]
+    sizes, methods, values = plots.gflops_series(rows)
+    assert sizes == ["100", "256"] and methods == ["loops", "NumPy"]
+    assert values == [[0.004, 0.0], [0.0, 33.0]]
+    assert plots.gflops_rows(rows)[2] == ("torch cuda", "256", "—", "no CUDA device")
+
+
+def test_timing_rows_show_the_speed_up_over_the_loop() -> None:
+    rows = [{"method": "Python loop", "seconds": 2.0}, {"method": "NumPy", "seconds": 0.01}]
+    assert plots.timing_rows(rows) == [("Python loop", "2,000.00", "1×"), ("NumPy", "10.00", "200×")]
+
+
+@pytest.mark.parametrize(
+    ("draw", "args", "title"),
+    [
+        (plots.draw_timings, ([{"method": "loop", "seconds": 1.0}, {"method": "NumPy", "seconds": 0.01}],), "speed-up"),
+        (plots.draw_gflops, ([{"method": "NumPy", "n": 256, "seconds": 1.0, "gflops": 3.0}],), "GFLOP/s"),
+        (plots.draw_scatter, ([[0.0, 1.0], [1.0, 0.5]], ["the", "of"]), "PC1"),
+        (plots.draw_errors, ({"1": 0.5, "5": 0.1},), "relative error"),
+        (plots.draw_spectrum, ([10.0, 1.0, 0.1],), "singular values"),
+    ],
+)
+def test_every_plot_draws_with_plotext(draw: Any, args: tuple[Any, ...], title: str) -> None:
+    draw(plotext, *args)
+    plotext.plotsize(70, 15)
+    assert title in plotext.build()
+
+
+def test_grey_image_packs_two_pixel_rows_per_line() -> None:
+    picture = plots.grey_image([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], width=8)
+    lines = str(picture).splitlines()
+    assert lines == ["▀▀", "▀▀"]
+    assert plots.grey_image([]) .plain == ""

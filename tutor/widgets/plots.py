@@ -1,0 +1,200 @@
+"""Lab results as tables, terminal plots (plotext, imported lazily) and half-block greyscale images.
+
+`LabResults` collects the measurement payloads a lab's kernel prints (`@@lab {json}` lines) and
+redraws. The `draw_*` functions only talk to a plotext-like `plt`, so they are tested without a UI.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+SCATTER_LABELS = 25
+"""Words written next to their points in the Lab 1.3 scatter; more would overprint at 80 columns."""
+
+
+def draw_timings(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Lab 1.1: how many times faster each method is than the slowest (bars start at zero, so no log)."""
+    plt.clear_figure()
+    methods = [str(row["method"]) for row in rows]
+    seconds = [max(float(row["seconds"]), 1e-12) for row in rows]
+    slowest = max(seconds)
+    plt.bar(methods, [slowest / s for s in seconds])
+    plt.title("row norms of a 10000×768 matrix: speed-up over the slowest")
+
+
+def gflops_series(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[str], list[list[float]]]:
+    """(sizes, methods, values[method][size]) for a grouped bar chart; missing cells are 0."""
+    sizes = sorted({int(row["n"]) for row in rows if "gflops" in row})
+    methods: list[str] = []
+    for row in rows:
+        if "gflops" in row and row["method"] not in methods:
+            methods.append(str(row["method"]))
+    table = {(str(row["method"]), int(row["n"])): float(row["gflops"]) for row in rows if "gflops" in row}
+    values = [[table.get((method, n), 0.0) for n in sizes] for method in methods]
+    return [str(n) for n in sizes], methods, values
+
+
+def draw_gflops(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Lab 1.2: GFLOP/s per method and matrix size, grouped bars."""
+    plt.clear_figure()
+    sizes, methods, values = gflops_series(rows)
+    if not methods:
+        return
+    plt.multiple_bar(sizes, values, labels=methods)
+    plt.title("GFLOP/s by matrix size n (an n×n multiply is 2n³ flops)")
+
+
+def draw_scatter(plt: Any, points: Sequence[Sequence[float]], labels: Sequence[str]) -> None:
+    """Lab 1.3: the projected words on their first two principal components, a few labelled."""
+    plt.clear_figure()
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    plt.scatter(xs, ys, marker="dot")
+    for x, y, label in list(zip(xs, ys, labels))[:SCATTER_LABELS]:
+        plt.text(label, x, y)
+    plt.title("the 100 common words on PC1 × PC2")
+
+
+def draw_errors(plt: Any, errors: dict[str, float]) -> None:
+    """Lab 1.4: relative Frobenius error against k."""
+    plt.clear_figure()
+    ks = sorted(int(k) for k in errors)
+    plt.plot(ks, [float(errors[str(k)]) for k in ks], marker="dot")
+    plt.title("relative error ‖A − A_k‖_F / ‖A‖_F against k")
+
+
+def draw_spectrum(plt: Any, sigma: Sequence[float]) -> None:
+    """Lab 1.4: singular values on a log scale."""
+    plt.clear_figure()
+    values = [max(float(s), 1e-12) for s in sigma]
+    plt.plot(list(range(1, len(values) + 1)), values)
+    plt.yscale("log")
+    plt.title("singular values σ_i (log scale)")
+
+
+def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
+    """A greyscale image in [0, 1] as half-block characters: two pixel rows per text row."""
+    rows = len(pixels)
+    cols = len(pixels[0]) if rows else 0
+    if not rows or not cols:
+        return Text("")
+    step = max(1, math.ceil(cols / width))
+    sampled = [list(row[::step]) for row in pixels[::step]]
+    text = Text()
+    for top, bottom in zip(sampled[0::2], sampled[1::2] + [[0.0] * len(sampled[0])]):
+        for upper, lower in zip(top, bottom):
+            a, b = (max(0, min(255, round(255 * float(v)))) for v in (upper, lower))
+            text.append("▀", style=f"rgb({a},{a},{a}) on rgb({b},{b},{b})")
+        text.append("\n")
+    return text
+
+
+def timing_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """Lab 1.1 table: method, milliseconds, speed-up over the loop."""
+    loop = next((float(r["seconds"]) for r in rows if r["method"] == "Python loop"), None)
+    out = []
+    for row in rows:
+        seconds = float(row["seconds"])
+        speedup = f"{loop / seconds:,.0f}×" if loop and seconds > 0 else "—"
+        out.append((str(row["method"]), f"{seconds * 1e3:,.2f}", speedup))
+    return out
+
+
+def gflops_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """Lab 1.2 table: method, n, milliseconds, GFLOP/s (or why a row was skipped)."""
+    out = []
+    for row in rows:
+        if "skipped" in row:
+            out.append((str(row["method"]), str(row["n"]), "—", str(row["skipped"])))
+        else:
+            out.append((str(row["method"]), str(row["n"]), f"{float(row['seconds']) * 1e3:,.3f}",
+                        f"{float(row['gflops']):,.1f}"))
+    return out
+
+
+class LabResults(Vertical):
+    """A lab's data source, its table, its plots and (Lab 1.4) the images, redrawn as results arrive."""
+
+    DEFAULT_CSS = """
+    LabResults { height: auto; }
+    LabResults #lab-source { color: $text-muted; }
+    LabResults DataTable { height: auto; max-height: 12; }
+    LabResults .lab-plot { height: 18; }
+    LabResults #lab-images { height: auto; }
+    """
+
+    def __init__(self, lab_id: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lab_id = lab_id
+        self.rows: list[dict[str, Any]] = []
+        self.labels: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Static("", id="lab-source")
+        yield DataTable(id="lab-table", zebra_stripes=True)
+        yield PlotextPlot(id="lab-plot-1", classes="lab-plot")
+        yield PlotextPlot(id="lab-plot-2", classes="lab-plot")
+        yield Static("", id="lab-images")
+
+    def on_mount(self) -> None:
+        self.query_one("#lab-plot-2").display = self.lab_id == "1.lab4"
+        self.query_one("#lab-images").display = False
+
+    def reset(self, source: str, labels: Sequence[str]) -> None:
+        """Start a new measurement run: say where the data came from, forget old rows."""
+        self.rows = []
+        self.labels = list(labels)
+        self.query_one("#lab-source", Static).update(Text(f"Data: {source}" if source else ""))
+        self.query_one("#lab-table", DataTable).clear(columns=True)
+
+    def add(self, payload: dict[str, Any]) -> None:
+        """Take one measurement and redraw."""
+        self.rows.append(payload)
+        kind = payload.get("table")
+        if kind == "timings":
+            self._table(("method", "ms", "speed-up"), timing_rows(self.rows))
+            self._plot("#lab-plot-1", draw_timings, self.rows)
+        elif kind == "gflops":
+            self._table(("method", "n", "ms", "GFLOP/s"), gflops_rows(self.rows))
+            self._plot("#lab-plot-1", draw_gflops, self.rows)
+        elif kind == "pca":
+            explained = payload.get("explained", {})
+            self._table(("components k", "explained variance"),
+                        [(str(k), f"{float(v):.1%}") for k, v in explained.items()])
+            self._plot("#lab-plot-1", draw_scatter, payload.get("points", []), self.labels)
+        elif kind == "svd":
+            self._svd(payload)
+
+    def _svd(self, payload: dict[str, Any]) -> None:
+        errors, ratios = payload.get("errors", {}), payload.get("ratios", {})
+        self._table(("k", "relative error", "compression ratio"),
+                    [(k, f"{float(errors[k]):.4f}", f"{float(ratios.get(k, 0)):.2f}") for k in errors])
+        self._plot("#lab-plot-1", draw_errors, errors)
+        self._plot("#lab-plot-2", draw_spectrum, payload.get("sigma", []))
+        images = self.query_one("#lab-images", Static)
+        k = payload.get("break_even")
+        picture = Text(f"Original, then rank {k} (compression ratio ≈ 1):\n", style="bold")
+        picture.append_text(grey_image(payload.get("image", []), width=48))
+        picture.append_text(grey_image(payload.get("at_break_even", []), width=48))
+        images.update(picture)
+        images.display = True
+
+    def _table(self, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        table = self.query_one("#lab-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        table.add_rows(rows)
+
+    def _plot(self, selector: str, draw: Any, *args: Any) -> None:
+        plot = self.query_one(selector)
+        draw(plot.plt, *args)  # type: ignore[attr-defined]
+        plot.refresh()
