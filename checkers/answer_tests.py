@@ -372,6 +372,12 @@ def check_part(test: str, text: str, expected: Any, options: dict[str, Any] | No
         return ANSWER_TESTS[test](text, expected, options or {}, others or {})
     except AnswerError as exc:
         return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
+    except CheckTimeout:
+        raise
+    except (ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+        # sympy's own limits (e.g. Python's 4300-digit int/str limit) on an odd answer
+        return Verdict(False, f"Could not check this answer ({type(exc).__name__}); write it more simply.",
+                       unreadable=True)
 
 
 class CheckTimeout(Exception):

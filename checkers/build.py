@@ -297,7 +297,7 @@ class _Builder:
         if not is_scalar(base):
             raise AnswerError("only numbers and square matrices can be raised to a power")
         _check_power_size(base, exponent)  # type: ignore[arg-type]
-        return base**exponent  # type: ignore[operator]
+        return _bounded(base**exponent)  # type: ignore[operator]
 
     def _transpose(self, operand: Any) -> Value:
         value = self.build(operand)
@@ -344,13 +344,21 @@ def _check_power_size(base: sympy.Expr, exponent: sympy.Expr) -> None:
         raise AnswerError("that exponent is too large to work with")
 
 
+def _bounded(value: Value) -> Value:
+    """Refuse exact numbers too large to print (Python's 4300-digit limit) before anything uses them."""
+    if isinstance(value, sympy.Rational):
+        if max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_POWER_BITS:  # type: ignore[attr-defined]
+            raise AnswerError("that number is too large to work with")
+    return value
+
+
 def _negate(value: Value) -> Value:
     return _multiply(value, sympy.Integer(-1))
 
 
 def _multiply(left: Value, right: Value) -> Value:
     if is_scalar(left) and is_scalar(right):
-        return left * right  # type: ignore[operator]
+        return _bounded(left * right)  # type: ignore[operator]
     if is_scalar(left) or is_scalar(right):
         scalar, other = (left, right) if is_scalar(left) else (right, left)
         if isinstance(other, Seq) and not other.bare:
@@ -371,7 +379,7 @@ def _multiply(left: Value, right: Value) -> Value:
 
 def _combine(left: Value, right: Value, op: str) -> Value:
     if is_scalar(left) and is_scalar(right):
-        return left + right  # type: ignore[operator]
+        return _bounded(left + right)  # type: ignore[operator]
     if isinstance(left, Seq) and isinstance(right, Seq) and not left.bare and not right.bare:
         if len(left.items) != len(right.items):
             raise AnswerError(f"cannot add vectors of lengths {len(left.items)} and {len(right.items)}")

@@ -51,7 +51,12 @@ def check_text(student: str, expected: Value, options: Options) -> Verdict:
         answer = parse(student, real=options.real)
     except AnswerError as exc:
         return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
-    ok, feedback = compare_answer(answer, expected, options)
+    try:
+        ok, feedback = compare_answer(answer, expected, options)
+    except (ValueError, ArithmeticError, RecursionError) as exc:
+        # sympy's own limits (e.g. Python's 4300-digit int/str limit) on an odd answer
+        return Verdict(False, f"Could not check this answer ({type(exc).__name__}); write it more simply.",
+                       answer.read_as, unreadable=True)
     return Verdict(ok, feedback, answer.read_as)
 
 
