@@ -73,6 +73,16 @@ def term(value: int) -> str:
     return f"({value})" if value < 0 else str(value)
 
 
+def quadratic(trace: int, det: int) -> str:
+    """λ² − (trace)λ + det, written with tidy signs."""
+    text = "λ²"
+    if trace:
+        text += f" {'−' if trace > 0 else '+'} {'' if abs(trace) == 1 else abs(trace)}λ"
+    if det:
+        text += f" {'+' if det > 0 else '−'} {abs(det)}"
+    return text
+
+
 def dot(a: Vector, b: Vector) -> int:
     return sum(x * y for x, y in zip(a, b))
 
@@ -145,7 +155,8 @@ def ex2(params: dict[str, Any]) -> dict[str, Any]:
     linf = max(abs(x) for x in v)
     solution = (
         f"L1 = {' + '.join(str(abs(x)) for x in v)} = {l1}.\n"
-        f"L2 = √({' + '.join(str(x * x) for x in v)}) = √{squares} = {root(squares)} ≈ {math.sqrt(squares):.4f}.\n"
+        f"L2 = √({' + '.join(str(x * x) for x in v)}) = √{squares}"
+        f"{'' if root(squares) == f'√{squares}' else ' = ' + root(squares)} ≈ {math.sqrt(squares):.4f}.\n"
         f"L∞ = max |vᵢ| = {linf}.\n"
         f"Largest: L1; smallest: L∞. For any vector L∞ ≤ L2 ≤ L1, with equality only when at most one "
         f"entry is nonzero."
@@ -439,7 +450,7 @@ def ex11(params: dict[str, Any]) -> dict[str, Any]:
     root_disc = math.isqrt(disc)
     high, low = Fraction(trace + root_disc, 2), Fraction(trace - root_disc, 2)
     solution = (
-        f"det(A − λI) = ({a} − λ)({d} − λ) − ({b})({c}) = λ² − {trace}λ + {det} = 0.\n"
+        f"det(A − λI) = ({a} − λ)({d} − λ) − {term(b)}·{term(c)} = {quadratic(trace, det)} = 0.\n"
         f"λ = ({trace} ± √{disc})/2 = ({trace} ± {root_disc})/2, so λ = {frac(high)} and λ = {frac(low)}.\n"
         f"Check: they add up to the trace {trace} and multiply to the determinant {det}."
     )
@@ -492,7 +503,7 @@ def ex12(params: dict[str, Any]) -> dict[str, Any]:
     gram = matmul(transpose(m), m)
     solution = (
         f"Every row of A is a multiple of {fmt(q)} and every column a multiple of {fmt(p)}: "
-        f"A = {scale if scale != 1 else ''}{fmt(p)}ᵀ{fmt(q)} has rank 1.\n"
+        f"A = {scale if scale != 1 else ''}{fmt(p)}{fmt(q)}ᵀ (column times row) has rank 1.\n"
         f"AᵀA = {fmt(gram)}; its nonzero eigenvalue is its trace {gram[0][0] + gram[1][1]}, so "
         f"σ₁ = √{gram[0][0] + gram[1][1]} = {sigma_shown}.\n"
         f"v₁ = {fmt(q)}/‖{fmt(q)}‖ = {v_shown};  u₁ = A v₁ / σ₁ = {u_shown}.\n"
