@@ -33,7 +33,7 @@ def plain(renderable: Any, width: int = 80) -> str:
 
 def outline_rows(app: Any) -> list[str]:
     outline = app.screen.query_one("#outline", OptionList)
-    return [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
+    return [plain(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
 
 
 def row_ids(rows: list[str]) -> list[str]:
@@ -276,7 +276,7 @@ async def test_section_practice_lists_its_items_and_opens_them(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         practice = app.screen.query_one("#practice", OptionList)
-        ids = [row_ids([str(practice.get_option_at_index(i).prompt)])[0] for i in range(practice.option_count)]
+        ids = [row_ids([plain(practice.get_option_at_index(i).prompt)])[0] for i in range(practice.option_count)]
         monkeypatch.setattr(app, "open_item", opened.append)
         practice.focus()
         await pilot.press("down", "enter")

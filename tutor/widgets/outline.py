@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
@@ -9,8 +10,6 @@ from tutor.course.schema import Section
 
 READ_MARK = "✓"
 UNREAD_MARK = "•"
-
-TITLE_WIDTH = 52
 
 _KIND_LABEL = {HandExercise: "hand", CodeExercise: "code", Lab: "lab"}
 
@@ -25,13 +24,16 @@ def section_row(section: Section, read: bool) -> Text:
     return row
 
 
-def item_row(item: HandExercise | CodeExercise | Lab) -> Text:
-    """An indented exercise or lab: ID, title and its kind in words."""
-    row = Text("    ")
-    row.append(f"{item.id:<8}", style="dim")
-    # Padded so the kinds line up in a column at 80 columns; longer titles just push it right.
-    row.append(f"{item.title:<{TITLE_WIDTH}}")
-    row.append(f"  {_KIND_LABEL[type(item)]}", style="italic dim")
+def item_row(item: HandExercise | CodeExercise | Lab) -> Table:
+    """An indented exercise or lab: ID and title, its kind in words at the right edge."""
+    label = Text("    ")
+    label.append(f"{item.id:<8}", style="dim")
+    label.append(item.title)
+    # A grid rather than padded text: the kind column stays aligned at any width, never wraps.
+    row = Table.grid(expand=True, padding=(0, 1))
+    row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    row.add_column(justify="right", no_wrap=True, width=4)
+    row.add_row(label, Text(_KIND_LABEL[type(item)], style="italic dim"))
     return row
 
 
