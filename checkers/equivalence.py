@@ -104,9 +104,16 @@ def compare(student: Value, expected: Value, options: Options) -> tuple[bool, st
     if isinstance(expected, sympy.MatrixBase):
         return _compare_matrix(student, expected, options)
     if not is_scalar(student):
-        return False, f"Expected a single value; you gave {describe(student)}."
+        comma = " Decimals take a point (7.348), not a comma." if _looks_like_decimal_comma(student) else ""
+        return False, f"Expected a single value; you gave {describe(student)}.{comma}"
     equal = scalars_equal(student, expected, options.tolerance, real=options.real)  # type: ignore[arg-type]
     return bool(equal), ""
+
+
+def _looks_like_decimal_comma(value: Value) -> bool:
+    """`7,348` typed for 7.348 reads as the list 7, 348."""
+    return (isinstance(value, Seq) and value.bare and len(value.items) == 2
+            and all(isinstance(item, sympy.Integer) and item >= 0 for item in value.items))
 
 
 def describe(value: Value) -> str:

@@ -30,6 +30,7 @@ TABLE: list[tuple[str, str, dict[str, Any], bool, str]] = [
     ("54", "sqrt(54)", {}, False, "square of the answer"),
     ("31.4", "3.14", {}, False, "power of ten"),
     ("x = 3", "3", {}, False, "equation"),
+    ("7,348", "sqrt(54)", {"rtol": 1e-3}, False, "not a comma"),
     # Tolerances: boundaries are inclusive
     ("7.348", "sqrt(54)", {"rtol": 1e-3}, True, ""),
     ("1.05", "1", {"rtol": 0.05}, True, ""),
