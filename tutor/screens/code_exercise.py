@@ -54,10 +54,10 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     ]
     DEFAULT_CSS = """
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
-    CodeWorkScreen #code-statement { max-height: 8; height: auto; padding: 0 1; }
-    CodeWorkScreen #code-editor { height: 1fr; min-height: 6; }
+    CodeWorkScreen #code-statement { max-height: 6; height: auto; padding: 0 1; }
+    CodeWorkScreen #code-editor { height: 3fr; min-height: 6; }
     CodeWorkScreen #code-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
-    CodeWorkScreen #code-panes { height: 2fr; min-height: 6; }
+    CodeWorkScreen #code-panes { height: 2fr; min-height: 5; }
     CodeWorkScreen #code-notes { padding: 0 1; }
     CodeWorkScreen #code-detail { height: auto; max-height: 6; padding: 0 1; }
     """

@@ -27,13 +27,20 @@ MEASURE_TIMEOUT = 300.0
 """Seconds one measurement cell may take (a 4096² multiply with loops of warm-up on 2 cores)."""
 
 
+class ResultsPane(VerticalScroll):
+    """The scrolling results pane; it may fill the screen (ctrl+f)."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class LabScreen(CodeWorkScreen):
     """Work through a Code Lab: write its functions, check them, measure and plot the results."""
 
     BINDINGS = [
         Binding("f4", "measure", "Measure", id="lab-measure", tooltip="Run the lab's measurements and plot them"),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", show=False, tooltip="Show the next hint"),
-        Binding("f6", "show_results", "Results", id="lab-results", show=False, tooltip="Show the results"),
+        Binding("ctrl+f", "show_results", "Results", id="lab-results", show=False,
+                tooltip="Results full screen; again to go back"),
     ]
 
     class Started(Message):
@@ -77,17 +84,23 @@ class LabScreen(CodeWorkScreen):
     def compose_panes(self) -> ComposeResult:
         from tutor.widgets.plots import LabResults
 
-        with VerticalScroll(id="lab-results-pane"):
+        with ResultsPane(id="lab-results-pane"):
             yield LabResults(self.lab.id, id="lab-results")
 
     def _notes_intro(self) -> Text:
         text = super()._notes_intro()
-        text.append("\nF4 runs the lab's measurements on your functions and plots them (F6 shows them again).")
+        text.append("\nF4 runs the lab's measurements on your functions and plots them; ctrl+f shows them full screen.")
         return text
 
     def action_show_results(self) -> None:
-        """Show the results pane."""
+        """Show the results pane full screen (at 80×24 there is little room), or go back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
         self._show_pane("lab-results-pane")
+        pane = self.query_one("#lab-results-pane", ResultsPane)
+        self.maximize(pane)
+        pane.focus()
 
     def action_measure(self) -> None:
         """Run the measurements in a fresh kernel holding the editor's file."""
@@ -129,7 +142,7 @@ class LabScreen(CodeWorkScreen):
             return
         finally:
             self.post_message(self.Progressed("", done=True))
-        self.post_message(self.Progressed("Measurements done: F6 shows them, ctrl+s checks your functions."))
+        self.post_message(self.Progressed("Measurements done: ctrl+f shows them full screen, ctrl+s checks your functions."))
 
     def _prepare(self, kernel: Any, labs: Any, source: str, arrays: dict[str, Any]) -> bool:
         import numpy as np
