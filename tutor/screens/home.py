@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from tutor.app import TutorApp
 
 
+MAX_ROW_WIDTH = 76
+
+
 class Outline(NavList):
     """The chapter outline; enter opens the highlighted row."""
 
@@ -55,11 +58,16 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_outline()
 
+    def on_resize(self) -> None:
+        self.refresh_outline()
+
     def refresh_outline(self) -> None:
         """Rebuild the outline and the status line from the store, keeping the highlight."""
         outline = self.query_one("#outline", Outline)
         highlighted = outline.highlighted
         read = self.tutor.sections_read()
+        # Padding and the scrollbar take four cells; rows fill the rest, up to a readable measure.
+        width = min(self.app.size.width - 4, MAX_ROW_WIDTH)
         options: list[Option] = []
         chapters = self.tutor.course.chapters
         for chapter in chapters:
@@ -69,7 +77,7 @@ class HomeScreen(Screen[None]):
             for section in chapter.sections:
                 options.append(Option(section_row(section, section.id in read), id=section.id))
                 for item in chapter.items_in(section.id):
-                    options.append(Option(item_row(item), id=item.id))
+                    options.append(Option(item_row(item, width), id=item.id))
         outline.set_options(options)
         outline.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#home-status", Static).update(self._status(read))

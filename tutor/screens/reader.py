@@ -20,7 +20,7 @@ from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.schema import Section
 from tutor.widgets.blocks import CodeBlock, block_view, toc_label
 from tutor.widgets.navlist import NavList
-from tutor.widgets.outline import item_row
+from tutor.widgets.outline import item_grid
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -120,7 +120,7 @@ class ReaderScreen(Screen[None]):
         if items:
             heading = Text("Practice (tab to it, enter opens)", style="bold")
             widgets.append(Static(heading, id="practice-heading"))
-            rows = [Option(item_row(item), id=item.id) for item in items]
+            rows = [Option(item_grid(item), id=item.id) for item in items]
             widgets.append(NavList(*rows, id="practice"))
         else:
             none = Text("No exercises for this section.", style="dim")
