@@ -387,3 +387,16 @@ async def test_a_section_without_exercises_says_so(
         heading = plain(app.screen.query_one("#practice-heading", Static).content)
         assert not app.screen.query("#practice")
     assert "No exercises for this section." in heading
+
+
+async def test_wide_terminals_show_the_contents_beside_the_page(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
+    app = make_app(mini_course, start_section="1.2")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        toc = app.screen.query_one("#toc", OptionList)
+        assert toc.region.width == 30
+        await pilot.press("t")
+        await pilot.pause()
+        assert toc.region.width == 0
