@@ -400,3 +400,15 @@ async def test_wide_terminals_show_the_contents_beside_the_page(
         await pilot.press("t")
         await pilot.pause()
         assert toc.region.width == 0
+
+
+async def test_a_malformed_clock_override_is_explained(
+    make_app: Callable[..., Any], mini_course: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUTOR_NOW", "next tuesday")
+    app = make_app(mini_course)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemScreen)
+        problems = [plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)]
+    assert "TUTOR_NOW" in problems[0] and "next tuesday" in problems[0]

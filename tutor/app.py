@@ -116,6 +116,16 @@ class TutorApp(App[None]):
             return ProblemScreen("Your progress cannot be opened", [str(exc)])
         return None
 
+    def _check_clock(self) -> ProblemScreen | None:
+        """A malformed `TUTOR_NOW` stops the session before anything is recorded with it."""
+        from tutor.screens.problems import ProblemScreen
+
+        try:
+            now()
+        except ValueError as exc:
+            return ProblemScreen("The clock override cannot be used", [str(exc)])
+        return None
+
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         self._check_size(self.size.width, self.size.height)
@@ -136,7 +146,7 @@ class TutorApp(App[None]):
         overlay = isinstance(self.screen, TooSmallScreen)
         if overlay:
             self.pop_screen()
-        problem = self._open_store()
+        problem = self._check_clock() or self._open_store()
         if problem is not None:
             self.push_screen(problem)
         else:
