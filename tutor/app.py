@@ -22,6 +22,7 @@ from tutor.settings import THEMES, Settings
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from progress.store import Store
     from tutor.screens.problems import ProblemScreen
     from tutor.screens.reader import ReaderScreen
 
@@ -81,7 +82,7 @@ class TutorApp(App[None]):
         self.start_review = start_review
         self.content_dir = content_dir
         self.course: Course = Course(Path("."), [])
-        self.store: Any = None
+        self.store: Store | None = None
         self.started_in_ms: float | None = None
 
     # -- start-up -------------------------------------------------------------------------
@@ -96,11 +97,11 @@ class TutorApp(App[None]):
         return HomeScreen()
 
     def _load_course(self) -> ProblemScreen | None:
-        from tutor.screens.problems import ProblemScreen
-
         try:
             self.course = load_course(self.content_dir)
         except ContentError as exc:
+            from tutor.screens.problems import ProblemScreen
+
             return ProblemScreen("The course data has problems", exc.problems)
         return None
 
