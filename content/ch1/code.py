@@ -114,7 +114,7 @@ def _cos_mistake(E: np.ndarray, got: np.ndarray) -> str:
     unit = _unit_rows(E)
     if got.shape == (n, n) and n == d and kit.close(got, unit.T @ unit, 1e-6, 1e-9):
         return "that is the similarity of the columns (transposed): use Ê Êᵀ with unit rows"
-    if np.allclose(np.diag(got), 1.0) is False:
+    if not np.allclose(np.diag(got), 1.0):
         return "the diagonal should be 1 (every word is identical to itself): not normalised?"
     return "values differ from the cosine similarities"
 
