@@ -70,6 +70,7 @@ class LabScreen(CodeWorkScreen):
         super().__init__(chapter, lab, review)
         self.lab = lab
         self.measuring = False
+        self._measure_kernel: Any = None
 
     def compose_statement(self) -> ComposeResult:
         yield Static(Text(self.lab.statement))
@@ -124,6 +125,7 @@ class LabScreen(CodeWorkScreen):
             inputs = labs.lab_inputs(self.lab.id)
             self.post_message(self.Started(inputs.source, inputs.labels))
             with Kernel(self._measure_config()) as kernel:
+                self._measure_kernel = kernel
                 if not self._prepare(kernel, labs, source, inputs.arrays):
                     return
                 for cell in labs.measurement_cells(self.lab.id):
@@ -141,6 +143,7 @@ class LabScreen(CodeWorkScreen):
             self.post_message(self.Progressed(f"The measurement kernel failed: {exc}", done=True))
             return
         finally:
+            self._measure_kernel = None
             self.post_message(self.Progressed("", done=True))
         self.post_message(self.Progressed("Measurements done: ctrl+f shows them full screen, ctrl+s checks your functions."))
 
@@ -167,6 +170,12 @@ class LabScreen(CodeWorkScreen):
         gpu = any(Path("/dev").glob("nvidia[0-9]*"))
         # CUDA reserves far more address space than a CPU kernel's limit allows.
         return dataclasses.replace(config, timeout=MEASURE_TIMEOUT, memory_mb=0 if gpu else config.memory_mb)
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        kernel = self._measure_kernel
+        if kernel is not None:
+            kernel.close()  # leaving stops the measurements: the running cell ends with the kernel
 
     @on(Started)
     def _started(self, message: Started) -> None:
