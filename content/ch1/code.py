@@ -36,7 +36,6 @@ kit = _sibling("gradekit")
 calls = _sibling("calls")
 TestResult = calls.TestResult
 invoke = calls.invoke
-Outcome = calls.Outcome
 
 
 def _ok(name: str, message: str = "") -> Any:
