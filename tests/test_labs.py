@@ -154,3 +154,24 @@ def test_stand_ins_are_deterministic_and_say_so(data: Any) -> None:
     image = data.test_image()
     assert image.shape == (96, 128) and 0 <= image.min() and image.max() <= 1
     assert np.array_equal(image, data.test_image.__wrapped__())
+
+
+def test_cached_gpt2_weights_are_used_and_named(data: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = tmp_path / "hub" / "models--openai-community--gpt2" / "snapshots" / "rev"
+    snapshot.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    wte, layer = rng.standard_normal((300, 8)), rng.standard_normal((8, 32))
+    _write_safetensors(snapshot / "model.safetensors", {"wte.weight": wte, "h.0.mlp.c_fc.weight": layer})
+    (snapshot / "vocab.json").write_text(json.dumps({"Ġthe": 5, "Ġof": 7, "hello": 1}), encoding="utf-8")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    data.linear_weight.cache_clear()
+    data.embeddings.cache_clear()
+    try:
+        weight, source = data.linear_weight()
+        assert source.real and "GPT-2" in source.label and weight.shape == (8, 32)
+        table, words, source = data.embeddings()
+        assert source.real and words == ["the", "of"] and table.shape == (300, 8)
+        assert np.allclose(table[:2], wte[[5, 7]], atol=1e-6)
+    finally:
+        data.linear_weight.cache_clear()
+        data.embeddings.cache_clear()

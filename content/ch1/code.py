@@ -548,10 +548,11 @@ def grade_ex19(harness: Any, rng: np.random.Generator) -> list[Any]:
             continue
         expected = ref_energy_rank(W, energy)
         got = outcome.value
+        where = f" — data: {source.detail}" if W is weight else ""
         if kit.as_int(got) == expected:
-            results.append(_ok(name, f"{expected} of {min(W.shape)}"))
+            results.append(_ok(name, f"{expected} of {min(W.shape)}{where}"))
         else:
-            results.append(_fail(name, _energy_mistake(W, energy, got, expected)))
+            results.append(_fail(name, _energy_mistake(W, energy, got, expected) + where))
     return results
 
 

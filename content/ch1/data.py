@@ -139,7 +139,7 @@ def embeddings(rows: int = 5000) -> tuple[np.ndarray, list[str], Source]:
             ids = [vocab["Ġ" + w] for w in COMMON_WORDS if "Ġ" + w in vocab]
             words = [w for w in COMMON_WORDS if "Ġ" + w in vocab]
             taken = set(ids)
-            drawn = np.random.default_rng(1903).choice(len(table), size=rows, replace=False)
+            drawn = np.random.default_rng(1903).choice(len(table), size=min(rows, len(table)), replace=False)
             rest = [int(i) for i in drawn if int(i) not in taken][: rows - len(ids)]
             picked = table[np.array(ids + rest, dtype=np.int64)]
             detail = f"{len(picked)} of {table.shape[0]} rows of wte from {path}"
