@@ -27,17 +27,9 @@ def expected_fragment(path: Path) -> str:
     return first.removeprefix("# expect: ").strip()
 
 
-KERNEL_BUGS = {
-    ("1.ex16", "good.py"): "the kernel saves a returned numpy scalar (np.float64) as shape (1,) "
-    "(np.ascontiguousarray in checkers/kernel/bootstrap.py _save), so the strict loader refuses it",
-}
-"""Fixtures that meet a known kernel bug (reported to the kernel's owner); they pass once it is fixed."""
-
-
 def fixture_files(ids: list[str]) -> list[Any]:
     return [
-        pytest.param(item_id, path, marks=[pytest.mark.xfail(reason=KERNEL_BUGS[(item_id, path.name)], strict=False)])
-        if (item_id, path.name) in KERNEL_BUGS else (item_id, path)
+        (item_id, path)
         for item_id in ids
         for path in sorted((SOLUTIONS / item_id).glob("*.py"))
     ]

@@ -358,7 +358,9 @@ class _Worker:
             return {"kind": "opaque", "type": f"array of dtype {array.dtype}", "repr": ""}
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            np.lib.format.write_array(handle, np.ascontiguousarray(array), allow_pickle=False)
+            # ascontiguousarray promotes 0-d arrays (returned numpy scalars) to shape (1,).
+            contiguous = np.asarray(array) if array.ndim == 0 else np.ascontiguousarray(array)
+            np.lib.format.write_array(handle, contiguous, allow_pickle=False)
         meta.update(path=path, shape=list(array.shape), dtype=array.dtype.str)
         return meta
 
