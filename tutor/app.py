@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -32,6 +35,10 @@ _STARTED_NS = time.perf_counter_ns()
 MIN_WIDTH = 64
 MIN_HEIGHT = 20
 
+WARM_PRACTICE_DELAY_S = 1.0
+"""After the store opens, wait this long before starting the checker and kernel workers: their
+start-up should never compete with the first screens the learner sees."""
+
 # Screens imported only when first opened: (module, class, what the learner calls it).
 LAZY_SCREENS = {
     "hand": ("tutor.screens.hand_exercise", "HandExerciseScreen", "hand exercise"),
@@ -47,6 +54,24 @@ def tutor_commands() -> type[Provider]:
     from tutor.palette import TutorCommands
 
     return TutorCommands
+
+
+def discard_standbys(kernel: ModuleType) -> None:
+    """Kill every spare kernel worker that no kernel has taken (`checkers.kernel.kernel`).
+
+    The kernel package has no public call for this yet; its spares are otherwise killed only by
+    the parent-death signal when the whole process exits, which a long-lived host never does."""
+    with kernel._STANDBY_LOCK:
+        spares = list(kernel._STANDBYS.values())
+        kernel._STANDBYS.clear()
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    for future in spares:
+        try:
+            worker = future.result(timeout=10)
+        except (kernel.KernelError, FutureTimeout, OSError):
+            continue  # a spare that never started has nothing left to kill
+        worker.kill()
 
 
 def now() -> datetime:
@@ -75,15 +100,21 @@ class TutorApp(App[None]):
         start_section: str | None = None,
         start_review: bool = False,
         content_dir: Path | None = None,
+        warm_practice: bool | None = None,
     ) -> None:
+        """`warm_practice`: start the checker and kernel workers after first paint; by default
+        only in a real terminal (headless test runs never use them)."""
         super().__init__()
         self.settings = settings
         self.start_section = start_section
         self.start_review = start_review
         self.content_dir = content_dir
+        self.warm_practice = warm_practice
         self.course: Course = Course(Path("."), [])
         self.store: Store | None = None
         self.started_in_ms: float | None = None
+        self._warm_lock = threading.Lock()
+        self._closing = False
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -98,7 +129,7 @@ class TutorApp(App[None]):
 
     def _load_course(self) -> ProblemScreen | None:
         try:
-            self.course = load_course(self.content_dir)
+            self.course = load_course(self.content_dir, cache_dir=self.settings.data_dir / "cache")
         except ContentError as exc:
             from tutor.screens.problems import ProblemScreen
 
@@ -138,6 +169,9 @@ class TutorApp(App[None]):
             self._start_session()
         # Late enough that the warm-up never competes with the first screens.
         self.set_timer(0.5, self._warm_reader)
+        warm = self.warm_practice if self.warm_practice is not None else not self.is_headless
+        if warm and self.store is not None:
+            self.set_timer(WARM_PRACTICE_DELAY_S, self._warm_practice)
 
     def _start_session(self) -> None:
         """Open the store after first paint (it costs ~35 ms), then fill marks, open screens."""
@@ -169,12 +203,41 @@ class TutorApp(App[None]):
 
         PythonLexer()
 
+    @work(thread=True, exclusive=True, group="warm-practice", exit_on_error=False)
+    def _warm_practice(self) -> None:
+        """Start the checker worker (sympy loads in that process) and a spare code kernel.
+
+        Both only spawn processes: sympy and numpy are never imported in this one. The lock makes
+        a start racing the app's exit either finish before `_stop_workers` or not start at all."""
+        with self._warm_lock:
+            if self._closing:
+                return
+            from checkers.kernel import prewarm
+
+            from tutor.practice.code import kernel_config
+            from tutor.practice.hand import warm_checker
+
+            warm_checker()
+            prewarm(kernel_config(self.settings))
+
     def on_unmount(self) -> None:
+        self._stop_workers()
         if self.store is not None:
             from tutor.recording import close_stores
 
             close_stores()
             self.store = None
+
+    def _stop_workers(self) -> None:
+        """Stop the checker worker and any spare kernel, so nothing outlives the app."""
+        with self._warm_lock:
+            self._closing = True
+        hand = sys.modules.get("tutor.practice.hand")
+        if hand is not None:
+            hand.checker_pool().close()
+        kernel = sys.modules.get("checkers.kernel.kernel")
+        if kernel is not None:
+            discard_standbys(kernel)
 
     # -- routing --------------------------------------------------------------------------
 

@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-import yaml
 import msgspec
 
+from tutor import __version__
+from tutor.course import exercise_schema, schema
 from tutor.course.exercise_schema import CodeExercise, ExerciseFile, HandExercise, Lab, LabFile
 from tutor.course.schema import ChapterMeta, Section
+
+if TYPE_CHECKING:
+    import yaml
 
 Model = TypeVar("Model", bound=msgspec.Struct)
 Item = Union[Section, HandExercise, CodeExercise, Lab]
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+
+@cache
+def _yaml_loader() -> Any:
+    """libyaml's safe loader when built in. `yaml` is imported here, not at module level: it costs
+    ~25 ms, and a start-up that finds a valid course cache never needs it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ContentError(Exception):
@@ -58,6 +71,8 @@ def _error_location(message: str) -> tuple[str, tuple[int | str, ...]]:
 
 def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
     """The 1-based line of the YAML node at `loc`, or of its deepest existing ancestor."""
+    import yaml
+
     node = root
     line = node.start_mark.line + 1 if node is not None else 1
     for key in loc:
@@ -91,8 +106,10 @@ def load_yaml_model(path: Path, model: type[Model]) -> Model:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([f"{path}: cannot read: {exc}"]) from exc
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -105,13 +122,15 @@ def load_yaml_model(path: Path, model: type[Model]) -> Model:
         unknown = re.match(r"Object contains unknown field `(.+)`", what)
         # Point at the misspelt key itself, not at the start of the mapping that holds it.
         key_loc = (*loc, unknown.group(1)) if unknown else loc
-        line = _line_of(yaml.compose(text, Loader=_Loader), key_loc)
+        line = _line_of(yaml.compose(text, Loader=_yaml_loader()), key_loc)
         raise ContentError([f"{path}:{line}: {_friendly(what, loc)}"]) from None
 
 
 def locate(path: Path, loc: tuple[int | str, ...]) -> str:
     """`file:line` of the node at `loc` in a YAML file that already parsed once."""
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    import yaml
+
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_yaml_loader())
     return f"{path}:{_line_of(root, loc)}"
 
 
@@ -251,11 +270,31 @@ class Course:
         ]
 
 
-def load_course(root: Path | None = None) -> Course:
-    """Load every chapter folder (one holding `chapter.yaml`) under `root`."""
+def load_course(root: Path | None = None, cache_dir: Path | None = None) -> Course:
+    """Load every chapter folder (one holding `chapter.yaml`) under `root`.
+
+    With `cache_dir` (the app's start-up), a course validated before is decoded from a msgpack
+    cache instead: no YAML parsing and no `yaml` import. The cache is keyed by every content
+    file's path, size and mtime, so any edit means the YAML is read (and the cache rewritten);
+    a cache that cannot be read or decoded is ignored. Without `cache_dir` the YAML is always read.
+    """
     root = root or default_content_dir()
     if not root.is_dir():
         raise ContentError([f"{root}: no such content folder"])
+    if cache_dir is None:
+        return _load_from_yaml(root)
+    cache_file = cache_file_for(root, cache_dir)
+    key, settled = content_key(root)
+    cached = _read_cache(cache_file, key, root)
+    if cached is not None:
+        return cached
+    course = _load_from_yaml(root)
+    if settled:
+        _write_cache(cache_file, key, course)
+    return course
+
+
+def _load_from_yaml(root: Path) -> Course:
     chapters: list[Chapter] = []
     problems: list[str] = []
     for folder in sorted(p for p in root.iterdir() if (p / "chapter.yaml").is_file()):
@@ -269,3 +308,103 @@ def load_course(root: Path | None = None) -> Course:
         raise ContentError(problems)
     chapters.sort(key=lambda chapter: chapter.number)
     return Course(root, chapters)
+
+
+# -- the validated-course cache ----------------------------------------------------------------
+
+CACHE_FORMAT = 1
+"""Bump when the cached layout changes (schema edits are caught by the key on their own)."""
+
+SETTLE_NS = 2_000_000_000
+"""Content changed this recently is not cached: on a coarse-mtime file system a second edit
+within the same tick, of the same size, would otherwise go unseen (git's "racy clean" rule)."""
+
+
+class _CachedChapter(msgspec.Struct, frozen=True):
+    folder: str
+    """The chapter folder relative to the course root."""
+    meta: ChapterMeta
+    sections: list[Section]
+    exercises: list[Union[HandExercise, CodeExercise]]
+    labs: list[Lab]
+
+
+class _CachedCourse(msgspec.Struct, frozen=True):
+    key: str
+    chapters: list[_CachedChapter]
+
+
+def cache_file_for(root: Path, cache_dir: Path) -> Path:
+    """The cache file of the course at `root` (one per content folder)."""
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"course-{digest}.msgpack"
+
+
+def content_key(root: Path) -> tuple[str, bool]:
+    """A digest of every content file's relative path, size and mtime, the schema's source files
+    and the versions that shape the cache; and whether all of it is older than SETTLE_NS."""
+    parts = [f"format {CACHE_FORMAT}", f"tutor {__version__}", f"msgspec {msgspec.__version__}", str(root.resolve())]
+    newest = 0
+    for module_file in (schema.__file__, exercise_schema.__file__, __file__):
+        stat = os.stat(str(module_file))
+        parts.append(f"{module_file}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue  # vanished while walking: the YAML load will say so if it mattered
+            newest = max(newest, stat.st_mtime_ns)
+            parts.append(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+    return digest, newest < time.time_ns() - SETTLE_NS
+
+
+def _read_cache(cache_file: Path, key: str, root: Path) -> Course | None:
+    """The cached course when its key matches; None when missing, stale, corrupt or unreadable."""
+    try:
+        data = cache_file.read_bytes()
+        cached = msgspec.msgpack.decode(data, type=_CachedCourse)
+    except (OSError, msgspec.MsgspecError, ValueError, TypeError):
+        return None
+    if cached.key != key:
+        return None
+    chapters = [
+        Chapter(root / c.folder, c.meta, list(c.sections), list(c.exercises), list(c.labs))
+        for c in cached.chapters
+    ]
+    return Course(root, chapters)
+
+
+def _write_cache(cache_file: Path, key: str, course: Course) -> None:
+    """Save the course for the next start; a failure only means the next start reads YAML."""
+    payload = _CachedCourse(
+        key,
+        [
+            _CachedChapter(
+                chapter.folder.relative_to(course.root).as_posix(),
+                chapter.meta,
+                chapter.sections,
+                chapter.exercises,
+                chapter.labs,
+            )
+            for chapter in course.chapters
+        ],
+    )
+    data = msgspec.msgpack.encode(payload)
+    # Free-form values (exercise params) must come back exactly, or the cache is not used at all.
+    if msgspec.msgpack.decode(data, type=_CachedCourse) != payload:
+        return
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".course-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, cache_file)  # atomic: a reader sees the old cache or the new, never half
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)

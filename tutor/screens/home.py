@@ -1,7 +1,8 @@
-"""Home: the chapter outline with read marks, exercises and labs, and what is due."""
+"""Home: the chapter outline with read marks, mastery, exercise states, and what is due."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -13,13 +14,39 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.widgets.navlist import NavList
-from tutor.widgets.outline import item_row, section_row
+from tutor.widgets.outline import DUE, LEARNED, NEW, item_row, section_row, state_legend
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
 
 
 MAX_ROW_WIDTH = 76
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the store says about the outline; empty until the store opens (after first paint)."""
+
+    read: frozenset[str] = frozenset()
+    recall: dict[str, float] = field(default_factory=dict)
+    """Item ID → probability of recall now, for every item ever reviewed."""
+    due: frozenset[str] = frozenset()
+    known: bool = False
+    """Whether the store was open: without it no state, mastery or due count is shown."""
+
+    def state(self, item_id: str) -> str | None:
+        """`new`, `due` or `learned`; None before the store is open."""
+        if not self.known:
+            return None
+        if item_id in self.due:
+            return DUE
+        return LEARNED if item_id in self.recall else NEW
+
+    def mastery(self, item_ids: list[str]) -> float | None:
+        """Mean recall over `item_ids`, never-tried items counting 0 (as `Store.mastery`)."""
+        if not self.known or not item_ids:
+            return None
+        return sum(self.recall.get(item_id, 0.0) for item_id in item_ids) / len(item_ids)
 
 
 class Outline(NavList):
@@ -36,6 +63,11 @@ class HomeScreen(Screen[None]):
         Binding("s", "app.stats", "Stats", id="home-stats", tooltip="Progress and retention"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[int, Marks] | None = None
+        """The row width and marks the outline was last built from: rebuilt only when they change."""
+
     @property
     def tutor(self) -> TutorApp:
         """The app, typed."""
@@ -47,13 +79,18 @@ class HomeScreen(Screen[None]):
         title = Text(f"Chapter {first.number} · {first.meta.title}", style="bold")
         yield Static(title, id="home-title")
         yield Static(first.meta.subtitle, id="home-subtitle")
-        yield Static("", id="home-status")
-        yield Outline(id="outline")
+        # Built here, once, so the first frame has the whole outline without a second layout.
+        marks = self._marks()
+        width = self._row_width()
+        self._shown = (width, marks)
+        yield Static(self._status(marks, width), id="home-status")
+        yield Outline(*self._options(width, marks), id="outline")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_outline()
-        self.query_one("#outline", Outline).focus()
+        outline = self.query_one("#outline", Outline)
+        outline.highlighted = 0
+        outline.focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_outline()
@@ -61,13 +98,37 @@ class HomeScreen(Screen[None]):
     def on_resize(self) -> None:
         self.refresh_outline()
 
+    def _row_width(self) -> int:
+        # Padding and the scrollbar take four cells; rows fill the rest, up to a readable measure.
+        return min(self.app.size.width - 4, MAX_ROW_WIDTH)
+
+    def _marks(self) -> Marks:
+        store = self.tutor.store
+        if store is None:
+            return Marks()
+        from tutor.app import now
+
+        moment = now()
+        due = frozenset(item.item_id for item in store.due(moment))
+        return Marks(frozenset(store.sections_read()), store.retrievabilities(moment), due, True)
+
     def refresh_outline(self) -> None:
-        """Rebuild the outline and the status line from the store, keeping the highlight."""
+        """Rebuild the outline and the status line from the store, keeping the highlight.
+
+        Nothing is rebuilt when neither the width nor the marks changed (resizes and resumes
+        before the store opens are frequent and would each re-render every row)."""
+        shown = (self._row_width(), self._marks())
+        if shown == self._shown:
+            return
+        self._shown = shown
+        width, marks = shown
         outline = self.query_one("#outline", Outline)
         highlighted = outline.highlighted
-        read = self.tutor.sections_read()
-        # Padding and the scrollbar take four cells; rows fill the rest, up to a readable measure.
-        width = min(self.app.size.width - 4, MAX_ROW_WIDTH)
+        outline.set_options(self._options(width, marks))
+        outline.highlighted = highlighted if highlighted is not None else 0
+        self.query_one("#home-status", Static).update(self._status(marks, width))
+
+    def _options(self, width: int, marks: Marks) -> list[Option]:
         options: list[Option] = []
         chapters = self.tutor.course.chapters
         for chapter in chapters:
@@ -75,21 +136,26 @@ class HomeScreen(Screen[None]):
                 heading = Text(f"Chapter {chapter.number} · {chapter.meta.title}", style="underline")
                 options.append(Option(heading, id=f"chapter-{chapter.number}", disabled=True))
             for section in chapter.sections:
-                options.append(Option(section_row(section, section.id in read), id=section.id))
-                for item in chapter.items_in(section.id):
-                    options.append(Option(item_row(item, width), id=item.id))
-        outline.set_options(options)
-        outline.highlighted = highlighted if highlighted is not None else 0
-        self.query_one("#home-status", Static).update(self._status(read))
+                items = chapter.items_in(section.id)
+                mastery = marks.mastery([item.id for item in items])
+                row = section_row(section, section.id in marks.read, width, mastery)
+                options.append(Option(row, id=section.id))
+                options.extend(Option(item_row(item, width, marks.state(item.id)), id=item.id) for item in items)
+        return options
 
-    def _status(self, read: set[str]) -> Text:
+    def _status(self, marks: Marks, width: int) -> Text:
         sections = self.tutor.course.sections()
-        done = sum(1 for section in sections if section.id in read)
+        done = sum(1 for section in sections if section.id in marks.read)
         status = Text(f"{done}/{len(sections)} sections read")
-        due = self.tutor.due_count()
-        if due is not None:
+        if marks.known:
+            due = len(marks.due)
             status.append(" · ")
             status.append(f"{due} due for review", style="bold" if due else "")
+            legend = state_legend()
+            # The status line has the row width plus the outline's padding and scrollbar.
+            if status.cell_len + 3 + legend.cell_len <= width + 2:
+                status.append(" · ")
+                status.append_text(legend)
         return status
 
     @on(OptionList.OptionSelected, "#outline")

@@ -1,4 +1,5 @@
-"""Rows of the course outline: sections with read marks, their exercises and labs beneath."""
+"""Rows of the course outline: sections with read marks and mastery, their exercises and labs
+beneath with their review state."""
 
 from __future__ import annotations
 
@@ -11,33 +12,81 @@ from tutor.course.schema import Section
 READ_MARK = "✓"
 UNREAD_MARK = "•"
 
+NEW, DUE, LEARNED = "new", "due", "learned"
+STATE_GLYPH = {NEW: "○", DUE: "◆", LEARNED: "●"}
+"""An exercise's review state as a glyph (never only a colour): never tried, due now, not due."""
+_STATE_STYLE = {NEW: "dim", DUE: "bold", LEARNED: ""}
+
+BAR_CELLS = 5
+MASTERY_CELLS = BAR_CELLS + 5
+"""`███░░  60%`: the bar, a space and the percentage at the right of a section row."""
+
 _KIND_LABEL = {HandExercise: "hand", CodeExercise: "code", Lab: "lab"}
 
 
-def section_row(section: Section, read: bool) -> Text:
-    """`✓ 1.6  Title` when read, `• 1.6  Title` otherwise: a glyph, not only a colour."""
+def _fit(title: str, room: int) -> str:
+    return title if len(title) <= room else title[: room - 1] + "…"
+
+
+def mastery_text(mastery: float) -> Text:
+    """`███░░  60%`: a bar of BAR_CELLS cells and the percentage, so it reads without colour."""
+    filled = round(max(0.0, min(mastery, 1.0)) * BAR_CELLS)
+    text = Text("█" * filled)
+    text.append("░" * (BAR_CELLS - filled), style="dim")
+    text.append(f" {mastery:>4.0%}")
+    return text
+
+
+def section_row(section: Section, read: bool, width: int = 0, mastery: float | None = None) -> Text:
+    """`✓ 1.6  Title` when read, `• 1.6  Title` otherwise: a glyph, not only a colour.
+
+    With `width`, the row fills that many cells and ends with the section's mastery (the mean
+    recall of its exercises and labs) when `mastery` is not None.
+    """
     mark = READ_MARK if read else UNREAD_MARK
     row = Text()
     row.append(f"{mark} ", style="bold" if read else "dim")
     row.append(f"{section.id:<5}", style="bold")
-    row.append(section.title, style="bold" if not read else "")
+    style = "bold" if not read else ""
+    if width <= 0:
+        row.append(section.title, style=style)
+        return row
+    room = max(width - 7 - MASTERY_CELLS - 1, 8)
+    row.append(f"{_fit(section.title, room):<{room}} ", style=style)
+    if mastery is not None:
+        row.append_text(mastery_text(mastery))
     return row
 
 
-def item_row(item: HandExercise | CodeExercise | Lab, width: int) -> Text:
-    """An indented exercise or lab in `width` cells: ID and title, its kind at the right edge.
+def item_row(item: HandExercise | CodeExercise | Lab, width: int, state: str | None = None) -> Text:
+    """An indented exercise or lab in `width` cells: its state glyph (when known), ID and title,
+    its kind at the right edge.
 
     Plain padded Text rather than a grid: the outline renders every row on each layout, and
     Text is several times cheaper, which shows in the home screen's first paint.
     """
     kind = _KIND_LABEL[type(item)]
     room = max(width - 4 - 8 - len(kind) - 1, 8)
-    title = item.title if len(item.title) <= room else item.title[: room - 1] + "…"
-    row = Text("    ")
+    row = Text("  ")
+    if state is None:
+        row.append("  ")
+    else:
+        row.append(f"{STATE_GLYPH[state]} ", style=_STATE_STYLE[state])
     row.append(f"{item.id:<8}", style="dim")
-    row.append(f"{title:<{room}} ")
+    row.append(f"{_fit(item.title, room):<{room}} ")
     row.append(kind, style="italic dim")
     return row
+
+
+def state_legend() -> Text:
+    """`○ new  ◆ due  ● learned`: what the exercise glyphs mean."""
+    legend = Text()
+    for state in (NEW, DUE, LEARNED):
+        if legend:
+            legend.append("  ")
+        legend.append(STATE_GLYPH[state], style=_STATE_STYLE[state])
+        legend.append(f" {state}")
+    return legend
 
 
 def kind_label(item: HandExercise | CodeExercise | Lab) -> str:
