@@ -295,19 +295,22 @@ def svd_problem(matrix: sympy.MatrixBase, sigma: Value, left: Value, right: Valu
 
 def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """A right singular vector v given as its own part: unit, right direction (either sign), and
-    consistent with the learner's σ and u parts (named in `uses`) through A v = σ u."""
+    consistent with the learner's u part (second name in `uses`) through A v = σ u for the true σ."""
     verdict = unit_vector_test(text, expected, {**data, "sign": "any"}, others)
     if not verdict.ok or not data.get("uses"):
         return verdict
-    sigma_part, left_part = data["uses"]
+    _, left_part = data["uses"]
     try:
-        sigma = strip_labels(parse(others[sigma_part]).value, any_label=True)
         left = strip_labels(parse(others[left_part]).value, any_label=True)
         right = strip_labels(parse(text).value, any_label=True)
     except (AnswerError, KeyError):
         return verdict
     matrix = to_value(data["matrix"])
-    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)), True,  # type: ignore[arg-type]
+    index = int(data.get("index", 1))
+    # The sign pairing of u and v does not depend on σ's size, so judge it against the true σ: a wrong
+    # σ (already marked in its own part) must not hide a one-sided flip.
+    sigma = sorted(matrix.singular_values(), key=lambda s: -float(s))[index - 1]  # type: ignore[union-attr]
+    message = svd_problem(matrix, sigma, left, right, index, True,  # type: ignore[arg-type]
                           float(data.get("rtol", 1e-3)))
     if message.startswith("Flip"):
         return Verdict(False, "u and v must flip together: with your u, A v = −σ u. Change the sign of v.",

@@ -134,6 +134,16 @@ def test_svd_vector_part_checks_the_sign_against_the_learners_u() -> None:
     assert not one_sided.ok and "flip together" in one_sided.feedback
 
 
+@pytest.mark.parametrize("sigma", ["5", "25", "√5", "-5", "", "not maths"])
+def test_svd_vector_one_sided_flip_is_caught_whatever_sigma_says(sigma: str) -> None:
+    """A wrong σ is marked in its own part; it must not hide a v flipped against u."""
+    options = {"matrix": A_SVD, "uses": ["sigma1", "u1"], "rtol": 1e-3}
+    others = {"sigma1": sigma, "u1": "[2, 1]/√5"}
+    one_sided = check_part("svd_vector", "[-1, -2]/√5", "[1, 2]/sqrt(5)", options, others)
+    assert not one_sided.ok and "flip together" in one_sided.feedback
+    assert check_part("svd_vector", "[1, 2]/√5", "[1, 2]/sqrt(5)", options, others).ok
+
+
 def test_unknown_answer_test_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="eigenvalues"):
         check_part("no_such_test", "1", 1)
