@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
 import sys
-import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -336,13 +335,15 @@ class _CachedCourse(msgspec.Struct, frozen=True):
 
 def cache_file_for(root: Path, cache_dir: Path) -> Path:
     """The cache file of the course at `root` (one per content folder)."""
-    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"course-{digest}.msgpack"
+    # A checksum is enough for a file name: the full root path is part of the key inside.
+    return cache_dir / f"course-{zlib.crc32(str(root.resolve()).encode()):08x}.msgpack"
 
 
 def content_key(root: Path) -> tuple[str, bool]:
-    """A digest of every content file's relative path, size and mtime, the schema's source files
-    and the versions that shape the cache; and whether all of it is older than SETTLE_NS."""
+    """Every content file's relative path, size and mtime, the schema's source files and the
+    versions that shape the cache, as one string; and whether all of it is older than SETTLE_NS.
+
+    Kept whole rather than hashed: comparing a few kB is free, and hashlib costs ~7 ms to import."""
     parts = [f"format {CACHE_FORMAT}", f"tutor {__version__}", f"msgspec {msgspec.__version__}", str(root.resolve())]
     newest = 0
     for module_file in (schema.__file__, exercise_schema.__file__, __file__):
@@ -358,8 +359,7 @@ def content_key(root: Path) -> tuple[str, bool]:
                 continue  # vanished while walking: the YAML load will say so if it mattered
             newest = max(newest, stat.st_mtime_ns)
             parts.append(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
-    return digest, newest < time.time_ns() - SETTLE_NS
+    return "\n".join(parts), newest < time.time_ns() - SETTLE_NS
 
 
 def _read_cache(cache_file: Path, key: str, root: Path) -> Course | None:
@@ -397,6 +397,8 @@ def _write_cache(cache_file: Path, key: str, course: Course) -> None:
     # Free-form values (exercise params) must come back exactly, or the cache is not used at all.
     if msgspec.msgpack.decode(data, type=_CachedCourse) != payload:
         return
+    import tempfile
+
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".course-")
