@@ -64,6 +64,12 @@ def exercise(chapter: Chapter, item_id: str) -> Any:
     return next(e for e in chapter.exercises if e.id == item_id)
 
 
+def footer_shown(screen: Any) -> list[str]:
+    """The keys the footer shows now (bindings whose check_action hides them are left out)."""
+    return [key for key, active in screen.active_bindings.items()
+            if active.binding.show and active.node is screen and active.enabled]
+
+
 async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter, settings: Settings) -> None:
     item = exercise(chapter, "1.ex16")
     store = DraftStore({"1.ex16": "# my draft\n"})
@@ -73,7 +79,7 @@ async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter,
         editor = app.screen.query_one("#code-editor", TextArea)
         assert editor.text == "# my draft\n"
         assert type(editor.document).__name__ == "SyntaxAwareDocument"
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+n")
         assert editor.text == item.starter
 
 
@@ -85,7 +91,7 @@ async def test_review_starts_from_the_starter_and_offers_the_draft(chapter: Chap
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
         assert editor.text == item.starter
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+n")
         assert editor.text == "# my draft\n"
 
 
@@ -164,6 +170,35 @@ async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter:
     assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0].rating >= 2
 
 
+async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, settings: Settings) -> None:
+    """Even from the REPL (hidden by the test table), the editor has the focus when the verdict shows;
+    escape from the tests comes back to the editor, escape there steps out and e comes back."""
+    item = exercise(chapter, "1.ex14")
+    store = DraftStore({"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        editor = screen.query_one("#code-editor", TextArea)
+        await pilot.press("ctrl+l")
+        assert screen.focused is not editor
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Not yet" in str(screen.query_one("#code-status").render())
+        await pilot.press("z")
+        assert screen.focused is editor and editor.text.startswith("z")
+        await pilot.press("f3")
+        assert screen.focused is screen.query_one("#code-table", TestTable)
+        assert "e" in footer_shown(screen)
+        await pilot.press("escape")
+        assert screen.focused is editor and "e" not in footer_shown(screen)
+        await pilot.press("escape")
+        assert screen.focused is None and "e" in footer_shown(screen)
+        await pilot.press("e", "y")
+        assert screen.focused is editor and editor.text.startswith("zy")  # typing goes on where it stopped
+    assert app.dismissed == []
+
+
 async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settings) -> None:
     from tutor.widgets.repl import Repl
 
@@ -191,8 +226,7 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
         app.open_item("1.ex19")
         await pilot.pause()
         assert isinstance(app.screen, CodeExerciseScreen)
-        shown = [b.key for b in CodeExerciseScreen.BINDINGS if b.show]
-        assert shown == ["ctrl+s", "ctrl+r", "ctrl+t", "escape"]
+        assert footer_shown(app.screen) == ["ctrl+s", "ctrl+r", "ctrl+t", "escape"]
         await pilot.press("escape", "escape")
         await pilot.pause()
         app.open_item("1.lab3")

@@ -32,12 +32,9 @@ def lab(chapter: Chapter, lab_id: str) -> Any:
 
 
 def footer_keys(screen: Any) -> list[str]:
-    """The screen's keys that the footer shows (a subclass's binding replaces its base's)."""
-    merged: dict[str, bool] = {}
-    for cls in reversed(type(screen).__mro__):
-        for binding in cls.__dict__.get("BINDINGS", []):
-            merged[binding.key] = binding.show
-    return [key for key, show in merged.items() if show]
+    """The screen's keys that the footer shows now (a subclass's binding replaces its base's)."""
+    return [key for key, active in screen.active_bindings.items()
+            if active.binding.show and active.node is screen and active.enabled]
 
 
 async def _measure(app: Host, pilot: Any) -> None:

@@ -43,14 +43,19 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         Binding("f5", "run", "Run", id="code-run-f5", show=False),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", tooltip="Show the next hint"),
         Binding("ctrl+l", "toggle_repl", "REPL", id="code-repl", show=False, tooltip="Show or hide the REPL"),
-        Binding("escape", "back", "Back", id="code-back", tooltip="Leave (the draft is saved)"),
+        # Priority: the editor would otherwise take escape to move focus on, leaving the learner lost.
+        Binding("escape", "back", "Back", id="code-back", priority=True,
+                tooltip="Leave the editor; again to leave the exercise (the draft is saved)"),
+        Binding("e", "edit", "Edit", id="code-edit", tooltip="Back to typing in the editor"),
         Binding("ctrl+o", "external_editor", "Editor", id="code-editor", show=False,
                 tooltip="Edit the file in $EDITOR, then reload it"),
         Binding("ctrl+g", "solution", "Solution", id="code-solution", show=False,
                 tooltip="Show the reference solution (gives up if not solved)"),
-        Binding("ctrl+b", "swap_text", "Starter/draft", id="code-swap", show=False,
+        # Not ctrl+b: that is tmux's prefix and never reaches the app.
+        Binding("ctrl+n", "swap_text", "Starter/draft", id="code-swap", show=False,
                 tooltip="Swap between the starter and your last draft"),
-        Binding("f3", "show_tests", "Tests", id="code-tests", show=False, tooltip="Show the test table"),
+        Binding("f3", "show_tests", "Tests", id="code-tests", show=False,
+                tooltip="Browse the test table (escape returns to the editor)"),
     ]
     DEFAULT_CSS = """
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
@@ -120,14 +125,31 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         entry = ", ".join(f"{name}()" for name in self.item.entry)
         text = Text()
         text.append(f"Write {entry}. ", style="bold")
-        text.append("ctrl+r runs the file in the REPL, ctrl+s checks it on fresh inputs, ctrl+t shows a hint, "
-                    "ctrl+o opens $EDITOR, ctrl+l shows the REPL.")
+        text.append("ctrl+s checks it on fresh inputs (you keep typing; F3 browses the tests), ctrl+r runs "
+                    "it in the REPL, ctrl+t shows a hint, ctrl+o opens $EDITOR, ctrl+l the REPL. "
+                    "escape leaves the editor, e goes back to it.")
         if self.review:
-            text.append("\nReview: the editor starts blank; ctrl+b brings back your last draft.")
+            text.append("\nReview: the editor starts blank; ctrl+n brings back your last draft.")
         return text
 
     def on_mount(self) -> None:
-        self.query_one("#code-editor", TextArea).focus()
+        self.focus_editor()
+
+    def focus_editor(self) -> None:
+        """Put the cursor back in the editor, so typing goes on where it stopped."""
+        self.editor.focus()
+
+    def action_edit(self) -> None:
+        """Back to the editor from the test table, the notes or the REPL."""
+        if self.maximized is not None:
+            self.minimize()
+        self.focus_editor()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """"e Edit" is offered (and shown in the footer) only while the editor does not have the focus."""
+        if action == "edit":
+            return self.focused is not self.editor
+        return True
 
     # -- drafts ----------------------------------------------------------------------------
 
@@ -197,6 +219,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         if problem:
             self.notify(f"The editor failed: {problem}", severity="error")
         self.query_one("#code-editor", TextArea).load_text(path.read_text(encoding="utf-8"))
+        self.focus_editor()
         self.save_draft()
         self._status(f"Reloaded from {path}.")
 
@@ -235,8 +258,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             self.query_one("#repl-input").focus()
 
     def action_show_tests(self) -> None:
-        """Show the test table of the last check."""
+        """Show the test table of the last check, focused so arrows pick a test's full message."""
         self._show_pane("code-tests")
+        self.query_one("#code-table", TestTable).focus()
 
     # -- checking --------------------------------------------------------------------------
 
@@ -290,6 +314,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         if message.recorded is not None:
             self.recorded = message.recorded
         result = message.result
+        # A hidden REPL input loses the focus to whatever is next; the learner wants to type on.
+        self.focus_editor()
         if result is None:
             self._status(message.error)
             return
@@ -369,9 +395,23 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     # -- leaving ---------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        """Save the draft and leave with the last recorded attempt (review sessions use it)."""
+        """Escape steps out: results, REPL, tests → the editor → no focus → leave the screen.
+
+        Leaving saves the draft and dismisses with the last recorded attempt (review sessions use it).
+        """
+        if self.maximized is not None or (self.focused is not None and self.focused is not self.editor):
+            self.action_edit()
+            return
+        if self.focused is self.editor:
+            self.set_focus(None)
+            return
         self.save_draft()
         self.dismiss(self.recorded)
+
+    @property
+    def editor(self) -> TextArea:
+        """The code editor."""
+        return self.query_one("#code-editor", TextArea)
 
     def on_unmount(self) -> None:
         if self._autosave is not None:

@@ -96,7 +96,7 @@ class LabScreen(CodeWorkScreen):
     def action_show_results(self) -> None:
         """Show the results pane full screen (at 80×24 there is little room), or go back."""
         if self.maximized is not None:
-            self.minimize()
+            self.action_edit()
             return
         self._show_pane("lab-results-pane")
         pane = self.query_one("#lab-results-pane", ResultsPane)
