@@ -14,7 +14,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.widgets.navlist import NavList
-from tutor.widgets.outline import DUE, LEARNED, NEW, item_row, section_row, state_legend
+from tutor.widgets.outline import DUE, LEARNED, LEARNING, NEW, item_row, section_row, state_legend
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -31,6 +31,8 @@ class Marks:
     recall: dict[str, float] = field(default_factory=dict)
     """Item ID → probability of recall now, for every item ever reviewed."""
     due: frozenset[str] = frozenset()
+    learning: frozenset[str] = frozenset()
+    """Items tried but still in (re)learning steps and not due yet: not "learned"."""
     known: bool = False
     """Whether the store was open: without it no state, mastery or due count is shown."""
 
@@ -40,6 +42,8 @@ class Marks:
             return None
         if item_id in self.due:
             return DUE
+        if item_id in self.learning:
+            return LEARNING
         return LEARNED if item_id in self.recall else NEW
 
     def mastery(self, item_ids: list[str]) -> float | None:
@@ -108,9 +112,17 @@ class HomeScreen(Screen[None]):
             return Marks()
         from tutor.app import now
 
+        from fsrs import State
+
         moment = now()
         due = frozenset(item.item_id for item in store.due(moment))
-        return Marks(frozenset(store.sections_read()), store.retrievabilities(moment), due, True)
+        recall = store.retrievabilities(moment)
+        learning = frozenset(
+            item_id
+            for item_id in recall
+            if item_id not in due and (card := store.card(item_id)) is not None and card.state != State.Review
+        )
+        return Marks(frozenset(store.sections_read()), recall, due, learning, True)
 
     def refresh_outline(self) -> None:
         """Rebuild the outline and the status line from the store, keeping the highlight.
@@ -144,18 +156,24 @@ class HomeScreen(Screen[None]):
         return options
 
     def _status(self, marks: Marks, width: int) -> Text:
+        """`3/8 sections read · 2 due for review · ○ new ◐ learning ◆ due ● learned`, in short
+        words (`3/8 read · 2 due · …`) where the legend would not fit otherwise."""
         sections = self.tutor.course.sections()
         done = sum(1 for section in sections if section.id in marks.read)
-        status = Text(f"{done}/{len(sections)} sections read")
-        if marks.known:
-            due = len(marks.due)
+        if not marks.known:
+            return Text(f"{done}/{len(sections)} sections read")
+        due = len(marks.due)
+        legend = state_legend()
+        # The status line spans the rows plus the outline's padding and scrollbar.
+        room = width + 2
+        for read_words, due_words in ((" sections read", " due for review"), (" read", " due")):
+            status = Text(f"{done}/{len(sections)}{read_words} · ")
+            status.append(f"{due}{due_words}", style="bold" if due else "")
+            if status.cell_len + 3 + legend.cell_len <= room:
+                break
+        if status.cell_len + 3 + legend.cell_len <= room:
             status.append(" · ")
-            status.append(f"{due} due for review", style="bold" if due else "")
-            legend = state_legend()
-            # The status line has the row width plus the outline's padding and scrollbar.
-            if status.cell_len + 3 + legend.cell_len <= width + 2:
-                status.append(" · ")
-                status.append_text(legend)
+            status.append_text(legend)
         return status
 
     @on(OptionList.OptionSelected, "#outline")

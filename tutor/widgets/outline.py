@@ -12,10 +12,11 @@ from tutor.course.schema import Section
 READ_MARK = "✓"
 UNREAD_MARK = "•"
 
-NEW, DUE, LEARNED = "new", "due", "learned"
-STATE_GLYPH = {NEW: "○", DUE: "◆", LEARNED: "●"}
-"""An exercise's review state as a glyph (never only a colour): never tried, due now, not due."""
-_STATE_STYLE = {NEW: "dim", DUE: "bold", LEARNED: ""}
+NEW, LEARNING, DUE, LEARNED = "new", "learning", "due", "learned"
+STATE_GLYPH = {NEW: "○", LEARNING: "◐", DUE: "◆", LEARNED: "●"}
+"""An exercise's review state as a glyph (never only a colour): never tried; tried but not yet
+remembered (back within minutes or hours); due for review now; remembered, next review later."""
+_STATE_STYLE = {NEW: "dim", LEARNING: "", DUE: "bold", LEARNED: ""}
 
 BAR_CELLS = 5
 MASTERY_CELLS = BAR_CELLS + 5
@@ -79,11 +80,11 @@ def item_row(item: HandExercise | CodeExercise | Lab, width: int, state: str | N
 
 
 def state_legend() -> Text:
-    """`○ new  ◆ due  ● learned`: what the exercise glyphs mean."""
+    """`○ new ◐ learning ◆ due ● learned`: what the exercise glyphs mean."""
     legend = Text()
-    for state in (NEW, DUE, LEARNED):
+    for state in (NEW, LEARNING, DUE, LEARNED):
         if legend:
-            legend.append("  ")
+            legend.append(" ")
         legend.append(STATE_GLYPH[state], style=_STATE_STYLE[state])
         legend.append(f" {state}")
     return legend

@@ -1,0 +1,199 @@
+"""The app as a whole: home shows progress and refreshes, the course cache, warm-ups after first paint."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.widgets import OptionList, Static
+
+from tutor.course.loader import cache_file_for
+from tutor.practice.outcome import Attempt
+from tutor.recording import record_attempt
+from tutor.screens.home import HomeScreen
+
+FIXED_NOW = "2026-03-02T09:00:00+00:00"
+"""As conftest's `tutor_env` sets it."""
+
+SIZE = (80, 24)
+YESTERDAY = (datetime.fromisoformat(FIXED_NOW) - timedelta(days=1)).isoformat()
+PERCENT = re.compile(r"[█░]{5} +\d+%$")
+
+
+def plain(renderable: Any, width: int = 80) -> str:
+    console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
+    console.print(renderable)
+    return console.export_text().rstrip("\n")
+
+
+def rows(app: Any) -> dict[str, str]:
+    """Outline row text by option ID."""
+    outline = app.screen.query_one("#outline", OptionList)
+    options = [outline.get_option_at_index(i) for i in range(outline.option_count)]
+    return {str(option.id): plain(option.prompt, 200).rstrip() for option in options}
+
+
+def status(app: Any) -> str:
+    return plain(app.screen.query_one("#home-status", Static).content, 200)
+
+
+def attempt(app_or_settings: Any, item_id: str, correct: bool, monkeypatch: pytest.MonkeyPatch, at: str) -> None:
+    """Record an attempt at time `at` through the app's own recording path."""
+    settings = getattr(app_or_settings, "settings", app_or_settings)
+    monkeypatch.setenv("TUTOR_NOW", at)
+    record_attempt(settings, Attempt(item_id, 0, correct, duration_s=40, par_seconds=180))
+    monkeypatch.setenv("TUTOR_NOW", FIXED_NOW)
+
+
+async def test_home_shows_each_exercise_state_section_mastery_and_due(
+    make_app: Callable[..., Any], mini_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(mini_course)
+    attempt(app, "1.ex1", True, monkeypatch, YESTERDAY)
+    attempt(app, "1.ex2", False, monkeypatch, YESTERDAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown, line = rows(app), status(app)
+    assert shown["1.ex1"].lstrip().startswith("● 1.ex1")  # learned: right yesterday, not due
+    assert shown["1.ex2"].lstrip().startswith("◆ 1.ex2")  # wrong yesterday: due again
+    assert shown["1.ex3"].lstrip().startswith("○ 1.ex3")  # never tried
+    assert shown["1.lab1"].lstrip().startswith("○ 1.lab1")
+    first = PERCENT.search(shown["1.1"])
+    assert first is not None and 0 < int(first.group().split()[-1][:-1]) < 50  # one of three recalled
+    assert PERCENT.search(shown["1.2"])
+    assert "%" not in shown["1.3"]  # nothing to practise there, so no mastery
+    assert "1 due for review" in line
+    assert "○ new ◐ learning ◆ due ● learned" in line
+
+
+async def test_home_refreshes_when_the_learner_comes_back(
+    make_app: Callable[..., Any], mini_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(mini_course)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = rows(app)
+        assert before["1.ex3"].lstrip().startswith("○") and "0 due for review" in status(app)
+        await pilot.press("enter")  # the reader on 1.1
+        await pilot.pause()
+        assert not isinstance(app.screen, HomeScreen)
+        attempt(app, "1.ex3", True, monkeypatch, FIXED_NOW)
+        attempt(app, "1.ex1", False, monkeypatch, FIXED_NOW)
+        app.action_home()
+        await pilot.pause()
+        after = rows(app)
+        line = status(app)
+    assert after["1.ex3"].lstrip().startswith("● 1.ex3")
+    assert after["1.ex1"].lstrip().startswith("◐ 1.ex1")  # wrong just now: back in minutes, not learned
+    assert "0 due for review" in line
+    assert after["1.1"] != before["1.1"] and PERCENT.search(after["1.1"])
+    assert after["1.1"].startswith("✓ 1.1")  # opened in the reader: read
+
+
+@pytest.mark.parametrize("width", [64, 80])
+async def test_home_rows_fit_and_keep_their_parts_at_narrow_widths(
+    make_app: Callable[..., Any], width: int
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        shown = rows(app)
+        line = status(app)
+        practised = {
+            section.id: bool(chapter.items_in(section.id))
+            for chapter in app.course.chapters
+            for section in chapter.sections
+        }
+    room = width - 4  # outline padding and scrollbar
+    assert all(len(row) <= room for row in shown.values()), [r for r in shown.values() if len(r) > room]
+    for item_id, row in shown.items():
+        if item_id in practised:
+            assert bool(PERCENT.search(row)) == practised[item_id], row  # mastery where there is practice
+        else:
+            assert row.split()[0] == "○" and row.endswith(("hand", "code", "lab")), row
+    assert any("…" in row for row in shown.values()) == (width == 64)
+    assert len(line) <= width - 2 and line.endswith("○ new ◐ learning ◆ due ● learned")
+    assert line.startswith("0/8 sections read · 0 due for review" if width == 80 else "0/8 read · 0 due")
+
+
+async def test_start_uses_the_course_cache_and_shows_an_edit_at_once(
+    make_app: Callable[..., Any], mini_course: Path, tmp_path: Path, tutor_env: Path
+) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(mini_course, root)
+    for path in root.rglob("*"):
+        os.utime(path, ns=(1_600_000_000 * 10**9,) * 2)
+    async with make_app(root).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert cache_file_for(root, tutor_env / "cache").is_file()
+    exercises = root / "ch1" / "hand_exercises.yaml"
+    exercises.write_text(exercises.read_text(encoding="utf-8").replace("title: Norms", "title: Nurms"))
+    app = make_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Nurms" in rows(app)["1.ex1"]
+
+
+WARM_PROBE = r"""
+import asyncio, json, os, sys, time
+from pathlib import Path
+from tutor.app import TutorApp
+from tutor.settings import Settings
+
+async def main():
+    app = TutorApp(Settings(data_dir=Path(sys.argv[1])), warm_practice=True)
+    gaps, last = [], [None]
+    def tick():
+        now = time.perf_counter()
+        if last[0] is not None:
+            gaps.append((now - last[0]) * 1000)
+        last[0] = now
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_interval(0.01, tick)
+        await asyncio.sleep(3.0)
+        from checkers.kernel import kernel
+        from checkers.kernel.process import descendants
+        from tutor.practice import hand
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (hand.checker_pool().alive and kernel._STANDBYS):
+            await asyncio.sleep(0.1)
+        [spare] = kernel._STANDBYS.values()
+        worker = spare.result(timeout=60)
+        during = {"pool": hand.checker_pool().alive, "spare": worker.popen.pid,
+                  "children": descendants(os.getpid())}
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("numpy", "sympy", "torch"))
+    left = [pid for pid in during["children"] if Path(f"/proc/{pid}").exists()]
+    print(json.dumps({"during": during, "heavy": heavy, "left": left, "after": descendants(os.getpid()),
+                      "max_gap_ms": max(gaps), "ticks": len(gaps)}))
+
+asyncio.run(main())
+"""
+
+
+def test_warm_ups_start_after_first_paint_and_stop_with_the_app(tmp_path: Path) -> None:
+    """The checker worker and a spare kernel start (as processes only: no sympy or numpy in the
+    app), the UI keeps ticking while they load, and nothing outlives the app."""
+    env = {**os.environ, "TUTOR_CONFIG": str(tmp_path / "none.toml"), "TUTOR_NOW": FIXED_NOW}
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE, str(tmp_path)], capture_output=True, text=True, timeout=180, env=env
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["during"]["pool"] is True
+    assert seen["during"]["spare"] in seen["during"]["children"]
+    assert len(seen["during"]["children"]) >= 2
+    assert seen["heavy"] == []
+    assert seen["left"] == [] and seen["after"] == []
+    # A 10 ms probe over the first 3 s: sympy loading in-process would stall it for seconds.
+    assert seen["ticks"] > 50
+    assert seen["max_gap_ms"] < 400, seen["max_gap_ms"]
