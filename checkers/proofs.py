@@ -137,7 +137,8 @@ def _check_step(left: Any, right: Any, spec: ProofSpec, environments: list[dict[
                  if sympy.expand(a[i, j] - b[i, j]) != 0]
         if wrong:
             cells = ", ".join(f"({i},{j})" for i, j in wrong)
-            return f"this is not an equality: entr{'y' if len(wrong) == 1 else 'ies'} {cells} differ."
+            which = f"entry {cells} differs" if len(wrong) == 1 else f"entries {cells} differ"
+            return f"this is not an equality: {which}."
     symbolic = _symbolic(left), _symbolic(right)
     if symbolic[0] is None or symbolic[1] is None:
         return ""

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from tutor.course.loader import load_course
 from tutor.practice.outcome import Recorded
@@ -110,6 +110,31 @@ async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
         await pilot.press(*"(W^T W)^T = W^T (W^T)^T = W^T W")
         box = app.screen.query_one(AnswerInput)
         assert "read as: (Wᵀ·W)ᵀ = Wᵀ·(Wᵀ)ᵀ = Wᵀ·W" in str(box.query_one(".answer-preview", Static).render())
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await _checked(pilot)
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
+
+
+async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        box = screen.query_one(AnswerInput)
+        assert isinstance(screen.focused, TextArea)
+        assert "one step per line" in str(box.box.placeholder)
+        for line in ("(W^T W)^T", "= W (W^T)^T", "= W^T W"):
+            await pilot.press(*line, "enter")
+        assert box.value.count("\n") == 3  # enter started a new step, it did not submit
+        await pilot.press("ctrl+s")
+        await _checked(pilot)
+        feedback = str(box.query_one(".answer-feedback", Static).render())
+        assert "✗ Step 1" in feedback and "W·(Wᵀ)ᵀ" in feedback
+        assert "escape, then 1–4" in _text(app, "#hand-status")
+        box.box.load_text("(W^T W)^T\n= W^T (W^T)^T\n= W^T W")
+        await pilot.press("ctrl+s")
+        await _checked(pilot)
+        assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
+        assert screen.focused is None and "keys 1–4" in _text(app, "#hand-status")
+        await pilot.press("n")  # acts (leaves), rather than typing into the box
+        await pilot.pause()
+        assert isinstance(app.result, Recorded)

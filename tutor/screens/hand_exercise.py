@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TextArea
 
 from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Chapter
@@ -90,7 +90,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#hand-solution", Static).display = False
-        self.query(Input).first().focus()
+        self.query(AnswerInput).first().focus_box()
         # The checker worker (sympy) starts in its own process; lark warms in a thread.
         self.run_worker(_warm, thread=True, exclusive=True, group="hand-warm", exit_on_error=False)
 
@@ -98,10 +98,10 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     @on(Input.Submitted)
     def _next_box(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        index = inputs.index(event.input)
-        if index + 1 < len(inputs):
-            inputs[index + 1].focus()
+        boxes = list(self.query(AnswerInput))
+        index = next(i for i, box in enumerate(boxes) if box.box is event.input)
+        if index + 1 < len(boxes):
+            boxes[index + 1].focus_box()
         else:
             self.action_submit()
 
@@ -113,7 +113,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         empty = next((box for box in boxes if not box.value.strip()), None)
         if empty is not None:
             self.notify(f"Answer every part first ({empty.part_name}).", severity="warning")
-            empty.query_one(Input).focus()
+            empty.focus_box()
             return
         self.checking = True
         self._status("Checking…")
@@ -167,6 +167,9 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             box.show_feedback(part.correct, part.feedback)
         if message.recorded is not None:
             self.recorded = message.recorded
+        if message.result.correct:
+            # Out of the answer box, so n and 1–4 act instead of typing into it.
+            self.set_focus(None)
         lines = [message.result.feedback]
         if message.recorded is not None:
             lines.append(self._rating_line(message.recorded))
@@ -182,7 +185,8 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         name = RATING_NAMES.get(recorded.rating, str(recorded.rating))
         when = recorded.interval_text
         when = when if when.startswith("practice") else f"next review {when}"
-        return f"Rated {name} · {when}. Keys 1–4 change the rating."
+        keys = "escape, then 1–4," if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
+        return f"Rated {name} · {when}. To change the rating: {keys}."
 
     # -- help -----------------------------------------------------------------------------------
 
@@ -254,14 +258,14 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def action_back(self) -> None:
         """Escape leaves the answer box first (so letter keys work), then the exercise."""
-        if isinstance(self.focused, Input):
+        if isinstance(self.focused, (Input, TextArea)):
             self.set_focus(None)
             return
         self.dismiss(self.recorded)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Letter and digit keys act only when no answer box has focus."""
-        if action in ("hint", "give_up", "next", "rate") and isinstance(self.focused, Input):
+        if action in ("hint", "give_up", "next", "rate") and isinstance(self.focused, (Input, TextArea)):
             return None
         return True
 
@@ -274,7 +278,8 @@ def _proof_letters(test: str, options: dict[str, Any]) -> dict[str, str] | None:
         return None
     matrices = options.get("matrices", {})
     entries = "".join(cell for rows in matrices.values() for row in rows for cell in row)
-    return {"entries": entries, "matrices": "".join(matrices)}
+    return {"entries": entries, "matrices": "".join(matrices), "start": str(options.get("start", "")),
+            "target": str(options.get("target", ""))}
 
 
 def _warm() -> None:

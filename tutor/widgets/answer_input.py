@@ -1,4 +1,4 @@
-"""One answer box of a hand exercise: its prompt, an Input, a live "read as" preview and feedback."""
+"""One answer box of a hand exercise: its prompt, an input, a live "read as" preview and feedback."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 
 def preview_text(text: str, *, proof: dict[str, str] | None = None) -> str:
@@ -20,12 +20,22 @@ def preview_text(text: str, *, proof: dict[str, str] | None = None) -> str:
     return read_as(text)
 
 
+def proof_placeholder(start: str, target: str) -> str:
+    """What an empty proof box shows: the shape of a chain, one step per line."""
+    return f"{start}\n= … one step per line (enter starts the next; or join steps with =)\n= {target}"
+
+
 class AnswerInput(Vertical):
-    """Prompt, input, "read as" preview and per-part feedback for one named part."""
+    """Prompt, input, "read as" preview and per-part feedback for one named part.
+
+    A proof part gets a multi-line box (one step of the chain per line, ctrl+s checks); every
+    other part a one-line input (enter moves on).
+    """
 
     DEFAULT_CSS = """
     AnswerInput { height: auto; margin: 0 0 1 0; }
     AnswerInput .answer-prompt { color: $text; }
+    AnswerInput .proof-box { height: 6; }
     AnswerInput .answer-preview { color: $text-muted; padding: 0 1; height: auto; }
     AnswerInput .answer-feedback { padding: 0 1; height: auto; }
     AnswerInput .answer-feedback.-right { color: $success; }
@@ -40,18 +50,34 @@ class AnswerInput(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.prompt), classes="answer-prompt")
-        yield Input(placeholder="your answer", id=f"input-{self.part_name}")
+        if self.proof is not None:
+            placeholder = proof_placeholder(self.proof.get("start", "start"), self.proof.get("target", "target"))
+            yield TextArea(id=f"input-{self.part_name}", classes="answer-box proof-box", soft_wrap=True,
+                           tab_behavior="focus", placeholder=placeholder)
+        else:
+            yield Input(placeholder="your answer", id=f"input-{self.part_name}", classes="answer-box")
         yield Static("", classes="answer-preview")
         yield Static("", classes="answer-feedback")
 
     @property
+    def box(self) -> Input | TextArea:
+        """The widget the learner types in."""
+        return self.query_one(".answer-box")  # type: ignore[return-value]
+
+    @property
     def value(self) -> str:
         """What the learner typed."""
-        return self.query_one(Input).value
+        box = self.box
+        return box.text if isinstance(box, TextArea) else box.value
+
+    def focus_box(self) -> None:
+        """Put the cursor in this part's box."""
+        self.box.focus()
 
     @on(Input.Changed)
-    def _update_preview(self, event: Input.Changed) -> None:
-        shown = preview_text(event.value, proof=self.proof)
+    @on(TextArea.Changed)
+    def _update_preview(self) -> None:
+        shown = preview_text(self.value, proof=self.proof)
         self.query_one(".answer-preview", Static).update(Text(f"read as: {shown}" if shown else ""))
         self.show_feedback(None, "")
 
