@@ -138,3 +138,18 @@ async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tuto
         await pilot.press("n")  # acts (leaves), rather than typing into the box
         await pilot.pause()
         assert isinstance(app.result, Recorded)
+
+
+async def test_three_parts_their_verdicts_and_the_summary_fit_at_80x24(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex12")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for answer in ("25", "[2,1]/sqrt(5)", "[-1,-2]/sqrt(5)"):
+            await pilot.press(*answer, "enter")
+        await _checked(pilot)
+        screen = app.screen
+        status = screen.query_one("#hand-status", Static)
+        assert "1 of 3 parts correct" in str(status.render())
+        visible = screen.query_one("#hand-body").region
+        assert status.region.y >= visible.y and status.region.bottom <= visible.bottom
+        v1 = screen.query_one("#part-v1", AnswerInput).query_one(".answer-feedback", Static)
+        assert "flip together" in str(v1.render()) and v1.region.bottom <= visible.bottom

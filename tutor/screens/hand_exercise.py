@@ -46,7 +46,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
     DEFAULT_CSS = """
     HandExerciseScreen #hand-title { padding: 0 1; background: $boost; text-style: bold; }
     HandExerciseScreen #hand-body { padding: 0 1; }
-    HandExerciseScreen #hand-statement { margin: 1 0; }
+    HandExerciseScreen #hand-statement { margin: 0 0 1 0; }
     HandExerciseScreen #hand-status { margin: 1 0 0 0; height: auto; }
     HandExerciseScreen #hand-hints { height: auto; color: $warning; }
     HandExerciseScreen #hand-solution { height: auto; border: round $primary; padding: 0 1; }
@@ -180,13 +180,15 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             lines.append("n: next exercise · escape: back")
             self._show_solution()
         self._status("\n".join(lines))
+        if not message.result.correct:
+            self.query_one("#hand-status", Static).scroll_visible(animate=False)
 
     def _rating_line(self, recorded: Recorded) -> str:
         name = RATING_NAMES.get(recorded.rating, str(recorded.rating))
         when = recorded.interval_text
         when = when if when.startswith("practice") else f"next review {when}"
-        keys = "escape, then 1–4," if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
-        return f"Rated {name} · {when}. To change the rating: {keys}."
+        keys = "escape, then 1–4" if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
+        return f"Rated {name} · {when} · change it: {keys}"
 
     # -- help -----------------------------------------------------------------------------------
 

@@ -36,6 +36,9 @@ class AnswerInput(Vertical):
     AnswerInput { height: auto; margin: 0 0 1 0; }
     AnswerInput .answer-prompt { color: $text; }
     AnswerInput .proof-box { height: 6; }
+    AnswerInput Input.answer-box { height: 1; border: none; border-left: wide $primary 50%; padding: 0 1;
+                                   background: $panel; }
+    AnswerInput Input.answer-box:focus { border: none; border-left: wide $accent; }
     AnswerInput .answer-preview { color: $text-muted; padding: 0 1; height: auto; }
     AnswerInput .answer-feedback { padding: 0 1; height: auto; }
     AnswerInput .answer-feedback.-right { color: $success; }
@@ -55,9 +58,15 @@ class AnswerInput(Vertical):
             yield TextArea(id=f"input-{self.part_name}", classes="answer-box proof-box", soft_wrap=True,
                            tab_behavior="focus", placeholder=placeholder)
         else:
+            # One row high (a bar on the left, no frame): three parts, their verdicts and the summary
+            # fit on 80×24.
             yield Input(placeholder="your answer", id=f"input-{self.part_name}", classes="answer-box")
         yield Static("", classes="answer-preview")
         yield Static("", classes="answer-feedback")
+
+    def on_mount(self) -> None:
+        self.query_one(".answer-preview", Static).display = False
+        self.query_one(".answer-feedback", Static).display = False
 
     @property
     def box(self) -> Input | TextArea:
@@ -78,7 +87,9 @@ class AnswerInput(Vertical):
     @on(TextArea.Changed)
     def _update_preview(self) -> None:
         shown = preview_text(self.value, proof=self.proof)
-        self.query_one(".answer-preview", Static).update(Text(f"read as: {shown}" if shown else ""))
+        preview = self.query_one(".answer-preview", Static)
+        preview.update(Text(f"read as: {shown}" if shown else ""))
+        preview.display = bool(shown)
         self.show_feedback(None, "")
 
     def show_feedback(self, correct: bool | None, feedback: str) -> None:
@@ -86,6 +97,7 @@ class AnswerInput(Vertical):
         box = self.query_one(".answer-feedback", Static)
         box.set_class(correct is True, "-right")
         box.set_class(correct is False, "-wrong")
+        box.display = correct is not None
         if correct is None:
             box.update("")
             return
