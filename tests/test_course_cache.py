@@ -1,4 +1,4 @@
-"""The validated-course cache: used when nothing changed, never stale, never a crash, never for validate."""
+"""The course cache: used when nothing changed, never stale, never a crash, never for validate."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ OLD_NS = 1_600_000_000 * 10**9
 
 
 def age(root: Path, mtime_ns: int = OLD_NS) -> None:
-    """Give every file under `root` the same old mtime (files just copied are too fresh to cache)."""
+    """Give every file under `root` one old mtime (files just copied are too fresh to cache)."""
     for path in root.rglob("*"):
         os.utime(path, ns=(mtime_ns, mtime_ns))
 
@@ -39,7 +39,9 @@ def summary(course: Course) -> list[object]:
     return [(c.folder, c.meta, c.sections, c.exercises, c.labs) for c in course.chapters]
 
 
-def test_a_settled_course_is_cached_and_read_back_identical(course_copy: Path, tmp_path: Path) -> None:
+def test_a_settled_course_is_cached_and_read_back_identical(
+    course_copy: Path, tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
     first = load_course(course_copy, cache_dir=cache)
     assert cache_file_for(course_copy, cache).is_file()
@@ -90,7 +92,8 @@ def _retitle_longer(root: Path) -> None:
 def _add_section(root: Path) -> None:
     chapter = root / "ch1" / "chapter.yaml"
     text = chapter.read_text(encoding="utf-8")
-    chapter.write_text(text.replace("  - sections/1.3.yaml", "  - sections/1.3.yaml\n  - sections/1.4.yaml"))
+    last = "  - sections/1.3.yaml"
+    chapter.write_text(text.replace(last, f"{last}\n  - sections/1.4.yaml"), encoding="utf-8")
     section = (root / "ch1" / "sections" / "1.3.yaml").read_text(encoding="utf-8")
     new = section.replace('id: "1.3"', 'id: "1.4"').replace("Singular value decomposition", "Nurms")
     (root / "ch1" / "sections" / "1.4.yaml").write_text(new, encoding="utf-8")
@@ -100,16 +103,22 @@ def _remove_lab(root: Path) -> None:
     (root / "ch1" / "labs.yaml").unlink()
 
 
+def _title(course: Course, item_id: str) -> str | None:
+    return course.find(item_id)[1].title if item_id in course.ids() else None
+
+
 EDITS: list[tuple[str, Callable[[Path], None], Callable[[Course], bool]]] = [
-    ("same-size edit", _retitle, lambda c: c.find("1.ex1")[1].title == "Nurms"),
-    ("edit with an old mtime", _retitle_keep_mtime_old, lambda c: c.find("1.ex1")[1].title == "Nurms"),
-    ("size change, same mtime", _retitle_longer, lambda c: c.find("1.ex1")[1].title == "Vector norms"),
-    ("new section file", _add_section, lambda c: "1.4" in c.ids() and c.find("1.4")[1].title == "Nurms"),
+    ("same-size edit", _retitle, lambda c: _title(c, "1.ex1") == "Nurms"),
+    ("edit with an old mtime", _retitle_keep_mtime_old, lambda c: _title(c, "1.ex1") == "Nurms"),
+    ("size change, same mtime", _retitle_longer, lambda c: _title(c, "1.ex1") == "Vector norms"),
+    ("new section file", _add_section, lambda c: _title(c, "1.4") == "Nurms"),
     ("deleted labs file", _remove_lab, lambda c: "1.lab1" not in c.ids()),
 ]
 
 
-@pytest.mark.parametrize(("edit", "shows"), [(e, s) for _, e, s in EDITS], ids=[n for n, _, _ in EDITS])
+@pytest.mark.parametrize(
+    ("edit", "shows"), [(e, s) for _, e, s in EDITS], ids=[name for name, _, _ in EDITS]
+)
 def test_every_content_change_shows_at_once(
     course_copy: Path, tmp_path: Path, edit: Callable[[Path], None], shows: Callable[[Course], bool]
 ) -> None:
@@ -133,7 +142,8 @@ def _truncated(path: Path) -> None:
 
 def _wrong_shape(path: Path) -> None:
     key = msgspec.msgpack.decode(path.read_bytes())["key"]
-    path.write_bytes(msgspec.msgpack.encode({"key": key, "chapters": [{"folder": "ch1", "meta": 7}]}))
+    bad = {"key": key, "chapters": [{"folder": "ch1", "meta": 7}]}
+    path.write_bytes(msgspec.msgpack.encode(bad))
 
 
 def _empty(path: Path) -> None:

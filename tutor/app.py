@@ -197,7 +197,7 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_reader(self) -> None:
-        """Import the reader and the Python lexer after first paint: the first section opens fast."""
+        """Import the reader and the Python lexer after first paint: the first section is quick."""
         importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 

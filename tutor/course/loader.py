@@ -162,7 +162,8 @@ class Chapter:
         if module is None:
             path = self.folder / f"{module_name}.py"
             if not path.is_file():
-                raise ContentError([f"{self.folder}: no reference module {module_name}.py for {name}"])
+                missing = f"{self.folder}: no reference module {module_name}.py for {name}"
+                raise ContentError([missing])
             qualified = f"_tutor_content_ch{self.number}_{module_name}"
             spec = importlib.util.spec_from_file_location(qualified, path)
             if spec is None or spec.loader is None:
@@ -173,7 +174,8 @@ class Chapter:
             self._modules[module_name] = module
         function = getattr(module, function_name, None)
         if not callable(function):
-            raise ContentError([f"{self.folder / (module_name + '.py')}: no function {function_name}"])
+            where = self.folder / f"{module_name}.py"
+            raise ContentError([f"{where}: no function {function_name}"])
         return function  # type: ignore[no-any-return]
 
 
@@ -344,10 +346,15 @@ def content_key(root: Path) -> tuple[str, bool]:
     versions that shape the cache, as one string; and whether all of it is older than SETTLE_NS.
 
     Kept whole rather than hashed: comparing a few kB is free, and hashlib costs ~7 ms to import."""
-    parts = [f"format {CACHE_FORMAT}", f"tutor {__version__}", f"msgspec {msgspec.__version__}", str(root.resolve())]
+    parts = [f"format {CACHE_FORMAT}", f"tutor {__version__}", f"msgspec {msgspec.__version__}"]
+    parts.append(str(root.resolve()))
     newest = 0
     for module_file in (schema.__file__, exercise_schema.__file__, __file__):
-        stat = os.stat(str(module_file))
+        try:
+            stat = os.stat(str(module_file))
+        except OSError:  # not a plain file (a zip import): the tutor version must do
+            parts.append(str(module_file))
+            continue
         parts.append(f"{module_file}\0{stat.st_size}\0{stat.st_mtime_ns}")
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -70,7 +70,7 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[int, Marks] | None = None
-        """The row width and marks the outline was last built from: rebuilt only when they change."""
+        """The row width and marks the outline was last built from: rebuilt only on a change."""
 
     @property
     def tutor(self) -> TutorApp:
@@ -120,7 +120,9 @@ class HomeScreen(Screen[None]):
         learning = frozenset(
             item_id
             for item_id in recall
-            if item_id not in due and (card := store.card(item_id)) is not None and card.state != State.Review
+            if item_id not in due
+            and (card := store.card(item_id)) is not None
+            and card.state != State.Review
         )
         return Marks(frozenset(store.sections_read()), recall, due, learning, True)
 
@@ -145,14 +147,16 @@ class HomeScreen(Screen[None]):
         chapters = self.tutor.course.chapters
         for chapter in chapters:
             if len(chapters) > 1:
-                heading = Text(f"Chapter {chapter.number} · {chapter.meta.title}", style="underline")
+                title = f"Chapter {chapter.number} · {chapter.meta.title}"
+                heading = Text(title, style="underline")
                 options.append(Option(heading, id=f"chapter-{chapter.number}", disabled=True))
             for section in chapter.sections:
                 items = chapter.items_in(section.id)
                 mastery = marks.mastery([item.id for item in items])
                 row = section_row(section, section.id in marks.read, width, mastery)
                 options.append(Option(row, id=section.id))
-                options.extend(Option(item_row(item, width, marks.state(item.id)), id=item.id) for item in items)
+                for item in items:
+                    options.append(Option(item_row(item, width, marks.state(item.id)), id=item.id))
         return options
 
     def _status(self, marks: Marks, width: int) -> Text:
