@@ -134,7 +134,7 @@ async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tuto
         await pilot.press("ctrl+s")
         await _checked(pilot)
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
-        assert screen.focused is None and "keys 1–4" in _text(app, "#hand-status")
+        assert screen.focused is screen.query_one("#hand-body") and "keys 1–4" in _text(app, "#hand-status")
         await pilot.press("n")  # acts (leaves), rather than typing into the box
         await pilot.pause()
         assert isinstance(app.result, Recorded)

@@ -169,7 +169,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             self.recorded = message.recorded
         if message.result.correct:
             # Out of the answer box, so n and 1–4 act instead of typing into it.
-            self.set_focus(None)
+            self._leave_box()
         lines = [message.result.feedback]
         if message.recorded is not None:
             lines.append(self._rating_line(message.recorded))
@@ -261,9 +261,13 @@ class HandExerciseScreen(Screen["Recorded | None"]):
     def action_back(self) -> None:
         """Escape leaves the answer box first (so letter keys work), then the exercise."""
         if isinstance(self.focused, (Input, TextArea)):
-            self.set_focus(None)
+            self._leave_box()
             return
         self.dismiss(self.recorded)
+
+    def _leave_box(self) -> None:
+        """Focus the page itself: letter keys act, arrows scroll, tab goes back to the first box."""
+        self.set_focus(self.query_one("#hand-body", VerticalScroll), scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Letter and digit keys act only when no answer box has focus."""
