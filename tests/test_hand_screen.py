@@ -64,6 +64,8 @@ async def test_preview_feedback_rating_override_and_solution(tutor_env: Path) ->
         assert "Rated Again" in _text(app, "#hand-status")
         await pilot.press("escape", "3")
         assert "Rated Good" in _text(app, "#hand-status")
+        assert "Rated Again" not in _text(app, "#hand-status")
+        assert _text(app, "#hand-status").startswith("Not right yet.")  # the verdict stays
         screen.query_one(Input).value = "λ1 = 3, λ2 = 1"
         screen.query_one(Input).focus()
         await pilot.press("enter")

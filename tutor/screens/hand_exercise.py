@@ -75,6 +75,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         self.gave_up = False
         self.recorded: Recorded | None = None
         self.started = time.monotonic()
+        self._status_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         suffix = f" · variant {self.variant}" if self.variant else ""
@@ -179,6 +180,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             self.solved = True
             lines.append("n: next exercise · escape: back")
             self._show_solution()
+        self._status_lines = lines
         self._status("\n".join(lines))
         if not message.result.correct:
             self.query_one("#hand-status", Static).scroll_visible(animate=False)
@@ -240,7 +242,11 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         except Exception as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return
-        self._status(self._rating_line(self.recorded))
+        # Only the rating line changes: the verdict and the keys stay on screen.
+        rating = self._rating_line(self.recorded)
+        lines = [rating if line.startswith("Rated ") else line for line in self._status_lines]
+        self._status_lines = lines if rating in lines else [*lines, rating]
+        self._status("\n".join(self._status_lines))
 
     # -- leaving --------------------------------------------------------------------------------
 
