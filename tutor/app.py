@@ -115,6 +115,7 @@ class TutorApp(App[None]):
         self.started_in_ms: float | None = None
         self._warm_lock = threading.Lock()
         self._closing = False
+        self._warmed = False
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -217,6 +218,7 @@ class TutorApp(App[None]):
             from tutor.practice.code import kernel_config
             from tutor.practice.hand import warm_checker
 
+            self._warmed = True
             warm_checker()
             prewarm(kernel_config(self.settings))
 
@@ -229,9 +231,13 @@ class TutorApp(App[None]):
             self.store = None
 
     def _stop_workers(self) -> None:
-        """Stop the checker worker and any spare kernel, so nothing outlives the app."""
+        """Stop the checker worker and any spare kernel when this app warmed them, so nothing
+        outlives it. Apps that never warmed (headless test runs) leave the process-wide workers
+        to the next app in the process and to the exit handlers."""
         with self._warm_lock:
             self._closing = True
+            if not self._warmed:
+                return
         hand = sys.modules.get("tutor.practice.hand")
         if hand is not None:
             hand.checker_pool().close()
