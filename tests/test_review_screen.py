@@ -21,6 +21,7 @@ from tutor.screens.stats import StatsScreen
 from tutor.settings import Settings, load_settings
 
 shown: list[tuple[str, str, int | None]] = []
+sessions: list[str] = []
 
 
 class FakeExercise(Screen[Recorded | None]):
@@ -28,11 +29,13 @@ class FakeExercise(Screen[Recorded | None]):
 
     BINDINGS = [Binding("y", "answer(True)"), Binding("n", "answer(False)"), Binding("escape", "leave")]
 
-    def __init__(self, chapter: Any, exercise: Any, variant: int | None = None, review: bool = False) -> None:
+    def __init__(self, chapter: Any, exercise: Any, variant: int | None = None, review: bool = False,
+                 session: str = "") -> None:
         super().__init__()
         self.exercise = exercise
         self.variant = variant
         shown.append((exercise.id, type(exercise).__name__, variant))
+        sessions.append(session)
 
     def action_answer(self, correct: bool) -> None:
         attempt = Attempt(self.exercise.id, self.variant or 0, correct, 120.0, 180)
@@ -64,6 +67,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         setattr(fake, name, FakeExercise)
         monkeypatch.setitem(sys.modules, module, fake)
     shown.clear()
+    sessions.clear()
     yield load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path), new_per_day=3)
     close_stores()
 
@@ -84,10 +88,14 @@ async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings)
         summary = status(app, "#review-summary")
         assert "Right: 2   Wrong: 1   Skipped: 0" in summary
         assert "Next review in" in summary
+        shown_keys = [key for key, active in app.screen.active_bindings.items()
+                      if active.binding.show and active.node is app.screen]
+        assert shown_keys == ["escape"], "a finished session offers only the way back"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
     assert [item for item, _, _ in shown] == ["1.ex2", "1.ex3", "1.ex4"]
+    assert sessions == ["review 1 of 3", "review 2 of 3", "review 3 of 3"]
     assert all(variant is not None and variant >= 1 for _, kind, variant in shown if kind == "HandExercise")
     assert app.store.log_count() == 3
 
@@ -124,7 +132,9 @@ async def test_nothing_due_says_so(settings: Settings) -> None:
     app = Host(settings, ReviewScreen())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "Nothing is due now" in status(app, "#review-summary")
+        summary = status(app, "#review-summary")
+        assert "Nothing is due now" in summary and "Right:" not in summary
+        assert not app.screen.query_one(ProgressBar).display
 
 
 async def test_stats_screen_shows_the_figures(settings: Settings) -> None:

@@ -76,8 +76,10 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, chapter: Chapter, item: CodeExercise | Lab, review: bool = False) -> None:
+    def __init__(self, chapter: Chapter, item: CodeExercise | Lab, review: bool = False, session: str = "") -> None:
         super().__init__()
+        self.session = session
+        """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
         self.chapter = chapter
         self.item = item
         self.review = review
@@ -98,7 +100,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     def compose(self) -> ComposeResult:
         from tutor.widgets.repl import Repl
 
-        yield Static(f"{self.item.id}  {self.item.title}", id="code-title")
+        session = f"  ·  {self.session}" if self.session else ""
+        yield Static(f"{self.item.id}  {self.item.title}{session}", id="code-title")
         with VerticalScroll(id="code-statement"):
             yield from self.compose_statement()
         yield make_editor(self._initial_text(), id="code-editor")
@@ -424,6 +427,6 @@ class CodeWorkScreen(Screen["Recorded | None"]):
 class CodeExerciseScreen(CodeWorkScreen):
     """Write the functions of one code exercise, run them, check them, get hints."""
 
-    def __init__(self, chapter: Chapter, exercise: CodeExercise, review: bool = False) -> None:
-        super().__init__(chapter, exercise, review)
+    def __init__(self, chapter: Chapter, exercise: CodeExercise, review: bool = False, session: str = "") -> None:
+        super().__init__(chapter, exercise, review, session)
         self.exercise = exercise

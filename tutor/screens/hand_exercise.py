@@ -61,8 +61,11 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, chapter: Chapter, exercise: HandExercise, variant: int = 0, review: bool = False) -> None:
+    def __init__(self, chapter: Chapter, exercise: HandExercise, variant: int = 0, review: bool = False,
+                 session: str = "") -> None:
         super().__init__()
+        self.session = session
+        """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
         self.chapter = chapter
         self.exercise = exercise
         self.variant = variant
@@ -79,6 +82,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def compose(self) -> ComposeResult:
         suffix = f" · variant {self.variant}" if self.variant else ""
+        suffix += f"  ·  {self.session}" if self.session else ""
         yield Static(f"{self.instance.id}  {self.instance.title}{suffix}", id="hand-title")
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")

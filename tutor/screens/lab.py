@@ -66,8 +66,8 @@ class LabScreen(CodeWorkScreen):
             self.text = text
             self.done = done
 
-    def __init__(self, chapter: Chapter, lab: Lab, review: bool = False) -> None:
-        super().__init__(chapter, lab, review)
+    def __init__(self, chapter: Chapter, lab: Lab, review: bool = False, session: str = "") -> None:
+        super().__init__(chapter, lab, review, session)
         self.lab = lab
         self.measuring = False
         self._measure_kernel: Any = None

@@ -95,18 +95,21 @@ class ReviewScreen(Screen[None]):
     def exercise_screen(self, item_id: str) -> Screen[Any] | None:
         """The screen that asks this item: a new variant of a hand exercise, a blank code editor."""
         chapter, item = self.app.course.find(item_id)  # type: ignore[attr-defined]
+        # The session's progress bar sits under the exercise screens, so each title says where we are.
+        session = f"review {self.position + 1} of {len(self.queue)}"
         try:
             if isinstance(item, HandExercise):
                 from tutor.screens.hand_exercise import HandExerciseScreen
 
-                return HandExerciseScreen(chapter, item, variant=self.store.next_variant(item_id), review=True)
+                return HandExerciseScreen(chapter, item, variant=self.store.next_variant(item_id), review=True,
+                                          session=session)
             if isinstance(item, CodeExercise):
                 from tutor.screens.code_exercise import CodeExerciseScreen
 
-                return CodeExerciseScreen(chapter, item)
+                return CodeExerciseScreen(chapter, item, review=True, session=session)
             from tutor.screens.lab import LabScreen
 
-            return LabScreen(chapter, item)
+            return LabScreen(chapter, item, review=True, session=session)
         except ModuleNotFoundError:
             return None
 
@@ -196,6 +199,12 @@ class ReviewScreen(Screen[None]):
         self._update_progress()
         self._show_status(f"Undid {item_id} ({RATING_NAMES[recorded.rating]}). Enter: answer it again.")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once the summary shows, only escape (back) is left."""
+        if self.finished and action in ("resume", "skip", "undo"):
+            return False
+        return True
+
     def action_finish(self) -> None:
         """End the session (escape again leaves the summary)."""
         if self.finished:
@@ -205,18 +214,21 @@ class ReviewScreen(Screen[None]):
         summary = self.query_one("#review-summary", Static)
         summary.update(self.summary_text())
         summary.display = True
+        self.query_one(ProgressBar).display = bool(self.queue)
         self.query_one("#review-status", Static).update("Escape: back.")
+        self.refresh_bindings()
 
     def summary_text(self) -> Text:
         """Right, wrong, skipped, time, and when the next review is due."""
+        now = clock.now()
         if not self.queue:
             text = Text("Nothing is due now, and no new exercises are left for today.\n")
         else:
             text = Text("Session summary\n", style="bold")
-        minutes, seconds = divmod(round(time.monotonic() - self.tally.started), 60)
-        text.append(f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   Skipped: {len(self.tally.skipped)}\n")
-        text.append(f"Time: {minutes} min {seconds:02d} s\n")
-        now = clock.now()
+            minutes, seconds = divmod(round(time.monotonic() - self.tally.started), 60)
+            text.append(f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   "
+                        f"Skipped: {len(self.tally.skipped)}\n")
+            text.append(f"Time: {minutes} min {seconds:02d} s\n")
         upcoming = [due for due in self.store.due_times() if due > clock.to_us(now)]
         if self.store.due_count(now):
             text.append("Still due now: ", style="bold")
@@ -226,4 +238,5 @@ class ReviewScreen(Screen[None]):
         for item_id, recorded in self.tally.done:
             if recorded.leech:
                 text.append(f"Leech: {item_id} lapsed 8+ times; re-read its section.\n", style="bold")
+        text.rstrip()
         return text
