@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -59,6 +59,27 @@ class Outline(NavList):
     BINDINGS = [Binding("enter", "select", "Open", id="outline-open")]
 
 
+class QuietFooter(Footer):
+    """A Footer rebuilt only when the keys it shows change.
+
+    Textual announces a binding change on every focus move and terminal focus event; right after
+    first paint that is three in a row, and each full rebuild of the footer blocks the UI for
+    15-40 ms. The keys are compared first, so the learner's first key press is not kept waiting."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        keys = tuple(
+            (binding.key, binding.description, enabled, tooltip)
+            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+        )
+        if keys == self._shown:
+            return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._shown = keys  # only once a rebuild is really scheduled
+        super().bindings_changed(screen)
+
+
 class HomeScreen(Screen[None]):
     """The chapter outline; enter opens the highlighted section, exercise or lab."""
 
@@ -89,7 +110,7 @@ class HomeScreen(Screen[None]):
         self._shown = (width, marks)
         yield Static(self._status(marks, width), id="home-status")
         yield Outline(*self._options(width, marks), id="outline")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         outline = self.query_one("#outline", Outline)
