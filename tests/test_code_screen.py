@@ -179,6 +179,7 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         editor = screen.query_one("#code-editor", TextArea)
+        assert "f3" not in footer_shown(screen), "no tests to show before the first check"
         await pilot.press("ctrl+l")
         assert screen.focused is not editor
         await pilot.press("ctrl+s")
@@ -189,8 +190,11 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
         assert screen.focused is editor and editor.text.startswith("z")
         await pilot.press("f3")
         assert screen.focused is screen.query_one("#code-table", TestTable)
-        assert "e" in footer_shown(screen)
+        assert screen.maximized is screen.query_one("#code-tests")
+        assert "e" in footer_shown(screen) and "f3" in footer_shown(screen)
         await pilot.press("escape")
+        await pilot.pause()
+        assert screen.maximized is None
         assert screen.focused is editor and "e" not in footer_shown(screen)
         await pilot.press("escape")
         assert screen.focused is None and "e" in footer_shown(screen)

@@ -34,6 +34,12 @@ AUTOSAVE_DELAY = 1.0
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
+class TestsPane(VerticalScroll):
+    """The test table and the highlighted test's message; F3 shows it full screen."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class CodeWorkScreen(Screen["Recorded | None"]):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
@@ -54,9 +60,11 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         # Not ctrl+b: that is tmux's prefix and never reaches the app.
         Binding("ctrl+n", "swap_text", "Starter/draft", id="code-swap", show=False,
                 tooltip="Swap between the starter and your last draft"),
-        Binding("f3", "show_tests", "Tests", id="code-tests", show=False,
-                tooltip="Browse the test table (escape returns to the editor)"),
+        Binding("f3", "show_tests", "Tests", id="code-tests",
+                tooltip="The test table full screen (escape returns to the editor)"),
     ]
+    ESCAPE_TO_MINIMIZE = False
+    """Escape from a full-screen pane is `action_back`: it also puts the cursor back in the editor."""
     DEFAULT_CSS = """
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
     CodeWorkScreen #code-statement { max-height: 6; height: auto; padding: 0 1; }
@@ -64,7 +72,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     CodeWorkScreen #code-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     CodeWorkScreen #code-panes { height: 2fr; min-height: 5; }
     CodeWorkScreen #code-notes { padding: 0 1; }
-    CodeWorkScreen #code-detail { height: auto; max-height: 6; padding: 0 1; }
+    CodeWorkScreen #code-detail { height: auto; max-height: 2; padding: 0 1; }
+    CodeWorkScreen TestsPane.-maximized #code-detail { max-height: 20; }
+    CodeWorkScreen TestTable { min-height: 3; }
     """
 
     class Checked(Message):
@@ -109,7 +119,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         with ContentSwitcher(initial="code-notes", id="code-panes"):
             with VerticalScroll(id="code-notes"):
                 yield Static(self._notes_intro(), id="code-notes-text")
-            with VerticalScroll(id="code-tests"):
+            with TestsPane(id="code-tests"):
                 yield TestTable(id="code-table")
                 yield Static("", id="code-detail")
             yield Repl(self._new_kernel, id="code-repl")
@@ -149,9 +159,11 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         self.focus_editor()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """"e Edit" is offered (and shown in the footer) only while the editor does not have the focus."""
+        """"e Edit" is offered only while the editor does not have the focus, F3 once there are results."""
         if action == "edit":
             return self.focused is not self.editor
+        if action == "show_tests":
+            return self.last_result is not None
         return True
 
     # -- drafts ----------------------------------------------------------------------------
@@ -261,8 +273,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             self.query_one("#repl-input").focus()
 
     def action_show_tests(self) -> None:
-        """Show the test table of the last check, focused so arrows pick a test's full message."""
+        """The test table full screen, focused so arrows pick a test and show its whole message."""
         self._show_pane("code-tests")
+        self.maximize(self.query_one("#code-tests", TestsPane), container=False)
         self.query_one("#code-table", TestTable).focus()
 
     # -- checking --------------------------------------------------------------------------
@@ -323,6 +336,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             self._status(message.error)
             return
         self.last_result = result
+        self.refresh_bindings()
         self.query_one("#code-table", TestTable).show(list(result.tests))
         self.query_one("#code-detail", Static).update(Text(result.load_error))
         self._show_pane("code-tests")
