@@ -203,6 +203,17 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
     assert app.dismissed == []
 
 
+async def test_the_repl_output_is_visible_at_80x24(chapter: Chapter, settings: Settings) -> None:
+    from textual.widgets import RichLog
+
+    app = Host(settings, DraftStore(), lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        log = app.screen.query_one(RichLog)
+        assert log.region.height >= 4, "the output log must not be squeezed out by the input box"
+
+
 async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settings) -> None:
     from tutor.widgets.repl import Repl
 

@@ -47,8 +47,8 @@ class Repl(Widget):
 
     DEFAULT_CSS = """
     Repl { layout: vertical; height: 1fr; }
-    Repl > RichLog { height: 1fr; border: round $primary-darken-2; }
-    Repl > ReplInput { height: 6; border: round $accent; }
+    Repl > RichLog { height: 1fr; min-height: 3; border: round $primary-darken-2; }
+    Repl > ReplInput { height: auto; min-height: 3; max-height: 8; border: round $accent; }
     """
 
     BINDINGS = [
