@@ -247,3 +247,13 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
         app.open_item("1.lab3")
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)
+
+
+@pytest.mark.parametrize(("feedback", "shown"), [
+    ("All 8 tests passed.\nmore", "All 8 tests passed."),
+    ("Your file could not be run:\nThe cell printed more than 8 MiB.", "Your file could not be run: The cell printed more than 8 MiB."),
+    ("Your file could not be run:", "Your file could not be run:"),
+    ("", ""),
+])
+def test_the_status_headline_says_why_not_just_that(feedback: str, shown: str) -> None:
+    assert code_exercise._headline(feedback) == shown

@@ -340,7 +340,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         self.query_one("#code-table", TestTable).show(list(result.tests))
         self.query_one("#code-detail", Static).update(Text(result.load_error))
         self._show_pane("code-tests")
-        lines = [("Correct. " if result.correct else "Not yet. ") + result.feedback.splitlines()[0]]
+        lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
             name = RATING_NAMES.get(message.recorded.rating, str(message.recorded.rating))
             lines.append(f"Rated {name} · next review {message.recorded.interval_text}.")
@@ -444,3 +444,9 @@ class CodeExerciseScreen(CodeWorkScreen):
     def __init__(self, chapter: Chapter, exercise: CodeExercise, review: bool = False, session: str = "") -> None:
         super().__init__(chapter, exercise, review, session)
         self.exercise = exercise
+
+
+def _headline(feedback: str) -> str:
+    """The feedback's first line; a line that only announces ("…could not be run:") takes the next one too."""
+    lines = [line.strip() for line in feedback.splitlines() if line.strip()] or [""]
+    return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
