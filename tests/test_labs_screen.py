@@ -127,3 +127,14 @@ def test_grey_image_packs_two_pixel_rows_per_line() -> None:
     lines = str(picture).splitlines()
     assert lines == ["▀▀", "▀▀"]
     assert plots.grey_image([]) .plain == ""
+
+
+def test_scatter_labels_never_overprint_each_other_or_leave_the_canvas() -> None:
+    xs = [0.0, 0.01, 0.02, 5.0, 10.0, 10.0]
+    ys = [0.0, 0.0, 0.0, 5.0, 10.0, 0.0]
+    words = ["from", "was", "has", "which", "this", "bit"]
+    chosen = plots.scatter_labels(xs, ys, words, cols=40, rows=10)
+    names = [label for _, _, label, _ in chosen]
+    assert names == ["from", "which", "this", "bit"], "words on top of 'from' are left as dots"
+    assert {alignment for _, _, label, alignment in chosen if label in ("this", "bit")} == {"right"}
+    assert all(alignment == "left" for _, _, label, alignment in chosen if label in ("from", "which"))

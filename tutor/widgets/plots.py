@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 SCATTER_LABELS = 25
-"""Words written next to their points in the Lab 1.3 scatter; more would overprint at 80 columns."""
+"""At most this many words written beside their points in the Lab 1.3 scatter (more crowd 80 columns)."""
 
 
 def draw_timings(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -52,14 +52,42 @@ def draw_gflops(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def draw_scatter(plt: Any, points: Sequence[Sequence[float]], labels: Sequence[str]) -> None:
-    """Lab 1.3: the projected words on their first two principal components, a few labelled."""
+    """Lab 1.3: the projected words on their first two principal components, labelled where it fits."""
     plt.clear_figure()
     xs = [float(p[0]) for p in points]
     ys = [float(p[1]) for p in points]
     plt.scatter(xs, ys, marker="dot")
-    for x, y, label in list(zip(xs, ys, labels))[:SCATTER_LABELS]:
-        plt.text(label, x, y)
-    plt.title("the 100 common words on PC1 × PC2")
+    for x, y, label, alignment in scatter_labels(xs, ys, labels):
+        plt.text(label, x, y, alignment=alignment)
+    plt.title(f"the {len(points)} common words on PC1 × PC2")
+
+
+def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], *, cols: int = 68,
+                   rows: int = 14, limit: int = SCATTER_LABELS) -> list[tuple[float, float, str, str]]:
+    """(x, y, label, alignment) for words that can sit beside their point on a cols×rows canvas
+    without overprinting another word or running off an edge; the rest stay plain dots."""
+    if not xs:
+        return []
+    x0, y0 = min(xs), min(ys)
+    width, height = (max(xs) - x0) or 1.0, (max(ys) - y0) or 1.0
+    cell = width / (cols - 1)
+    taken: dict[int, list[tuple[int, int]]] = {}
+    chosen: list[tuple[float, float, str, str]] = []
+    for x, y, label in zip(xs, ys, labels):
+        col = round((x - x0) / width * (cols - 1))
+        row = round((y - y0) / height * (rows - 1))
+        # Beside the point (its dot stays visible): to the right, or to the left near the right edge.
+        start, alignment, at = col + 1, "left", x + cell
+        if start + len(label) > cols:
+            start, alignment, at = col - len(label), "right", x - cell
+        span = (start - 1, start + len(label) + 1)  # a blank cell either side keeps words apart
+        if start < 0 or any(a < span[1] and span[0] < b for a, b in taken.get(row, [])):
+            continue
+        taken.setdefault(row, []).append(span)
+        chosen.append((at, y, label, alignment))
+        if len(chosen) >= limit:
+            break
+    return chosen
 
 
 def draw_errors(plt: Any, errors: dict[str, float]) -> None:
