@@ -138,3 +138,21 @@ def test_scatter_labels_never_overprint_each_other_or_leave_the_canvas() -> None
     assert names == ["from", "which", "this", "bit"], "words on top of 'from' are left as dots"
     assert {alignment for _, _, label, alignment in chosen if label in ("this", "bit")} == {"right"}
     assert all(alignment == "left" for _, _, label, alignment in chosen if label in ("from", "which"))
+
+
+def test_spectrum_ticks_are_readable_powers_of_ten() -> None:
+    assert plots.decade_ticks(1e-12, 56.97) == [1e-10, 1e-7, 1e-4, 1e-1, 1e2]
+    assert plots.decade_ticks(0.5, 20.0) == [0.1, 1.0, 10.0, 100.0]
+    plots.draw_spectrum(plotext, [56.97, 0.29, 1e-12])
+    plotext.plotsize(70, 15)
+    built = plotext.build()
+    assert "1e2" in built and "0.0000" not in built
+
+
+def test_the_two_svd_pictures_sit_side_by_side_within_80_columns() -> None:
+    pixels = [[(r * c) % 7 / 6 for c in range(128)] for r in range(96)]
+    left = plots.grey_image(pixels, width=plots.IMAGE_WIDTH)
+    both = plots.side_by_side(left, left)
+    lines = both.plain.splitlines()
+    assert len(lines) == len(left.plain.splitlines())
+    assert all(len(line) <= 78 for line in lines) and lines[0].count("▀") == 2 * len(left.plain.splitlines()[0])

@@ -15,6 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+IMAGE_WIDTH = 36
+"""Columns of one Lab 1.4 picture: the original and its compression side by side in 80 columns."""
 SCATTER_LABELS = 25
 """At most this many words written beside their points in the Lab 1.3 scatter (more crowd 80 columns)."""
 
@@ -104,7 +106,18 @@ def draw_spectrum(plt: Any, sigma: Sequence[float]) -> None:
     values = [max(float(s), 1e-12) for s in sigma]
     plt.plot(list(range(1, len(values) + 1)), values)
     plt.yscale("log")
+    if values:
+        ticks = decade_ticks(min(values), max(values))
+        plt.yticks(ticks, [f"1e{round(math.log10(t))}" for t in ticks])
     plt.title("singular values σ_i (log scale)")
+
+
+def decade_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Powers of ten spanning [low, high], every k-th decade so at most `most` remain (plotext's own
+    labels on a log axis print a dozen digits)."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = max(1, math.ceil((last - first + 1) / most))
+    return [10.0**e for e in range(last, first - 1, -step)][::-1]
 
 
 def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
@@ -122,6 +135,22 @@ def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
             text.append("▀", style=f"rgb({a},{a},{a}) on rgb({b},{b},{b})")
         text.append("\n")
     return text
+
+
+def side_by_side(left: Text, right: Text, gap: int = 2) -> Text:
+    """Two pictures next to each other, line by line (both fit in 80 columns at IMAGE_WIDTH)."""
+    left_lines, right_lines = left.split("\n", allow_blank=True), right.split("\n", allow_blank=True)
+    width = max((line.cell_len for line in left_lines), default=0)
+    joined = Text()
+    for index in range(max(len(left_lines), len(right_lines))):
+        line = left_lines[index].copy() if index < len(left_lines) else Text()
+        line.pad_right(width - line.cell_len + gap)
+        if index < len(right_lines):
+            line.append_text(right_lines[index])
+        if line.plain.strip():
+            joined.append_text(line)
+            joined.append("\n")
+    return joined
 
 
 def timing_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -210,9 +239,9 @@ class LabResults(Vertical):
         self._plot("#lab-plot-2", draw_spectrum, payload.get("sigma", []))
         images = self.query_one("#lab-images", Static)
         k = payload.get("break_even")
-        picture = Text(f"Original, then rank {k} (compression ratio ≈ 1):\n", style="bold")
-        picture.append_text(grey_image(payload.get("image", []), width=48))
-        picture.append_text(grey_image(payload.get("at_break_even", []), width=48))
+        picture = Text(f"Original, and rank {k} (compression ratio ≈ 1):\n", style="bold")
+        picture.append_text(side_by_side(grey_image(payload.get("image", []), width=IMAGE_WIDTH),
+                                         grey_image(payload.get("at_break_even", []), width=IMAGE_WIDTH)))
         images.update(picture)
         images.display = True
 
