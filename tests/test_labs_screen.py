@@ -120,6 +120,8 @@ def test_every_plot_draws_with_plotext(draw: Any, args: tuple[Any, ...], title: 
     draw(plotext, *args)
     plotext.plotsize(70, 15)
     assert title in plotext.build()
+    plotext.plotsize(76, 20)
+    assert title in plotext.build(), "every repaint rebuilds the plot"
 
 
 def test_grey_image_packs_two_pixel_rows_per_line() -> None:
@@ -140,13 +142,15 @@ def test_scatter_labels_never_overprint_each_other_or_leave_the_canvas() -> None
     assert all(alignment == "left" for _, _, label, alignment in chosen if label in ("from", "which"))
 
 
-def test_spectrum_ticks_are_readable_powers_of_ten() -> None:
-    assert plots.decade_ticks(1e-12, 56.97) == [1e-10, 1e-7, 1e-4, 1e-1, 1e2]
-    assert plots.decade_ticks(0.5, 20.0) == [0.1, 1.0, 10.0, 100.0]
+def test_spectrum_ticks_are_readable_powers_of_ten_and_survive_repaints() -> None:
+    assert plots.decade_exponents(1e-12, 56.97) == [-10, -7, -4, -1, 2]
+    assert plots.decade_exponents(0.5, 20.0) == [-1, 0, 1, 2]
     plots.draw_spectrum(plotext, [56.97, 0.29, 1e-12])
     plotext.plotsize(70, 15)
     built = plotext.build()
     assert "1e2" in built and "0.0000" not in built
+    plotext.plotsize(60, 12)
+    assert "1e2" in plotext.build(), "a second build (a repaint) must not fail"
 
 
 def test_the_two_svd_pictures_sit_side_by_side_within_80_columns() -> None:

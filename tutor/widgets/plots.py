@@ -101,23 +101,25 @@ def draw_errors(plt: Any, errors: dict[str, float]) -> None:
 
 
 def draw_spectrum(plt: Any, sigma: Sequence[float]) -> None:
-    """Lab 1.4: singular values on a log scale."""
+    """Lab 1.4: singular values on a log scale.
+
+    The logarithm is taken here, on a linear axis labelled in powers of ten: plotext's own log scale
+    takes the logarithm again each time the plot is rebuilt (every repaint), and then crashes.
+    """
     plt.clear_figure()
     values = [max(float(s), 1e-12) for s in sigma]
-    plt.plot(list(range(1, len(values) + 1)), values)
-    plt.yscale("log")
+    plt.plot(list(range(1, len(values) + 1)), [math.log10(v) for v in values])
     if values:
-        ticks = decade_ticks(min(values), max(values))
-        plt.yticks(ticks, [f"1e{round(math.log10(t))}" for t in ticks])
+        exponents = decade_exponents(min(values), max(values))
+        plt.yticks([float(e) for e in exponents], [f"1e{e}" for e in exponents])
     plt.title("singular values σ_i (log scale)")
 
 
-def decade_ticks(low: float, high: float, most: int = 6) -> list[float]:
-    """Powers of ten spanning [low, high], every k-th decade so at most `most` remain (plotext's own
-    labels on a log axis print a dozen digits)."""
+def decade_exponents(low: float, high: float, most: int = 6) -> list[int]:
+    """Exponents of the powers of ten spanning [low, high], every k-th one so at most `most` remain."""
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     step = max(1, math.ceil((last - first + 1) / most))
-    return [10.0**e for e in range(last, first - 1, -step)][::-1]
+    return list(range(last, first - 1, -step))[::-1]
 
 
 def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
