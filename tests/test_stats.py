@@ -61,7 +61,7 @@ def test_mastery_is_mean_recall_with_unseen_items_at_zero(store: Store) -> None:
     assert stats.mastery["1.8"] is None
 
 
-@pytest.mark.parametrize(("count", "busiest", "cell"), [(0, 5, " "), (1, 5, "·"), (5, 5, "█"), (3, 5, "▒"), (2, 0, "█")])
+@pytest.mark.parametrize(("count", "busiest", "cell"), [(0, 5, " "), (1, 5, "·"), (5, 5, "█"), (3, 5, "▒"), (2, 0, "█"), (1, 1, "█"), (1, 2, "▒")])
 def test_heatmap_shades(count: int, busiest: int, cell: str) -> None:
     assert shade(count, busiest) == cell
 
@@ -80,3 +80,6 @@ def test_forecast_and_mastery_text() -> None:
     mastery = mastery_text({"1.1": 0.5, "1.8": None}, {"1.1": "Vectors"}, width=4).plain.splitlines()
     assert mastery[0] == "§1.1   ██··  50%  Vectors"
     assert "no exercises" in mastery[1]
+    long = mastery_text({"1.2": 0.5}, {"1.2": "The Dot Product, Projections and Attention"}, width=20)
+    assert long.plain == "§1.2   ██████████··········  50%  The Dot Product, Projections and At…\n"
+    assert len(long.plain.rstrip("\n")) <= 72, "one line inside the panel at 80 columns"

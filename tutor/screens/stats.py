@@ -17,7 +17,7 @@ from progress import clock
 from progress.stats import Stats, compute_stats
 from progress.store import Store
 from tutor.recording import open_store, section_items
-from tutor.widgets.stats import ChartPanel, forecast_text, heatmap_text, mastery_text
+from tutor.widgets.stats import ChartPanel, forecast_text, heatmap_text, mastery_text, plural
 
 
 class StatsScreen(Screen[None]):
@@ -125,8 +125,9 @@ class StatsScreen(Screen[None]):
 def summary_text(stats: Stats) -> Text:
     """The headline figures."""
     text = Text()
-    text.append(f"{stats.attempts} attempts", style="bold")
-    text.append(f" ({stats.correct} right) on {stats.items_seen} items · {stats.total_seconds / 60:.0f} min\n")
+    text.append(plural(stats.attempts, "attempt"), style="bold")
+    text.append(f" ({stats.correct} right) on {plural(stats.items_seen, 'item')} · "
+                f"{stats.total_seconds / 60:.0f} min\n")
     if stats.true_retention is None:
         text.append("True retention: not yet measured (needs reviews of learned items)\n")
     else:
@@ -134,5 +135,6 @@ def summary_text(stats: Stats) -> Text:
             f"True retention: {stats.true_retention:.0%} over {stats.retention_sample} reviews "
             f"(target {stats.desired_retention:.0%})\n"
         )
-    text.append(f"Streak: {stats.streak_days} day(s) · due now: {stats.due_now} · practice ahead: {stats.practice_ahead}")
+    text.append(f"Streak: {plural(stats.streak_days, 'day')} · due now: {stats.due_now} · "
+                f"practice ahead: {stats.practice_ahead}")
     return text

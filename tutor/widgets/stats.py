@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
@@ -17,7 +18,8 @@ def shade(count: int, busiest: int) -> str:
     """The heatmap cell for `count` attempts when the busiest day had `busiest`."""
     if count <= 0 or busiest <= 0:
         return SHADES[0] if count <= 0 else SHADES[-1]
-    level = 1 + round((len(SHADES) - 2) * (count - 1) / max(1, busiest - 1))
+    # Proportional to the busiest day, which always gets the darkest cell (even when it had one attempt).
+    level = max(1, math.ceil((len(SHADES) - 1) * count / busiest))
     return SHADES[min(level, len(SHADES) - 1)]
 
 
@@ -37,7 +39,7 @@ def heatmap_text(calendar: Mapping[str, int], today: date, weeks: int = 16) -> T
             cell = shade(calendar.get(day.isoformat(), 0), busiest)
             text.append(cell * 2, style="bold" if day == today else "")
         text.append("\n")
-    text.append(f"    less {SHADES[1:]} more; busiest day {busiest} attempts", style="dim")
+    text.append(f"    less {SHADES[1:]} more; busiest day {plural(busiest, 'attempt')}", style="dim")
     return text
 
 
@@ -60,8 +62,15 @@ def forecast_text(forecast: Sequence[tuple[str, int]], width: int = 30) -> Text:
     return text
 
 
-def mastery_text(mastery: Mapping[str, float | None], titles: Mapping[str, str], width: int = 20) -> Text:
-    """One row per section: ID, bar of mean recall probability, percentage, title."""
+def plural(count: int, noun: str) -> str:
+    """`1 attempt`, `2 attempts`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def mastery_text(mastery: Mapping[str, float | None], titles: Mapping[str, str], width: int = 20,
+                 title_width: int = 36) -> Text:
+    """One row per section: ID, bar of mean recall probability, percentage, title (cut to one line
+    at 80 columns, so the rows stay aligned)."""
     text = Text()
     for section, value in mastery.items():
         text.append(f"§{section:<6}")
@@ -70,7 +79,10 @@ def mastery_text(mastery: Mapping[str, float | None], titles: Mapping[str, str],
         else:
             text.append(bar(value, width))
             text.append(f" {value:>4.0%}")
-        text.append(f"  {titles.get(section, '')}\n")
+        title = titles.get(section, "")
+        if len(title) > title_width:
+            title = title[: title_width - 1].rstrip() + "…"
+        text.append(f"  {title}\n")
     return text
 
 
