@@ -155,3 +155,15 @@ async def test_three_parts_their_verdicts_and_the_summary_fit_at_80x24(tutor_env
         assert status.region.y >= visible.y and status.region.bottom <= visible.bottom
         v1 = screen.query_one("#part-v1", AnswerInput).query_one(".answer-feedback", Static)
         assert "flip together" in str(v1.render()) and v1.region.bottom <= visible.bottom
+
+
+async def test_word_answers_are_not_previewed_as_maths(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"14", "enter")
+        await pilot.press(*"sqrt(54)", "enter", "5", "enter", *"L inf")
+        screen = app.screen
+        maths = screen.query_one("#part-l2", AnswerInput).query_one(".answer-preview", Static)
+        word = screen.query_one("#part-largest", AnswerInput).query_one(".answer-preview", Static)
+        assert maths.display and "read as: √54" in str(maths.render())
+        assert not word.display and "L·∞" not in str(word.render())

@@ -87,7 +87,8 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
-                yield AnswerInput(part.name, part.prompt, proof=_proof_letters(part.test, part.options))
+                yield AnswerInput(part.name, part.prompt, proof=_proof_letters(part.test, part.options),
+                                  maths=part.test != "choice")
             yield Static("", id="hand-status")
             yield Static("", id="hand-hints")
             yield Static("", id="hand-solution")

@@ -45,11 +45,13 @@ class AnswerInput(Vertical):
     AnswerInput .answer-feedback.-wrong { color: $error; }
     """
 
-    def __init__(self, name: str, prompt: str, *, proof: dict[str, str] | None = None) -> None:
+    def __init__(self, name: str, prompt: str, *, proof: dict[str, str] | None = None, maths: bool = True) -> None:
         super().__init__(id=f"part-{name}")
         self.part_name = name
         self.prompt = prompt
         self.proof = proof
+        self.maths = maths
+        """False for a word answer (L1, L2, L∞): reading it as maths ("L·∞") would only confuse."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.prompt), classes="answer-prompt")
@@ -86,7 +88,7 @@ class AnswerInput(Vertical):
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _update_preview(self) -> None:
-        shown = preview_text(self.value, proof=self.proof)
+        shown = preview_text(self.value, proof=self.proof) if self.maths else ""
         preview = self.query_one(".answer-preview", Static)
         preview.update(Text(f"read as: {shown}" if shown else ""))
         preview.display = bool(shown)
