@@ -19,7 +19,8 @@ def test_doctor_reports_a_healthy_setup(tmp_path: Path) -> None:
     done = _doctor(tmp_path / "data")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    for label in ("tutor python", "kernel python", "numpy (kernel)", "torch (kernel)", "CUDA", "sandbox", "data dir"):
+    labels = ("tutor python", "kernel python", "numpy (kernel)", "torch (kernel)", "CUDA", "sandbox", "processes", "data dir")
+    for label in labels:
         assert label in out
     assert "(writable)" in out and "status          ok" in out
     assert any(level in out for level in ("sandbox         full", "sandbox         partial", "sandbox         degraded"))
@@ -29,3 +30,13 @@ def test_doctor_fails_on_a_broken_kernel_interpreter(tmp_path: Path) -> None:
     done = _doctor(tmp_path / "data", TUTOR_KERNEL_PYTHON=str(tmp_path / "missing-python"))
     assert done.returncode == 1
     assert "BROKEN" in done.stdout and "PROBLEMS" in done.stdout
+
+
+def test_doctor_says_how_processes_are_limited(tmp_path: Path) -> None:
+    out = _doctor(tmp_path / "data").stdout
+    line = next(line for line in out.splitlines() if line.startswith("processes "))
+    limited = "pids cgroup (v" in line or "RLIMIT_NPROC" in line
+    # Either a mechanism with its number, or an explicit NOT LIMITED with the reason.
+    assert limited or "NOT LIMITED (" in line, line
+    if os.geteuid() == 0 and limited:
+        assert "pids cgroup" in line, "root ignores RLIMIT_NPROC: only a cgroup limits it"

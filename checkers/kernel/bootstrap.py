@@ -100,13 +100,41 @@ def _set_limits(cfg: dict) -> dict:
     limit("core", resource.RLIMIT_CORE, 0, 0)
     if cfg["processes"] > 0:
         uid = os.getuid()
-        # Root (in any user namespace mapped to host root) is exempt from NPROC; say so.
-        if cfg["host_root"]:
-            applied["processes"] = "not enforced: the kernel runs as root"
+        cgroup = cfg.get("pids_cgroup")
+        # Root (in any user namespace mapped to host root) is exempt from NPROC: the parent then
+        # made a pids cgroup, which this process joined before exec; check that it really did.
+        if cgroup:
+            if _in_cgroup(cgroup["path"]):
+                applied["processes"] = cgroup["limit"]
+            else:
+                applied["processes"] = f"not enforced: the kernel did not join {cgroup['path']}"
+        elif cfg["host_root"]:
+            reason = cfg.get("pids_cgroup_error") or "no pids cgroup was made"
+            applied["processes"] = f"not enforced: the kernel runs as root and {reason}"
         else:
             total = _count_user_tasks(uid) + cfg["processes"]
             limit("processes", resource.RLIMIT_NPROC, total, total)
     return applied
+
+
+def _in_cgroup(path: str) -> bool:
+    """Whether this process is in the cgroup at `path` (as /proc/self/cgroup spells it)."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return False
+    return any(line.split(":", 2)[-1] == path for line in lines)
+
+
+def _process_limit(cfg: dict, limits: dict) -> str:
+    """How the process limit is enforced, for the sandbox report; empty when it is not."""
+    if not isinstance(limits.get("processes"), int):
+        return ""
+    cgroup = cfg.get("pids_cgroup")
+    if cgroup:
+        return cgroup["text"]
+    return f"RLIMIT_NPROC, {cfg['processes']} over the user's count"
 
 
 def _read_exact(fd: int, size: int) -> bytes:
@@ -408,6 +436,7 @@ def main() -> None:
         "executable": sys.executable,
         "versions": versions,
         "limits": limits,
+        "process_limit": _process_limit(cfg, limits),
         "network": _network_reachable(),
     }
     _send(cfg["reply_fd"], hello)

@@ -80,6 +80,8 @@ class KernelInfo:
     pid_namespace: bool
     network_isolated: bool
     uid: int
+    process_limit: str = ""
+    """How the process limit is enforced (`pids cgroup (v1), max 136`); empty when it is not."""
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,12 @@ class Kernel:
         return self._require().sandbox_level()
 
     @property
+    def cgroup(self) -> str:
+        """The worker's pids cgroup folder; "" when the process limit is RLIMIT_NPROC or absent."""
+        group = self._require().cgroup
+        return str(group.path) if group is not None else ""
+
+    @property
     def scratch_dir(self) -> str:
         """The worker's private working folder (its cwd and HOME)."""
         return str(self._require().scratch)

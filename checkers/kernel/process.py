@@ -18,11 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkers.kernel import cgroup as pids_cgroup
 from checkers.kernel.config import KernelConfig, KernelError, KernelInfo, SandboxLevel
 
 BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
 NOBODY = 65534
 MAX_REPLY = 64 * 1024 * 1024
+# The kernel's own tasks on top of the learner's allowance: setpriv/unshare, the pid-1 reaper, the
+# worker, BLAS and torch threads (measured: 4 with numpy, 5 after a torch matmul, at 2 threads).
+KERNEL_TASKS = 6
+CAP_SYS_ADMIN = 21
+CAP_SYS_RESOURCE = 24
 NAMESPACES = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--"]
 
 # PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so every spawn happens on
@@ -113,6 +119,7 @@ class WorkerProcess:
     hello: dict[str, Any] = field(default_factory=dict)
     pidfd: int = -1
     failures: list[str] = field(default_factory=list)
+    cgroup: pids_cgroup.PidsCgroup | None = None
 
     @property
     def worker_pid(self) -> int:
@@ -130,6 +137,7 @@ class WorkerProcess:
             pid_namespace=bool(self.hello.get("pid_namespace")),
             network_isolated=not self.hello.get("network", True),
             uid=self.uid,
+            process_limit=self.process_limit(),
         )
 
     def sandbox_level(self) -> SandboxLevel:
@@ -146,16 +154,23 @@ class WorkerProcess:
                 missing.append(f"{name} limit ({value})")
         if self.config.memory_mb <= 0:
             missing.append("address-space limit (off for CUDA kernels)")
+        processes = f" Processes: {self.process_limit()}." if self.process_limit() else ""
         if not missing:
-            return SandboxLevel("full", (), "namespaces (user, pid, net), rlimits, parent-death signal.")
+            return SandboxLevel(
+                "full", (), f"namespaces (user, pid, net), rlimits, parent-death signal.{processes}"
+            )
         if self.hello.get("pid_namespace"):
-            return SandboxLevel("partial", tuple(missing), "namespaces and rlimits are on.")
+            return SandboxLevel("partial", tuple(missing), f"namespaces and rlimits are on.{processes}")
         reasons = "; ".join(self.failures) or "namespaces were not requested"
         return SandboxLevel(
             "degraded",
             tuple(missing),
-            f"rlimits, process group and parent-death signal only ({reasons}).",
+            f"rlimits, process group and parent-death signal only ({reasons}).{processes}",
         )
+
+    def process_limit(self) -> str:
+        """How the process limit is enforced (`pids cgroup (v1), max 136`), or "" when it is not."""
+        return str(self.hello.get("process_limit") or "")
 
     def close_pipes(self) -> None:
         """Close the parent's ends of every pipe."""
@@ -182,6 +197,9 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL every process of this worker (strays too), reap it and delete its scratch dir."""
+        if self.cgroup is not None:
+            # Everything the worker started is in its cgroup, even processes that left the tree.
+            self.cgroup.kill_all()
         if self.popen.returncode is None:
             sweep(self.popen.pid, keep=())
             try:
@@ -193,8 +211,38 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 pass
         self.close_pipes()
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
         forget(self)
+
+
+def _nproc_ignored(uid: int) -> bool:
+    """RLIMIT_NPROC binds nobody running as root or with CAP_SYS_ADMIN / CAP_SYS_RESOURCE."""
+    if uid == 0:
+        return True
+    if uid != os.geteuid():
+        return False  # setpriv changed the uid, which clears the capabilities
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("CapEff:"):
+            caps = int(line.split()[1], 16)
+            return bool(caps & (1 << CAP_SYS_ADMIN | 1 << CAP_SYS_RESOURCE))
+    return False
+
+
+def _process_cgroup(config: KernelConfig, launch: Launch) -> tuple[pids_cgroup.PidsCgroup | None, str]:
+    """A pids cgroup when RLIMIT_NPROC would not bind this worker; else (None, why not)."""
+    if config.processes <= 0 or not _nproc_ignored(launch.uid):
+        return None, ""
+    limit = config.processes + KERNEL_TASKS + 2 * config.threads
+    try:
+        return pids_cgroup.create(limit), ""
+    except OSError as exc:
+        return None, str(exc)
 
 
 def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
@@ -215,7 +263,15 @@ def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
         "preload": list(config.preload),
         "optional_preload": list(config.optional_preload),
     }
+    cgroup, cgroup_error = _process_cgroup(config, launch)
+    if cgroup is not None:
+        cfg["pids_cgroup"] = {"path": pids_cgroup.relative_name(cgroup), "limit": cgroup.limit,
+                              "text": cgroup.describe()}
+    elif cgroup_error:
+        cfg["pids_cgroup_error"] = cgroup_error
     command = [*launch.prefix, config.interpreter(), "-I", "-c", BOOTSTRAP, json.dumps(cfg)]
+    if cgroup is not None:
+        command = pids_cgroup.wrap(cgroup, command)
     try:
         popen = subprocess.Popen(
             command,
@@ -231,11 +287,13 @@ def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
         for fd in (request_r, request_w, reply_r, reply_w):
             os.close(fd)
         shutil.rmtree(scratch, ignore_errors=True)
+        if cgroup is not None:
+            cgroup.remove()
         raise KernelError(f"cannot start {config.interpreter()}: {exc}") from exc
     os.close(request_r)
     os.close(reply_w)
     os.set_blocking(request_w, False)
-    return WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config)
+    return WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config, cgroup=cgroup)
 
 
 def spawn(config: KernelConfig) -> Future[WorkerProcess]:
@@ -409,6 +467,8 @@ def _cleanup_at_exit() -> None:
         processes = list(_LIVE)
     for process in processes:
         process.kill()
+    # Warm standbys never reached `_LIVE`; their cgroups (and they) go too.
+    pids_cgroup.remove_ours()
 
 
 atexit.register(_cleanup_at_exit)

@@ -59,6 +59,8 @@ def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
         else:
             lines.append("CUDA            no CUDA device (GPU parts of the labs are skipped)")
     lines.append(f"sandbox         {level.name}: {level.explanation}")
+    why = info.limits.get("processes") or "no limit configured"
+    lines.append(f"processes       {info.process_limit or f'NOT LIMITED ({why})'}")
     for item in level.missing:
         lines.append(f"  missing       {item}")
     for failure in level_failures(config.interpreter()):

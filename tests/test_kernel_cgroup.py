@@ -1,0 +1,115 @@
+"""A root tutor limits each kernel with its own pids cgroup, and never leaves one behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checkers.kernel import Kernel, KernelConfig
+from checkers.kernel import cgroup as pids_cgroup
+from checkers.kernel.cgroup import CgroupError, PidsCgroup
+from checkers.kernel.process import KERNEL_TASKS
+
+CONFIG = KernelConfig(timeout=1.0, grace=0.3, memory_mb=1024, processes=16, standby=False)
+
+
+@pytest.fixture()
+def kernel() -> Iterator[Kernel]:
+    with Kernel(CONFIG) as k:
+        if not k.cgroup:
+            pytest.skip(f"no pids cgroup here (processes: {k.info.limits.get('processes')})")
+        yield k
+
+
+PROC_CGROUP = "12:pids:/a/b\n3:cpu,cpuacct:/\n0::/user.slice/app.scope\n"
+RELATIVE = [(PROC_CGROUP, 1, "/a/b"), (PROC_CGROUP, 2, "/user.slice/app.scope"), ("3:cpu:/\n", 1, None),
+            ("1:name=systemd:/\n", 2, None)]
+
+
+@pytest.mark.parametrize(("text", "version", "expected"), RELATIVE)
+def test_own_cgroup_is_read_from_proc(text: str, version: int, expected: str | None) -> None:
+    assert pids_cgroup._relative_path(text, version) == expected
+
+
+def test_kernel_runs_in_its_own_limited_cgroup(kernel: Kernel) -> None:
+    group = Path(kernel.cgroup)
+    limit = CONFIG.processes + KERNEL_TASKS + 2 * CONFIG.threads
+    assert group.name.startswith(f"tutor-kernel-{os.getpid()}-")
+    assert int((group / "pids.max").read_text()) == limit
+    assert kernel.info.pid in [int(p) for p in (group / "cgroup.procs").read_text().split()]
+    assert kernel.info.limits["processes"] == limit
+    assert kernel.info.process_limit.startswith("pids cgroup (v") and f"max {limit}" in kernel.info.process_limit
+    assert "processes limit" not in " ".join(kernel.sandbox_level.missing)
+
+
+def test_cgroup_removed_after_close() -> None:
+    with Kernel(CONFIG) as k:
+        group = k.cgroup
+        if not group:
+            pytest.skip("no pids cgroup here")
+        k.execute("import subprocess; p = subprocess.Popen(['sleep', '300'], start_new_session=True)")
+    assert not Path(group).exists()
+    assert Path(group) not in pids_cgroup.ours()
+
+
+def test_cgroup_replaced_after_a_timeout_kill(kernel: Kernel) -> None:
+    first = kernel.cgroup
+    result = kernel.execute("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass")
+    assert result.status == "timeout" and result.restarted
+    assert not Path(first).exists()
+    assert kernel.cgroup != first and Path(kernel.cgroup).is_dir()
+    assert kernel.execute("6 * 7").value == "42"
+
+
+def test_stale_cgroups_of_dead_tutors_are_removed_and_others_kept(kernel: Kernel) -> None:
+    parent = Path(kernel.cgroup).parent
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = parent / f"tutor-kernel-{dead.pid}-1"
+    stranger = parent / f"not-a-tutor-{os.getpid()}"
+    stale.mkdir()
+    stranger.mkdir()
+    orphan = subprocess.Popen(["sleep", "300"])
+    try:
+        (stale / "cgroup.procs").write_text(str(orphan.pid))
+        assert pids_cgroup.clean_stale(parent) == 1
+        assert orphan.wait(timeout=5) == -9
+        assert not stale.exists()
+        assert stranger.is_dir() and Path(kernel.cgroup).is_dir()  # others and live tutors' kept
+    finally:
+        orphan.kill()
+        for path in (stale, stranger):
+            if path.exists():
+                path.rmdir()
+
+
+def test_without_a_cgroup_root_is_reported_unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root ignores RLIMIT_NPROC")
+
+    def refuse(limit: int) -> PidsCgroup:
+        raise CgroupError("the pids controller is not available in /test")
+
+    monkeypatch.setattr(pids_cgroup, "create", refuse)
+    with Kernel(CONFIG) as k:
+        assert k.cgroup == ""
+        reason = k.info.limits["processes"]
+        assert reason.startswith("not enforced: the kernel runs as root") and "/test" in reason
+        assert k.sandbox_level.name != "full"
+        assert any("processes limit" in item for item in k.sandbox_level.missing)
+        assert k.info.process_limit == ""
+
+
+def test_kill_all_empties_a_busy_cgroup(kernel: Kernel) -> None:
+    group = PidsCgroup.existing(Path(kernel.cgroup))
+    assert kernel.info.pid in group.pids() and len(group.pids()) >= 2  # the launcher, the worker
+    started = time.monotonic()
+    assert group.kill_all()
+    assert group.pids() == [] and time.monotonic() - started < 2
+    result = kernel.execute("1")
+    assert result.status == "crashed" and result.restarted
