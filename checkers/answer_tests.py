@@ -86,7 +86,9 @@ def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str,
     if not ok:
         try:
             value = strip_labels(answer.value, any_label=True)
-            known = _known_mistake(value, data, options)
+            # The exercise's own known slips first, then the general detectors (sign, σ², ×10ⁿ, …).
+            known = _known_mistake(value, data, options) or mistakes.detect(value, target, data.get("kind", ""),
+                                                                             answer)
         except AnswerError:
             known = None
         feedback = known or feedback

@@ -63,7 +63,8 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("vector", "[0.33, 1]", "[1/3, 1]", {"rtol": 1e-3}, False, "Entry 1"),
     ("vector", "[1/3, 1]", "[1/3, 1]", {"rtol": 1e-3}, True, ""),
     ("vector", "[-4, -3]", "[4, 3]", {}, False, "sign"),
-    ("vector", "[-4, 0]", "[4, 0]", {}, False, "Entry 1"),
+    ("vector", "[-4, 0]", "[4, 0]", {}, False, "Check the signs"),
+    ("vector", "[4, 1]", "[4, 0]", {}, False, "Entry 2 is not right"),
     ("vector", "4", "[4, 0]", {}, False, "Expected 2 values"),
     # matrix entry by entry
     ("matrix", "[19 22; 43 50]", [[19, 22], [43, 50]], {}, True, ""),
