@@ -61,3 +61,20 @@ async def test_escape_sequences_from_cells_are_not_rendered() -> None:
         app.query_one(Repl).send("print('\\x1b]0;owned\\x07safe')")
         await _settle(app, pilot)
         assert "safe" in _log_text(app) and "\x1b" not in _log_text(app)
+
+
+async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tutor.screens.repl_screen import ReplScreen
+    from tutor.settings import load_settings
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(ReplScreen())
+
+    app = Host()
+    app.settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"x = 1")
+        assert app.screen.query_one(ReplInput).text == "x = 1"
+        await _settle(app, pilot)

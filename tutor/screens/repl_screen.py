@@ -34,6 +34,10 @@ class ReplScreen(Screen[None]):
         yield Repl(self._new_kernel, id="repl")
         yield Footer()
 
+    def on_screen_resume(self) -> None:
+        # Otherwise the output log (first in the focus order) takes the keys and typing goes nowhere.
+        self.query_one("#repl-input").focus()
+
     def _new_kernel(self) -> Kernel:
         # Imported here: the kernel package is only needed once the learner asks for a REPL.
         from checkers.kernel import Kernel
