@@ -113,3 +113,16 @@ def test_kill_all_empties_a_busy_cgroup(kernel: Kernel) -> None:
     assert group.pids() == [] and time.monotonic() - started < 2
     result = kernel.execute("1")
     assert result.status == "crashed" and result.restarted
+
+
+def test_learner_code_cannot_leave_its_cgroup(kernel: Kernel) -> None:
+    if not kernel.info.pid_namespace:
+        pytest.skip("no namespaces: the seal needs a mount namespace (reported as missing)")
+    root = Path(kernel.cgroup).parent / "cgroup.procs"
+    code = f"import os\nopen({str(root)!r}, 'w').write(str(os.getpid()))"
+    result = kernel.execute(code)
+    assert result.exception == "OSError" and "Read-only file system" in result.error, result
+    remount = "import subprocess\nsubprocess.run(['mount', '-o', 'remount,bind,rw', '/sys/fs/cgroup/pids'], check=True)"
+    assert kernel.execute(remount).status == "error"
+    assert kernel.info.pid in PidsCgroup.existing(Path(kernel.cgroup)).pids()
+    assert "cgroup_seal" not in kernel.info.limits

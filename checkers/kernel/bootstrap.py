@@ -106,6 +106,9 @@ def _set_limits(cfg: dict) -> dict:
         if cgroup:
             if _in_cgroup(cgroup["path"]):
                 applied["processes"] = cgroup["limit"]
+                sealed = _seal_cgroups() if cfg["pid_namespace"] else "no mount namespace"
+                if sealed:
+                    applied["cgroup_seal"] = f"not set: {sealed}; root code could leave its pids cgroup"
             else:
                 applied["processes"] = f"not enforced: the kernel did not join {cgroup['path']}"
         elif cfg["host_root"]:
@@ -115,6 +118,47 @@ def _set_limits(cfg: dict) -> dict:
             total = _count_user_tasks(uid) + cfg["processes"]
             limit("processes", resource.RLIMIT_NPROC, total, total)
     return applied
+
+
+MS_FLAGS = {"ro": 1, "nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024, "nodiratime": 2048,
+            "relatime": 1 << 21, "strictatime": 1 << 24}
+MS_REMOUNT = 32
+MS_BIND = 4096
+PR_CAPBSET_DROP = 24
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _seal_cgroups() -> str:
+    """Make this mount namespace's cgroup mounts read-only, then drop every capability, so learner
+    code (root of its user namespace, mapped to host root) cannot move itself out of its pids
+    cgroup nor undo the remount. Returns "" on success, else why not."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    for line in lines:
+        before, _, after = line.partition(" - ")
+        fields, extra = before.split(), after.split()
+        if len(fields) < 6 or not extra or extra[0] not in ("cgroup", "cgroup2"):
+            continue
+        # Keep the mount's locked flags (nosuid, nodev, noexec, atime) or the remount is refused.
+        flags = MS_REMOUNT | MS_BIND | MS_FLAGS["ro"]
+        for option in fields[5].split(","):
+            flags |= MS_FLAGS.get(option, 0) if option != "rw" else 0
+        target = fields[4].replace("\\040", " ").encode()
+        if libc.mount(None, target, None, flags, None) != 0:
+            return f"cannot remount {fields[4]} read-only: {os.strerror(ctypes.get_errno())}"
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
+            return f"cannot drop capability {cap}: {os.strerror(ctypes.get_errno())}"
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(header, data) != 0:
+        return f"cannot clear capabilities: {os.strerror(ctypes.get_errno())}"
+    return ""
 
 
 def _in_cgroup(path: str) -> bool:
@@ -421,7 +465,7 @@ def main() -> None:
         os._exit(1)
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    limits = _set_limits(cfg)
+    limits = _set_limits({**cfg, "pid_namespace": in_pid_namespace})
     signal.signal(signal.SIGINT, _on_sigint)
     sys.stdin = io.StringIO()
     versions = _preload(cfg["preload"], cfg["optional_preload"])

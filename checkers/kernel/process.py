@@ -29,7 +29,8 @@ MAX_REPLY = 64 * 1024 * 1024
 KERNEL_TASKS = 6
 CAP_SYS_ADMIN = 21
 CAP_SYS_RESOURCE = 24
-NAMESPACES = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--"]
+# --mount lets the worker make the cgroup mounts read-only for itself (see bootstrap `_seal_cgroups`).
+NAMESPACES = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--mount", "--fork", "--kill-child", "--"]
 
 # PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so every spawn happens on
 # this one long-lived thread, never on a short-lived Textual worker thread.
