@@ -32,9 +32,10 @@ SOLUTION_13 = "import numpy as np\n\n\ndef center_columns(X):\n    return X - X.
 class Pane:
     """One tmux session on a private server, driven with send-keys and read with capture-pane."""
 
-    def __init__(self, socket: str, env: dict[str, str]) -> None:
+    def __init__(self, socket: str, env: dict[str, str], status_file: Path) -> None:
         self.socket = socket
         self.env = env
+        self.status_file = status_file
 
     def tmux(self, *args: str) -> str:
         done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
@@ -45,7 +46,10 @@ class Pane:
         """Launch `tutor start` at `size` with the clock at `now`; the pane stays after the app exits."""
         env = " ".join(f"{key}={value}" for key, value in {**self.env, "TUTOR_NOW": now}.items())
         # pytest-textual-snapshot exports COLUMNS=80 LINES=24, and Rich would believe them over the pane.
-        command = f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; echo tutor exited with status $?"
+        # The shell records the app's exit status: tmux's own pane_dead_status is not reliable here.
+        self.status_file.unlink(missing_ok=True)
+        command = (f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; "
+                   f"echo $? > {self.status_file}")
         self.tmux("kill-server")
         self.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
                   "new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), command)
@@ -72,7 +76,8 @@ class Pane:
                 assert "Traceback" not in screen, screen
                 return screen
             if time.monotonic() > until:
-                pytest.fail(f"never saw {needles!r}; the screen was:\n{screen}")
+                panes = self.tmux("list-panes", "-a", "-F", "#{session_name} dead=#{pane_dead} #{pane_dead_status}")
+                pytest.fail(f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}")
             time.sleep(0.05)
 
     def cursor(self) -> str:
@@ -134,11 +139,12 @@ class Pane:
         return self.wait_for(expect)
 
     def exit_status(self) -> int:
-        """The app's exit status, as the shell prints it in the pane once the app has gone."""
-        screen = self.wait_for("tutor exited with status")
-        found = re.search(r"tutor exited with status (\d+)", screen)
-        assert found, screen
-        return int(found.group(1))
+        """The app's exit status once it has quit."""
+        until = time.monotonic() + DEADLINE_S
+        while not self.status_file.is_file() or not self.status_file.read_text().strip():
+            assert time.monotonic() < until, f"the app did not exit:\n{self.text()}"
+            time.sleep(0.05)
+        return int(self.status_file.read_text())
 
 
 @pytest.fixture
@@ -154,7 +160,7 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         "TUTOR_NEW_PER_DAY": "3",
         "TERM": "xterm-256color",
     }
-    pane = Pane(f"tutor-day-{os.getpid()}", env)
+    pane = Pane(f"tutor-day-{os.getpid()}", env, tmp_path / "exit-status")
     try:
         yield pane
     finally:
