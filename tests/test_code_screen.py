@@ -257,3 +257,15 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
 ])
 def test_the_status_headline_says_why_not_just_that(feedback: str, shown: str) -> None:
     assert code_exercise._headline(feedback) == shown
+
+
+async def test_the_editor_indents_like_a_python_editor(chapter: Chapter, settings: Settings) -> None:
+    """Typed by hand: enter keeps the indent (one more after a colon), backspace removes a level."""
+    store = DraftStore({"1.ex18": ""})
+    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex18")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.screen.query_one("#code-editor", TextArea)
+        editor.load_text("")
+        await pilot.press(*"def f(g):", "enter", *"if g:", "enter", *"return 1", "enter", "backspace",
+                          *"return 2")
+        assert editor.text == "def f(g):\n    if g:\n        return 1\n    return 2"

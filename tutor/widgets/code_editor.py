@@ -9,10 +9,48 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable, TextArea
 
 if TYPE_CHECKING:
     from checkers.grading import TestResult
+
+
+class CodeEditor(TextArea):
+    """TextArea that indents like a Python editor: enter keeps the line's indent (one level more after
+    a colon), backspace in the indent removes a whole level. Typing a function body by hand otherwise
+    means counting spaces on every line."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.read_only and event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._replace_via_keyboard("\n" + self._next_indent(), *self.selection)
+            return
+        if not self.read_only and event.key == "backspace" and self._dedent():
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def _next_indent(self) -> str:
+        row, column = self.selection.start
+        line = self.document.get_line(row)
+        indent = line[: len(line) - len(line.lstrip(" \t"))][:column]
+        if line[:column].rstrip().endswith(":"):
+            indent += " " * self.indent_width
+        return indent
+
+    def _dedent(self) -> bool:
+        """Backspace at the end of a line's indent (spaces only): remove back to the previous level."""
+        start, end = self.selection
+        row, column = end
+        before = self.document.get_line(row)[:column]
+        if start != end or column == 0 or before.strip(" "):
+            return False
+        width = (column - 1) % self.indent_width + 1
+        self._replace_via_keyboard("", (row, column - width), end)
+        return True
 
 
 def make_editor(text: str, *, id: str) -> TextArea:
@@ -20,10 +58,10 @@ def make_editor(text: str, *, id: str) -> TextArea:
     from textual.widgets.text_area import LanguageDoesNotExist
 
     try:
-        return TextArea.code_editor(text, language="python", id=id, soft_wrap=False)
+        return CodeEditor.code_editor(text, language="python", id=id, soft_wrap=False)
     except LanguageDoesNotExist:
         # tree-sitter-python missing or incompatible: still an editor, just without colours.
-        return TextArea.code_editor(text, language=None, id=id, soft_wrap=False)
+        return CodeEditor.code_editor(text, language=None, id=id, soft_wrap=False)
 
 
 def editor_command(configured: str, environ: dict[str, str] | None = None) -> list[str]:
