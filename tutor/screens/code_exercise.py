@@ -69,7 +69,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
     CodeWorkScreen #code-statement { max-height: 6; height: auto; padding: 0 1; }
     CodeWorkScreen #code-editor { height: 3fr; min-height: 6; }
-    CodeWorkScreen #code-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    CodeWorkScreen #code-status { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     CodeWorkScreen #code-panes { height: 2fr; min-height: 5; }
     CodeWorkScreen #code-notes { padding: 0 1; }
     CodeWorkScreen #code-detail { height: auto; max-height: 2; padding: 0 1; }
@@ -446,7 +446,15 @@ class CodeExerciseScreen(CodeWorkScreen):
         self.exercise = exercise
 
 
+TRACEBACK = "Traceback (most recent call last):"
+
+
 def _headline(feedback: str) -> str:
-    """The feedback's first line; a line that only announces ("…could not be run:") takes the next one too."""
+    """The feedback's first line; a line that only announces ("…could not be run:") takes the next one
+    too, and a traceback is cut down to the exception it ends with (the test table has all of it)."""
+    if TRACEBACK in feedback:
+        head, _, trace = feedback.partition(TRACEBACK)
+        last = [line.strip() for line in trace.splitlines() if line.strip()][-1:]
+        feedback = " ".join([" ".join(head.split()), *last])
     lines = [line.strip() for line in feedback.splitlines() if line.strip()] or [""]
     return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
