@@ -72,7 +72,8 @@ def _app(data_dir: Path) -> Any:
 
     os.environ["TUTOR_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("TUTOR_CONFIG", str(data_dir / "none.toml"))
-    return TutorApp(load_settings(config_file=data_dir / "none.toml"))
+    # Headless apps skip the checker and kernel warm-up by default; the bench wants the real one.
+    return TutorApp(load_settings(config_file=data_dir / "none.toml"), warm_practice=True)
 
 
 async def _open_section(app: Any, frames: FrameClock, section: Any) -> float:
