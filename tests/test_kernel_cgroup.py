@@ -36,6 +36,44 @@ def test_own_cgroup_is_read_from_proc(text: str, version: int, expected: str | N
     assert pids_cgroup._relative_path(text, version) == expected
 
 
+V1 = "55 47 0:36 / /sys/fs/cgroup/pids rw,nosuid,relatime - cgroup cgroup rw,pids\n"
+V1_CPU = "50 47 0:31 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+V2 = "30 25 0:26 / /sys/fs/cgroup rw,nosuid,nodev - cgroup2 cgroup2 rw,nsdelegate\n"
+PROC = "22 25 0:20 / /proc rw,nosuid - proc proc rw\n"
+MOUNTS = [
+    (V2 + V1, [("/sys/fs/cgroup/pids", 1), ("/sys/fs/cgroup", 2)]),
+    (V2 + PROC, [("/sys/fs/cgroup", 2)]),
+    (V1_CPU + PROC, []),
+]
+
+
+@pytest.mark.parametrize(("mountinfo", "expected"), MOUNTS, ids=["hybrid", "cgroup2 only", "no pids"])
+def test_pids_hierarchies_are_found_in_mountinfo(mountinfo: str, expected: list[tuple[str, int]]) -> None:
+    found = [(str(h.mount), h.version) for h in pids_cgroup._hierarchies(mountinfo)]
+    assert found == expected
+
+
+V2_CASES = [
+    ("cpu memory", "", "not available"),
+    ("cpu pids", "pids", ""),
+    ("pids", "", ""),
+]
+
+
+@pytest.mark.parametrize(("controllers", "enabled", "error"), V2_CASES, ids=["no pids", "enabled", "enable it"])
+def test_cgroup2_pids_controller_is_enabled_for_children(
+    tmp_path: Path, controllers: str, enabled: str, error: str
+) -> None:
+    (tmp_path / "cgroup.controllers").write_text(controllers)
+    (tmp_path / "cgroup.subtree_control").write_text(enabled)
+    if error:
+        with pytest.raises(CgroupError, match=error):
+            pids_cgroup._enable_pids_v2(tmp_path)
+        return
+    pids_cgroup._enable_pids_v2(tmp_path)
+    assert "pids" in (tmp_path / "cgroup.subtree_control").read_text()
+
+
 def test_kernel_runs_in_its_own_limited_cgroup(kernel: Kernel) -> None:
     group = Path(kernel.cgroup)
     limit = CONFIG.processes + KERNEL_TASKS + 2 * CONFIG.threads

@@ -140,14 +140,15 @@ class _Hierarchy:
     version: int
 
 
-def _hierarchies() -> list[_Hierarchy]:
+def _hierarchies(mountinfo: str | None = None) -> list[_Hierarchy]:
     """Mounted hierarchies that can hold a pids controller: cgroup v1 `pids` first, then cgroup2."""
     found: list[_Hierarchy] = []
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return found
-    for line in lines:
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return found
+    for line in mountinfo.splitlines():
         before, _, after = line.partition(" - ")
         fields, extra = before.split(), after.split()
         if len(fields) < 5 or len(extra) < 3:
