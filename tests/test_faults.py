@@ -212,6 +212,12 @@ def test_tutor_death_kills_the_kernel(tmp_path: Path) -> None:
     while time.monotonic() < deadline and _running(worker):
         time.sleep(0.05)
     assert not _running(worker)
+    # A killed tutor cannot remove its kernel's cgroup: the next tutor's clean-up does.
+    from checkers.kernel import cgroup as pids_cgroup
+
+    for group in pids_cgroup.ours(tutor.pid):
+        pids_cgroup.clean_stale(group.parent)
+    assert pids_cgroup.ours(tutor.pid) == []
 
 
 def _running(pid: int) -> bool:
