@@ -196,6 +196,10 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
         await pilot.pause()
         assert screen.maximized is None
         assert screen.focused is editor and "e" not in footer_shown(screen)
+        await pilot.press("f3", "shift+tab")
+        await pilot.pause()
+        assert screen.focused is editor, "shift+tab from the test table is the way back too"
+        assert screen.maximized is None
         await pilot.press("escape")
         assert screen.focused is None and "e" in footer_shown(screen)
         await pilot.press("e", "y")

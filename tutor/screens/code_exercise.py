@@ -38,6 +38,7 @@ class TestsPane(VerticalScroll):
     """The test table and the highlighted test's message; F3 shows it full screen."""
 
     ALLOW_MAXIMIZE = True
+    can_focus = False  # shift+tab from the table goes straight back to the editor
 
 
 class CodeWorkScreen(Screen["Recorded | None"]):
@@ -53,6 +54,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         Binding("escape", "back", "Back", id="code-back", priority=True,
                 tooltip="Leave the editor; again to leave the exercise (the draft is saved)"),
         Binding("e", "edit", "Edit", id="code-edit", tooltip="Back to typing in the editor"),
+        Binding("shift+tab", "previous", "Previous", id="code-previous", show=False,
+                tooltip="The previous part of the screen (from a full-screen pane: the editor)"),
         Binding("ctrl+o", "external_editor", "Editor", id="code-editor", show=False,
                 tooltip="Edit the file in $EDITOR, then reload it"),
         Binding("ctrl+g", "solution", "Solution", id="code-solution", show=False,
@@ -157,6 +160,13 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         if self.maximized is not None:
             self.minimize()
         self.focus_editor()
+
+    def action_previous(self) -> None:
+        """Shift+tab; a full-screen pane has nothing before it, so it goes back to the editor."""
+        if self.maximized is not None:
+            self.action_edit()
+        else:
+            self.focus_previous()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """"e Edit" is offered only while the editor does not have the focus, F3 once there are results."""
