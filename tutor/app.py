@@ -8,7 +8,6 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -54,24 +53,6 @@ def tutor_commands() -> type[Provider]:
     from tutor.palette import TutorCommands
 
     return TutorCommands
-
-
-def discard_standbys(kernel: ModuleType) -> None:
-    """Kill every spare kernel worker that no kernel has taken (`checkers.kernel.kernel`).
-
-    The kernel package has no public call for this yet; its spares are otherwise killed only by
-    the parent-death signal when the whole process exits, which a long-lived host never does."""
-    with kernel._STANDBY_LOCK:
-        spares = list(kernel._STANDBYS.values())
-        kernel._STANDBYS.clear()
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    for future in spares:
-        try:
-            worker = future.result(timeout=10)
-        except (kernel.KernelError, FutureTimeout, OSError):
-            continue  # a spare that never started has nothing left to kill
-        worker.kill()
 
 
 def now() -> datetime:
@@ -241,9 +222,9 @@ class TutorApp(App[None]):
         hand = sys.modules.get("tutor.practice.hand")
         if hand is not None:
             hand.checker_pool().close()
-        kernel = sys.modules.get("checkers.kernel.kernel")
+        kernel = sys.modules.get("checkers.kernel")
         if kernel is not None:
-            discard_standbys(kernel)
+            kernel.discard_standbys()
 
     # -- routing --------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from checkers.kernel.config import (
     KernelInfo,
     SandboxLevel,
 )
-from checkers.kernel.kernel import Kernel, prewarm
+from checkers.kernel.kernel import Kernel, discard_standbys, prewarm
 from checkers.kernel.output import sanitize
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "KernelError",
     "KernelInfo",
     "SandboxLevel",
+    "discard_standbys",
     "prewarm",
     "sanitize",
 ]

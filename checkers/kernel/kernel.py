@@ -10,6 +10,7 @@ import struct
 import threading
 import time
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +27,19 @@ def prewarm(config: KernelConfig) -> None:
     with _STANDBY_LOCK:
         if config not in _STANDBYS:
             _STANDBYS[config] = spawn(config)
+
+
+def discard_standbys(wait_s: float = 10.0) -> None:
+    """Kill every spare worker that no kernel has taken: for hosts that outlive their kernels."""
+    with _STANDBY_LOCK:
+        spares = list(_STANDBYS.values())
+        _STANDBYS.clear()
+    for future in spares:
+        try:
+            worker = future.result(timeout=wait_s)
+        except (KernelError, FutureTimeout, OSError):
+            continue  # a spare that never started has nothing left to kill
+        worker.kill()
 
 
 def _take(config: KernelConfig) -> WorkerProcess:
