@@ -99,6 +99,7 @@ def test_gflops_series_groups_by_size_and_skips_missing_devices() -> None:
     assert sizes == ["100", "256"] and methods == ["loops", "NumPy"]
     assert values == [[0.004, 0.0], [0.0, 33.0]]
     assert plots.gflops_rows(rows)[2] == ("torch cuda", "256", "—", "no CUDA device")
+    assert [row[3] for row in plots.gflops_rows(rows)[:2]] == ["0.004", "33.0"], "slow loops are not shown as 0.0"
 
 
 def test_timing_rows_show_the_speed_up_over_the_loop() -> None:

@@ -174,8 +174,14 @@ def gflops_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
             out.append((str(row["method"]), str(row["n"]), "—", str(row["skipped"])))
         else:
             out.append((str(row["method"]), str(row["n"]), f"{float(row['seconds']) * 1e3:,.3f}",
-                        f"{float(row['gflops']):,.1f}"))
+                        gflops_text(float(row["gflops"]))))
     return out
+
+
+def gflops_text(gflops: float) -> str:
+    """One decimal from 1 GFLOP/s up; below that two significant figures (Python loops show 0.0045,
+    not a misleading 0.0)."""
+    return f"{gflops:,.1f}" if gflops >= 1 else f"{gflops:.2g}"
 
 
 class LabResults(Vertical):
