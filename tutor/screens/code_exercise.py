@@ -159,6 +159,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         """Back to the editor from the test table, the notes or the REPL."""
         if self.maximized is not None:
             self.minimize()
+            self.refresh_bindings()
         self.focus_editor()
 
     def action_previous(self) -> None:
@@ -172,8 +173,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         """"e Edit" is offered only while the editor does not have the focus, F3 once there are results."""
         if action == "edit":
             return self.focused is not self.editor
-        if action == "show_tests":
-            return self.last_result is not None
+        if action == "show_tests":  # hidden while a pane is full screen: the footer is full then
+            return self.last_result is not None and self.maximized is None
         return True
 
     # -- drafts ----------------------------------------------------------------------------
@@ -287,6 +288,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         self._show_pane("code-tests")
         self.maximize(self.query_one("#code-tests", TestsPane), container=False)
         self.query_one("#code-table", TestTable).focus()
+        self.refresh_bindings()
 
     # -- checking --------------------------------------------------------------------------
 
