@@ -261,6 +261,8 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
     ("1 of 6 tests failed. First: f · zeros: f(array) raised an exception:\nTraceback (most recent call last):\n"
      '  File "x.py", line 3, in f\n    return g / n\nZeroDivisionError: float division by zero',
      "1 of 6 tests failed. First: f · zeros: f(array) raised an exception: ZeroDivisionError: float division by zero"),
+    ("1 of 2 tests failed. First: f: did not finish in time.\nTraceback (most recent call last):\n  File \"x\"\n"
+     "KeyboardInterrupt", "1 of 2 tests failed. First: f: did not finish in time."),
 ])
 def test_the_status_headline_says_why_not_just_that(feedback: str, shown: str) -> None:
     assert code_exercise._headline(feedback) == shown

@@ -467,6 +467,7 @@ def _headline(feedback: str) -> str:
     if TRACEBACK in feedback:
         head, _, trace = feedback.partition(TRACEBACK)
         last = [line.strip() for line in trace.splitlines() if line.strip()][-1:]
-        feedback = " ".join([" ".join(head.split()), *last])
+        # A timeout's traceback ends in the interrupt the head already explains.
+        feedback = " ".join([" ".join(head.split()), *(line for line in last if line != "KeyboardInterrupt")])
     lines = [line.strip() for line in feedback.splitlines() if line.strip()] or [""]
     return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
