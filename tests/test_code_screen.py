@@ -3,13 +3,15 @@ REPL, check with a test table, and leaving with the recorded attempt."""
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App
-from textual.widgets import TextArea
+from rich.console import Console
+from textual.widgets import Static, TextArea
 
 from tutor.course.loader import Chapter, load_course
 from tutor.practice.outcome import Recorded
@@ -164,7 +166,13 @@ async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter:
         await pilot.pause()
         assert "Correct" in str(app.screen.query_one("#code-status").render())
         await pilot.press("ctrl+g")
-        assert "Reference solution" in str(app.screen.query_one("#code-notes-text").render())
+        console = Console(width=80, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#code-notes-text", Static).content)
+        shown = console.export_text()
+        assert "Reference solution" in shown and "def cosine_similarity_matrix" in shown
+        assert app.screen.maximized is app.screen.query_one("#code-notes"), "the solution gets the whole screen"
+        await pilot.press("escape")
+        assert app.screen.maximized is None and app.screen.focused is editor
         await pilot.press("escape", "escape")
         await pilot.pause()
     assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0].rating >= 2

@@ -34,6 +34,12 @@ AUTOSAVE_DELAY = 1.0
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
+class NotesPane(VerticalScroll):
+    """Intro, hints and the reference solution; the solution is shown full screen."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class TestsPane(VerticalScroll):
     """The test table and the highlighted test's message; F3 shows it full screen."""
 
@@ -120,7 +126,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         yield make_editor(self._initial_text(), id="code-editor")
         yield Static("", id="code-status")
         with ContentSwitcher(initial="code-notes", id="code-panes"):
-            with VerticalScroll(id="code-notes"):
+            with NotesPane(id="code-notes"):
                 yield Static(self._notes_intro(), id="code-notes-text")
             with TestsPane(id="code-tests"):
                 yield TestTable(id="code-table")
@@ -397,7 +403,22 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             duration = time.monotonic() - self.started
             self.run_worker(lambda: self._record_give_up(attempt, hints, duration), thread=True,
                             group="code-record", exit_on_error=False)
-        self._notes(Text("Reference solution\n", style="bold") + Text(self.item.solution or "(none)"))
+        self._show_solution()
+
+    def _show_solution(self) -> None:
+        """The reference solution, highlighted and full screen (at 80×24 the pane shows six lines)."""
+        from rich.console import Group
+        from rich.syntax import Syntax
+
+        header = Text("Reference solution  ", style="bold") + Text("(escape: back to your editor)", style="dim")
+        code = Syntax(self.item.solution or "(none)", "python", theme="ansi_dark", background_color="default",
+                      word_wrap=True)
+        self.query_one("#code-notes-text", Static).update(Group(header, code))
+        self._show_pane("code-notes")
+        notes = self.query_one("#code-notes", NotesPane)
+        self.maximize(notes, container=False)
+        notes.focus()
+        self.refresh_bindings()
 
     def _record_give_up(self, attempt: int, hints: int, duration: float) -> None:
         try:
@@ -419,7 +440,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     def _gave_up(self, message: GaveUp) -> None:
         if message.recorded is not None:
             self.recorded = message.recorded
-        self._status(message.error or "Gave up: the reference solution is below. Try again later in review.")
+        self._status(message.error or "Gave up: the reference solution is shown. Try again later in review.")
 
     # -- leaving ---------------------------------------------------------------------------
 
