@@ -167,3 +167,16 @@ async def test_word_answers_are_not_previewed_as_maths(tutor_env: Path) -> None:
         word = screen.query_one("#part-largest", AnswerInput).query_one(".answer-preview", Static)
         assert maths.display and "read as: √54" in str(maths.render())
         assert not word.display and "L·∞" not in str(word.render())
+
+
+async def test_ctrl_t_gives_a_hint_without_leaving_the_box(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("3", "ctrl+t")
+        assert "Hint 1" in _text(app, "#hand-hints")
+        box = screen.query_one("#input-dot", Input)
+        assert screen.focused is box and box.value == "3"
+        shown = [key for key, active in screen.active_bindings.items()
+                 if active.binding.show and active.node is screen]
+        assert "ctrl+t" in shown and "h" not in shown

@@ -35,6 +35,8 @@ class HandExerciseScreen(Screen["Recorded | None"]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part", priority=True),
         Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
+        # While typing, h is a letter: ctrl+t (as on the code screens) reaches the hints from the box.
+        Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box", tooltip="Show the next hint"),
         Binding("g", "give_up", "Give up", id="hand-give-up", tooltip="Show the worked solution"),
         Binding("n", "next", "Next", id="hand-next", tooltip="Go to the next exercise"),
         Binding("escape", "back", "Back", id="hand-back", tooltip="Leave the answer box, then the exercise"),
@@ -282,9 +284,16 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Letter and digit keys act only when no answer box has focus."""
-        if action in ("hint", "give_up", "next", "rate") and isinstance(self.focused, (Input, TextArea)):
+        typing = isinstance(self.focused, (Input, TextArea))
+        if action in ("hint", "give_up", "next", "rate") and typing:
             return None
+        if action == "hint_from_box":
+            return typing
         return True
+
+    def action_hint_from_box(self) -> None:
+        """ctrl+t: the next hint without leaving the answer box."""
+        self.action_hint()
 
     def _status(self, text: str) -> None:
         self.query_one("#hand-status", Static).update(Text(text))
