@@ -93,6 +93,7 @@ async def test_review_starts_from_the_starter_and_offers_the_draft(chapter: Chap
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
         assert editor.text == item.starter
+        assert "ctrl+n swaps in your last draft" in str(app.screen.query_one("#code-notes-text").render())
         await pilot.press("ctrl+n")
         assert editor.text == "# my draft\n"
 

@@ -151,7 +151,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
                     "it in the REPL, ctrl+t shows a hint, ctrl+o opens $EDITOR, ctrl+l the REPL. "
                     "escape leaves the editor, e goes back to it.")
         if self.review:
-            text.append("\nReview: the editor starts blank; ctrl+n brings back your last draft.")
+            text.append("\nReview: you start again from the starter code; ctrl+n swaps in your last draft (and back).")
         return text
 
     def on_mount(self) -> None:

@@ -93,7 +93,7 @@ class ReviewScreen(Screen[None]):
     # -- the loop ---------------------------------------------------------------------------
 
     def exercise_screen(self, item_id: str) -> Screen[Any] | None:
-        """The screen that asks this item: a new variant of a hand exercise, a blank code editor."""
+        """The screen that asks this item: a new variant of a hand exercise, code from the starter."""
         chapter, item = self.app.course.find(item_id)  # type: ignore[attr-defined]
         # The session's progress bar sits under the exercise screens, so each title says where we are.
         session = f"review {self.position + 1} of {len(self.queue)}"
