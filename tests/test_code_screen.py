@@ -264,7 +264,8 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
 
 @pytest.mark.parametrize(("feedback", "shown"), [
     ("All 8 tests passed.\nmore", "All 8 tests passed."),
-    ("Your file could not be run:\nThe cell printed more than 8 MiB.", "Your file could not be run: The cell printed more than 8 MiB."),
+    ("Your file could not be run:\nThe cell printed more than 8 MiB.",
+     "Your file could not be run: The cell printed more than 8 MiB."),
     ("Your file could not be run:", "Your file could not be run:"),
     ("", ""),
     ("1 of 6 tests failed. First: f · zeros: f(array) raised an exception:\nTraceback (most recent call last):\n"

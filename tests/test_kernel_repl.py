@@ -72,7 +72,8 @@ async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) 
             self.push_screen(ReplScreen())
 
     app = Host()
-    app.settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))  # type: ignore[attr-defined]
+    settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))
+    app.settings = settings  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press(*"x = 1")

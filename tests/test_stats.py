@@ -61,7 +61,9 @@ def test_mastery_is_mean_recall_with_unseen_items_at_zero(store: Store) -> None:
     assert stats.mastery["1.8"] is None
 
 
-@pytest.mark.parametrize(("count", "busiest", "cell"), [(0, 5, " "), (1, 5, "·"), (5, 5, "█"), (3, 5, "▒"), (2, 0, "█"), (1, 1, "█"), (1, 2, "▒")])
+@pytest.mark.parametrize(("count", "busiest", "cell"), [
+    (0, 5, " "), (1, 5, "·"), (5, 5, "█"), (3, 5, "▒"), (2, 0, "█"), (1, 1, "█"), (1, 2, "▒"),
+])
 def test_heatmap_shades(count: int, busiest: int, cell: str) -> None:
     assert shade(count, busiest) == cell
 
