@@ -541,18 +541,46 @@ class Store:
     ) -> list[QueueItem]:
         """A session: due reviews by lowest retrievability, new items (in `item_order`) spread among them."""
         moment = at or clock.now()
-        known = set(item_order)
         new_done, reviews_done = self.done_today(moment, tz)
-        due = sorted(
-            (item for item in self.due(moment, tz) if item.item_id in known),
-            key=lambda item: (item.retrievability, item.due, item.item_id),
-        )
-        reviews = [QueueItem(item.item_id, False, item.retrievability) for item in due]
-        reviews = reviews[: max(0, reviews_per_day - reviews_done)]
+        reviews = self._lowest_recall(set(item_order), max(0, reviews_per_day - reviews_done), moment, tz)
         seen = {row[0] for row in self._read("SELECT item_id FROM cards WHERE attempts > 0")}
         fresh = [QueueItem(item_id, True, 0.0) for item_id in item_order if item_id not in seen]
         fresh = fresh[: max(0, new_per_day - new_done)]
         return _interleave(reviews, fresh)
+
+    def _lowest_recall(self, known: set[str], limit: int, moment: datetime, tz: tzinfo | None) -> list[QueueItem]:
+        """The `limit` due reviews of `known` items that `sorted(due(), key=(recall, due, id))` would keep.
+
+        fsrs's recall is (1 + F·d/S)^D with F > 0 > D and d the elapsed whole days, so it falls as d/S
+        rises: SQLite sorts by d/S and recall is computed only for the rows kept, instead of building a
+        DueItem for every due card. Rows whose d/S is within rounding of the last kept one may still
+        tie or swap on recall, so they are all re-sorted on the exact key.
+        """
+        if limit <= 0:
+            return []
+        horizon = clock.to_us(next_day_start(moment, self.config.day_starts_hour, tz))
+        now_us = clock.to_us(moment)
+        candidates: list[tuple[str, int, float | None, int | None]] = []
+        boundary: float | None = None
+        with self._lock:
+            try:
+                cursor = self._conn.execute(_LOWEST_RECALL_SQL, (now_us, horizon, int(State.Review), now_us))
+                for item_id, due_us, stability, last_review_us, ratio in cursor:
+                    if item_id not in known:
+                        continue
+                    if len(candidates) >= limit and not _near_tie(ratio, boundary):
+                        break
+                    candidates.append((item_id, due_us, stability, last_review_us))
+                    if len(candidates) == limit:
+                        boundary = ratio
+                cursor.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"could not read {self.path}: {exc}") from None
+        ranked = sorted(
+            (self._retrievability(stability, last_review_us, moment), due_us, item_id)
+            for item_id, due_us, stability, last_review_us in candidates
+        )
+        return [QueueItem(item_id, False, recall) for recall, _due_us, item_id in ranked[:limit]]
 
     # --------------------------------------------------------- sections read
     def mark_section_read(self, section_id: str, at: datetime | None = None) -> None:
@@ -606,6 +634,27 @@ class Store:
     def journal_mode(self) -> str:
         """"wal" on local disks, "delete" on network file systems."""
         return str(self._read("PRAGMA journal_mode")[0][0])
+
+
+_LOWEST_RECALL_SQL = (
+    "SELECT item_id, due_us, stability, last_review_us, "
+    "CASE WHEN stability IS NULL OR last_review_us IS NULL THEN NULL "
+    "ELSE MAX(0, (? - last_review_us) / 86400000000) * 1.0 / stability END AS ratio "
+    "FROM cards WHERE card IS NOT NULL AND due_us < ? AND (state = ? OR due_us <= ?) "
+    # A card without stability has recall 0 (fsrs), so it comes before every other; then lowest recall.
+    "ORDER BY ratio IS NOT NULL, ratio DESC, due_us, item_id"
+)
+"""Due reviews, lowest recall first: elapsed whole days (floored like timedelta.days) over stability."""
+
+_TIE_TOLERANCE = 1e-6
+"""Relative gap in days/stability beyond which fsrs's floating-point recall cannot tie or swap."""
+
+
+def _near_tie(ratio: float | None, boundary: float | None) -> bool:
+    """`ratio` (sorted after `boundary`) may still have the same recall as the boundary row."""
+    if boundary is None:
+        return ratio is None
+    return ratio is not None and ratio >= boundary * (1 - _TIE_TOLERANCE)
 
 
 @dataclass(frozen=True)
