@@ -179,11 +179,17 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_reader(self) -> None:
-        """Import the reader and the Python lexer after first paint: the first section is quick."""
-        importlib.import_module("tutor.screens.reader")
+        """After first paint, import the reader, the exercise screens and the Python lexer, and build
+        every section's renderables, so that no first open stalls on an import or a Markdown parse."""
+        reader = importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 
         PythonLexer()
+        theme = self.current_theme
+        reader.prepare_course(self.course, dark=theme is None or theme.dark)
+        # Their imports (and Textual's widgets they pull in) stall a first open by 150-265 ms.
+        for screen in ("hand", "code"):
+            importlib.import_module(LAZY_SCREENS[screen][0])
 
     @work(thread=True, exclusive=True, group="warm-practice", exit_on_error=False)
     def _warm_practice(self) -> None:

@@ -18,18 +18,30 @@ from textual.widgets.option_list import Option
 
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.schema import Section
-from tutor.widgets.blocks import CodeBlock, block_view, toc_label
+from tutor.widgets.blocks import CodeBlock, block_view, prepare_blocks, toc_label
 from tutor.widgets.navlist import NavList
 from tutor.widgets.outline import item_grid
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
+    from tutor.course.loader import Course
 
 
 Item = Union[HandExercise, CodeExercise, Lab]
 
 TOC_LABEL_WIDTH = 27
 """Characters of a contents entry that fit the 30-column panel; OptionList would wrap the rest."""
+
+
+def code_theme_for(dark: bool) -> str:
+    """The code colours for a dark or a light background."""
+    return "ansi_dark" if dark else "ansi_light"
+
+
+def prepare_course(course: Course, dark: bool) -> None:
+    """Parse every section's Markdown and build its panels ahead of time (from a worker thread)."""
+    for section in course.sections():
+        prepare_blocks(section.blocks, code_theme_for(dark))
 
 
 def _clip(label: str) -> str:
@@ -40,6 +52,13 @@ class ReaderScreen(Screen[None]):
     """Reads one section; n/p move through the chapter, b goes back home."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The scrollbar's column is kept even while a page fits: otherwise every page is laid out (and
+    # each block rendered) at the full width, found to overflow, and laid out again one column narrower.
+    DEFAULT_CSS = """
+    ReaderScreen #body {
+        scrollbar-gutter: stable;
+    }
+    """
     BINDINGS = [
         Binding("n", "step(1)", "Next", id="reader-next", tooltip="Next section"),
         Binding("p", "step(-1)", "Prev", id="reader-previous", tooltip="Previous section"),
@@ -110,7 +129,7 @@ class ReaderScreen(Screen[None]):
         """Every widget of the page, practice list included, so it mounts in one layout pass."""
         theme = self.app.current_theme
         self._rendered_dark = theme is None or theme.dark
-        code_theme = "ansi_dark" if self._rendered_dark else "ansi_light"
+        code_theme = code_theme_for(self._rendered_dark)
         widgets: list[Widget] = [
             Static(Text(f"{section.id}  {section.title}", style="bold"), classes="section-title"),
             Static(Text(section.summary, style="italic"), classes="section-summary"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -45,6 +47,28 @@ class CachedRenderable:
         return Measurement.get(console, options, self.renderable)
 
 
+_RENDERED: dict[tuple[int, str], tuple[Block, CachedRenderable]] = {}
+"""(id of block, code theme) → the block (kept alive so its id stays unique) and its cached renderable."""
+
+
+def cached_render(block: Block, code_theme: str) -> CachedRenderable:
+    """`render_block` once per block and code theme: reopening a section re-parses no Markdown,
+    re-lexes no code and re-wraps nothing at a width already seen."""
+    key = (id(block), code_theme)
+    hit = _RENDERED.get(key)
+    if hit is not None and hit[0] is block:
+        return hit[1]
+    rendered = CachedRenderable(render_block(block, code_theme=code_theme))
+    _RENDERED[key] = (block, rendered)
+    return rendered
+
+
+def prepare_blocks(blocks: Iterable[Block], code_theme: str) -> None:
+    """Build the renderables of `blocks` ahead of time (safe in a worker thread: no widget is touched)."""
+    for block in blocks:
+        cached_render(block, code_theme)
+
+
 class BlockView(Static):
     """One rendered block; its CSS classes name the kind (and a callout's tone)."""
 
@@ -52,8 +76,7 @@ class BlockView(Static):
         classes = f"block -{block_kind(block)}"
         if isinstance(block, Callout):
             classes += f" -{block.tone}"
-        rendered = CachedRenderable(render_block(block, code_theme=code_theme))
-        super().__init__(rendered, id=id, classes=classes)
+        super().__init__(cached_render(block, code_theme), id=id, classes=classes)
         self.block = block
 
 
