@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -17,6 +19,28 @@ CALLOUT_STYLE = {
     "warning": ("Warning", "yellow"),
     "note": ("Note", "blue"),
 }
+
+
+class HighlightedSyntax(Syntax):
+    """Syntax that lexes its code once: Rich re-lexes on every render, and Textual renders a block
+    once to size it and again to paint it (and again at each new width)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._highlighted: dict[tuple[str, Any], Text] = {}
+
+    def highlight(self, code: str, line_range: tuple[int | None, int | None] | None = None) -> Text:
+        key = (code, line_range)
+        text = self._highlighted.get(key)
+        if text is None:
+            text = self._highlighted[key] = super().highlight(code, line_range)
+        # A copy: Rich styles and trims the Text it gets back.
+        return text.copy()
+
+    def lex(self) -> None:
+        """Highlight now, exactly as rendering will ask for it (so a worker thread can do it)."""
+        _, processed = self._process_code(self.code)
+        self.highlight(processed, self.line_range)
 
 
 def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableType:
@@ -50,7 +74,8 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
             border_style=colour,
         )
     if isinstance(block, CodeExample):
-        code = Syntax(block.source.rstrip(), "python", theme=code_theme, word_wrap=True)
+        code = HighlightedSyntax(block.source.rstrip(), "python", theme=code_theme, word_wrap=True)
+        code.lex()
         parts = [code]
         if block.output is not None:
             parts.append(Text("output", style="dim italic"))
