@@ -1,0 +1,82 @@
+"""The reader builds each block once: one layout width per page, code lexed once, reopened pages reused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+from tutor.course.loader import load_course
+from tutor.course.schema import CodeExample
+from tutor.render import HighlightedSyntax, render_block
+from tutor.screens.reader import ReaderScreen, prepare_course
+from tutor.widgets.blocks import BlockView, cached_render
+
+SIZE = (80, 24)
+SOURCE = "import numpy as np\n\ndef gram(A):\n    # A^T A: every column's dot product with every other\n    return A.T @ A\n"
+
+
+def _segments(renderable: Any, width: int) -> list[Any]:
+    console = Console(width=width, force_terminal=True, color_system="truecolor")
+    return list(console.render(renderable))
+
+
+def test_highlighted_syntax_paints_exactly_like_rich_syntax_and_lexes_once(monkeypatch: Any) -> None:
+    ours = HighlightedSyntax(SOURCE, "python", theme="ansi_dark", word_wrap=True)
+    plain = Syntax(SOURCE, "python", theme="ansi_dark", word_wrap=True)
+    lexed: list[str] = []
+    original = Syntax.highlight
+
+    def counting(self: Syntax, code: str, line_range: Any = None) -> Any:
+        lexed.append(code)
+        return original(self, code, line_range)
+
+    monkeypatch.setattr(Syntax, "highlight", counting)
+    ours.lex()
+    for width in (30, 60, 30):
+        assert _segments(ours, width) == _segments(plain, width)
+    # Three renders of the plain Syntax lex three times; ours lexed once, before any render.
+    assert len(lexed) == 1 + 3
+
+
+def test_a_code_block_is_lexed_when_built_not_when_painted(mini_course: Any, monkeypatch: Any) -> None:
+    course = load_course(mini_course)
+    block = next(b for s in course.sections() for b in s.blocks if isinstance(b, CodeExample))
+    rendered = render_block(block)
+    calls: list[str] = []
+    monkeypatch.setattr(Syntax, "highlight", lambda self, code, line_range=None: calls.append(code))
+    _segments(rendered, 70)
+    assert calls == []
+
+
+def test_prepared_course_is_what_the_reader_shows(mini_course: Any) -> None:
+    course = load_course(mini_course)
+    prepare_course(course, dark=True)
+    for section in course.sections():
+        for block in section.blocks:
+            assert cached_render(block, "ansi_dark") is cached_render(block, "ansi_dark")
+            assert cached_render(block, "ansi_light") is not cached_render(block, "ansi_dark")
+
+
+async def test_a_page_is_rendered_at_one_width_and_reused_when_reopened(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
+    app = make_app(mini_course, start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen) and screen.section_id == "1.1"
+        first = {view.id: view.content for view in screen.query(BlockView)}
+        assert first
+        # The scrollbar's column is reserved, so no block is laid out again one column narrower.
+        assert all(len(renderable._lines) == 1 for renderable in first.values())
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        assert screen.section_id == "1.1"
+        again = {view.id: view.content for view in screen.query(BlockView)}
+    assert again.keys() == first.keys()
+    assert all(again[key] is first[key] for key in first)
