@@ -80,3 +80,24 @@ async def test_a_page_is_rendered_at_one_width_and_reused_when_reopened(
         again = {view.id: view.content for view in screen.query(BlockView)}
     assert again.keys() == first.keys()
     assert all(again[key] is first[key] for key in first)
+
+
+async def test_warm_up_renders_every_page_at_the_width_the_reader_uses(
+    make_app: Callable[..., Any], mini_course: Any
+) -> None:
+    app = make_app(mini_course)
+    async with app.run_test(size=SIZE) as pilot:
+        blocks = [block for section in app.course.sections() for block in section.blocks]
+        for _ in range(100):  # The warm-up starts half a second after the first screen.
+            await pilot.pause(0.1)
+            before = {id(block): cached_render(block, "ansi_dark")._lines.get(77) for block in blocks}
+            if all(lines is not None for lines in before.values()):
+                break
+        assert all(lines is not None for lines in before.values())
+        app.open_item("1.1")
+        await pilot.pause()
+        shown = {id(view.block): view.content._lines for view in app.screen.query(BlockView)}
+    # Opening the page rendered nothing: each block shows the very lines the warm-up made.
+    assert shown
+    for key, lines in shown.items():
+        assert list(lines) == [77] and lines[77] is before[key]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Union, cast
 
+from rich.console import Console, ConsoleOptions
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -38,10 +39,20 @@ def code_theme_for(dark: bool) -> str:
     return "ansi_dark" if dark else "ansi_light"
 
 
-def prepare_course(course: Course, dark: bool) -> None:
-    """Parse every section's Markdown and build its panels ahead of time (from a worker thread)."""
+def page_width(screen_width: int) -> int:
+    """The page's text width on a terminal `screen_width` columns wide (see tutor.tcss: the 30-column
+    contents panel shows from 100 columns; #body has 1 column of padding each side and 1 of scrollbar)."""
+    contents = 30 if screen_width >= 100 else 0
+    return max(1, screen_width - contents - 3)
+
+
+def prepare_course(
+    course: Course, dark: bool, console: Console | None = None, options: ConsoleOptions | None = None
+) -> None:
+    """Parse every section's Markdown, lex its code and build its panels ahead of time, and render
+    them with `console` and `options` when given (from a worker thread: no widget is touched)."""
     for section in course.sections():
-        prepare_blocks(section.blocks, code_theme_for(dark))
+        prepare_blocks(section.blocks, code_theme_for(dark), console, options)
 
 
 def _clip(label: str) -> str:

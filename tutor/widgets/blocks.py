@@ -37,11 +37,15 @@ class CachedRenderable:
         self._lines: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.segments(console, options)
+
+    def segments(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+        """The rendered segments at `options.max_width` (rendered on the first call for that width)."""
         segments = self._lines.get(options.max_width)
         if segments is None:
             segments = list(console.render(self.renderable, options.update(height=None)))
             self._lines[options.max_width] = segments
-        yield from segments
+        return segments
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.renderable)
@@ -63,10 +67,15 @@ def cached_render(block: Block, code_theme: str) -> CachedRenderable:
     return rendered
 
 
-def prepare_blocks(blocks: Iterable[Block], code_theme: str) -> None:
-    """Build the renderables of `blocks` ahead of time (safe in a worker thread: no widget is touched)."""
+def prepare_blocks(
+    blocks: Iterable[Block], code_theme: str, console: Console | None = None, options: ConsoleOptions | None = None
+) -> None:
+    """Build the renderables of `blocks` ahead of time, and render them with `console` and `options`
+    when given (safe in a worker thread: no widget is touched, and rendering only reads the console)."""
     for block in blocks:
-        cached_render(block, code_theme)
+        rendered = cached_render(block, code_theme)
+        if console is not None and options is not None:
+            rendered.segments(console, options)
 
 
 class BlockView(Static):
