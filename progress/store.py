@@ -7,10 +7,10 @@ import os
 import sqlite3
 import threading
 import uuid as uuid_module
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -449,12 +449,28 @@ class Store:
             variant += 1
         return variant
 
-    def _retrievability(self, stability: float | None, last_review_us: int | None, at: datetime) -> float:
-        if stability is None or last_review_us is None:
-            return 0.0
-        view = _RecallView(stability, clock.from_us(last_review_us))
-        # fsrs reads only these two fields; a full Card.from_json costs ten times more.
-        return float(self.config.scheduler.get_card_retrievability(view, at))  # type: ignore[arg-type]
+    def _recall_at(self, at: datetime) -> Callable[[float | None, int | None], float]:
+        """fsrs's retrievability at `at`, as a function of a card's stability and last review time.
+
+        fsrs only uses the whole days elapsed, max(0, (at - last_review).days): each card is given a
+        stand-in last review exactly that many days before `at` (one per distinct day count), which
+        yields the very same float without converting every card's time to a datetime."""
+        scheduler = self.config.scheduler
+        now_us = clock.to_us(at)
+        stand_ins: dict[int, datetime] = {}
+
+        def recall(stability: float | None, last_review_us: int | None) -> float:
+            if stability is None or last_review_us is None:
+                return 0.0
+            days = max(0, (now_us - last_review_us) // _DAY_US)
+            last_review = stand_ins.get(days)
+            if last_review is None:
+                last_review = stand_ins[days] = at - timedelta(days=days)
+            # fsrs reads only these two fields; a full Card.from_json costs ten times more.
+            view = _RecallView(stability, last_review)
+            return float(scheduler.get_card_retrievability(view, at))  # type: ignore[arg-type]
+
+        return recall
 
     def due(self, at: datetime | None = None, tz: tzinfo | None = None) -> list[DueItem]:
         """Items whose review counts now, soonest due first."""
@@ -467,6 +483,7 @@ class Store:
         )
         items = []
         now_us = clock.to_us(moment)
+        recall = self._recall_at(moment)
         for item_id, last_review_us, state, due_us, stability, lapses in rows:
             if state != State.Review and due_us > now_us:
                 continue
@@ -474,8 +491,8 @@ class Store:
                 DueItem(
                     item_id=item_id,
                     due=clock.from_us(due_us),
-                    state=State(state).name.lower(),
-                    retrievability=self._retrievability(stability, last_review_us, moment),
+                    state=_STATE_NAMES[state],
+                    retrievability=recall(stability, last_review_us),
                     lapses=lapses,
                     leech=lapses >= LEECH_LAPSES,
                 )
@@ -497,7 +514,8 @@ class Store:
         """Item ID → predicted probability of recall now, for every item ever reviewed."""
         moment = at or clock.now()
         rows = self._read("SELECT item_id, stability, last_review_us FROM cards WHERE card IS NOT NULL")
-        return {item_id: self._retrievability(stability, last, moment) for item_id, stability, last in rows}
+        recall = self._recall_at(moment)
+        return {item_id: recall(stability, last) for item_id, stability, last in rows}
 
     def mastery(self, item_ids: Iterable[str], at: datetime | None = None) -> float | None:
         """Mean retrievability over `item_ids` (never-seen items count 0); None for no items."""
@@ -576,8 +594,9 @@ class Store:
                 cursor.close()
             except sqlite3.Error as exc:
                 raise StoreError(f"could not read {self.path}: {exc}") from None
+        recall = self._recall_at(moment)
         ranked = sorted(
-            (self._retrievability(stability, last_review_us, moment), due_us, item_id)
+            (recall(stability, last_review_us), due_us, item_id)
             for item_id, due_us, stability, last_review_us in candidates
         )
         return [QueueItem(item_id, False, recall) for recall, _due_us, item_id in ranked[:limit]]
@@ -635,6 +654,10 @@ class Store:
         """"wal" on local disks, "delete" on network file systems."""
         return str(self._read("PRAGMA journal_mode")[0][0])
 
+
+_DAY_US = 86_400_000_000
+_STATE_NAMES = {int(state): state.name.lower() for state in State}
+"""fsrs state number → "learning", "review" or "relearning"."""
 
 _LOWEST_RECALL_SQL = (
     "SELECT item_id, due_us, stability, last_review_us, "

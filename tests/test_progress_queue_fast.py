@@ -94,3 +94,14 @@ def test_items_outside_the_course_do_not_use_up_the_limit(store: Store, limit: i
     queue = store.review_queue(order, new_per_day=0, reviews_per_day=limit, at=at, tz=timezone.utc)
     assert queue == _plain_reviews(store, order, limit, at)
     assert len(queue) == limit
+
+
+@pytest.mark.parametrize("at", MOMENTS, ids=[moment.date().isoformat() for moment in MOMENTS])
+def test_recall_is_fsrs_recall_of_the_full_card(store: Store, at: datetime) -> None:
+    scheduler = store.config.scheduler
+    recalls = store.retrievabilities(at)
+    assert len(recalls) == CARDS + CARDS // 10
+    for item_id, recall in recalls.items():
+        card = store.card(item_id)
+        assert card is not None
+        assert recall == scheduler.get_card_retrievability(card, at), item_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 import threading
@@ -182,6 +181,8 @@ class TutorApp(App[None]):
     def _warm_reader(self) -> None:
         """After first paint, import the reader, the exercise screens and the Python lexer, and build
         every section's renderables, so that no first open stalls on an import or a Markdown parse."""
+        import gc
+
         reader = importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 
