@@ -180,3 +180,16 @@ async def test_ctrl_t_gives_a_hint_without_leaving_the_box(tutor_env: Path) -> N
         shown = [key for key, active in screen.active_bindings.items()
                  if active.binding.show and active.node is screen]
         assert "ctrl+t" in shown and "h" not in shown
+
+
+async def test_ctrl_s_checks_the_box_as_last_edited(tutor_env: Path) -> None:
+    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex7")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        await pilot.press("3", "backspace", "1", "ctrl+s")
+        await _checked(pilot)
+        box = screen.query_one(AnswerInput)
+        assert "read as: 1" in str(box.query_one(".answer-preview", Static).render())
+        assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
+

@@ -51,7 +51,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
     BINDINGS = [
-        Binding("ctrl+s", "check", "Check", id="code-check", priority=True, tooltip="Grade your file"),
+        Binding("ctrl+s", "check", "Check", id="code-check", tooltip="Grade your file"),
         Binding("ctrl+r", "run", "Run", id="code-run", tooltip="Run the file in the REPL"),
         Binding("f5", "run", "Run", id="code-run-f5", show=False),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", tooltip="Show the next hint"),

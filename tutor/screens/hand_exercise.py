@@ -33,7 +33,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
     """Solve one variant of a hand exercise; dismisses with the last recorded attempt (or None)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part", priority=True),
+        Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part"),
         Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
         # While typing, h is a letter: ctrl+t (as on the code screens) reaches the hints from the box.
         Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box", tooltip="Show the next hint"),

@@ -83,7 +83,8 @@ class AnswerInput(Vertical):
 
     def focus_box(self) -> None:
         """Put the cursor in this part's box."""
-        self.box.focus()
+        # set_focus acts now; focus() would wait, and keys typed meanwhile would land in the old box.
+        self.app.set_focus(self.box)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
