@@ -46,10 +46,13 @@ class Pane:
                 pytest.fail(f"never saw {needles!r}; the screen was:\n{screen}")
             time.sleep(0.05)
 
-    def dead_status(self) -> int | None:
-        """The exit status once the program in the pane has ended, else None."""
-        dead, _, status = self.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}").partition(" ")
-        return int(status) if dead.strip() == "1" else None
+    def exit_status(self, status_file: Path) -> int | None:
+        """The app's exit status once it has ended, else None.
+
+        The shell writes it: tmux 3.3a can leave the ended app unreaped for a long while, and then
+        its own pane_dead_status stays empty."""
+        text = status_file.read_text().strip() if status_file.exists() else ""
+        return int(text) if text else None
 
 
 @pytest.fixture
@@ -57,8 +60,9 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
     socket = f"tutor-e2e-{os.getpid()}"
     pane = Pane(socket)
     env = f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} TUTOR_THEME=ansi-dark"
-    command = f"env {env} {sys.executable} -m tutor start"
-    # remain-on-exit keeps the pane after the app quits, so its exit status can be read.
+    # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane's size.
+    command = f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; echo $? > {tmp_path / 'status'}"
+    # remain-on-exit keeps the pane after the app quits, so the last screen can still be read.
     pane.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
               "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
     try:
@@ -67,7 +71,7 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         pane.tmux("kill-server")
 
 
-def test_start_open_svd_and_quit(pane: Pane) -> None:
+def test_start_open_svd_and_quit(pane: Pane, tmp_path: Path) -> None:
     home = pane.wait_for("Linear Algebra for ML", "1.1", "sections read")
     assert "Traceback" not in home
     pane.tmux("send-keys", "-t", "e2e", "C-p")
@@ -79,7 +83,7 @@ def test_start_open_svd_and_quit(pane: Pane) -> None:
     assert "Traceback" not in reader
     pane.tmux("send-keys", "-t", "e2e", "q")
     deadline = time.monotonic() + DEADLINE_S
-    while (status := pane.dead_status()) is None:
+    while (status := pane.exit_status(tmp_path / "status")) is None:
         assert time.monotonic() < deadline, pane.text()
         time.sleep(0.05)
     assert status == 0

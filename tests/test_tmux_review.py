@@ -44,7 +44,8 @@ class Pane:
     def run(self, command: str, now: str, *extra_env: str) -> None:
         """(Re)start the pane on `tutor COMMAND` with the clock at `now`."""
         # The shell prints the app's exit status and exits with it: either is read by wait_until_exited.
-        line = (f"env {self.env} TUTOR_NOW={now} {' '.join(extra_env)} {sys.executable} -m tutor {command}; "
+        # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane's size.
+        line = (f"env -u COLUMNS -u LINES {self.env} TUTOR_NOW={now} {' '.join(extra_env)} {sys.executable} -m tutor {command}; "
                 "s=$?; echo tutor exited with $s; exit $s")
         if self.tmux("list-sessions").strip():
             self.tmux("respawn-pane", "-k", "-t", "rv", line)
