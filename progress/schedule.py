@@ -121,8 +121,12 @@ def is_due(card: Card | None, at: datetime, day_starts_hour: int, tz: tzinfo | N
 
 
 def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> ItemState:
-    """Rebuild one item's card by feeding its effective attempts, in time order, through fsrs."""
-    ordered = sorted(entries, key=lambda entry: (entry.at, entry.uuid))
+    """Rebuild one item's card by feeding its effective attempts, in time order, through fsrs.
+
+    `entries` come in log (insertion) order: entries sharing a time keep that order, so with a frozen
+    clock the later of two overrides of one attempt still wins (random UUIDs must not decide it).
+    """
+    ordered = sorted(entries, key=lambda entry: entry.at)  # stable: ties keep insertion order
     undone = {entry.target for entry in ordered if entry.kind == "undo"}
     overrides = {entry.target: entry.rating for entry in ordered if entry.kind == "override"}
     state = ItemState(item_id)

@@ -261,7 +261,7 @@ class Store:
 
     def _rebuild_in(self, conn: sqlite3.Connection) -> int:
         conn.execute("DELETE FROM cards")
-        rows = conn.execute(f"SELECT {_LOG_COLUMNS} FROM log ORDER BY item_id").fetchall()
+        rows = conn.execute(f"SELECT {_LOG_COLUMNS} FROM log ORDER BY item_id, at_us, rowid").fetchall()
         by_item: dict[str, list[LogEntry]] = {}
         for row in rows:
             by_item.setdefault(row[2], []).append(_entry_from_row(row))
@@ -360,7 +360,9 @@ class Store:
         )
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str) -> ItemState:
-        rows = conn.execute(f"SELECT {_LOG_COLUMNS} FROM log WHERE item_id = ?", (item_id,)).fetchall()
+        rows = conn.execute(
+            f"SELECT {_LOG_COLUMNS} FROM log WHERE item_id = ? ORDER BY at_us, rowid", (item_id,)
+        ).fetchall()
         state = replay(item_id, [_entry_from_row(row) for row in rows], self.config)
         self._write_card(conn, state)
         return state
@@ -387,11 +389,14 @@ class Store:
         )
 
     def entries(self, item_id: str | None = None) -> list[LogEntry]:
-        """Log rows (all kinds), oldest first."""
+        """Log rows (all kinds), oldest first; an item's same-time rows in the order they were logged."""
         if item_id is None:
-            rows = self._read(f"SELECT {_LOG_COLUMNS} FROM log ORDER BY at_us, uuid")
+            # Item before rowid: merged logs list alike on every machine (rowids differ between them).
+            rows = self._read(f"SELECT {_LOG_COLUMNS} FROM log ORDER BY at_us, item_id, rowid")
         else:
-            rows = self._read(f"SELECT {_LOG_COLUMNS} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,))
+            rows = self._read(
+                f"SELECT {_LOG_COLUMNS} FROM log WHERE item_id = ? ORDER BY at_us, rowid", (item_id,)
+            )
         return [_entry_from_row(row) for row in rows]
 
     def log_count(self, kind: str = "attempt") -> int:
@@ -401,9 +406,11 @@ class Store:
     def import_entries(self, entries: Iterable[LogEntry]) -> int:
         """Merge log rows by UUID in one transaction and replay what changed; returns rows added.
 
-        A UUID already present with different content is a conflict: nothing is imported.
+        A UUID already present with different content is a conflict: nothing is imported. New rows
+        are logged in time order, ties in the order given (an export lists them as they were logged),
+        so replay sees the same sequence here as where they were written.
         """
-        incoming = list(entries)
+        incoming = sorted(entries, key=lambda entry: entry.at)  # stable: ties keep the given order
         with self._write() as conn:
             added = 0
             touched: set[str] = set()
