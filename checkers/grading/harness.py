@@ -63,7 +63,7 @@ class CallOutcome:
         if self.status == "missing":
             return f"your file does not define {self.call.function}()"
         if self.status == "timeout":
-            return f"{self.call.describe()} did not finish in time. {self.error}".strip()
+            return f"{self.call.describe()}: {self.error}".strip()
         if self.status == "crashed":
             return f"{self.call.describe()} crashed the kernel. {self.error}".strip()
         if self.status == "output_limit":
@@ -180,7 +180,7 @@ class Harness:
         if call.function not in self.defined:
             return CallOutcome(call, "missing")
         if call.function in self._hung:
-            return CallOutcome(call, "timeout", error="Skipped: it did not finish on an earlier case either.")
+            return CallOutcome(call, "timeout", error="Skipped, as it did not finish on an earlier case either.")
         assert self._kernel is not None
         self._calls += 1
         stem = f"c{self._calls}"

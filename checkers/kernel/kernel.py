@@ -77,6 +77,7 @@ class Kernel:
         self._busy = False
         self._interrupt_requested = False
         self._timeout = self.config.timeout
+        self._op = "exec"
         # interrupt() writes a byte here so a waiting request wakes up and can escalate at once.
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
@@ -209,6 +210,7 @@ class Kernel:
 
     def _exchange(self, process: WorkerProcess, message: dict[str, Any], timeout: float) -> CellResult:
         self._timeout = timeout
+        self._op = str(message.get("op", ""))
         data = json.dumps(message).encode("utf-8")
         outgoing = memoryview(struct.pack(">I", len(data)) + data)
         out = StreamBuffer(self.config.output_limit)
@@ -327,6 +329,9 @@ class Kernel:
         )
 
     def _stopped_text(self, seconds: float, killed: bool) -> str:
+        if self._op != "exec":
+            # Grading loads and calls: no REPL namespace the learner keeps, so no word about variables.
+            return f"It did not finish within {seconds:g} s (an endless loop, or far too slow)."
         if killed:
             return (
                 f"The cell ran past {seconds:g} s and did not stop when interrupted, so the kernel was "
