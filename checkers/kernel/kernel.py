@@ -37,9 +37,18 @@ def discard_standbys(wait_s: float = 10.0) -> None:
     for future in spares:
         try:
             worker = future.result(timeout=wait_s)
-        except (KernelError, FutureTimeout, OSError):
+        except FutureTimeout:
+            # Still starting: kill it once it has started, or it would outlive every kernel.
+            future.add_done_callback(_kill_started)
+            continue
+        except (KernelError, OSError):
             continue  # a spare that never started has nothing left to kill
         worker.kill()
+
+
+def _kill_started(future: Future[WorkerProcess]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().kill()
 
 
 def _take(config: KernelConfig) -> WorkerProcess:
@@ -199,9 +208,17 @@ class Kernel:
         assert self._process is not None
         return self._process
 
-    def _replace(self) -> None:
+    def _replace(self, failed: WorkerProcess | None = None) -> None:
+        """Kill the worker and take a fresh one; after a `failed` worker, only while it is still ours."""
         with self._state_lock:
-            old, self._process = self._process, None
+            old = self._process
+            if failed is None or old is failed:
+                self._process = None
+        if failed is not None and old is not failed:
+            # close() (another thread) took the failed worker away meanwhile and killed it;
+            # starting a new worker now would leave one running for a closed kernel.
+            failed.kill()
+            return
         if old is not None:
             old.kill()
         self._process = _take(self.config)
@@ -354,7 +371,7 @@ class Kernel:
         if status == "interrupted":
             reason = "The cell did not stop when interrupted, so the kernel was restarted (variables are lost)."
         try:
-            self._replace()
+            self._replace(failed=process)
         except KernelError as exc:
             reason += f" The new kernel did not start: {exc}"
         return CellResult(

@@ -207,10 +207,7 @@ class WorkerProcess:
                 os.killpg(self.popen.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            try:
-                self.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+        reap(self.popen)
         self.close_pipes()
         if self.cgroup is not None:
             self.cgroup.remove()
@@ -297,32 +294,55 @@ def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
     return WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config, cgroup=cgroup)
 
 
+def reap(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
+    """Wait for a killed launcher so it leaves no zombie; past `timeout`, a daemon thread waits on."""
+    try:
+        popen.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        threading.Thread(target=popen.wait, name="kernel-reaper", daemon=True).start()
+
+
+def reap_exited() -> None:
+    """Collect the exit status of workers that died while idle (no request noticed it yet)."""
+    with _LIVE_LOCK:
+        processes = list(_LIVE)
+    for process in processes:
+        process.popen.poll()  # reaps a dead launcher; the kernel still sees EOF on its next request
+
+
 def spawn(config: KernelConfig) -> Future[WorkerProcess]:
     """Start a worker on the spawner thread; `handshake` then waits for its hello."""
+    reap_exited()
     return _SPAWNER.submit(_spawn_once, config, _first_launch(config))
 
 
 def handshake(process: WorkerProcess) -> WorkerProcess:
-    """Wait for the worker's hello; fall back to weaker isolation when a launcher fails."""
+    """Wait for the worker's hello; fall back to weaker isolation when a launcher fails.
+
+    A worker that fails any step is killed (and reaped) before the error propagates."""
     config = process.config
     failures: list[str] = []
-    while True:
-        error = _await_hello(process, config.start_timeout)
-        if error is None:
-            break
-        failures.append(f"{process.level}: {error}")
-        process.kill()
-        levels = [c.level for c in _candidates(config)]
-        remaining = _candidates(config)[levels.index(process.level) + 1 :] if process.level in levels else []
-        if not remaining or _is_interpreter_problem(error):
-            raise KernelError(f"the kernel did not start: {error}")
-        process = _SPAWNER.submit(_spawn_once, config, remaining[0]).result()
+    try:
+        while True:
+            error = _await_hello(process, config.start_timeout)
+            if error is None:
+                break
+            failures.append(f"{process.level}: {error}")
+            process.kill()
+            levels = [c.level for c in _candidates(config)]
+            remaining = _candidates(config)[levels.index(process.level) + 1 :] if process.level in levels else []
+            if not remaining or _is_interpreter_problem(error):
+                raise KernelError(f"the kernel did not start: {error}")
+            process = _SPAWNER.submit(_spawn_once, config, remaining[0]).result()
+        _open_pidfd(process)
+    except BaseException:
+        process.kill()  # idempotent: a launcher already killed above is only reaped again
+        raise
     process.failures = failures
     with _LEVEL_LOCK:
         _WORKING_LEVEL[config.interpreter()] = process.level
         if failures:
             _LEVEL_FAILURES[config.interpreter()] = failures
-    _open_pidfd(process)
     with _LIVE_LOCK:
         _LIVE.add(process)
     return process
