@@ -17,6 +17,7 @@ from tutor.settings import Settings
 
 SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
 EXERCISES = [f"1.ex{n}" for n in range(14, 21)]
+LABS = [f"1.lab{n}" for n in range(1, 5)]
 SEED = 20260301
 
 
@@ -50,7 +51,7 @@ def failures(report: GradeReport) -> str:
     return "\n".join(f"{t.name}: {t.message}" for t in report.tests if not t.passed) or report.load_error
 
 
-@pytest.mark.parametrize(("item_id", "path"), fixture_files(EXERCISES), ids=lambda v: getattr(v, "name", v))
+@pytest.mark.parametrize(("item_id", "path"), fixture_files(EXERCISES + LABS), ids=lambda v: getattr(v, "name", v))
 def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: str, path: Path) -> None:
     report = grade_path(chapter, item_id, path)
     if path.name.startswith("good"):
@@ -60,9 +61,9 @@ def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: s
         assert expected_fragment(path) in failures(report), failures(report)
 
 
-@pytest.mark.parametrize("item_id", EXERCISES)
+@pytest.mark.parametrize("item_id", EXERCISES + LABS)
 def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
-    item = next(e for e in chapter.exercises if e.id == item_id)
+    item = next(i for i in [*chapter.exercises, *chapter.labs] if i.id == item_id)
     path = tmp_path / "solution.py"
     path.write_text(item.solution, encoding="utf-8")
     report = grade_path(chapter, item_id, path)

@@ -12,11 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_code_exercises import SOLUTIONS, expected_fragment, failures, fixture_files, grade_path
+from tests.test_code_exercises import LABS, SOLUTIONS
 from tutor.course.loader import Chapter, load_course
-
-LABS = [f"1.lab{n}" for n in range(1, 5)]
-
 
 @pytest.fixture(scope="module")
 def chapter() -> Chapter:
@@ -33,25 +30,6 @@ def labs(chapter: Chapter) -> Any:
 @pytest.fixture(scope="module")
 def data(labs: Any) -> Any:
     return labs.data
-
-
-@pytest.mark.parametrize(("item_id", "path"), fixture_files(LABS), ids=lambda v: getattr(v, "name", v))
-def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: str, path: Path) -> None:
-    report = grade_path(chapter, item_id, path)
-    if path.name.startswith("good"):
-        assert report.correct, failures(report)
-    else:
-        assert not report.correct
-        assert expected_fragment(path) in failures(report), failures(report)
-
-
-@pytest.mark.parametrize("item_id", LABS)
-def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
-    lab = next(lab for lab in chapter.labs if lab.id == item_id)
-    path = tmp_path / "solution.py"
-    path.write_text(lab.solution, encoding="utf-8")
-    report = grade_path(chapter, item_id, path)
-    assert report.correct, failures(report)
 
 
 def test_each_lab_has_three_wrong_solutions_and_entries_in_its_steps(chapter: Chapter) -> None:
