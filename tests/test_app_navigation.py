@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console, RenderableType
+from rich.console import Console
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.widgets import OptionList, Static
