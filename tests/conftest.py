@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input, TextArea
 
-from tutor.settings import Settings
+from tutor.course.loader import Chapter, load_course
+from tutor.settings import Settings, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXED_NOW = "2026-03-02T09:00:00+00:00"
@@ -31,6 +32,18 @@ def tutor_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TUTOR_NOW", FIXED_NOW)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return data_dir
+
+
+@pytest.fixture(scope="module")
+def chapter() -> Chapter:
+    """Chapter 1 of the shipped course, loaded once per test module."""
+    return load_course().chapters[0]
+
+
+@pytest.fixture
+def settings(tutor_env: Path) -> Settings:
+    """Settings as the CLI reads them inside `tutor_env`."""
+    return load_settings()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from checkers.grading import GradeReport, grade
 from tutor.course.exercise_schema import CodeExercise
-from tutor.course.loader import Chapter, load_course
+from tutor.course.loader import Chapter
 from tutor.practice.code import kernel_config
 from tutor.settings import Settings
 
@@ -34,11 +34,6 @@ def fixture_files(ids: list[str]) -> list[Any]:
         for item_id in ids
         for path in sorted((SOLUTIONS / item_id).glob("*.py"))
     ]
-
-
-@pytest.fixture(scope="module")
-def chapter() -> Chapter:
-    return load_course().chapters[0]
 
 
 def grade_path(chapter: Chapter, item_id: str, path: Path) -> GradeReport:

@@ -13,7 +13,7 @@ from textual.app import App
 from rich.console import Console
 from textual.widgets import Static, TextArea
 
-from tutor.course.loader import Chapter, load_course
+from tutor.course.loader import Chapter
 from tutor.practice.outcome import Recorded
 from tutor.screens import code_exercise
 from tutor.screens.code_exercise import CodeExerciseScreen
@@ -50,16 +50,6 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._screen(), callback=self.dismissed.append)
-
-
-@pytest.fixture(scope="module")
-def chapter() -> Chapter:
-    return load_course().chapters[0]
-
-
-@pytest.fixture
-def settings(tutor_env: Path) -> Settings:
-    return load_settings()
 
 
 def exercise(chapter: Chapter, item_id: str) -> Any:

@@ -10,13 +10,8 @@ import pytest
 
 from checkers import check_part
 from tutor.course.exercise_schema import HandExercise
-from tutor.course.loader import Chapter, load_course
+from tutor.course.loader import Chapter
 from tutor.practice.hand import HandInstance, expected_text, grade, make_instance, validate_chapter
-
-
-@pytest.fixture(scope="module")
-def chapter() -> Chapter:
-    return load_course().chapters[0]
 
 
 @pytest.fixture(scope="module")

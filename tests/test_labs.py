@@ -13,12 +13,7 @@ import numpy as np
 import pytest
 
 from tests.test_code_exercises import LABS, SOLUTIONS
-from tutor.course.loader import Chapter, load_course
-
-@pytest.fixture(scope="module")
-def chapter() -> Chapter:
-    return load_course().chapters[0]
-
+from tutor.course.loader import Chapter
 
 @pytest.fixture(scope="module")
 def labs(chapter: Chapter) -> Any:

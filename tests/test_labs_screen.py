@@ -3,7 +3,6 @@ the plot and table builders on their own."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import plotext
@@ -11,20 +10,10 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from tests.test_code_screen import DraftStore, Host
-from tutor.course.loader import Chapter, load_course
+from tutor.course.loader import Chapter
 from tutor.screens.lab import LabScreen
-from tutor.settings import Settings, load_settings
+from tutor.settings import Settings
 from tutor.widgets import plots
-
-
-@pytest.fixture(scope="module")
-def chapter() -> Chapter:
-    return load_course().chapters[0]
-
-
-@pytest.fixture
-def settings(tutor_env: Path) -> Settings:
-    return load_settings()
 
 
 def lab(chapter: Chapter, lab_id: str) -> Any:
