@@ -257,6 +257,8 @@ def _exec_cell(code: str, namespace: dict, counter: int):
         last = ast.Expression(tree.body.pop().value)
     exec(compile(tree, filename, "exec"), namespace)
     if last is not None:
+        # This is the sandboxed kernel process, whose job is to run the learner's code; the tutor
+        # itself never evaluates learner text. eval here only echoes a cell's last expression.
         value = eval(compile(last, filename, "eval"), namespace)
         if value is not None:
             namespace["_"] = value
