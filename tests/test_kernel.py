@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +37,18 @@ def test_exception_traceback_shows_learner_frames_only(kernel: Kernel) -> None:
     result = kernel.execute("def g():\n    return 1 / 0\ng()")
     assert result.status == "error" and result.exception == "ZeroDivisionError"
     assert "<cell" in result.error and "bootstrap" not in result.error and "<string>" not in result.error
+
+
+def test_kernel_internals_do_not_shadow_learner_modules(kernel: Kernel) -> None:
+    # The worker imports its bootstrap from the kernel package folder; that folder must not stay
+    # on the path, or a learner's `config.py` or `output.py` would lose to the tutor's.
+    result = kernel.execute(
+        "import sys, importlib.util\n"
+        "[name for name in ('bootstrap', 'config', 'cgroup', 'process', 'output')"
+        " if name in sys.modules or importlib.util.find_spec(name)]"
+    )
+    assert result.status == "ok" and result.value == "[]"
+    assert kernel.execute("__name__").value == "'__main__'"
 
 
 def test_stdout_and_stderr_are_separate(kernel: Kernel) -> None:
@@ -134,3 +147,47 @@ def test_bad_interpreter_is_a_clear_error(tmp_path: os.PathLike[str]) -> None:
 
     with pytest.raises(KernelError, match="cannot start|did not start"):
         Kernel(KernelConfig(python=str(tmp_path) + "/no-python", standby=False)).start()
+
+
+def test_worker_bytecode_is_cached_for_the_next_spawn(kernel: Kernel) -> None:
+    import importlib.util
+
+    from checkers.kernel.process import BOOTSTRAP_PATH
+
+    cached = importlib.util.cache_from_source(str(BOOTSTRAP_PATH))
+    assert os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(BOOTSTRAP_PATH)
+
+
+def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]) -> None:
+    # The hello names the pid the tutor will signal from then on: a forged pid outside the
+    # launcher's own tree must be refused, a real descendant accepted.
+    import subprocess
+    import sys
+
+    from checkers.kernel import KernelError
+    from checkers.kernel.process import WorkerProcess, _open_pidfd
+
+    script = (
+        "import subprocess; child = subprocess.Popen(['sleep', '30'])\n"
+        "print(child.pid, flush=True); child.wait()"
+    )
+    launcher = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    stranger = subprocess.Popen(["sleep", "30"])
+    assert launcher.stdout is not None
+    descendant = int(launcher.stdout.readline())
+    try:
+        for pid, accepted in ((stranger.pid, False), (descendant, True)):
+            process = WorkerProcess(launcher, -1, -1, "plain", os.getuid(), tmp_path, FAST, hello={"pid": pid})
+            if accepted:
+                _open_pidfd(process)
+                assert process.pidfd >= 0
+                os.close(process.pidfd)
+            else:
+                with pytest.raises(KernelError, match="not its own"):
+                    _open_pidfd(process)
+    finally:
+        os.kill(descendant, signal.SIGKILL)
+        for proc in (launcher, stranger):
+            proc.kill()
+            proc.wait()
+        launcher.stdout.close()
