@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,14 +144,38 @@ def test_without_a_cgroup_root_is_reported_unlimited(monkeypatch: pytest.MonkeyP
         assert k.info.process_limit == ""
 
 
+def test_a_failed_join_is_reported_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root kernels get a pids cgroup")
+
+    def refuse(self: PidsCgroup, pid: int) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(PidsCgroup, "add", refuse)
+    with Kernel(CONFIG) as k:
+        if not k.cgroup:
+            pytest.skip("no pids cgroup here")
+        reason = k.info.limits["processes"]
+        assert reason.startswith("not enforced: the kernel did not join") and "Permission denied" in reason
+        assert k.sandbox_level.name != "full" and k.info.process_limit == ""
+        assert k.execute("6 * 7").value == "42"
+
+
 def test_kill_all_empties_a_busy_cgroup(kernel: Kernel) -> None:
     group = PidsCgroup.existing(Path(kernel.cgroup))
-    assert kernel.info.pid in group.pids() and len(group.pids()) >= 2  # the launcher, the worker
+    results = []
+    busy = "import subprocess, time\nsubprocess.Popen(['sleep', '300'])\ntime.sleep(0.8)"
+    runner = threading.Thread(target=lambda: results.append(kernel.execute(busy)))
+    runner.start()
+    deadline = time.monotonic() + 5
+    while len(group.pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert kernel.info.pid in group.pids() and len(group.pids()) >= 2  # the worker, its child
     started = time.monotonic()
     assert group.kill_all()
     assert group.pids() == [] and time.monotonic() - started < 2
-    result = kernel.execute("1")
-    assert result.status == "crashed" and result.restarted
+    runner.join()
+    assert results[0].status == "crashed" and results[0].restarted
 
 
 def test_learner_code_cannot_leave_its_cgroup(kernel: Kernel) -> None:

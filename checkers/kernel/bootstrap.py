@@ -103,16 +103,13 @@ def _set_limits(cfg: dict) -> dict:
     if cfg["processes"] > 0:
         uid = os.getuid()
         cgroup = cfg.get("pids_cgroup")
-        # Root (in any user namespace mapped to host root) is exempt from NPROC: the parent then
-        # made a pids cgroup, which this process joined before exec; check that it really did.
+        # Root (in any user namespace mapped to host root) is exempt from NPROC: the parent made
+        # a pids cgroup and moves this process into it (see `_join_cgroup`). The seal does not
+        # depend on the move, so it is done now, before any preload runs.
         if cgroup:
-            if _in_cgroup(cgroup["path"]):
-                applied["processes"] = cgroup["limit"]
-                sealed = _seal_cgroups() if cfg["pid_namespace"] else "no mount namespace"
-                if sealed:
-                    applied["cgroup_seal"] = f"not set: {sealed}; root code could leave its pids cgroup"
-            else:
-                applied["processes"] = f"not enforced: the kernel did not join {cgroup['path']}"
+            sealed = _seal_cgroups() if cfg["pid_namespace"] else "no mount namespace"
+            if sealed:
+                applied["cgroup_seal"] = f"not set: {sealed}; root code could leave its pids cgroup"
         elif cfg["host_root"]:
             reason = cfg.get("pids_cgroup_error") or "no pids cgroup was made"
             applied["processes"] = f"not enforced: the kernel runs as root and {reason}"
@@ -161,6 +158,29 @@ def _seal_cgroups() -> str:
     if libc.capset(header, data) != 0:
         return f"cannot clear capabilities: {os.strerror(ctypes.get_errno())}"
     return ""
+
+
+def _ask_to_join(cfg: dict) -> None:
+    """Ask the parent to move this process into its pids cgroup. The move is slow (cgroup v1 waits
+    for an RCU grace period, 10-20 ms), so it runs while the preloads import; `_join_cgroup`
+    waits for the answer before hello, and so before any learner code."""
+    if cfg.get("pids_cgroup") and cfg["processes"] > 0:
+        _send(cfg["reply_fd"], {"op": "join", "pid": int(os.readlink("/proc/self"))})
+
+
+def _join_cgroup(cfg: dict, limits: dict) -> None:
+    """Wait for the parent's answer to `_ask_to_join`, then check the move really happened."""
+    cgroup = cfg.get("pids_cgroup")
+    if not cgroup or cfg["processes"] <= 0:
+        return
+    answer = _recv(cfg["request_fd"])
+    if answer.get("op") != "joined":
+        raise SystemExit(f"kernel start-up: expected the cgroup answer, got {answer.get('op')!r}")
+    if _in_cgroup(cgroup["path"]):
+        limits["processes"] = cgroup["limit"]
+    else:
+        why = f" ({answer['error']})" if answer.get("error") else ""
+        limits["processes"] = f"not enforced: the kernel did not join {cgroup['path']}{why}"
 
 
 def _in_cgroup(path: str) -> bool:
@@ -472,10 +492,12 @@ def main() -> None:
         os._exit(1)
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _ask_to_join(cfg)
     limits = _set_limits({**cfg, "pid_namespace": in_pid_namespace})
     signal.signal(signal.SIGINT, _on_sigint)
     sys.stdin = io.StringIO()
     versions = _preload(cfg["preload"], cfg["optional_preload"])
+    _join_cgroup(cfg, limits)
     hello = {
         "op": "hello",
         "pid": int(os.readlink("/proc/self")),

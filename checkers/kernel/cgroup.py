@@ -1,9 +1,10 @@
 """A per-kernel pids cgroup: the process limit that still holds when the kernel runs as root.
 
 Root ignores RLIMIT_NPROC, so a root tutor puts each worker in a cgroup of its own with `pids.max`
-set. The worker joins it before it execs anything (see `wrap`), so every process and thread it ever
-creates is counted and can be found again: closing the kernel kills every pid in the cgroup and
-removes it. Only cgroups named `tutor-kernel-<tutor pid>-<n>` are ever touched.
+set. The parent moves the worker in before the worker runs any learner code (see
+`process._serve_join`), so every process and thread learner code creates is counted and can be
+found again: closing the kernel kills every pid in the cgroup and removes it. Only cgroups named
+`tutor-kernel-<tutor pid>-<n>` are ever touched.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class PidsCgroup:
     @property
     def procs_file(self) -> Path:
         return self.path / "cgroup.procs"
+
+    def add(self, pid: int) -> None:
+        """Move process `pid` (all its threads) into this cgroup; raises OSError."""
+        self.procs_file.write_text(str(pid))
 
     def describe(self) -> str:
         """How the limit is enforced, for `Kernel.sandbox_level` and `tutor doctor`."""
@@ -288,13 +293,6 @@ def ours(parent_pid: int | None = None) -> list[Path]:
             if match is not None and int(match.group(1)) == owner and entry.is_dir():
                 found.append(entry)
     return found
-
-
-def wrap(cgroup: PidsCgroup, command: list[str]) -> list[str]:
-    """`command`, joining `cgroup` first: the shell moves itself in, then execs (same pid)."""
-    # A failed join still starts the kernel: the worker checks its cgroup and reports the gap.
-    script = '{ echo $$ > "$0"; } 2>/dev/null; exec "$@"'
-    return ["/bin/sh", "-c", script, str(cgroup.procs_file), *command]
 
 
 def relative_name(cgroup: PidsCgroup) -> str:

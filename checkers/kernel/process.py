@@ -40,9 +40,10 @@ BOOTSTRAP_STUB = (
 )
 NOBODY = 65534
 MAX_REPLY = 64 * 1024 * 1024
-# The kernel's own tasks on top of the learner's allowance: setpriv/unshare, the pid-1 reaper, the
-# worker, BLAS and torch threads (measured: 4 with numpy, 5 after a torch matmul, at 2 threads).
-KERNEL_TASKS = 6
+# The kernel's own tasks in its cgroup on top of the learner's allowance: the worker, its BLAS and
+# torch threads (measured: 2 with numpy, 3 after a torch matmul, at 2 threads), and a margin.
+# The launcher and the pid-1 reaper stay outside: only the worker is moved in (`_serve_join`).
+KERNEL_TASKS = 4
 CAP_SYS_ADMIN = 21
 CAP_SYS_RESOURCE = 24
 # --mount lets the worker make the cgroup mounts read-only for itself (see bootstrap `_seal_cgroups`).
@@ -137,6 +138,10 @@ class WorkerProcess:
     pidfd: int = -1
     failures: list[str] = field(default_factory=list)
     cgroup: pids_cgroup.PidsCgroup | None = None
+    start_error: str = ""
+    """Why the worker failed before its hello, when the spawner already saw it fail."""
+    start_buffer: bytearray = field(default_factory=bytearray)
+    start_stderr: bytearray = field(default_factory=bytearray)
 
     @property
     def worker_pid(self) -> int:
@@ -295,8 +300,6 @@ def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
     elif cgroup_error:
         cfg["pids_cgroup_error"] = cgroup_error
     command = [*launch.prefix, config.interpreter(), "-I", "-c", BOOTSTRAP_STUB, json.dumps(cfg)]
-    if cgroup is not None:
-        command = pids_cgroup.wrap(cgroup, command)
     try:
         popen = subprocess.Popen(
             command,
@@ -318,7 +321,38 @@ def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
     os.close(request_r)
     os.close(reply_w)
     os.set_blocking(request_w, False)
-    return WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config, cgroup=cgroup)
+    worker = WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config, cgroup=cgroup)
+    if cgroup is not None:
+        _serve_join(worker, config.start_timeout)
+    return worker
+
+
+def _serve_join(process: WorkerProcess, timeout: float) -> None:
+    """Move the worker into its pids cgroup when it asks, which it does before its preloads.
+
+    Joining a cgroup waits for an RCU grace period (cgroup v1: 10-20 ms). Done here, it overlaps
+    the worker's numpy import instead of delaying its exec. The worker waits for the answer
+    before it says hello, so no learner code ever runs outside the cgroup."""
+    frame = _next_frame(process, timeout)
+    if isinstance(frame, str):
+        process.start_error = frame
+        return
+    if frame.get("op") != "join":
+        process.start_error = f"expected a cgroup join request, got {frame.get('op')!r}"
+        return
+    pid = frame.get("pid")
+    error = ""
+    assert process.cgroup is not None
+    if not isinstance(pid, int) or (pid != process.popen.pid and process.popen.pid not in _ancestors(pid)):
+        error = f"pid {pid} is not a process of this kernel"
+    else:
+        try:
+            process.cgroup.add(pid)
+        except OSError as exc:
+            error = exc.strerror or str(exc)
+    data = json.dumps({"op": "joined", "error": error}).encode("utf-8")
+    # Non-blocking, but a few bytes into the empty request pipe always fit.
+    os.write(process.request_fd, struct.pack(">I", len(data)) + data)
 
 
 def reap(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
@@ -381,39 +415,51 @@ def _is_interpreter_problem(error: str) -> bool:
 
 
 def _await_hello(process: WorkerProcess, timeout: float) -> str | None:
+    """None once the hello is in `process.hello`, else why the worker did not start."""
+    if process.start_error:
+        return process.start_error
+    hello = _next_frame(process, timeout)
+    if isinstance(hello, str):
+        return hello
+    versions = hello.get("versions", {})
+    broken = [k for k in versions if k.endswith("_error")]
+    if broken:
+        name = broken[0].removesuffix("_error")
+        return f"preload failed: cannot import {name} ({versions[broken[0]]})"
+    process.hello = hello
+    return None
+
+
+def _next_frame(process: WorkerProcess, timeout: float) -> dict[str, Any] | str:
+    """The worker's next start-up message, or why none came: its last stderr line when it exited,
+    or the timeout. Bytes past the message stay in `process.start_buffer` for the next call."""
     deadline = time.monotonic() + timeout
-    buffer = bytearray()
-    stderr = bytearray()
+    buffer = process.start_buffer
     assert process.popen.stderr is not None
     err_fd = process.popen.stderr.fileno()
     while True:
+        if len(buffer) >= 4:
+            (size,) = struct.unpack(">I", bytes(buffer[:4]))
+            if len(buffer) >= 4 + size:
+                frame = json.loads(bytes(buffer[4 : 4 + size]).decode("utf-8"))
+                del buffer[: 4 + size]
+                return frame if isinstance(frame, dict) else f"sent {type(frame).__name__}, not a message"
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return f"no reply within {timeout:.0f} s"
         ready, _, _ = select.select([process.reply_fd, err_fd], [], [], remaining)
         if err_fd in ready:
             chunk = os.read(err_fd, 65536)
-            if chunk and len(stderr) < 65536:
-                stderr += chunk
+            if chunk and len(process.start_stderr) < 65536:
+                process.start_stderr += chunk
         if process.reply_fd in ready:
             chunk = os.read(process.reply_fd, 65536)
             if not chunk:
                 process.popen.wait(timeout=5)
-                text = stderr.decode("utf-8", "replace").strip().splitlines()
+                text = process.start_stderr.decode("utf-8", "replace").strip().splitlines()
                 detail = text[-1] if text else f"exit status {process.popen.returncode}"
                 return f"exited during start-up: {detail}"
             buffer += chunk
-            if len(buffer) >= 4:
-                (size,) = struct.unpack(">I", bytes(buffer[:4]))
-                if len(buffer) >= 4 + size:
-                    hello = json.loads(bytes(buffer[4 : 4 + size]).decode("utf-8"))
-                    versions = hello.get("versions", {})
-                    broken = [k for k in versions if k.endswith("_error")]
-                    if broken:
-                        name = broken[0].removesuffix("_error")
-                        return f"preload failed: cannot import {name} ({versions[broken[0]]})"
-                    process.hello = hello
-                    return None
 
 
 def _open_pidfd(process: WorkerProcess) -> None:
