@@ -100,7 +100,7 @@ def _wait_for_standby(config: object) -> None:
 
 def measure(quick: bool = False) -> dict[str, float]:
     """Ours and Jupyter's, alternating cold spawns, then the grade."""
-    spawns, trips = (3, 50) if quick else (7, 200)
+    spawns, trips = (3, 50) if quick else (11, 200)
     mine: list[tuple[float, list[float]]] = []
     theirs: list[tuple[float, list[float]]] = []
     for index in range(spawns):
