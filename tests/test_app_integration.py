@@ -207,3 +207,42 @@ def test_warm_ups_start_after_first_paint_and_stop_with_the_app(tmp_path: Path) 
     # A 10 ms probe over the first 3 s: sympy loading in-process would stall it for seconds.
     assert seen["ticks"] > 50
     assert seen["max_gap_ms"] < 400, seen["max_gap_ms"]
+
+
+async def test_collector_paused_for_start_up_resumes_after_the_first_frame(
+    make_app: Callable[..., Any],
+) -> None:
+    import gc
+
+    gc.disable()  # as `tutor start` does before importing the app
+    try:
+        app = make_app(resume_gc=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_tutor_start_pauses_the_collector_only_until_the_app_is_done(
+    monkeypatch: pytest.MonkeyPatch, tutor_env: Path
+) -> None:
+    import argparse
+    import gc
+
+    from tutor.app import TutorApp
+    from tutor.commands import start
+    from tutor.settings import load_settings
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(self: TutorApp) -> None:
+        seen.update(enabled=gc.isenabled(), resume=self.resume_gc)
+
+    monkeypatch.setattr(TutorApp, "run", fake_run)
+    monkeypatch.setattr(start, "terminal_problem", lambda: None)
+    assert start.run(argparse.Namespace(section=None), load_settings()) == 0
+    assert seen == {"enabled": False, "resume": True}
+    assert gc.isenabled()

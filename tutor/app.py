@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import threading
@@ -82,15 +83,18 @@ class TutorApp(App[None]):
         start_review: bool = False,
         content_dir: Path | None = None,
         warm_practice: bool | None = None,
+        resume_gc: bool = False,
     ) -> None:
         """`warm_practice`: start the checker and kernel workers after first paint; by default
-        only in a real terminal (headless test runs never use them)."""
+        only in a real terminal (headless test runs never use them). `resume_gc`: the caller
+        paused the cyclic garbage collector for start-up; turn it back on after the first frame."""
         super().__init__()
         self.settings = settings
         self.start_section = start_section
         self.start_review = start_review
         self.content_dir = content_dir
         self.warm_practice = warm_practice
+        self.resume_gc = resume_gc
         self.course: Course = Course(Path("."), [])
         self.store: Store | None = None
         self.started_in_ms: float | None = None
@@ -146,6 +150,12 @@ class TutorApp(App[None]):
 
     def on_ready(self) -> None:
         self.started_in_ms = (time.perf_counter_ns() - _STARTED_NS) / 1e6
+        if self.resume_gc:
+            # The first frame is out. What exists now (modules, the course, the home screen) lives
+            # for the whole session: freeze it out of the collector's passes, then collect as usual.
+            self.resume_gc = False
+            gc.freeze()
+            gc.enable()
         self.log.info(f"Tutor started in {self.started_in_ms:.0f} ms")
         if self.course.chapters:
             self._start_session()
@@ -181,8 +191,6 @@ class TutorApp(App[None]):
     def _warm_reader(self) -> None:
         """After first paint, import the reader, the exercise screens and the Python lexer, and build
         every section's renderables, so that no first open stalls on an import or a Markdown parse."""
-        import gc
-
         reader = importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 
