@@ -62,7 +62,7 @@ def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
     from bench import hand, kernels, paint, store, ui
 
     return {
-        "paint": lambda: paint.first_paint(3 if quick else 11),
+        "paint": lambda: paint.first_paint(3 if quick else 15),
         "ui": lambda: ui.measure(quick),
         "hand": lambda: hand.measure(quick),
         "kernels": lambda: kernels.measure(quick),

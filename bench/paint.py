@@ -60,7 +60,7 @@ def measure_once(launch: Launch, session: str, size: tuple[int, int] = (80, 24))
     return painted, rss
 
 
-def first_paint(runs: int = 11) -> dict[str, float]:
+def first_paint(runs: int = 15) -> dict[str, float]:
     """Medians over alternating runs of the tutor and the bare app."""
     if shutil.which("tmux") is None:
         raise RuntimeError("tmux is needed for the first-paint benchmark")
@@ -91,4 +91,4 @@ def first_paint(runs: int = 11) -> dict[str, float]:
 
 if __name__ == "__main__":
     os.environ.setdefault("TERM", "xterm-256color")
-    print(first_paint(int(sys.argv[1]) if len(sys.argv) > 1 else 11))
+    print(first_paint(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
