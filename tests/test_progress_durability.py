@@ -90,6 +90,29 @@ def test_a_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> No
     assert path.read_bytes() == before
 
 
+def test_a_version_1_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as store:
+        for n in range(6):
+            store.record(f"1.ex{n + 1}", variant=n, correct=n % 2 == 0, rating=3 if n % 2 == 0 else 1)
+        before = ([entry.uuid for entry in store.entries()], store.due_times())
+    # Make it the file a version-1 tutor wrote: no queue index, user_version 1.
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX cards_review")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Store.open(path) as store:
+        assert ([entry.uuid for entry in store.entries()], store.due_times()) == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us < 1 ORDER BY due_us"
+        ).fetchall()
+    conn.close()
+    assert "cards_review" in indexes and "cards_review" in str(plan)
+
+
 def _garbage(path: Path) -> None:
     path.write_bytes(b"this is not a database, just text\n" * 100)
 
