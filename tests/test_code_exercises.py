@@ -56,6 +56,38 @@ def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: s
         assert expected_fragment(path) in failures(report), failures(report)
 
 
+CHALLENGE = SOLUTIONS / "1.lab3" / "challenge"
+
+
+@pytest.mark.parametrize("path", sorted(CHALLENGE.glob("*.py")), ids=lambda p: p.name)
+def test_lab3_challenge_is_checked_but_never_decides_the_lab(chapter: Chapter, path: Path) -> None:
+    report = grade_path(chapter, "1.lab3", path)
+    assert report.correct, failures(report)  # the required steps are right in every file
+    challenge = [t for t in report.tests if t.optional]
+    assert len(challenge) == 3 and all(t.name.startswith("challenge · ") for t in challenge)
+    missed = "\n".join(f"{t.name}: {t.message}" for t in challenge if not t.passed)
+    if path.name.startswith("good"):
+        assert not missed, missed
+    else:
+        assert expected_fragment(path) in missed, missed
+
+
+def test_lab3_without_the_challenge_passes_and_says_it_is_open(chapter: Chapter) -> None:
+    report = grade_path(chapter, "1.lab3", SOLUTIONS / "1.lab3" / "good.py")
+    assert report.correct
+    (challenge,) = [t for t in report.tests if t.optional]
+    assert not challenge.passed and "not attempted" in challenge.message
+
+
+def test_optional_checks_alone_never_make_a_file_correct() -> None:
+    from checkers.grading import TestResult
+
+    optional_only = GradeReport([TestResult("challenge · x", True, optional=True)])
+    assert not optional_only.correct  # nothing required passed: nothing was graded
+    mixed = GradeReport([TestResult("required", True), TestResult("challenge · x", False, optional=True)])
+    assert mixed.correct
+
+
 @pytest.mark.parametrize("item_id", EXERCISES + LABS)
 def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
     item = next(i for i in [*chapter.exercises, *chapter.labs] if i.id == item_id)
@@ -63,6 +95,7 @@ def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, t
     path.write_text(item.solution, encoding="utf-8")
     report = grade_path(chapter, item_id, path)
     assert report.correct, failures(report)
+    assert all(t.passed for t in report.tests if t.optional), failures(report)  # challenges too
 
 
 @pytest.mark.parametrize("item_id", EXERCISES)

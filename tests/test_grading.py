@@ -167,3 +167,16 @@ def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: 
 def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:
     done = _check("1.ex13", "--file", str(tmp_path / "nope.py"), "--no-record", data_dir=tmp_path)
     assert done.returncode == 2 and "no file" in done.stderr
+
+
+def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "solutions" / "1.lab3" / "challenge" / "wrong_no_deflation.py"
+    done = _check("1.lab3", "--file", str(fixture), "--json", "--no-record", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    challenge = [test for test in data["tests"] if test["optional"]]
+    assert data["correct"] is True and len(challenge) == 3
+    assert [test["passed"] for test in challenge] == [True, False, False]
+    assert "Optional challenge: 1 of 3 checks pass." in data["feedback"]
+    text = _check("1.lab3", "--file", str(fixture), "--no-record", data_dir=tmp_path).stdout
+    assert "open  challenge · pca_2d_power · 300 points" in text and "deflate" in text

@@ -150,3 +150,25 @@ def test_the_two_svd_pictures_sit_side_by_side_within_80_columns() -> None:
     lines = both.plain.splitlines()
     assert len(lines) == len(left.plain.splitlines())
     assert all(len(line) <= 78 for line in lines) and lines[0].count("▀") == 2 * len(left.plain.splitlines()[0])
+
+
+async def test_an_open_challenge_is_shown_as_optional_and_the_lab_still_passes(
+    chapter: Chapter, settings: Settings
+) -> None:
+    from tests.test_code_screen import SOLUTIONS
+    from tutor.widgets.code_editor import TestTable
+
+    item = lab(chapter, "1.lab3")
+    good = (SOLUTIONS / "1.lab3" / "good.py").read_text(encoding="utf-8")  # no pca_2d_power
+    app = Host(settings, DraftStore({item.id: good}), lambda: LabScreen(chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#code-status").render())
+        assert "Correct" in status
+        table = app.screen.query_one("#code-table", TestTable)
+        last = [str(cell) for cell in table.get_row_at(table.row_count - 1)]
+        assert last[0] == "○" and "pca_2d_power (challenge)" in last[1] and "not attempted" in last[2]
+        steps = str(app.screen.query_one("#lab-steps", Static).render())
+        assert "[pca_2d_power()]  optional" in steps

@@ -20,6 +20,8 @@ class TestResult:
     name: str
     passed: bool
     message: str = ""
+    optional: bool = False
+    """A challenge's check: shown with the others, but not needed for the item to count as solved."""
 
 
 @dataclass(frozen=True)

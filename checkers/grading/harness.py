@@ -222,8 +222,10 @@ class GradeReport:
 
     @property
     def correct(self) -> bool:
-        """Every test passed (and there was at least one)."""
-        return not self.load_error and bool(self.tests) and all(test.passed for test in self.tests)
+        """Every required test passed (and there was at least one); optional challenge checks
+        are reported but never make a file wrong."""
+        required = [test for test in self.tests if not test.optional]
+        return not self.load_error and bool(required) and all(test.passed for test in required)
 
 
 Grader = Callable[[Harness, np.random.Generator], Sequence[TestResult]]

@@ -392,6 +392,57 @@ def grade_lab3(harness: Any, rng: np.random.Generator) -> list[Any]:
                 results.append(_ok(name, f"{value:.4f}"))
             else:
                 results.append(_fail(name, _explained_mistake(E, k, value, expected)))
+    results.extend(_power_pca_challenge(harness, rng))
+    return results
+
+
+POWER_PCA_RULES = kit.CallRules(
+    entry="pca_2d_power",
+    forbidden=frozenset({"eig", "eigh", "eigvals", "eigvalsh", "svd", "svdvals", "PCA"}),
+)
+
+
+def _power_pca_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """Spectra with clear gaps after the second component, so a few hundred iterations converge."""
+    return [
+        ("300 points in 8-D, mean −2", kit.planted_spectrum(rng, 300, 8, np.array([30.0, 15.0, 5.0, 3.0, 2.0, 1.0, 0.5, 0.2])) - 2.0),
+        ("60 points in 5-D, mean 4", kit.planted_spectrum(rng, 60, 5, np.array([12.0, 6.0, 2.0, 1.0, 0.4])) + 4.0),
+    ]
+
+
+def _power_pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
+    reference = ref_pca_2d(E)
+    if got.shape == reference.shape and np.all(np.isfinite(got)):
+        first = reference[:, :1]
+        if kit.columns_equal_up_to_sign(got, np.hstack([first, first]), 1e-4, 1e-6 * float(np.abs(first).max())):
+            return (
+                "both columns are the first direction: remove it before iterating again "
+                "(deflate C − λ₁v₁v₁ᵀ, or keep the new vector orthogonal to v₁)"
+            )
+    return _pca_mistake(E, got)
+
+
+def _power_pca_challenge(harness: Any, rng: np.random.Generator) -> list[Any]:
+    """The optional challenge of 1.lab3: pca_2d by power iteration, checked only when defined."""
+    if "pca_2d_power" not in harness.defined:
+        return [TestResult("challenge · pca_2d_power", False,
+                           "not attempted: define pca_2d_power(E) to have it checked", optional=True)]
+    rule = kit.rule_violation(calls.source_text(harness), POWER_PCA_RULES)
+    results = [TestResult("challenge · power iteration, no eig/eigh/svd", rule is None,
+                          rule or "matrix–vector products only", optional=True)]
+    for label, E in _power_pca_cases(rng):
+        name = f"challenge · pca_2d_power · {label}"
+        outcome = invoke(harness, "pca_2d_power", (E,))
+        failed = _returned_error(name, outcome)
+        reference = ref_pca_2d(E)
+        if failed:
+            results.append(TestResult(failed.name, False, failed.message, optional=True))
+        elif outcome.kind != "numpy":
+            results.append(TestResult(name, False, f"expected a numpy array, got {outcome.kind_text}", optional=True))
+        elif kit.columns_equal_up_to_sign(outcome.value, reference, 1e-4, 1e-6 * float(np.abs(reference).max())):
+            results.append(TestResult(name, True, "matches pca_2d to 1e-4 (column signs are free)", optional=True))
+        else:
+            results.append(TestResult(name, False, _power_pca_mistake(E, outcome.value), optional=True))
     return results
 
 

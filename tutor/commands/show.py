@@ -38,7 +38,7 @@ def describe(chapter: Chapter, item: Any, variant: int = 0) -> dict[str, Any]:
         entry = list(item.entry)
     else:
         kind = "lab"
-        entry = [name for step in item.steps for name in step.entry]
+        entry = list(item.entry)
     return {
         "id": item.id,
         "kind": kind,

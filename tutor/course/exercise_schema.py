@@ -70,6 +70,9 @@ class LabStep(Strict):
     title: Text
     text: Text
     entry: list[str] = []
+    challenge: bool = False
+    """An optional extra: its functions are checked when the learner's file defines them, and
+    whether they pass never decides if the lab is solved."""
 
 
 class Lab(Strict):
@@ -89,11 +92,18 @@ class Lab(Strict):
 
     @property
     def entry(self) -> list[str]:
-        """Every function the learner writes across the steps, in step order (like CodeExercise.entry)."""
+        """Every function the learner must write across the steps, in step order (like
+        CodeExercise.entry); a challenge step's functions are not among them."""
         names: list[str] = []
         for step in self.steps:
-            names.extend(name for name in step.entry if name not in names)
+            if not step.challenge:
+                names.extend(name for name in step.entry if name not in names)
         return names
+
+    @property
+    def challenge_entry(self) -> list[str]:
+        """The functions of the optional challenge steps."""
+        return [name for step in self.steps if step.challenge for name in step.entry]
 
 
 class ExerciseFile(Strict):

@@ -64,13 +64,24 @@ def seed_for(item_id: str, variant: int) -> int | None:
 def _summary(tests: list[TestResult], load_error: str) -> str:
     if load_error:
         return load_error
-    failed = [test for test in tests if not test.passed]
-    if not tests:
-        return "The grader ran no tests."
+    required = [test for test in tests if not test.optional]
+    challenge = [test for test in tests if test.optional]
+    extra = ""
+    if challenge:
+        passed = sum(test.passed for test in challenge)
+        if passed == len(challenge):
+            extra = " The optional challenge passes too."
+        elif passed:
+            extra = f" Optional challenge: {passed} of {len(challenge)} checks pass."
+        else:
+            extra = " The optional challenge is still open."
+    failed = [test for test in required if not test.passed]
+    if not required:
+        return "The grader ran no tests." + extra
     if not failed:
-        return f"All {len(tests)} tests passed."
+        return f"All {len(required)} tests passed." + extra
     first = failed[0]
-    return f"{len(failed)} of {len(tests)} tests failed. First: {first.name}: {first.message}"
+    return f"{len(failed)} of {len(required)} tests failed. First: {first.name}: {first.message}" + extra
 
 
 def grade_file(
@@ -93,10 +104,9 @@ def grade_file(
         raise CannotGrade(f"the grader of {item.id} cannot be loaded: {exc}") from exc
     from checkers.grading import GradingError, grade
 
-    entry = item.entry if isinstance(item, CodeExercise) else [n for step in item.steps for n in step.entry]
     config = kernel_config(settings, torch="torch" in item.requires, standby=standby)
     try:
-        report = grade(path, grader, entry=entry, config=config, seed=seed)
+        report = grade(path, grader, entry=item.entry, config=config, seed=seed)
     except GradingError as exc:
         raise CannotGrade(str(exc)) from exc
     return CodeResult(
@@ -132,7 +142,10 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
         "variant": variant,
         "correct": result.correct,
         "parts": [],
-        "tests": [{"name": t.name, "passed": t.passed, "message": t.message} for t in result.tests],
+        "tests": [
+            {"name": t.name, "passed": t.passed, "message": t.message, "optional": t.optional}
+            for t in result.tests
+        ],
         "feedback": result.feedback,
         "seed": result.seed,
     }
@@ -144,8 +157,8 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
 
 def _print_text(result: CodeResult) -> None:
     for test in result.tests:
-        mark = "PASS" if test.passed else "FAIL"
-        print(f"{mark}  {test.name}")
+        mark = ("PASS" if test.passed else "FAIL") if not test.optional else ("pass" if test.passed else "open")
+        print(f"{mark}  {test.name}" + ("  (challenge, optional)" if test.optional else ""))
         if not test.passed and test.message:
             for line in test.message.splitlines():
                 print(f"      {line}")

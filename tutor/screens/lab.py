@@ -79,6 +79,8 @@ class LabScreen(CodeWorkScreen):
             text.append(f"{number}. {step.title}", style="bold")
             if step.entry:
                 text.append("  [" + ", ".join(f"{name}()" for name in step.entry) + "]", style="italic")
+            if step.challenge:
+                text.append("  optional", style="dim")
             text.append(f"\n   {step.text}\n")
         yield Static(text, id="lab-steps")
 
