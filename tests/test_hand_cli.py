@@ -87,3 +87,13 @@ def test_a_file_is_refused_for_a_hand_exercise(tutor_env: Path, capsys: pytest.C
     path.write_text("x = 1\n")
     code, _, err = _run(capsys, "check", "1.ex1", "--file", str(path))
     assert code == 2 and "--answer" in err
+
+
+def test_show_lists_a_labs_required_functions_and_its_optional_challenge(
+    tutor_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "show", "1.lab3")
+    assert code == 0
+    assert "Write: pca_2d, explained_variance" in out and "Optional challenge: pca_2d_power" in out
+    code, out, _ = _run(capsys, "show", "1.lab3", "--json")
+    assert json.loads(out)["entry"] == ["pca_2d", "explained_variance"]

@@ -110,4 +110,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             console.print(f"  {number}. [bold]{step.title}[/]: {step.text}")
     if data["entry"]:
         console.print(f"Write: {', '.join(data['entry'])}")
+    if isinstance(item, Lab) and item.challenge_entry:
+        console.print(f"Optional challenge: {', '.join(item.challenge_entry)}")
     return 0
