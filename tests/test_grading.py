@@ -179,4 +179,4 @@ def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path:
     assert [test["passed"] for test in challenge] == [True, False, False]
     assert "Optional challenge: 1 of 3 checks pass." in data["feedback"]
     text = _check("1.lab3", "--file", str(fixture), "--no-record", data_dir=tmp_path).stdout
-    assert "open  challenge · pca_2d_power · 300 points" in text and "deflate" in text
+    assert "open  pca_2d_power · 300 points in 8-D, mean −2  (challenge, optional)" in text and "deflate" in text

@@ -425,13 +425,13 @@ def _power_pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
 def _power_pca_challenge(harness: Any, rng: np.random.Generator) -> list[Any]:
     """The optional challenge of 1.lab3: pca_2d by power iteration, checked only when defined."""
     if "pca_2d_power" not in harness.defined:
-        return [TestResult("challenge · pca_2d_power", False,
+        return [TestResult("pca_2d_power", False,
                            "not attempted: define pca_2d_power(E) to have it checked", optional=True)]
     rule = kit.rule_violation(calls.source_text(harness), POWER_PCA_RULES)
-    results = [TestResult("challenge · power iteration, no eig/eigh/svd", rule is None,
+    results = [TestResult("power iteration, no eig/eigh/svd", rule is None,
                           rule or "matrix–vector products only", optional=True)]
     for label, E in _power_pca_cases(rng):
-        name = f"challenge · pca_2d_power · {label}"
+        name = f"pca_2d_power · {label}"
         outcome = invoke(harness, "pca_2d_power", (E,))
         failed = _returned_error(name, outcome)
         reference = ref_pca_2d(E)

@@ -147,6 +147,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         entry = ", ".join(f"{name}()" for name in self.item.entry)
         text = Text()
         text.append(f"Write {entry}. ", style="bold")
+        challenge = getattr(self.item, "challenge_entry", [])
+        if challenge:
+            text.append(f"Optional challenge: {', '.join(f'{name}()' for name in challenge)}. ")
         text.append("ctrl+s checks it on fresh inputs (you keep typing; F3 browses the tests), ctrl+r runs "
                     "it in the REPL, ctrl+t shows a hint, ctrl+o opens $EDITOR, ctrl+l the REPL. "
                     "escape leaves the editor, e goes back to it.")
