@@ -57,3 +57,18 @@ def test_bad_settings_file_stops_with_its_name(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "theme 'neon'" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["start"], ["review"]])
+def test_the_quick_parse_of_start_and_review_equals_argparse(argv: list[str]) -> None:
+    from tutor.cli import _parser, _quick_parse
+
+    quick = _quick_parse(argv)
+    assert quick is not None and vars(quick) == vars(_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [[], ["start", "--section", "1.6"], ["--data-dir", "x", "start"], ["start", "-h"]])
+def test_anything_else_goes_through_argparse(argv: list[str]) -> None:
+    from tutor.cli import _quick_parse
+
+    assert _quick_parse(argv) is None
