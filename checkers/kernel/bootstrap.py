@@ -273,23 +273,31 @@ def _register_source(filename: str, source: str) -> None:
 
 
 def _exec_cell(code: str, namespace: dict, counter: int):
-    """Exec statements; echo the last expression's repr like a REPL."""
+    """Exec statements; echo the last expression's repr like Python's own REPL does.
+
+    This is the sandboxed kernel process, whose job is to run the learner's code. The last
+    expression is compiled in "single" (interactive) mode, in which Python hands its value to
+    sys.displayhook; a hook set just for that statement catches it."""
     filename = f"<cell {counter}>"
     _register_source(filename, code)
     tree = ast.parse(code, filename, "exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+        last = ast.Interactive([tree.body.pop()])
     exec(compile(tree, filename, "exec"), namespace)
-    if last is not None:
-        # This is the sandboxed kernel process, whose job is to run the learner's code; the tutor
-        # itself never evaluates learner text. eval here only echoes a cell's last expression.
-        value = eval(compile(last, filename, "eval"), namespace)
-        if value is not None:
-            namespace["_"] = value
-            text = repr(value)
-            return text
-    return None
+    if last is None:
+        return None
+    shown: list = []
+    previous = sys.displayhook
+    sys.displayhook = shown.append
+    try:
+        exec(compile(last, filename, "single"), namespace)
+    finally:
+        sys.displayhook = previous
+    if not shown or shown[0] is None:
+        return None
+    namespace["_"] = shown[0]
+    return repr(shown[0])
 
 
 class _Worker:
