@@ -67,6 +67,14 @@ def _decimal_aware(answer: Answer, options: Options) -> Options:
     return options if answer.decimal else replace(options, tolerance=Tolerance())
 
 
+def _read_single(text: str, options: Options) -> tuple[Answer, Options] | Verdict:
+    """The answer read as one value, with the options its exactness calls for; or why it can't be."""
+    answer = _read(text, options)
+    if isinstance(answer, Verdict):
+        return answer
+    return answer, _decimal_aware(answer, options)
+
+
 def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str | None:
     for wrong, message in data.get("mistakes", []):
         if compare(value, to_value(wrong), options)[0]:
@@ -77,10 +85,10 @@ def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str 
 def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """Equal to the expected value (exact, or within the part's tolerance when typed as a decimal)."""
     options = Options(**_fields(data))
-    answer = _read(text, options)
-    if isinstance(answer, Verdict):
-        return answer
-    options = _decimal_aware(answer, options)
+    read = _read_single(text, options)
+    if isinstance(read, Verdict):
+        return read
+    answer, options = read
     target = to_value(expected)
     ok, feedback = compare_answer(answer, target, options)
     if not ok:
@@ -103,10 +111,10 @@ def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str,
 def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """A vector of length 1 pointing along the expected one (either sign when `sign: any`)."""
     options = Options(**_fields(data))
-    answer = _read(text, options)
-    if isinstance(answer, Verdict):
-        return answer
-    options = _decimal_aware(answer, options)
+    read = _read_single(text, options)
+    if isinstance(read, Verdict):
+        return read
+    answer, options = read
     target = to_value(expected)
     value = strip_labels(answer.value, any_label=True)
     ok, feedback = compare(value, target, replace(options, unordered=False))
@@ -156,10 +164,10 @@ def _multiple(value: Seq, target: Seq) -> float | None:
 def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """The eigenvalues in any order (a list, `λ1 = 3, λ2 = 1`, or a set when they are distinct)."""
     options = Options(**{**_fields(data), "unordered": True})
-    answer = _read(text, options)
-    if isinstance(answer, Verdict):
-        return answer
-    options = _decimal_aware(answer, options)
+    read = _read_single(text, options)
+    if isinstance(read, Verdict):
+        return read
+    answer, options = read
     target = to_value(expected)
     wanted = list(target.items) if isinstance(target, Seq) else [target]
     value = strip_labels(answer.value, any_label=True)
