@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +68,13 @@ def make_app(tutor_env: Path) -> Callable[..., Any]:
         return TutorApp(settings, content_dir=content_dir, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """An empty progress store in a temporary folder (test files with a seeded store override it)."""
+    from progress.store import Store
+
+    opened = Store.open(tmp_path / "progress.sqlite3")
+    yield opened
+    opened.close()

@@ -9,7 +9,7 @@ import plotext
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.test_code_screen import DraftStore, Host
+from tests.test_code_screen import DraftStore, Host, footer_shown
 from tutor.course.loader import Chapter
 from tutor.screens.lab import LabScreen
 from tutor.settings import Settings
@@ -18,12 +18,6 @@ from tutor.widgets import plots
 
 def lab(chapter: Chapter, lab_id: str) -> Any:
     return next(item for item in chapter.labs if item.id == lab_id)
-
-
-def footer_keys(screen: Any) -> list[str]:
-    """The screen's keys that the footer shows now (a subclass's binding replaces its base's)."""
-    return [key for key, active in screen.active_bindings.items()
-            if active.binding.show and active.node is screen and active.enabled]
 
 
 async def _measure(app: Host, pilot: Any) -> None:
@@ -40,7 +34,7 @@ async def test_steps_are_listed_and_the_footer_stays_short(chapter: Chapter, set
         steps = str(app.screen.query_one("#lab-steps", Static).render())
         assert all(step.title in steps for step in item.steps)
         assert "compression_ratio()" in steps
-        assert footer_keys(app.screen) == ["ctrl+s", "ctrl+r", "escape", "f4"]
+        assert footer_shown(app.screen) == ["ctrl+s", "ctrl+r", "escape", "f4"]
 
 
 async def test_svd_lab_measures_in_a_kernel_and_shows_table_plots_and_images(

@@ -17,13 +17,6 @@ from progress.store import Store
 T0 = parse_instant("2026-03-02T10:00:00+00:00")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "progress.sqlite3")
-    yield opened
-    opened.close()
-
-
 def learn(store: Store, item: str, at: datetime) -> datetime:
     """Bring a new item to the Review state with one Easy answer; returns its due time."""
     return store.record(item, variant=1, correct=True, rating=EASY, at=at, utc_offset_min=0).due

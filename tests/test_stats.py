@@ -15,13 +15,6 @@ from tutor.widgets.stats import SHADES, forecast_text, heatmap_text, mastery_tex
 T0 = parse_instant("2026-03-02T10:00:00+00:00")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "progress.sqlite3")
-    yield opened
-    opened.close()
-
-
 def record(store: Store, item: str, day: float, correct: bool = True) -> None:
     store.record(item, variant=1, correct=correct, rating=3 if correct else 1, at=T0 + timedelta(days=day), utc_offset_min=0)
 
