@@ -9,7 +9,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -17,30 +16,26 @@ from pathlib import Path
 
 import pytest
 
+from tests.tmux_pane import DEADLINE_S, TmuxPane
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
 ]
 
-DEADLINE_S = 30.0
 DAY_ONE = "2026-03-02T09:00:00+00:00"
 DAY_FOUR = "2026-03-05T09:00:00+00:00"
 HOME = "Linear Algebra for ML"
 SOLUTION_13 = "import numpy as np\n\n\ndef center_columns(X):\n    return X - X.mean(axis=0)\n"
 
 
-class Pane:
-    """One tmux session on a private server, driven with send-keys and read with capture-pane."""
+class Pane(TmuxPane):
+    """The pane of `tutor start`, with what a person does on it: answer, wait, escape, use the palette."""
 
     def __init__(self, socket: str, env: dict[str, str], status_file: Path) -> None:
-        self.socket = socket
+        super().__init__(socket, "e2e")
         self.env = env
         self.status_file = status_file
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, timeout=10)
-        return done.stdout
 
     def start(self, size: tuple[int, int], now: str) -> None:
         """Launch `tutor start` at `size` with the clock at `now`; the pane stays after the app exits."""
@@ -51,38 +46,11 @@ class Pane:
         command = (f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; "
                    f"echo $? > {self.status_file}")
         self.tmux("kill-server")
-        self.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
-                  "new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), command)
-
-    def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "e2e")
-
-    def styled(self) -> str:
-        """The screen with its colours, where a focus change shows as a border changing colour."""
-        return self.tmux("capture-pane", "-p", "-e", "-t", "e2e")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "e2e", *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "e2e", "-l", text)
-
-    def wait_for(self, *needles: str, deadline: float = DEADLINE_S) -> str:
-        """Poll until every needle is on screen; fail showing the screen when the deadline passes."""
-        until = time.monotonic() + deadline
-        while True:
-            screen = self.text()
-            if all(needle in screen for needle in needles):
-                assert "Traceback" not in screen, screen
-                return screen
-            if time.monotonic() > until:
-                panes = self.tmux("list-panes", "-a", "-F", "#{session_name} dead=#{pane_dead} #{pane_dead_status}")
-                pytest.fail(f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}")
-            time.sleep(0.05)
+        self.launch(command, size)
 
     def cursor(self) -> str:
         """Where the terminal cursor is: Textual puts it in the focused input box."""
-        return self.tmux("display-message", "-p", "-t", "e2e", "#{cursor_x},#{cursor_y}").strip()
+        return self.tmux("display-message", "-p", "-t", self.session, "#{cursor_x},#{cursor_y}").strip()
 
     def answer(self, text: str) -> None:
         """Type into the focused box and wait until a box shows it, as a person looks before going on
@@ -253,7 +221,7 @@ def test_a_terminal_too_small_asks_for_room_then_recovers(pane: Pane) -> None:
     pane.start((60, 20), DAY_ONE)
     screen = pane.wait_for("needs at least", "this terminal is 60×20")
     assert "Traceback" not in screen
-    pane.tmux("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
+    pane.tmux("resize-window", "-t", pane.session, "-x", "80", "-y", "24")
     pane.wait_for(HOME, "sections read")
     pane.keys("q")
     assert pane.exit_status() == 0

@@ -7,7 +7,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -16,30 +15,25 @@ from pathlib import Path
 
 import pytest
 
+from tests.tmux_pane import DEADLINE_S, TmuxPane
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
 ]
 
-DEADLINE_S = 20.0
-"""How long one screen may take to appear (the checker's first sympy import included)."""
 DAY_ONE = "2026-03-02T10:00:00+00:00"
 DAY_TWO = "2026-03-03T10:00:00+00:00"
 STATED = "[[2,1],[1,2]]"
 """The matrix of 1.ex11 as the chapter states it (variant 0)."""
 
 
-class Pane:
-    """One pane on a private tmux server, read with capture-pane and polled until a deadline."""
+class Pane(TmuxPane):
+    """The pane of `tutor review` and `tutor start`, restarted in place between sessions."""
 
     def __init__(self, socket: str, env: str) -> None:
-        self.socket = socket
+        super().__init__(socket, "rv")
         self.env = env
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, timeout=10)
-        return done.stdout
 
     def run(self, command: str, now: str, *extra_env: str) -> None:
         """(Re)start the pane on `tutor COMMAND` with the clock at `now`."""
@@ -48,31 +42,9 @@ class Pane:
         line = (f"env -u COLUMNS -u LINES {self.env} TUTOR_NOW={now} {' '.join(extra_env)} {sys.executable} -m tutor {command}; "
                 "s=$?; echo tutor exited with $s; exit $s")
         if self.tmux("list-sessions").strip():
-            self.tmux("respawn-pane", "-k", "-t", "rv", line)
+            self.tmux("respawn-pane", "-k", "-t", self.session, line)
         else:
-            self.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
-                      "new-session", "-d", "-s", "rv", "-x", "80", "-y", "24", line)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "rv", *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "rv", "-l", text)
-
-    def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "rv")
-
-    def wait_for(self, *needles: str, absent: str = "Traceback") -> str:
-        """Poll until every needle is on screen; fail with the screen if the deadline passes."""
-        deadline = time.monotonic() + DEADLINE_S
-        while True:
-            screen = self.text()
-            assert absent not in screen, screen
-            if all(needle in screen for needle in needles):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"never saw {needles!r}; the screen was:\n{screen}")
-            time.sleep(0.05)
+            self.launch(line)
 
     def wait_until_exited(self) -> int:
         """The app's exit status, from the pane's last words or from tmux's dead-pane status."""
@@ -81,7 +53,7 @@ class Pane:
             printed = re.search(r"tutor exited with (\d+)", self.text())
             if printed:
                 return int(printed.group(1))
-            dead, _, status = self.tmux("display-message", "-p", "-t", "rv",
+            dead, _, status = self.tmux("display-message", "-p", "-t", self.session,
                                         "#{pane_dead}|#{pane_dead_status}").strip().partition("|")
             if dead == "1" and status:
                 return int(status)

@@ -1,0 +1,58 @@
+"""A tmux pane on a private server for the end-to-end tests: launch the app, send keys, read the
+screen, wait for text. Each test file adds what its own story needs."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+DEADLINE_S = 30.0
+"""How long one screen may take to appear (the checker's first sympy import included)."""
+
+
+class TmuxPane:
+    """One session `session` on the tmux server `socket`, driven with send-keys, read with capture-pane."""
+
+    def __init__(self, socket: str, session: str) -> None:
+        self.socket = socket
+        self.session = session
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                              capture_output=True, text=True, timeout=10)
+        return done.stdout
+
+    def launch(self, command: str, size: tuple[int, int] = (80, 24)) -> None:
+        """Start a fresh server running `command` at `size`; the pane stays after the command ends,
+        so the last screen can still be read."""
+        self.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
+                  "new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]), command)
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def styled(self) -> str:
+        """The screen with its colours, where a focus change shows as a border changing colour."""
+        return self.tmux("capture-pane", "-p", "-e", "-t", self.session)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def wait_for(self, *needles: str, deadline: float = DEADLINE_S) -> str:
+        """Poll until every needle is on screen; fail at once on a traceback, or showing the screen
+        when the deadline passes."""
+        until = time.monotonic() + deadline
+        while True:
+            screen = self.text()
+            assert "Traceback" not in screen, screen
+            if all(needle in screen for needle in needles):
+                return screen
+            if time.monotonic() > until:
+                panes = self.tmux("list-panes", "-a", "-F", "#{session_name} dead=#{pane_dead} #{pane_dead_status}")
+                pytest.fail(f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}")
+            time.sleep(0.05)
