@@ -31,7 +31,7 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
 
 def synthetic_log(cards: int = CARDS, rows_per_card: int = ROWS_PER_CARD, seed: int = 0) -> list:
     """`cards × rows_per_card` graded attempts spread over a year, 85 % right (seeded)."""
-    from progress.schedule import LogEntry
+    from progress.entry import LogEntry
 
     rng = random.Random(seed)
     start = NOW - timedelta(days=400)

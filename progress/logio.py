@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from progress.clock import ClockError, parse_instant
-from progress.schedule import LogEntry
+from progress.entry import LogEntry
 from progress.store import Store
 
 KINDS = ("attempt", "override", "undo")

@@ -12,6 +12,7 @@ from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from progress.days import fixed_zone, next_day_start
+from progress.entry import LogEntry
 
 LEECH_LAPSES = 8
 """Lapses (a review-state card answered wrong) after which an item is flagged as a leech."""
@@ -59,27 +60,6 @@ def rating_for(
     if par_seconds > 0 and duration_s < par_seconds / 2:
         return EASY
     return GOOD
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One append-only log row: a graded attempt, a rating override, or the undo of an attempt."""
-
-    uuid: str
-    kind: str
-    """"attempt", "override" or "undo"."""
-    item_id: str
-    at: datetime
-    utc_offset_min: int = 0
-    variant: int = 0
-    correct: bool = False
-    rating: int = 0
-    hints_used: int = 0
-    attempts: int = 1
-    duration_ms: int = 0
-    gave_up: bool = False
-    target: str = ""
-    """For overrides and undos: the UUID of the attempt they change."""
 
 
 @dataclass

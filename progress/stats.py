@@ -10,7 +10,8 @@ from typing import Any
 
 from progress import clock
 from progress.days import start_of, study_date
-from progress.schedule import LogEntry, replay
+from progress.entry import LogEntry
+from progress.schedule import replay
 from progress.store import Store
 
 FORECAST_DAYS = 14

@@ -171,7 +171,7 @@ def test_network_file_systems_are_recognised(path: str, kind: str, network: bool
 def test_local_disk_uses_wal_and_network_disk_does_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(tmp_path / "local.sqlite3") as store:
         assert store.journal_mode() == "wal"
-    monkeypatch.setattr("progress.store.is_network_filesystem", lambda path: True)
+    monkeypatch.setattr("progress.database.is_network_filesystem", lambda path: True)
     with Store.open(tmp_path / "nfs.sqlite3") as store:
         assert store.journal_mode() == "delete"
         store.record("1.ex1", variant=1, correct=True, rating=3)

@@ -11,7 +11,8 @@ import pytest
 
 from progress.clock import parse_instant
 from progress.optimize import MIN_CROSS_DAY_REVIEWS, OptimizeError, history, optimize
-from progress.schedule import LogEntry, ScheduleConfig
+from progress.entry import LogEntry
+from progress.schedule import ScheduleConfig
 from progress.store import Store
 
 T0 = parse_instant("2025-01-01T09:00:00+00:00")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from progress.clock import parse_instant
-from progress.schedule import LogEntry
+from progress.entry import LogEntry
 from progress.store import QueueItem, Store
 
 START = parse_instant("2025-06-01T08:00:00+00:00")

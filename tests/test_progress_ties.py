@@ -26,7 +26,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """
     monkeypatch.setenv("TUTOR_NOW", FROZEN)
     countdown = itertools.count(2**100, -1)
-    monkeypatch.setattr("progress.store.uuid_module.uuid4", lambda: uuid.UUID(int=next(countdown)))
+    monkeypatch.setattr("progress.log.uuid_module.uuid4", lambda: uuid.UUID(int=next(countdown)))
     opened = Store.open(tmp_path / "a" / "progress.sqlite3")
     yield opened
     opened.close()
