@@ -146,12 +146,8 @@ RULE_CASES = [
 
 @pytest.mark.parametrize(("source", "rule", "fragment"), RULE_CASES)
 def test_source_rules_follow_helpers_and_allow_checks_outside(chapter: Chapter, source: str, rule: str, fragment: str) -> None:
-    chapter.reference("code.grade_ex17")
-    import sys
-
-    code = sys.modules["_tutor_content_ch1_code"]
-    labs = chapter.reference("labs.grade_lab2").__module__
-    rules = {"bmm": code.BMM_RULES, "power": code.POWER_RULES, "matmul": sys.modules[labs].MATMUL_RULES}
+    code, labs = chapter.module("code"), chapter.module("labs")
+    rules = {"bmm": code.BMM_RULES, "power": code.POWER_RULES, "matmul": labs.MATMUL_RULES}
     violation = code.kit.rule_violation(source, rules[rule])
     if fragment:
         assert violation is not None and fragment in violation, violation

@@ -1,8 +1,13 @@
-"""Grading code in a fresh sandboxed kernel: parent-chosen inputs, strict results, trusted comparisons."""
+"""Grading code in a fresh sandboxed kernel: parent-chosen inputs, strict results, trusted comparisons.
+
+The one toolkit for graders of every chapter: `compare` (typed checks with feedback), `kit`
+(tolerances, sign-free matches, shapes, planted inputs, call rules), `calls` (one learner call in,
+one plain value out; fresh trusted kernels) and `source` (checks on the source text).
+"""
 
 from __future__ import annotations
 
-from checkers.grading.compare import Mistake, TestResult, compare_arrays, compare_exact, compare_scalar
+from checkers.grading.compare import Mistake, TestResult, close, compare_arrays, compare_exact, compare_scalar
 from checkers.grading.harness import (
     Call,
     CallOutcome,
@@ -15,12 +20,13 @@ from checkers.grading.harness import (
     run_calls,
 )
 from checkers.grading.npy import NpyError, load_npy
-from checkers.grading.source import SourceInfo, check_avoids, check_uses
+from checkers.grading.source import CallRules, SourceInfo, check_avoids, check_uses, rule_violation
 from checkers.grading.values import AsTensor, Opaque, Tensor, describe
 
 __all__ = [
     "AsTensor",
     "Call",
+    "CallRules",
     "CallOutcome",
     "GradeReport",
     "Grader",
@@ -34,6 +40,7 @@ __all__ = [
     "TestResult",
     "check_avoids",
     "check_uses",
+    "close",
     "compare_arrays",
     "compare_exact",
     "compare_scalar",
@@ -41,5 +48,6 @@ __all__ = [
     "grade",
     "load_npy",
     "read_source",
+    "rule_violation",
     "run_calls",
 ]

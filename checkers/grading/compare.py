@@ -22,6 +22,19 @@ class TestResult:
     message: str = ""
     optional: bool = False
     """A challenge's check: shown with the others, but not needed for the item to count as solved."""
+    skipped: bool = False
+    """It could not run here (a CUDA check with no CUDA device): `passed` is False, and the test
+    counts neither for nor against the verdict."""
+
+    @classmethod
+    def skip(cls, name: str, reason: str, *, optional: bool = False) -> TestResult:
+        """A test that did not run, and why (never a pass)."""
+        return cls(name, False, reason, optional=optional, skipped=True)
+
+    @property
+    def status(self) -> str:
+        """`passed`, `failed` or `skipped`: the one word every output shows."""
+        return "skipped" if self.skipped else "passed" if self.passed else "failed"
 
 
 @dataclass(frozen=True)
@@ -78,15 +91,22 @@ def _dtype_problem(got: np.ndarray, expected: np.ndarray, exact: bool) -> str:
     return ""
 
 
-def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
+def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """Same shape and every entry within tolerance.
+
+    NaN never matches anything. An infinity matches only the same infinity at the same place: a
+    reference may legitimately hold -inf (a masked score), and a learner who returns it is right;
+    a finite value against an infinity (or the reverse) is wrong whatever the tolerance.
+    """
+    got, expected = np.asarray(got), np.asarray(expected)
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False))
 
 
 def _shape_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
     base = f"the result has shape {tuple(got.shape)}; expected {tuple(expected.shape)}."
-    if got.shape == expected.shape[::-1] and got.ndim == 2 and _close(got.T, expected, rtol, atol):
+    if got.shape == expected.shape[::-1] and got.ndim == 2 and close(got.T, expected, rtol, atol):
         return base + " It is the transpose of the right answer: check the order of your operands/axes."
-    if got.size == expected.size and _close(got.reshape(expected.shape), expected, rtol, atol):
+    if got.size == expected.size and close(got.reshape(expected.shape), expected, rtol, atol):
         return base + " The numbers are right but arranged differently: a missing keepdims=True or reshape?"
     if got.ndim < expected.ndim:
         return base + " A dimension is missing: did a reduction (sum/mean/norm) drop an axis? Try keepdims=True."
@@ -98,16 +118,16 @@ def _shape_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float)
 def _value_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, mistakes: Sequence[Mistake]) -> str:
     for mistake in mistakes:
         candidate = np.asarray(mistake.candidate)
-        if candidate.shape == got.shape and _close(got, candidate, rtol, atol):
+        if candidate.shape == got.shape and close(got, candidate, rtol, atol):
             return mistake.explanation
-    if _close(-got, expected, rtol, atol):
+    if close(-got, expected, rtol, atol):
         return "Every sign is flipped."
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got.T, expected, rtol, atol):
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected, rtol, atol):
         return "It is the transpose of the right answer: check the order of your operands/axes."
     norm = float(np.linalg.norm(got))
     if expected.ndim == 1 and np.isclose(np.linalg.norm(expected), 1.0) and norm > 0:
         unit = got / norm
-        if _close(unit, expected, rtol, max(atol, 1e-6)) or _close(-unit, expected, rtol, max(atol, 1e-6)):
+        if close(unit, expected, rtol, max(atol, 1e-6)) or close(-unit, expected, rtol, max(atol, 1e-6)):
             return f"Right direction, but not normalised: your vector has norm {norm:.4g}; divide by it."
     flat_exp, flat_got = expected.ravel(), got.ravel()
     mask = np.abs(flat_exp) > 1e-12
@@ -158,7 +178,7 @@ def compare_arrays(
     if not np.all(np.isfinite(array)) and np.all(np.isfinite(expected)):
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         return _fail(name, case, f"the result contains {bad} NaN or infinite entries.")
-    if _close(array, expected, rtol, atol) or (sign_free and _close(-array, expected, rtol, atol)):
+    if close(array, expected, rtol, atol) or (sign_free and close(-array, expected, rtol, atol)):
         return TestResult(name, True, f"{case or 'result'}: matches (rtol={rtol:g}, atol={atol:g}).")
     error = np.abs(array.astype(np.complex128) - expected)
     worst = np.unravel_index(int(np.argmax(error)), error.shape) if error.ndim else ()
@@ -167,7 +187,8 @@ def compare_arrays(
         f"values differ: max error {float(error.max()):.3g}{where} "
         f"(expected {_fmt(expected[worst])}, got {_fmt(array[worst])})."
     )
-    hint = _value_hint(array, expected, rtol, atol, mistakes)
+    with np.errstate(all="ignore"):  # infinities in a wrong answer are reported, not warned about
+        hint = _value_hint(array, expected, rtol, atol, mistakes)
     return _fail(name, case, f"{detail} {hint}".strip())
 
 

@@ -222,9 +222,9 @@ class GradeReport:
 
     @property
     def correct(self) -> bool:
-        """Every required test passed (and there was at least one); optional challenge checks
-        are reported but never make a file wrong."""
-        required = [test for test in self.tests if not test.optional]
+        """Every required test that ran passed (and at least one ran). Optional challenge checks
+        are reported but never make a file wrong; skipped tests decide nothing either way."""
+        required = [test for test in self.tests if not test.optional and not test.skipped]
         return not self.load_error and bool(required) and all(test.passed for test in required)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from checkers.grading.compare import TestResult
 
@@ -105,3 +106,87 @@ def check_avoids(
     if used:
         return TestResult(title, False, f"{within} must not use {', '.join(used)}: write it yourself.")
     return TestResult(title, True, f"{within} does the work itself.")
+
+
+# -- call rules that follow helpers (for graders that forbid or require library calls) --------------
+
+
+@dataclass(frozen=True)
+class CallRules:
+    """What a learner's function may and must call, checked on the source text in the parent."""
+
+    entry: str
+    """The function whose body (and the helpers it calls, transitively) is inspected."""
+    forbidden: frozenset[str] = frozenset()
+    """Called names or attributes that are not allowed, e.g. `matmul`, `dot`."""
+    forbid_matmul_operator: bool = False
+    required: frozenset[str] = frozenset()
+    """At least one of these names must be called, e.g. `einsum`."""
+    require_loop: bool = False
+
+
+def _called_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
+def reachable_nodes(source: str, entry: str) -> list[ast.AST] | None:
+    """Every AST node of `entry` and of the module functions it calls; None if `entry` is missing."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    functions = _functions(tree)
+    if entry not in functions:
+        return None
+    seen: set[str] = set()
+    pending = [entry]
+    nodes: list[ast.AST] = []
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        for node in ast.walk(functions[name]):
+            nodes.append(node)
+            if isinstance(node, ast.Call):
+                pending.append(_called_name(node))
+            elif isinstance(node, ast.Name) and node.id in functions:
+                pending.append(node.id)  # a helper passed around by name still counts
+    return nodes
+
+
+def rule_violation(source: str, rules: CallRules) -> str | None:
+    """Why the source breaks the rules, in words; None when it follows them."""
+    nodes = reachable_nodes(source, rules.entry)
+    if nodes is None:
+        return f"no function named {rules.entry} at the top level of your file"
+    called = {_called_name(n) for n in nodes if isinstance(n, ast.Call)}
+    attributes = {n.attr for n in nodes if isinstance(n, ast.Attribute)}
+    used = sorted((called | attributes) & rules.forbidden)
+    if used:
+        instead = f"; use {' or '.join(sorted(rules.required))}" if rules.required else ""
+        listed = ", ".join(f"{name}()" for name in used)
+        return f"{rules.entry} calls {listed}; it must do without {', '.join(sorted(rules.forbidden))}{instead}"
+    if rules.forbid_matmul_operator and any(
+        isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, ast.MatMult) for n in nodes
+    ):
+        return f"{rules.entry} uses the @ operator; write it without @ (that is the point)"
+    if rules.required and not (called & rules.required):
+        need = " or ".join(sorted(rules.required))
+        return f"{rules.entry} must call {need}; it does not"
+    if rules.require_loop and not any(isinstance(n, (ast.For, ast.While, ast.comprehension)) for n in nodes):
+        return f"{rules.entry} has no Python loop; this step is about timing a loop"
+    return None

@@ -7,33 +7,15 @@ compares with explicit tolerances. Feedback names the case and the likely mistak
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
+from checkers.grading import calls, kit
 
+from . import data
 
-def _sibling(name: str) -> ModuleType:
-    """Load another trusted module of this chapter folder (the loader imports files by path)."""
-    qualified = f"_tutor_content_ch1_{name}"
-    module = sys.modules.get(qualified)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(qualified, HERE / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[qualified] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-kit = _sibling("gradekit")
-calls = _sibling("calls")
 TestResult = calls.TestResult
 invoke = calls.invoke
 
@@ -525,7 +507,6 @@ def _energy_mistake(W: np.ndarray, energy: float, got: Any, expected: int) -> st
 
 def grade_ex19(harness: Any, rng: np.random.Generator) -> list[Any]:
     """energy_rank on planted spectra, a low-rank matrix and a real (or stand-in) weight matrix."""
-    data = _sibling("data")
     weight, source = data.linear_weight()
     decaying = kit.planted_spectrum(rng, 60, 40, 10.0 * 0.85 ** np.arange(40))
     low_rank = rng.standard_normal((30, 3)) @ rng.standard_normal((3, 20))

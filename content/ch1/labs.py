@@ -9,38 +9,20 @@ screen runs in a kernel holding the learner's file; each prints one `@@lab ` JSO
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
-import sys
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from checkers.grading import calls, kit
+from checkers.grading.compare import TestResult
 
-def _code_module() -> ModuleType:
-    """code.py as the chapter loader names it, so both share one copy of the helpers."""
-    qualified = "_tutor_content_ch1_code"
-    module = sys.modules.get(qualified)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(qualified, Path(__file__).resolve().parent / "code.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[qualified] = module
-        spec.loader.exec_module(module)
-    return module
+from . import data
 
-
-_code = _code_module()
-kit = _code.kit
-calls = _code.calls
-data = _code._sibling("data")
-TestResult = _code.TestResult
-invoke = _code.invoke
-_ok, _fail, _returned_error = _code._ok, _code._fail, _code._returned_error
+invoke = calls.invoke
+_ok, _fail, _returned_error = kit.ok, kit.fail, kit.returned_error
 
 MARKER = "@@lab "
 """Prefix of the one JSON line each measurement cell prints."""
@@ -267,7 +249,7 @@ def _tutor_probe(n):
 
 def _cuda_tests(harness: Any) -> list[Any]:
     if not calls.cuda_available(harness):
-        return [TestResult("CUDA timing", True, "skipped: no CUDA device in the kernel's Python")]
+        return [kit.skip("CUDA timing", "no CUDA device in the kernel's Python: the CUDA checks did not run")]
     sizes = (2048, 4096)
     learner = calls.fresh_kernel_run(harness, load_learner=True, setup=CUDA_PROBE,
                                      calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)], cuda=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -155,28 +157,59 @@ class Chapter:
         exercises = [ex for ex in self.exercises if ex.section == section_id]
         return [*labs, *exercises]
 
+    @property
+    def package(self) -> str:
+        """The import name of this chapter's folder as a package (unique per folder, so two
+        courses with a chapter of the same number never share modules in one process)."""
+        return f"_tutor_chapter_{self.number}_{zlib.crc32(str(self.folder.resolve()).encode()):08x}"
+
+    def module(self, module_name: str) -> ModuleType:
+        """The trusted module `module_name.py` of this chapter folder, imported as part of the
+        chapter's package, so its modules import each other with `from . import data`."""
+        module = self._modules.get(module_name)
+        if module is not None:
+            return module
+        path = self.folder / f"{module_name}.py"
+        if not module_name.isidentifier() or not path.is_file():
+            raise ContentError([f"{self.folder}: no reference module {module_name}.py"])
+        self._ensure_package()
+        try:
+            module = importlib.import_module(f"{self.package}.{module_name}")
+        except ContentError:
+            raise
+        except Exception as exc:  # trusted code, but a broken edit must read as a content error
+            raise ContentError([f"{path}: cannot load reference module: {type(exc).__name__}: {exc}"]) from exc
+        self._modules[module_name] = module
+        return module
+
+    def _ensure_package(self) -> None:
+        if self.package in sys.modules:
+            return
+        # A namespace-like package over the folder: no __init__.py needed (and none is run).
+        spec = importlib.machinery.ModuleSpec(self.package, None, is_package=True)
+        spec.submodule_search_locations = [str(self.folder)]
+        sys.modules[self.package] = importlib.util.module_from_spec(spec)
+
     def reference(self, name: str) -> Callable[..., Any]:
         """The reference function `module.function` from this chapter's folder (trusted code)."""
         module_name, _, function_name = name.partition(".")
-        module = self._modules.get(module_name)
-        if module is None:
-            path = self.folder / f"{module_name}.py"
-            if not path.is_file():
-                missing = f"{self.folder}: no reference module {module_name}.py for {name}"
-                raise ContentError([missing])
-            qualified = f"_tutor_content_ch{self.number}_{module_name}"
-            spec = importlib.util.spec_from_file_location(qualified, path)
-            if spec is None or spec.loader is None:
-                raise ContentError([f"{path}: cannot load reference module"])
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[qualified] = module
-            spec.loader.exec_module(module)
-            self._modules[module_name] = module
+        try:
+            module = self.module(module_name)
+        except ContentError as exc:
+            raise ContentError([f"{problem} (for {name})" for problem in exc.problems]) from exc
         function = getattr(module, function_name, None)
         if not callable(function):
             where = self.folder / f"{module_name}.py"
             raise ContentError([f"{where}: no function {function_name}"])
         return function  # type: ignore[no-any-return]
+
+    def value(self, name: str) -> Any:
+        """Any named object `module.attribute` of this chapter's reference code."""
+        module_name, _, attribute = name.partition(".")
+        module = self.module(module_name)
+        if not hasattr(module, attribute):
+            raise ContentError([f"{self.folder / (module_name + '.py')}: no {attribute}"])
+        return getattr(module, attribute)
 
 
 def load_chapter(folder: Path) -> Chapter:

@@ -75,13 +75,19 @@ def _summary(tests: list[TestResult], load_error: str) -> str:
             extra = f" Optional challenge: {passed} of {len(challenge)} checks pass."
         else:
             extra = " The optional challenge is still open."
-    failed = [test for test in required if not test.passed]
-    if not required:
+    skipped = [test for test in required if test.skipped]
+    ran = [test for test in required if not test.skipped]
+    if skipped:
+        extra += f" {len(skipped)} skipped: {skipped[0].message}" if len(skipped) == 1 else (
+            f" {len(skipped)} skipped (could not run here; they count neither way)."
+        )
+    failed = [test for test in ran if not test.passed]
+    if not ran:
         return "The grader ran no tests." + extra
     if not failed:
-        return f"All {len(required)} tests passed." + extra
+        return f"All {len(ran)} tests that ran passed." + extra if skipped else f"All {len(ran)} tests passed." + extra
     first = failed[0]
-    return f"{len(failed)} of {len(required)} tests failed. First: {first.name}: {first.message}" + extra
+    return f"{len(failed)} of {len(ran)} tests failed. First: {first.name}: {first.message}" + extra
 
 
 def grade_file(
@@ -143,7 +149,9 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
         "correct": result.correct,
         "parts": [],
         "tests": [
-            {"name": t.name, "passed": t.passed, "message": t.message, "optional": t.optional}
+            # A skipped test did not run: "passed" is null (neither a pass nor a failure).
+            {"name": t.name, "status": t.status, "passed": None if t.skipped else t.passed,
+             "message": t.message, "optional": t.optional}
             for t in result.tests
         ],
         "feedback": result.feedback,
@@ -155,10 +163,19 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
     return data
 
 
+def status_word(test: TestResult) -> str:
+    """The four-letter word a test line starts with: PASS, FAIL, SKIP, or pass/open/skip for a
+    challenge's optional checks. A skip never reads as a pass."""
+    if test.skipped:
+        return "skip" if test.optional else "SKIP"
+    if test.optional:
+        return "pass" if test.passed else "open"
+    return "PASS" if test.passed else "FAIL"
+
+
 def _print_text(result: CodeResult) -> None:
     for test in result.tests:
-        mark = ("PASS" if test.passed else "FAIL") if not test.optional else ("pass" if test.passed else "open")
-        print(f"{mark}  {test.name}" + ("  (challenge, optional)" if test.optional else ""))
+        print(f"{status_word(test)}  {test.name}" + ("  (challenge, optional)" if test.optional else ""))
         if not test.passed and test.message:
             for line in test.message.splitlines():
                 print(f"      {line}")

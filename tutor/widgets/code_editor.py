@@ -98,7 +98,7 @@ def run_editor(command: list[str], path: Path) -> str:
 
 
 class TestTable(DataTable[Text]):
-    """One row per grader test: a tick or a cross, the test's name and the first line of its message."""
+    """One row per grader test: a tick, a cross or a dash (skipped), its name and its message's first line."""
 
     __test__ = False  # a widget, not a pytest class
 
@@ -115,7 +115,11 @@ class TestTable(DataTable[Text]):
         """Replace the rows with these results."""
         self.clear()
         for index, test in enumerate(tests):
-            if test.optional:
+            if test.skipped:
+                # Did not run here (no CUDA device): neither a tick nor a cross.
+                mark = Text("–", style="dim")
+                name = Text(test.name).append(" (skipped)", style="italic dim")
+            elif test.optional:
                 # A challenge check: not yet passing is an open goal, not a failure.
                 mark = Text("✓", style="bold green") if test.passed else Text("○", style="dim")
                 name = Text(test.name).append(" (challenge)", style="italic dim")

@@ -1,4 +1,4 @@
-"""How chapter 1's graders talk to the grading harness: one call in, one plain trusted value out.
+"""How graders talk to the grading harness: one call in, one plain trusted value out.
 
 Turns `checkers.grading` outcomes into (value, error, kind): torch results become their numpy
 arrays with kind "torch", numpy scalars become Python numbers, anything else stays as the harness
@@ -14,9 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from checkers.grading import AsTensor, Harness, Opaque, Tensor, TestResult, describe
+from checkers.grading.compare import TestResult
+from checkers.grading.harness import Harness
+from checkers.grading.values import AsTensor, Opaque, Tensor, describe
+from checkers.kernel import KernelConfig
 
-__all__ = ["Outcome", "TestResult", "cuda_available", "fresh_kernel_run", "invoke", "source_text"]
+__all__ = [
+    "Outcome",
+    "TestResult",
+    "cuda_available",
+    "fresh_kernel_run",
+    "invoke",
+    "source_text",
+    "trusted_config",
+]
 
 
 def source_text(harness: Harness) -> str:
@@ -89,6 +100,21 @@ def invoke(
     return Outcome(_plain(value), "", kind, text)
 
 
+ROLE = ("TUTOR_KERNEL_ROLE", "trusted")
+"""Marks a trusted measuring kernel's config."""
+
+
+def trusted_config(config: KernelConfig) -> KernelConfig:
+    """The config of a trusted measuring kernel beside a grading kernel of `config`.
+
+    Only its role differs (an environment variable no code reads), which makes it a different
+    key for warm standbys: a screen that prewarms both gets a check with no kernel start in it.
+    """
+    if ROLE in config.env:
+        return config
+    return dataclasses.replace(config, env=(*config.env, ROLE))
+
+
 @dataclass(frozen=True)
 class KernelRun:
     """Values from a run in a separate fresh kernel, or why it failed."""
@@ -112,8 +138,10 @@ def fresh_kernel_run(
     starts after the learner's kernel work is done, so nothing the learner left running competes.
     """
     source = f"{source_text(harness)}\n\n{setup}" if load_learner else setup
-    # CUDA reserves far more address space than a CPU kernel's RLIMIT_AS allows.
-    config = dataclasses.replace(harness.config, memory_mb=0, timeout=timeout) if cuda else harness.config
+    config = harness.config if load_learner else trusted_config(harness.config)
+    if cuda:
+        # CUDA reserves far more address space than a CPU kernel's RLIMIT_AS allows.
+        config = dataclasses.replace(config, memory_mb=0, timeout=timeout)
     with Harness(source, harness.filename if load_learner else "<trusted>", config) as other:
         if other.load_error:
             return KernelRun(error=other.load_error)
