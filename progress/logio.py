@@ -6,8 +6,9 @@ import json
 import os
 import tempfile
 import uuid as uuid_module
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from progress.clock import ClockError, parse_instant
 from progress.entry import LogEntry
@@ -91,8 +92,7 @@ def export_log(store: Store, path: Path) -> int:
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for entry in entries:
-                out.write(json.dumps(entry_to_dict(entry), separators=(",", ":")) + "\n")
+            write_entries(entries, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp_name, path)
@@ -102,13 +102,25 @@ def export_log(store: Store, path: Path) -> int:
     return len(entries)
 
 
+def write_entries(entries: Sequence[LogEntry], out: TextIO) -> None:
+    """Write log rows to an open text stream as JSON lines (a file, or standard output for `-`)."""
+    for entry in entries:
+        out.write(json.dumps(entry_to_dict(entry), separators=(",", ":")) + "\n")
+
+
 def read_log(path: Path) -> list[LogEntry]:
     """Parse a whole JSON-lines file; the first bad line raises LogFormatError naming it."""
     path = Path(path).expanduser()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LogFormatError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        reason = getattr(exc, "strerror", None) or exc
+        raise LogFormatError(f"{path}: cannot read: {reason}") from None
+    return parse_log(text, str(path))
+
+
+def parse_log(text: str, source: str) -> list[LogEntry]:
+    """Parse JSON lines read from `source` (a file or `<stdin>`); errors name it and the line."""
     entries: list[LogEntry] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -117,13 +129,15 @@ def read_log(path: Path) -> list[LogEntry]:
         try:
             entry = entry_from_dict(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise LogFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+            raise LogFormatError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
         except ValueError as exc:
-            raise LogFormatError(f"{path}:{number}: {exc}") from None
+            raise LogFormatError(f"{source}:{number}: {exc}") from None
         if entry.uuid in seen:
             first = entries[seen[entry.uuid]]
             if first != entry:
-                raise LogFormatError(f"{path}:{number}: uuid {entry.uuid} appears twice with different content")
+                raise LogFormatError(
+                    f"{source}:{number}: uuid {entry.uuid} appears twice with different content"
+                )
             continue
         seen[entry.uuid] = len(entries)
         entries.append(entry)
@@ -132,5 +146,9 @@ def read_log(path: Path) -> list[LogEntry]:
 
 def import_log(store: Store, path: Path) -> tuple[int, int]:
     """Merge a JSON-lines log into the store in one transaction; (rows added, rows in file)."""
-    entries = read_log(path)
-    return store.import_entries(entries), len(entries)
+    return import_entries(store, read_log(path))
+
+
+def import_entries(store: Store, entries: Sequence[LogEntry]) -> tuple[int, int]:
+    """Merge parsed log rows into the store in one transaction; (rows added, rows given)."""
+    return store.import_entries(list(entries)), len(entries)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -107,7 +109,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(f"tutor.commands.{COMMAND_MODULES.get(args.command, args.command)}")
     try:
-        return int(module.run(args, settings))
+        status = int(module.run(args, settings))
+        # Flushed here, not at interpreter exit, so a reader that closed the pipe is caught below.
+        sys.stdout.flush()
+        return status
     except KeyboardInterrupt:
         print("tutor: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (`tutor show 1.1 | head`): end quietly, as `cat` does.
+
+    Standard output is pointed at /dev/null so the interpreter's own flush at exit cannot raise
+    again; the status is the shell's for a process ended by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE

@@ -1,4 +1,6 @@
-"""`tutor import FILE`: merge a JSON-lines log by UUID (importing twice changes nothing) and replay."""
+"""`tutor import FILE`: merge a JSON-lines log by UUID (importing twice changes nothing) and replay.
+
+`tutor import -` reads the log from standard input."""
 
 from __future__ import annotations
 
@@ -6,19 +8,34 @@ import argparse
 import sys
 from pathlib import Path
 
-from progress.logio import LogFormatError, import_log
+from progress.logio import LogFormatError, import_entries, import_log, parse_log
 from progress.store import StoreError
+from tutor.plain import escape_controls
 from tutor.recording import open_store
 from tutor.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when merged, 2 on a bad file (nothing is imported) or an unusable progress file."""
-    path = Path(args.file)
+    from_stdin = args.file == "-"
     try:
-        added, total = import_log(open_store(settings), path)
+        if from_stdin:
+            entries = parse_log(_read_stdin(), "<stdin>")
+            added, total = import_entries(open_store(settings), entries)
+        else:
+            added, total = import_log(open_store(settings), Path(args.file))
     except (LogFormatError, StoreError) as exc:
-        print(f"tutor import: {exc}; nothing was imported", file=sys.stderr)
+        print(f"tutor import: {escape_controls(str(exc))}; nothing was imported", file=sys.stderr)
         return 2
-    print(f"Imported {added} new log entries of {total} in {path}; {total - added} were already here.")
+    where = "standard input" if from_stdin else escape_controls(args.file)
+    print(f"Imported {added} new log entries of {total} in {where}; "
+          f"{total - added} were already here.")
     return 0
+
+
+def _read_stdin() -> str:
+    """All of standard input as UTF-8 text, whatever the locale says."""
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LogFormatError(f"<stdin>: not UTF-8 ({exc.reason} at byte {exc.start})") from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 import msgspec
-from typing import Any
 
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.loader import Chapter, ContentError, Course, load_course
@@ -88,28 +88,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(_section_json(course, item), ensure_ascii=False, indent=2))
             return 0
-        from rich.console import Console
-
+        from tutor.plain import print_rich
         from tutor.render import render_section
 
-        Console().print(render_section(item))
+        print_rich(render_section(item))
         return 0
     data = describe(chapter, item, args.variant)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    from rich.console import Console
+    from tutor.plain import print_rich
 
-    console = Console()
-    console.print(f"[bold]{data['id']}  {data['title']}[/]  (section {data['section']}, {data['kind']})")
-    console.print(data["prompt"])
-    for number, part in enumerate(data["parts"], start=1):
-        console.print(f"  {number}. {part['prompt']}")
+    where = f"(section {data['section']}, {data['kind']})"
+    lines = [f"[bold]{data['id']}  {data['title']}[/]  {where}", data["prompt"]]
+    lines += [f"  {n}. {part['prompt']}" for n, part in enumerate(data["parts"], start=1)]
     if isinstance(item, Lab):
-        for number, step in enumerate(item.steps, start=1):
-            console.print(f"  {number}. [bold]{step.title}[/]: {step.text}")
+        lines += [f"  {n}. [bold]{step.title}[/]: {step.text}" for n, step in enumerate(item.steps, start=1)]
     if data["entry"]:
-        console.print(f"Write: {', '.join(data['entry'])}")
+        lines.append(f"Write: {', '.join(data['entry'])}")
     if isinstance(item, Lab) and item.challenge_entry:
-        console.print(f"Optional challenge: {', '.join(item.challenge_entry)}")
+        lines.append(f"Optional challenge: {', '.join(item.challenge_entry)}")
+    print_rich(*lines)
     return 0

@@ -174,13 +174,17 @@ def status_word(test: TestResult) -> str:
 
 
 def _print_text(result: CodeResult) -> None:
+    from tutor.plain import escape_controls
+
     for test in result.tests:
         print(f"{status_word(test)}  {test.name}" + ("  (challenge, optional)" if test.optional else ""))
         if not test.passed and test.message:
-            for line in test.message.splitlines():
-                print(f"      {line}")
+            # Messages quote the learner's program (its errors, its values): escape what could drive
+            # the terminal. Split at newlines only: splitlines() would also break at a bare \r or \f.
+            for line in test.message.rstrip("\n").split("\n"):
+                print(f"      {escape_controls(line)}")
     print()
-    print(("Correct. " if result.correct else "Not yet. ") + result.feedback)
+    print(("Correct. " if result.correct else "Not yet. ") + escape_controls(result.feedback))
     if result.recorded is not None:
         print(f"Next review: {result.recorded.interval_text}.")
 
@@ -197,7 +201,10 @@ def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter
     try:
         result = grade_file(chapter, item, path, settings, seed_for(item.id, args.variant), standby=False)
     except CannotGrade as exc:
-        print(f"tutor check: cannot grade {item.id}: {exc}", file=sys.stderr)
+        from tutor.plain import escape_controls
+
+        # The message may quote the path as typed, control characters and all.
+        print(f"tutor check: cannot grade {item.id}: {escape_controls(str(exc))}", file=sys.stderr)
         return 2
     if not args.no_record:
         recorded = _record(settings, item, args.variant, result.correct)

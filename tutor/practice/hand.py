@@ -289,15 +289,18 @@ RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> None:
+    from tutor.plain import escape_controls
+
+    # Read-as text and feedback quote what the learner typed, control characters included.
     for part in result.parts:
         mark = "✓" if part.correct else "✗"
         line = f"{mark} {part.name}"
         if part.read_as:
             line += f": read as {part.read_as}"
-        print(line)
+        print(escape_controls(line))
         if part.feedback and not part.correct:
-            print(f"    {part.feedback}")
-    print(result.feedback)
+            print(escape_controls(f"    {part.feedback}"))
+    print(escape_controls(result.feedback))
     if recorded is not None:
         print(f"Rated {RATING_NAMES.get(recorded.rating, recorded.rating)}; next review {recorded.interval_text}.")
     if result.correct:
