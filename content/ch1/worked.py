@@ -19,9 +19,28 @@ def center_columns_reference(X: np.ndarray) -> np.ndarray:
 
 def _mistakes(X: np.ndarray) -> list[Mistake]:
     """Wrong answers learners really give, computed here so the feedback can name them."""
+    if X.shape[0] == 1:
+        # One row: its mean is the whole matrix's mean, so this input cannot tell those two apart.
+        means = [
+            Mistake(
+                X - X.mean(),
+                "You subtracted one mean of all the entries (with one row, the row's mean is the "
+                "whole matrix's); take one mean per column (axis=0).",
+            )
+        ]
+    else:
+        means = [
+            Mistake(
+                X - X.mean(axis=1, keepdims=True),
+                "You subtracted each row's mean (axis=1); columns are axis=0.",
+            ),
+            Mistake(
+                X - X.mean(),
+                "You subtracted the mean of the whole matrix; take one mean per column (axis=0).",
+            ),
+        ]
     mistakes = [
-        Mistake(X - X.mean(axis=1, keepdims=True), "You subtracted each row's mean (axis=1); columns are axis=0."),
-        Mistake(X - X.mean(), "You subtracted the mean of the whole matrix; take one mean per column (axis=0)."),
+        *means,
         Mistake(X - X.mean(axis=0).sum(), "You subtracted one number, not one mean per column."),
         Mistake(X.mean(axis=0) - X, "The sign is flipped: compute X minus the column means, not the reverse."),
     ]
