@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card, Scheduler, State
+from fsrs import Rating as FsrsRating
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from progress.days import fixed_zone, next_day_start
 from progress.entry import LogEntry
+from progress.rating import Rating
 
 LEECH_LAPSES = 8
 """Lapses (a review-state card answered wrong) after which an item is flagged as a leech."""
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+AGAIN, HARD, GOOD, EASY = Rating.Again, Rating.Hard, Rating.Good, Rating.Easy
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def card_id_for(item_id: str) -> int:
 
 def rating_for(
     correct: bool, hints_used: int, attempts: int, duration_s: float, par_seconds: float, gave_up: bool
-) -> int:
+) -> Rating:
     """DESIGN §5: wrong → Again; right after hints or tries → Hard; right fast, first try → Easy."""
     if gave_up or not correct:
         return AGAIN
@@ -132,7 +133,7 @@ def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> Ite
             state.review_results.append((entry.at, rating != AGAIN))
             state.lapses += rating == AGAIN
         state.card, _ = scheduler.review_card(
-            card, Rating(rating), review_datetime=entry.at, review_duration=entry.duration_ms
+            card, FsrsRating(rating), review_datetime=entry.at, review_duration=entry.duration_ms
         )
         state.reps += 1
         state.counted[entry.uuid] = True

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from progress import clock
+from progress.rating import Rating
 from progress.schedule import ScheduleConfig, interval_text, rating_for
 from progress.store import RecordResult, Store
 from tutor.practice.outcome import Attempt, Recorded
@@ -53,7 +54,7 @@ def close_stores() -> None:
 def _recorded(result: RecordResult) -> Recorded:
     return Recorded(
         uuid=result.uuid,
-        rating=result.rating,
+        rating=Rating(result.rating),
         due=result.due,
         interval_text=interval_text(clock.now(), result.due),
         counted=result.counted,
@@ -84,7 +85,7 @@ def record_attempt(settings: Settings, attempt: Attempt) -> Recorded:
     return _recorded(result)
 
 
-def override_rating(settings: Settings, uuid: str, rating: int) -> Recorded:
+def override_rating(settings: Settings, uuid: str, rating: Rating) -> Recorded:
     """Replace the rating of a logged attempt (keys 1-4); the log keeps both."""
     return _recorded(open_store(settings).override(uuid, rating))
 

@@ -285,9 +285,6 @@ def _record(settings: Settings, instance: HandInstance, result: HandResult) -> A
     return record_attempt(settings, attempt)
 
 
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
 def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> None:
     from tutor.plain import escape_controls
 
@@ -302,7 +299,7 @@ def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> 
             print(escape_controls(f"    {part.feedback}"))
     print(escape_controls(result.feedback))
     if recorded is not None:
-        print(f"Rated {RATING_NAMES.get(recorded.rating, recorded.rating)}; next review {recorded.interval_text}.")
+        print(f"Rated {recorded.rating.label}; next review {recorded.interval_text}.")
     if result.correct:
         print("\nWorked solution:\n" + instance.solution)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from progress.rating import Rating
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -28,8 +30,8 @@ class Recorded:
     """The attempt as committed: its log row, the rating the grade implies and the next due time."""
 
     uuid: str
-    rating: int
-    """FSRS rating 1 Again, 2 Hard, 3 Good, 4 Easy."""
+    rating: Rating
+    """How the showing went: Again, Hard, Good or Easy."""
     due: datetime
     interval_text: str
     """The next interval in words, e.g. "in 3 days"."""
