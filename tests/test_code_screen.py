@@ -6,50 +6,29 @@ from __future__ import annotations
 import io
 import stat
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.app import App
 from rich.console import Console
 from textual.widgets import Static, TextArea
 
+from tests.fakes import FakeSession, ScreenHost
 from tutor.course.loader import Chapter
-from tutor.practice.outcome import Recorded
 from tutor.screens import code_exercise
 from tutor.screens.code_exercise import CodeExerciseScreen
+from tutor.session import Session
 from tutor.settings import Settings, load_settings
 from tutor.widgets.code_editor import TestTable, editor_command
 
 SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
 
 
-class DraftStore:
-    """The two draft methods of the progress store, in memory."""
-
-    def __init__(self, drafts: dict[str, str] | None = None) -> None:
-        self.drafts = dict(drafts or {})
-        self.saves = 0
-
-    def save_draft(self, item_id: str, text: str) -> None:
-        self.saves += 1
-        self.drafts[item_id] = text
-
-    def load_draft(self, item_id: str) -> str | None:
-        return self.drafts.get(item_id)
-
-
-class Host(App[None]):
-    """A bare app that pushes one screen and keeps what it dismisses with."""
-
-    def __init__(self, settings: Settings, store: DraftStore, screen: Any) -> None:
-        super().__init__()
-        self.settings = settings
-        self.store = store
-        self._screen = screen
-        self.dismissed: list[Recorded | None] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self._screen(), callback=self.dismissed.append)
+def host(settings: Settings, screen: Callable[[Session], Any], drafts: dict[str, str] | None = None,
+         ) -> tuple[ScreenHost, FakeSession]:
+    """The screen on a fake session seeded with `drafts`; the app and the session."""
+    session = FakeSession(settings, drafts=drafts)
+    return ScreenHost(session, screen), session
 
 
 def exercise(chapter: Chapter, item_id: str) -> Any:
@@ -64,8 +43,8 @@ def footer_shown(screen: Any) -> list[str]:
 
 async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter, settings: Settings) -> None:
     item = exercise(chapter, "1.ex16")
-    store = DraftStore({"1.ex16": "# my draft\n"})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                      drafts={"1.ex16": "# my draft\n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
@@ -77,8 +56,8 @@ async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter,
 
 async def test_review_starts_from_the_starter_and_offers_the_draft(chapter: Chapter, settings: Settings) -> None:
     item = exercise(chapter, "1.ex16")
-    store = DraftStore({"1.ex16": "# my draft\n"})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item, review=True))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+                      drafts={"1.ex16": "# my draft\n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
@@ -92,8 +71,7 @@ async def test_typing_autosaves_after_a_pause_and_leaving_saves(
     chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(code_exercise, "AUTOSAVE_DELAY", 0.05)
-    store = DraftStore()
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("x", "y")
@@ -106,7 +84,7 @@ async def test_typing_autosaves_after_a_pause_and_leaving_saves(
 
 async def test_hints_come_one_at_a_time(chapter: Chapter, settings: Settings) -> None:
     item = exercise(chapter, "1.ex14")
-    app = Host(settings, DraftStore(), lambda: CodeExerciseScreen(chapter, item))
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+t")
         notes = str(app.screen.query_one("#code-notes-text").render())
@@ -122,8 +100,7 @@ async def test_external_editor_round_trip_reloads_the_file(
     script.write_text('#!/bin/sh\nprintf "# edited outside\\n" >> "$1"\n', encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     settings = Settings(data_dir=settings.data_dir, editor=str(script))
-    store = DraftStore()
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -140,8 +117,8 @@ def test_editor_command_prefers_the_setting_then_visual_then_editor() -> None:
 
 async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter: Chapter, settings: Settings) -> None:
     item = exercise(chapter, "1.ex14")
-    store = DraftStore({"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                      drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -173,8 +150,8 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
     """Even from the REPL (hidden by the test table), the editor has the focus when the verdict shows;
     escape from the tests comes back to the editor, escape there steps out and e comes back."""
     item = exercise(chapter, "1.ex14")
-    store = DraftStore({"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, item))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                      drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         editor = screen.query_one("#code-editor", TextArea)
@@ -209,7 +186,7 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
 async def test_the_repl_output_is_visible_at_80x24(chapter: Chapter, settings: Settings) -> None:
     from textual.widgets import RichLog
 
-    app = Host(settings, DraftStore(), lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -220,8 +197,8 @@ async def test_the_repl_output_is_visible_at_80x24(chapter: Chapter, settings: S
 async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settings) -> None:
     from tutor.widgets.repl import Repl
 
-    store = DraftStore({"1.ex14": "print('hello from', 6 * 7)\n"})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex14")))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")),
+                      drafts={"1.ex14": "print('hello from', 6 * 7)\n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+r")
@@ -270,8 +247,8 @@ def test_the_status_headline_says_why_not_just_that(feedback: str, shown: str) -
 
 async def test_the_editor_indents_like_a_python_editor(chapter: Chapter, settings: Settings) -> None:
     """Typed by hand: enter keeps the indent (one more after a colon), backspace removes a level."""
-    store = DraftStore({"1.ex18": ""})
-    app = Host(settings, store, lambda: CodeExerciseScreen(chapter, exercise(chapter, "1.ex18")))
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex18")),
+                      drafts={"1.ex18": ""})
     async with app.run_test(size=(80, 24)) as pilot:
         editor = app.screen.query_one("#code-editor", TextArea)
         editor.load_text("")

@@ -9,30 +9,20 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
-from tutor.course.loader import load_course
+from tests.fakes import FakeSession, ScreenHost
+from tutor.course.exercise_schema import HandExercise
 from tutor.practice.outcome import Recorded
 from tutor.screens.hand_exercise import HandExerciseScreen
 from tutor.settings import Settings
 from tutor.widgets.answer_input import AnswerInput
 
 
-class HostApp(App[None]):
-    """Pushes one exercise screen and keeps what it dismissed with."""
-
-    def __init__(self, settings: Settings, exercise_id: str, variant: int = 0) -> None:
-        super().__init__()
-        self.settings = settings
-        self.exercise_id = exercise_id
-        self.variant = variant
-        self.result: Any = "not dismissed"
-
-    def on_mount(self) -> None:
-        chapter, exercise = load_course().find(self.exercise_id)
-        self.push_screen(HandExerciseScreen(chapter, exercise, variant=self.variant),  # type: ignore[arg-type]
-                         callback=self._done)
-
-    def _done(self, result: Recorded | None) -> None:
-        self.result = result
+def hand_app(settings: Settings, exercise_id: str, variant: int = 0) -> ScreenHost:
+    """One exercise screen on a fake session over the shipped course."""
+    session = FakeSession(settings)
+    chapter, exercise = session.course.find(exercise_id)
+    assert isinstance(exercise, HandExercise)
+    return ScreenHost(session, lambda session: HandExerciseScreen(session, chapter, exercise, variant=variant))
 
 
 def _text(app: App[Any], selector: str) -> str:
@@ -50,7 +40,7 @@ async def _checked(pilot: Pilot[Any]) -> None:
 
 
 async def test_preview_feedback_rating_override_and_solution(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex11")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex11")
     async with app.run_test(size=(100, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, HandExerciseScreen)
@@ -75,11 +65,11 @@ async def test_preview_feedback_rating_override_and_solution(tutor_env: Path) ->
         assert "λ = 3 and λ = 1" in _text(app, "#hand-solution")
         await pilot.press("escape", "escape")
         await pilot.pause()
-        assert isinstance(app.result, Recorded)
+        assert isinstance(app.dismissed[-1], Recorded)
 
 
 async def test_hints_and_give_up(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1", variant=2)
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1", variant=2)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("escape", "h")
         assert "Hint 1" in _text(app, "#hand-hints") and "Hint 2" not in _text(app, "#hand-hints")
@@ -92,11 +82,11 @@ async def test_hints_and_give_up(tutor_env: Path) -> None:
         assert "Gave up" in _text(app, "#hand-status")
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.result, Recorded) and app.result.rating == 1
+        assert isinstance(app.dismissed[-1], Recorded) and app.dismissed[-1].rating == 1
 
 
 async def test_every_part_must_be_answered_before_checking(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("3", "enter")  # enter moves to the next box
         screen = app.screen
@@ -107,7 +97,7 @@ async def test_every_part_must_be_answered_before_checking(tutor_env: Path) -> N
 
 
 async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"(W^T W)^T = W^T (W^T)^T = W^T W")
         box = app.screen.query_one(AnswerInput)
@@ -118,7 +108,7 @@ async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
 
 
 async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         box = screen.query_one(AnswerInput)
@@ -139,11 +129,11 @@ async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tuto
         assert screen.focused is screen.query_one("#hand-body") and "keys 1–4" in _text(app, "#hand-status")
         await pilot.press("n")  # acts (leaves), rather than typing into the box
         await pilot.pause()
-        assert isinstance(app.result, Recorded)
+        assert isinstance(app.dismissed[-1], Recorded)
 
 
 async def test_three_parts_their_verdicts_and_the_summary_fit_at_80x24(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex12")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex12")
     async with app.run_test(size=(80, 24)) as pilot:
         for answer in ("25", "[2,1]/sqrt(5)", "[-1,-2]/sqrt(5)"):
             await pilot.press(*answer, "enter")
@@ -158,7 +148,7 @@ async def test_three_parts_their_verdicts_and_the_summary_fit_at_80x24(tutor_env
 
 
 async def test_word_answers_are_not_previewed_as_maths(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex2")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex2")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"14", "enter")
         await pilot.press(*"sqrt(54)", "enter", "5", "enter", *"L inf")
@@ -170,7 +160,7 @@ async def test_word_answers_are_not_previewed_as_maths(tutor_env: Path) -> None:
 
 
 async def test_ctrl_t_gives_a_hint_without_leaving_the_box(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("3", "ctrl+t")
@@ -183,7 +173,7 @@ async def test_ctrl_t_gives_a_hint_without_leaving_the_box(tutor_env: Path) -> N
 
 
 async def test_ctrl_s_checks_the_box_as_last_edited(tutor_env: Path) -> None:
-    app = HostApp(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex7")
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex7")
     async with app.run_test(size=(100, 40)) as pilot:
         screen = app.screen
         await pilot.pause()

@@ -67,13 +67,10 @@ async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) 
     from tutor.screens.repl_screen import ReplScreen
     from tutor.settings import load_settings
 
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(ReplScreen())
+    from tests.fakes import FakeSession, ScreenHost
 
-    app = Host()
     settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))
-    app.settings = settings  # type: ignore[attr-defined]
+    app = ScreenHost(FakeSession(settings), ReplScreen)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press(*"x = 1")

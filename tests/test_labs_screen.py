@@ -9,7 +9,8 @@ import plotext
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.test_code_screen import DraftStore, Host, footer_shown
+from tests.fakes import ScreenHost
+from tests.test_code_screen import footer_shown, host
 from tutor.course.loader import Chapter
 from tutor.screens.lab import LabScreen
 from tutor.settings import Settings
@@ -20,7 +21,7 @@ def lab(chapter: Chapter, lab_id: str) -> Any:
     return next(item for item in chapter.labs if item.id == lab_id)
 
 
-async def _measure(app: Host, pilot: Any) -> None:
+async def _measure(app: ScreenHost, pilot: Any) -> None:
     await pilot.press("f4")
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -28,7 +29,7 @@ async def _measure(app: Host, pilot: Any) -> None:
 
 async def test_steps_are_listed_and_the_footer_stays_short(chapter: Chapter, settings: Settings) -> None:
     item = lab(chapter, "1.lab4")
-    app = Host(settings, DraftStore(), lambda: LabScreen(chapter, item))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         steps = str(app.screen.query_one("#lab-steps", Static).render())
@@ -41,7 +42,7 @@ async def test_svd_lab_measures_in_a_kernel_and_shows_table_plots_and_images(
     chapter: Chapter, settings: Settings
 ) -> None:
     item = lab(chapter, "1.lab4")
-    app = Host(settings, DraftStore({item.id: item.solution}), lambda: LabScreen(chapter, item))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
     async with app.run_test(size=(80, 24)) as pilot:
         await _measure(app, pilot)
         table = app.screen.query_one("#lab-table", DataTable)
@@ -54,7 +55,7 @@ async def test_svd_lab_measures_in_a_kernel_and_shows_table_plots_and_images(
 
 async def test_pca_lab_names_its_data_source_and_scatters_the_words(chapter: Chapter, settings: Settings) -> None:
     item = lab(chapter, "1.lab3")
-    app = Host(settings, DraftStore({item.id: item.solution}), lambda: LabScreen(chapter, item))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
     async with app.run_test(size=(80, 24)) as pilot:
         await _measure(app, pilot)
         source = str(app.screen.query_one("#lab-source", Static).render())
@@ -65,7 +66,7 @@ async def test_pca_lab_names_its_data_source_and_scatters_the_words(chapter: Cha
 
 async def test_a_file_that_does_not_run_is_reported_not_measured(chapter: Chapter, settings: Settings) -> None:
     item = lab(chapter, "1.lab4")
-    app = Host(settings, DraftStore({item.id: "def reconstruct(:\n"}), lambda: LabScreen(chapter, item))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: "def reconstruct(:\n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await _measure(app, pilot)
         assert "could not be run" in str(app.screen.query_one("#code-status", Static).render())
@@ -154,7 +155,7 @@ async def test_an_open_challenge_is_shown_as_optional_and_the_lab_still_passes(
 
     item = lab(chapter, "1.lab3")
     good = (SOLUTIONS / "1.lab3" / "good.py").read_text(encoding="utf-8")  # no pca_2d_power
-    app = Host(settings, DraftStore({item.id: good}), lambda: LabScreen(chapter, item))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: good})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,50 +14,43 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
-from tutor.course.loader import load_course
 from tutor.practice.outcome import Attempt, Recorded
 from tutor.recording import close_stores, open_store, record_attempt
+from tests.fakes import FakeSession, ScreenHost
+from tutor.screens.base import TutorScreen
 from tutor.screens.review import ReviewScreen
 from tutor.screens.stats import StatsScreen
+from tutor.session import Session
 from tutor.settings import Settings, load_settings
 
 shown: list[tuple[str, str, int | None]] = []
-sessions: list[str] = []
+positions: list[str] = []
 
 
-class FakeExercise(Screen[Recorded | None]):
+class FakeExercise(TutorScreen["Recorded | None"]):
     """Answers right on `y`, wrong on `n`, leaves on escape; records like the real screens do."""
 
     BINDINGS = [Binding("y", "answer(True)"), Binding("n", "answer(False)"), Binding("escape", "leave")]
 
-    def __init__(self, chapter: Any, exercise: Any, variant: int | None = None, review: bool = False,
-                 session: str = "") -> None:
-        super().__init__()
+    def __init__(self, session: Session, chapter: Any, exercise: Any, variant: int | None = None,
+                 review: bool = False, review_position: str = "") -> None:
+        super().__init__(session)
         self.exercise = exercise
         self.variant = variant
         shown.append((exercise.id, type(exercise).__name__, variant))
-        sessions.append(session)
+        positions.append(review_position)
 
     def action_answer(self, correct: bool) -> None:
         attempt = Attempt(self.exercise.id, self.variant or 0, correct, 120.0, 180)
-        self.dismiss(record_attempt(self.app.settings, attempt))  # type: ignore[attr-defined]
+        self.dismiss(self.session.record(attempt))
 
     def action_leave(self) -> None:
         self.dismiss(None)
 
 
-class Host(App[None]):
-    """The attributes the real app gives screens: settings, course, store."""
-
-    def __init__(self, settings: Settings, screen: Screen[Any]) -> None:
-        super().__init__()
-        self.settings = settings
-        self.course = load_course()
-        self.store = open_store(settings)
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.first)
+def host(settings: Settings, screen: Callable[[Session], Screen[Any]]) -> ScreenHost:
+    """The screen on a fake session over the shipped course."""
+    return ScreenHost(FakeSession(settings), screen)
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         setattr(fake, name, FakeExercise)
         monkeypatch.setitem(sys.modules, module, fake)
     shown.clear()
-    sessions.clear()
+    positions.clear()
     yield load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path), new_per_day=3)
     close_stores()
 
@@ -77,7 +71,7 @@ def status(app: App[None], widget_id: str) -> str:
 
 
 async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings) -> None:
-    app = Host(settings, ReviewScreen())
+    app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         for key in ("y", "n", "y"):
@@ -95,13 +89,13 @@ async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings)
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
     assert [item for item, _, _ in shown] == ["1.ex2", "1.ex3", "1.ex4"]
-    assert sessions == ["review 1 of 3", "review 2 of 3", "review 3 of 3"]
+    assert positions == ["review 1 of 3", "review 2 of 3", "review 3 of 3"]
     assert all(variant is not None and variant >= 1 for _, kind, variant in shown if kind == "HandExercise")
-    assert app.store.log_count() == 3
+    assert open_store(settings).log_count() == 3
 
 
 async def test_leaving_an_item_pauses_and_skip_and_undo_work(settings: Settings) -> None:
-    app = Host(settings, ReviewScreen())
+    app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("y")
@@ -113,7 +107,7 @@ async def test_leaving_an_item_pauses_and_skip_and_undo_work(settings: Settings)
         await pilot.press("u")
         await pilot.pause()
         assert "Undid 1.ex2" in status(app, "#review-status")
-        assert app.store.log_count("undo") == 1
+        assert open_store(settings).log_count("undo") == 1
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("n")
@@ -129,7 +123,7 @@ async def test_leaving_an_item_pauses_and_skip_and_undo_work(settings: Settings)
 
 async def test_nothing_due_says_so(settings: Settings) -> None:
     settings = load_settings(config_file=settings.data_dir / "none.toml", environ={}, data_dir=str(settings.data_dir), new_per_day=0)
-    app = Host(settings, ReviewScreen())
+    app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         summary = status(app, "#review-summary")
@@ -140,7 +134,7 @@ async def test_nothing_due_says_so(settings: Settings) -> None:
 async def test_stats_screen_shows_the_figures(settings: Settings) -> None:
     for item, correct in (("1.ex2", True), ("1.ex3", False), ("1.ex14", True)):
         record_attempt(settings, Attempt(item, 1, correct, 60.0, 180))
-    app = Host(settings, StatsScreen())
+    app = host(settings, StatsScreen)
     async with app.run_test(size=(100, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -162,7 +156,7 @@ async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = load_settings(config_file=settings.data_dir / "none.toml", environ={}, data_dir=str(settings.data_dir), new_per_day=2)
-    app = Host(settings, ReviewScreen())
+    app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("n")

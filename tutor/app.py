@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +18,12 @@ from textual.screen import Screen
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import ContentError, Course, load_course
 from tutor.course.schema import Section
+from tutor.session import Session
 from tutor.settings import THEMES, Settings
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from progress.store import Store
     from tutor.screens.problems import ProblemScreen
     from tutor.screens.reader import ReaderScreen
 
@@ -89,18 +87,24 @@ class TutorApp(App[None]):
         only in a real terminal (headless test runs never use them). `resume_gc`: the caller
         paused the cyclic garbage collector for start-up; turn it back on after the first frame."""
         super().__init__()
-        self.settings = settings
+        self.session = Session(settings, navigate=self._navigate)
+        """What the screens are given: settings, course, progress, kernels and a way to open items."""
         self.start_section = start_section
         self.start_review = start_review
         self.content_dir = content_dir
         self.warm_practice = warm_practice
         self.resume_gc = resume_gc
-        self.course: Course = Course(Path("."), [])
-        self.store: Store | None = None
         self.started_in_ms: float | None = None
-        self._warm_lock = threading.Lock()
-        self._closing = False
-        self._warmed = False
+
+    @property
+    def settings(self) -> Settings:
+        """The learner's settings (the session's)."""
+        return self.session.settings
+
+    @property
+    def course(self) -> Course:
+        """The loaded course (the session's)."""
+        return self.session.course
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -111,11 +115,11 @@ class TutorApp(App[None]):
             return problem
         from tutor.screens.home import HomeScreen
 
-        return HomeScreen()
+        return HomeScreen(self.session)
 
     def _load_course(self) -> ProblemScreen | None:
         try:
-            self.course = load_course(self.content_dir, cache_dir=self.settings.data_dir / "cache")
+            self.session.course = load_course(self.content_dir, cache_dir=self.settings.data_dir / "cache")
         except ContentError as exc:
             from tutor.screens.problems import ProblemScreen
 
@@ -125,11 +129,10 @@ class TutorApp(App[None]):
     def _open_store(self) -> ProblemScreen | None:
         from progress.store import StoreError
 
-        from tutor.recording import open_store
         from tutor.screens.problems import ProblemScreen
 
         try:
-            self.store = open_store(self.settings)
+            self.session.open_progress()
         except StoreError as exc:
             return ProblemScreen("Your progress cannot be opened", [str(exc)])
         return None
@@ -162,7 +165,7 @@ class TutorApp(App[None]):
         # Late enough that the warm-up never competes with the first screens.
         self.set_timer(0.5, self._warm_reader)
         warm = self.warm_practice if self.warm_practice is not None else not self.is_headless
-        if warm and self.store is not None:
+        if warm and self.session.progress_open:
             self.set_timer(WARM_PRACTICE_DELAY_S, self._warm_practice)
 
     def _start_session(self) -> None:
@@ -209,44 +212,12 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-practice", exit_on_error=False)
     def _warm_practice(self) -> None:
-        """Start the checker worker (sympy loads in that process) and a spare code kernel.
-
-        Both only spawn processes: sympy and numpy are never imported in this one. The lock makes
-        a start racing the app's exit either finish before `_stop_workers` or not start at all."""
-        with self._warm_lock:
-            if self._closing:
-                return
-            from checkers.kernel import prewarm
-
-            from tutor.practice.code import kernel_config
-            from tutor.practice.hand import warm_checker
-
-            self._warmed = True
-            warm_checker()
-            prewarm(kernel_config(self.settings))
+        """Start the checker worker (sympy loads in that process) and a spare code kernel."""
+        self.session.warm_practice()
 
     def on_unmount(self) -> None:
-        self._stop_workers()
-        if self.store is not None:
-            from tutor.recording import close_stores
-
-            close_stores()
-            self.store = None
-
-    def _stop_workers(self) -> None:
-        """Stop the checker worker and any spare kernel when this app warmed them, so nothing
-        outlives it. Apps that never warmed (headless test runs) leave the process-wide workers
-        to the next app in the process and to the exit handlers."""
-        with self._warm_lock:
-            self._closing = True
-            if not self._warmed:
-                return
-        hand = sys.modules.get("tutor.practice.hand")
-        if hand is not None:
-            hand.checker_pool().close()
-        kernel = sys.modules.get("checkers.kernel")
-        if kernel is not None:
-            kernel.discard_standbys()
+        # Nothing the session started outlives the app.
+        self.session.close()
 
     # -- routing --------------------------------------------------------------------------
 
@@ -261,11 +232,15 @@ class TutorApp(App[None]):
             self._open_section(item_id)
             return
         if isinstance(item, HandExercise):
-            self._push_lazy("hand", chapter, item, variant=variant)
+            self._push_lazy("hand", self.session, chapter, item, variant=variant)
         elif isinstance(item, CodeExercise):
-            self._push_lazy("code", chapter, item)
+            self._push_lazy("code", self.session, chapter, item)
         else:
-            self._push_lazy("lab", chapter, item)
+            self._push_lazy("lab", self.session, chapter, item)
+
+    def _navigate(self, item_id: str) -> None:
+        # Looked up at each call, so a test can stand in for `open_item`.
+        self.open_item(item_id)
 
     def _open_section(self, section_id: str) -> None:
         from tutor.screens.reader import ReaderScreen
@@ -273,7 +248,7 @@ class TutorApp(App[None]):
         if isinstance(self.screen, ReaderScreen):
             self.screen.show_section(section_id)
         else:
-            self.push_screen(ReaderScreen(section_id))
+            self.push_screen(ReaderScreen(self.session, section_id))
 
     def _push_lazy(self, kind: str, *args: Any, **kwargs: Any) -> None:
         module_name, class_name, label = LAZY_SCREENS[kind]
@@ -286,23 +261,6 @@ class TutorApp(App[None]):
             return
         self.push_screen(getattr(module, class_name)(*args, **kwargs))
 
-    def mark_read(self, section_id: str) -> None:
-        """Record that the learner opened a section."""
-        if self.store is None:
-            return
-        try:
-            self.store.mark_section_read(section_id, now())
-        except ValueError as exc:
-            self.notify(str(exc), title="Not saved", severity="error")
-
-    def sections_read(self) -> set[str]:
-        """IDs of the sections the learner has opened."""
-        return set(self.store.sections_read()) if self.store is not None else set()
-
-    def due_count(self) -> int | None:
-        """How many reviews are due now, or None before the store is open."""
-        return None if self.store is None else int(self.store.due_count(now()))
-
     # -- actions --------------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -314,11 +272,11 @@ class TutorApp(App[None]):
 
     def action_review(self) -> None:
         """Start a review session of what is due."""
-        self._push_lazy("review")
+        self._push_lazy("review", self.session)
 
     def action_stats(self) -> None:
         """Show progress and retention figures."""
-        self._push_lazy("stats")
+        self._push_lazy("stats", self.session)
 
     def action_home(self) -> None:
         """Go back to the home screen."""
@@ -368,7 +326,7 @@ class TutorApp(App[None]):
         from tutor.screens.repl_screen import ReplScreen
 
         if not self.is_screen_installed("repl"):
-            self.install_screen(ReplScreen(), "repl")
+            self.install_screen(ReplScreen(self.session), "repl")
         screen = self.get_screen("repl")
         assert isinstance(screen, ReplScreen)
         if self.screen is not screen:

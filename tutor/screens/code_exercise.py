@@ -8,7 +8,7 @@ messages. `LabScreen` reuses everything here and adds steps and measurements.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -16,22 +16,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
 from tutor.practice.outcome import Attempt, Recorded
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
 from tutor.widgets.code_editor import TestTable, editor_command, make_editor, run_editor, write_draft_file
 
 if TYPE_CHECKING:
-    from checkers.kernel import Kernel
     from tutor.practice.code import CodeResult
+    from tutor.practice.kernels import Kernel
 
 AUTOSAVE_DELAY = 1.0
 """Seconds of quiet typing before a draft is saved."""
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 class NotesPane(VerticalScroll):
@@ -47,7 +47,7 @@ class TestsPane(VerticalScroll):
     can_focus = False  # shift+tab from the table goes straight back to the editor
 
 
-class CodeWorkScreen(Screen["Recorded | None"]):
+class CodeWorkScreen(TutorScreen["Recorded | None"]):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
     BINDINGS = [
@@ -95,9 +95,10 @@ class CodeWorkScreen(Screen["Recorded | None"]):
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, chapter: Chapter, item: CodeExercise | Lab, review: bool = False, session: str = "") -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: Session, chapter: Chapter, item: CodeExercise | Lab, review: bool = False,
+                 review_position: str = "") -> None:
+        super().__init__(session)
+        self.review_position = review_position
         """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
         self.chapter = chapter
         self.item = item
@@ -119,8 +120,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     def compose(self) -> ComposeResult:
         from tutor.widgets.repl import Repl
 
-        session = f"  ·  {self.session}" if self.session else ""
-        yield Static(f"{self.item.id}  {self.item.title}{session}", id="code-title")
+        position = f"  ·  {self.review_position}" if self.review_position else ""
+        yield Static(f"{self.item.id}  {self.item.title}{position}", id="code-title")
         with VerticalScroll(id="code-statement"):
             yield from self.compose_statement()
         yield make_editor(self._initial_text(), id="code-editor")
@@ -188,15 +189,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
 
     # -- drafts ----------------------------------------------------------------------------
 
-    def _store(self) -> Any:
-        return getattr(self.app, "store", None)
-
     def _load_draft(self) -> str | None:
-        store = self._store()
-        if store is None:
-            return None
         try:
-            return store.load_draft(self.item.id)  # type: ignore[no-any-return]
+            return self.session.load_draft(self.item.id)
         except Exception:  # a broken store must not stop the learner from coding
             return None
 
@@ -221,11 +216,8 @@ class CodeWorkScreen(Screen["Recorded | None"]):
 
     def save_draft(self) -> None:
         """Keep the editor's text in the progress store (and nothing typed is lost to a crash)."""
-        store = self._store()
-        if store is None:
-            return
         try:
-            store.save_draft(self.item.id, self.code)
+            self.session.save_draft(self.item.id, self.code)
         except Exception as exc:
             self.notify(f"The draft was not saved: {exc}", severity="error")
 
@@ -243,7 +235,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         """Write the draft to a file, edit it in $EDITOR with the app suspended, reload it."""
         from textual.app import SuspendNotSupported
 
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.session.settings
         path = write_draft_file(settings.drafts_dir, self.item.id, self.code)
         command = editor_command(settings.editor)
         try:
@@ -261,12 +253,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
     # -- running ---------------------------------------------------------------------------
 
     def _new_kernel(self) -> Kernel:
-        from checkers.kernel import Kernel
-
-        from tutor.practice.code import kernel_config
-
-        settings = self.app.settings  # type: ignore[attr-defined]
-        return Kernel(kernel_config(settings, torch="torch" in self.item.requires, standby=False))
+        return self.session.new_kernel(torch="torch" in self.item.requires)
 
     def _show_pane(self, pane: str) -> None:
         self.query_one("#code-panes", ContentSwitcher).current = pane
@@ -316,12 +303,11 @@ class CodeWorkScreen(Screen["Recorded | None"]):
 
     def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
-        from tutor.practice.code import CannotGrade, grade_file
+        from tutor.practice.code import CannotGrade
 
-        settings = self.app.settings  # type: ignore[attr-defined]
         try:
-            path = write_draft_file(settings.drafts_dir, self.item.id, text)
-            result = grade_file(self.chapter, self.item, path, settings)
+            path = write_draft_file(self.session.settings.drafts_dir, self.item.id, text)
+            result = self.session.grade_code(self.chapter, self.item, path)
         except CannotGrade as exc:
             self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
             return
@@ -337,10 +323,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         self.post_message(self.Checked(result, recorded, error))
 
     def _record(self, correct: bool, attempt: int, hints: int, duration: float, *, gave_up: bool) -> Recorded:
-        from tutor.recording import record_attempt
-
-        settings = self.app.settings  # type: ignore[attr-defined]
-        return record_attempt(settings, Attempt(
+        return self.session.record(Attempt(
             item_id=self.item.id, variant=0, correct=correct, duration_s=duration,
             par_seconds=self.item.par_seconds, hints_used=hints, attempts=attempt, gave_up=gave_up,
         ))
@@ -363,8 +346,7 @@ class CodeWorkScreen(Screen["Recorded | None"]):
         self._show_pane("code-tests")
         lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
-            name = RATING_NAMES.get(message.recorded.rating, str(message.recorded.rating))
-            lines.append(f"Rated {name} · next review {message.recorded.interval_text}.")
+            lines.append(f"Rated {message.recorded.rating.label} · next review {message.recorded.interval_text}.")
         if message.error:
             lines.append(message.error)
         if result.correct:
@@ -477,8 +459,9 @@ class CodeWorkScreen(Screen["Recorded | None"]):
 class CodeExerciseScreen(CodeWorkScreen):
     """Write the functions of one code exercise, run them, check them, get hints."""
 
-    def __init__(self, chapter: Chapter, exercise: CodeExercise, review: bool = False, session: str = "") -> None:
-        super().__init__(chapter, exercise, review, session)
+    def __init__(self, session: Session, chapter: Chapter, exercise: CodeExercise, review: bool = False,
+                 review_position: str = "") -> None:
+        super().__init__(session, chapter, exercise, review, review_position)
         self.exercise = exercise
 
 

@@ -11,13 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Chapter
+from progress.rating import Rating
 from tutor.practice.hand import (
-    RATING_NAMES,
     HandInstance,
     HandResult,
     check_with_pool,
@@ -26,10 +25,12 @@ from tutor.practice.hand import (
     warm_checker,
 )
 from tutor.practice.outcome import Attempt, Recorded
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
 
 
-class HandExerciseScreen(Screen["Recorded | None"]):
+class HandExerciseScreen(TutorScreen["Recorded | None"]):
     """Solve one variant of a hand exercise; dismisses with the last recorded attempt (or None)."""
 
     BINDINGS = [
@@ -63,10 +64,10 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, chapter: Chapter, exercise: HandExercise, variant: int = 0, review: bool = False,
-                 session: str = "") -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: Session, chapter: Chapter, exercise: HandExercise, variant: int = 0,
+                 review: bool = False, review_position: str = "") -> None:
+        super().__init__(session)
+        self.review_position = review_position
         """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
         self.chapter = chapter
         self.exercise = exercise
@@ -84,7 +85,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def compose(self) -> ComposeResult:
         suffix = f" · variant {self.variant}" if self.variant else ""
-        suffix += f"  ·  {self.session}" if self.session else ""
+        suffix += f"  ·  {self.review_position}" if self.review_position else ""
         yield Static(f"{self.instance.id}  {self.instance.title}{suffix}", id="hand-title")
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
@@ -150,8 +151,6 @@ class HandExerciseScreen(Screen["Recorded | None"]):
 
     def _record(self, correct: bool, attempt_number: int, hints: int, duration: float, *,
                 gave_up: bool) -> Recorded:
-        from tutor.recording import record_attempt
-
         attempt = Attempt(
             item_id=self.instance.id,
             variant=self.variant,
@@ -162,7 +161,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             attempts=attempt_number,
             gave_up=gave_up,
         )
-        return record_attempt(self.app.settings, attempt)  # type: ignore[attr-defined]
+        return self.session.record(attempt)
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
@@ -193,7 +192,7 @@ class HandExerciseScreen(Screen["Recorded | None"]):
             self.query_one("#hand-status", Static).scroll_visible(animate=False)
 
     def _rating_line(self, recorded: Recorded) -> str:
-        name = RATING_NAMES.get(recorded.rating, str(recorded.rating))
+        name = recorded.rating.label
         when = recorded.interval_text
         when = when if when.startswith("practice") else f"next review {when}"
         keys = "escape, then 1–4" if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
@@ -242,17 +241,15 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         if self.recorded is None:
             self.notify("Nothing rated yet.")
             return
-        from tutor.recording import override_rating
-
         try:
-            self.recorded = override_rating(self.app.settings, self.recorded.uuid, rating)  # type: ignore[attr-defined]
+            self.recorded = self.session.override(self.recorded.uuid, Rating(rating))
         except Exception as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return
         # Only the rating line changes: the verdict and the keys stay on screen.
-        rating = self._rating_line(self.recorded)
-        lines = [rating if line.startswith("Rated ") else line for line in self._status_lines]
-        self._status_lines = lines if rating in lines else [*lines, rating]
+        line = self._rating_line(self.recorded)
+        lines = [line if shown.startswith("Rated ") else shown for shown in self._status_lines]
+        self._status_lines = lines if line in lines else [*lines, line]
         self._status("\n".join(self._status_lines))
 
     # -- leaving --------------------------------------------------------------------------------
@@ -263,8 +260,8 @@ class HandExerciseScreen(Screen["Recorded | None"]):
         if self.review:
             return
         following = self._following_id()
-        if following is not None and hasattr(self.app, "open_item"):
-            self.app.open_item(following)
+        if following is not None:
+            self.session.open_item(following)
 
     def _following_id(self) -> str | None:
         ids = [item.id for item in self.chapter.exercises if isinstance(item, HandExercise)]

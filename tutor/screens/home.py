@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -13,44 +12,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.screens.base import TutorScreen
+from tutor.session import Marks, Session
 from tutor.widgets.navlist import NavList
 from tutor.widgets.outline import DUE, LEARNED, LEARNING, NEW, item_row, section_row, state_legend
-
-if TYPE_CHECKING:
-    from tutor.app import TutorApp
-
 
 MAX_ROW_WIDTH = 76
 
 
-@dataclass(frozen=True)
-class Marks:
-    """What the store says about the outline; empty until the store opens (after first paint)."""
-
-    read: frozenset[str] = frozenset()
-    recall: dict[str, float] = field(default_factory=dict)
-    """Item ID → probability of recall now, for every item ever reviewed."""
-    due: frozenset[str] = frozenset()
-    learning: frozenset[str] = frozenset()
-    """Items tried but still in (re)learning steps and not due yet: not "learned"."""
-    known: bool = False
-    """Whether the store was open: without it no state, mastery or due count is shown."""
-
-    def state(self, item_id: str) -> str | None:
-        """`new`, `due` or `learned`; None before the store is open."""
-        if not self.known:
-            return None
-        if item_id in self.due:
-            return DUE
-        if item_id in self.learning:
-            return LEARNING
-        return LEARNED if item_id in self.recall else NEW
-
-    def mastery(self, item_ids: list[str]) -> float | None:
-        """Mean recall over `item_ids`, never-tried items counting 0 (as `Store.mastery`)."""
-        if not self.known or not item_ids:
-            return None
-        return sum(self.recall.get(item_id, 0.0) for item_id in item_ids) / len(item_ids)
+def item_state(marks: Marks, item_id: str) -> str | None:
+    """`new`, `learning`, `due` or `learned`; None before the store is open."""
+    if not marks.known:
+        return None
+    if item_id in marks.due:
+        return DUE
+    if item_id in marks.learning:
+        return LEARNING
+    return LEARNED if item_id in marks.recall else NEW
 
 
 class Outline(NavList):
@@ -80,7 +58,7 @@ class QuietFooter(Footer):
         super().bindings_changed(screen)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(TutorScreen[None]):
     """The chapter outline; enter opens the highlighted section, exercise or lab."""
 
     BINDINGS = [
@@ -88,18 +66,13 @@ class HomeScreen(Screen[None]):
         Binding("s", "app.stats", "Stats", id="home-stats", tooltip="Progress and retention"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._shown: tuple[int, Marks] | None = None
         """The row width and marks the outline was last built from: rebuilt only on a change."""
 
-    @property
-    def tutor(self) -> TutorApp:
-        """The app, typed."""
-        return cast("TutorApp", self.app)
-
     def compose(self) -> ComposeResult:
-        chapters = self.tutor.course.chapters
+        chapters = self.session.course.chapters
         first = chapters[0]
         title = Text(f"Chapter {first.number} · {first.meta.title}", style="bold")
         yield Static(title, id="home-title")
@@ -128,24 +101,7 @@ class HomeScreen(Screen[None]):
         return min(self.app.size.width - 4, MAX_ROW_WIDTH)
 
     def _marks(self) -> Marks:
-        store = self.tutor.store
-        if store is None:
-            return Marks()
-        from tutor.app import now
-
-        from fsrs import State
-
-        moment = now()
-        due = frozenset(item.item_id for item in store.due(moment))
-        recall = store.retrievabilities(moment)
-        learning = frozenset(
-            item_id
-            for item_id in recall
-            if item_id not in due
-            and (card := store.card(item_id)) is not None
-            and card.state != State.Review
-        )
-        return Marks(frozenset(store.sections_read()), recall, due, learning, True)
+        return self.session.marks()
 
     def refresh_outline(self) -> None:
         """Rebuild the outline and the status line from the store, keeping the highlight.
@@ -165,7 +121,7 @@ class HomeScreen(Screen[None]):
 
     def _options(self, width: int, marks: Marks) -> list[Option]:
         options: list[Option] = []
-        chapters = self.tutor.course.chapters
+        chapters = self.session.course.chapters
         for chapter in chapters:
             if len(chapters) > 1:
                 title = f"Chapter {chapter.number} · {chapter.meta.title}"
@@ -177,13 +133,13 @@ class HomeScreen(Screen[None]):
                 row = section_row(section, section.id in marks.read, width, mastery)
                 options.append(Option(row, id=section.id))
                 for item in items:
-                    options.append(Option(item_row(item, width, marks.state(item.id)), id=item.id))
+                    options.append(Option(item_row(item, width, item_state(marks, item.id)), id=item.id))
         return options
 
     def _status(self, marks: Marks, width: int) -> Text:
         """`3/8 sections read · 2 due for review · ○ new ◐ learning ◆ due ● learned`, in short
         words (`3/8 read · 2 due · …`) where the legend would not fit otherwise."""
-        sections = self.tutor.course.sections()
+        sections = self.session.course.sections()
         done = sum(1 for section in sections if section.id in marks.read)
         if not marks.known:
             return Text(f"{done}/{len(sections)} sections read")
@@ -204,4 +160,4 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#outline")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.tutor.open_item(event.option.id)
+            self.session.open_item(event.option.id)

@@ -6,10 +6,7 @@ a thread worker feeds it the lab's cells and posts each `@@lab` result line back
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -22,9 +19,10 @@ from textual.widgets import Static
 from tutor.course.exercise_schema import Lab
 from tutor.course.loader import Chapter
 from tutor.screens.code_exercise import CodeWorkScreen
+from tutor.session import Session
 
-MEASURE_TIMEOUT = 300.0
-"""Seconds one measurement cell may take (a 4096² multiply with loops of warm-up on 2 cores)."""
+if TYPE_CHECKING:
+    from tutor.practice.lab import Measurement
 
 
 class ResultsPane(VerticalScroll):
@@ -66,11 +64,12 @@ class LabScreen(CodeWorkScreen):
             self.text = text
             self.done = done
 
-    def __init__(self, chapter: Chapter, lab: Lab, review: bool = False, session: str = "") -> None:
-        super().__init__(chapter, lab, review, session)
+    def __init__(self, session: Session, chapter: Chapter, lab: Lab, review: bool = False,
+                 review_position: str = "") -> None:
+        super().__init__(session, chapter, lab, review, review_position)
         self.lab = lab
         self.measuring = False
-        self._measure_kernel: Any = None
+        self._measurement: Measurement | None = None
 
     def compose_statement(self) -> ComposeResult:
         yield Static(Text(self.lab.statement))
@@ -115,69 +114,15 @@ class LabScreen(CodeWorkScreen):
         self._show_pane("lab-results-pane")
         self._status("Starting a kernel for the measurements…")
         source = self.code
-        self.run_worker(lambda: self._measure(source), thread=True, exclusive=True, group="lab-measure",
-                        exit_on_error=False)
-
-    def _measure(self, source: str) -> None:
-        """Worker thread: load the file, hand over the inputs, run each cell, post what it prints."""
-        from checkers.kernel import Kernel, KernelError
-
-        labs = _labs_module(self.chapter)
-        try:
-            inputs = labs.lab_inputs(self.lab.id)
-            self.post_message(self.Started(inputs.source, inputs.labels))
-            with Kernel(self._measure_config()) as kernel:
-                self._measure_kernel = kernel
-                if not self._prepare(kernel, labs, source, inputs.arrays):
-                    return
-                for cell in labs.measurement_cells(self.lab.id):
-                    self.post_message(self.Progressed(f"Measuring: {cell.title}…"))
-                    result = kernel.execute(cell.code, timeout=MEASURE_TIMEOUT)
-                    for line in result.stdout.splitlines():
-                        payload = labs.parse_measurement(line)
-                        if payload is not None:
-                            self.post_message(self.Measured(payload))
-                    if not result.ok:
-                        self.post_message(self.Progressed(f"{cell.title} failed:\n{result.error or result.status}"))
-                        if result.restarted:
-                            return
-        except (KernelError, OSError) as exc:
-            self.post_message(self.Progressed(f"The measurement kernel failed: {exc}", done=True))
-            return
-        finally:
-            self._measure_kernel = None
-            self.post_message(self.Progressed("", done=True))
-        self.post_message(self.Progressed("Measurements done: ctrl+f shows them full screen, ctrl+s checks your functions."))
-
-    def _prepare(self, kernel: Any, labs: Any, source: str, arrays: dict[str, Any]) -> bool:
-        import numpy as np
-
-        # Loaded as a module (not __main__), so a demo block under `if __name__ == "__main__"` stays out.
-        loaded = kernel.request({"op": "load", "source": source, "filename": f"{self.lab.id}.py"}, MEASURE_TIMEOUT)
-        if not loaded.ok:
-            self.post_message(self.Progressed(f"Your file could not be run:\n{loaded.error}", done=True))
-            return False
-        kernel.execute("from solution import *\n" + labs.PRELUDE)
-        for name, array in arrays.items():
-            path = os.path.join(kernel.scratch_dir, f"{name.strip('_')}.npy")
-            np.save(path, array, allow_pickle=False)
-            kernel.give_to_worker(path)
-            kernel.execute(f"{name} = _np.load({path!r}, allow_pickle=False)")
-        return True
-
-    def _measure_config(self) -> Any:
-        from tutor.practice.code import kernel_config
-
-        config = kernel_config(self.app.settings, torch="torch" in self.lab.requires, standby=False)  # type: ignore[attr-defined]
-        gpu = any(Path("/dev").glob("nvidia[0-9]*"))
-        # CUDA reserves far more address space than a CPU kernel's limit allows.
-        return dataclasses.replace(config, timeout=MEASURE_TIMEOUT, memory_mb=0 if gpu else config.memory_mb)
+        measurement = self.session.lab_measurement(self.chapter, self.lab)
+        self._measurement = measurement
+        self.run_worker(lambda: measurement.run(source, _Poster(self)), thread=True, exclusive=True,
+                        group="lab-measure", exit_on_error=False)
 
     def on_unmount(self) -> None:
         super().on_unmount()
-        kernel = self._measure_kernel
-        if kernel is not None:
-            kernel.close()  # leaving stops the measurements: the running cell ends with the kernel
+        if self._measurement is not None:
+            self._measurement.stop()  # leaving stops the measurements: the running cell ends with the kernel
 
     @on(Started)
     def _started(self, message: Started) -> None:
@@ -199,9 +144,20 @@ class LabScreen(CodeWorkScreen):
             self._status(message.text)
 
 
-def _labs_module(chapter: Chapter) -> Any:
-    """The chapter's trusted labs module (measurement plans and inputs)."""
-    import sys
+class _Poster:
+    """Hands a measurement's reports to the screen as messages (it runs in a worker thread)."""
 
-    chapter.reference("labs.measurement_cells")
-    return sys.modules[f"_tutor_content_ch{chapter.number}_labs"]
+    def __init__(self, screen: LabScreen) -> None:
+        self.screen = screen
+
+    def started(self, source: str, labels: list[str]) -> None:
+        """The run began."""
+        self.screen.post_message(LabScreen.Started(source, labels))
+
+    def measured(self, payload: dict[str, Any]) -> None:
+        """One result line arrived."""
+        self.screen.post_message(LabScreen.Measured(payload))
+
+    def progressed(self, text: str, done: bool = False) -> None:
+        """A cell started, finished or failed."""
+        self.screen.post_message(LabScreen.Progressed(text, done))

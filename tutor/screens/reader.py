@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 
 from rich.console import Console, ConsoleOptions
 from rich.text import Text
@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Static
@@ -19,12 +18,13 @@ from textual.widgets.option_list import Option
 
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.schema import Section
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
 from tutor.widgets.blocks import CodeBlock, block_view, prepare_blocks, toc_label
 from tutor.widgets.navlist import NavList
 from tutor.widgets.outline import item_grid
 
 if TYPE_CHECKING:
-    from tutor.app import TutorApp
     from tutor.course.loader import Course
 
 
@@ -59,7 +59,7 @@ def _clip(label: str) -> str:
     return label if len(label) <= TOC_LABEL_WIDTH else label[: TOC_LABEL_WIDTH - 1] + "…"
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(TutorScreen[None]):
     """Reads one section; n/p move through the chapter, b goes back home."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -92,15 +92,10 @@ class ReaderScreen(Screen[None]):
             super().__init__()
             self.source = source
 
-    def __init__(self, section_id: str) -> None:
-        super().__init__()
+    def __init__(self, session: Session, section_id: str) -> None:
+        super().__init__(session)
         self.section_id = section_id
         self._rendered_dark = True
-
-    @property
-    def tutor(self) -> TutorApp:
-        """The app, typed."""
-        return cast("TutorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-bar")
@@ -125,7 +120,7 @@ class ReaderScreen(Screen[None]):
     async def _render_section(self, section_id: str) -> None:
         """Replace the page with `section_id`, mark it read, and start at the top."""
         self.section_id = section_id
-        chapter, section = self.tutor.course.find(section_id)
+        chapter, section = self.session.course.find(section_id)
         assert isinstance(section, Section)
         body = self.query_one("#body", VerticalScroll)
         await body.remove_children()
@@ -134,7 +129,10 @@ class ReaderScreen(Screen[None]):
         body.focus()
         self._fill_toc(section)
         self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
-        self.tutor.mark_read(section_id)
+        try:
+            self.session.mark_read(section_id)
+        except ValueError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
 
     def _page(self, section: Section, items: list[Item]) -> list[Widget]:
         """Every widget of the page, practice list included, so it mounts in one layout pass."""
@@ -167,7 +165,7 @@ class ReaderScreen(Screen[None]):
         self.query_one("#toc", NavList).set_options(options)
 
     def _update_bar(self, chapter_title: str, section: Section) -> None:
-        ids = [s.id for s in self.tutor.course.sections()]
+        ids = [s.id for s in self.session.course.sections()]
         position = ids.index(section.id) + 1
         self.query_one("#reader-bar", Static).update(
             Text.assemble((chapter_title, "bold"), f"  ·  section {position} of {len(ids)}")
@@ -177,7 +175,7 @@ class ReaderScreen(Screen[None]):
 
     async def action_step(self, delta: int) -> None:
         """Show the next (1) or previous (-1) section in reading order."""
-        ids = [s.id for s in self.tutor.course.sections()]
+        ids = [s.id for s in self.session.course.sections()]
         target = ids.index(self.section_id) + delta
         if 0 <= target < len(ids):
             await self._render_section(ids[target])
@@ -252,4 +250,4 @@ class ReaderScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#practice")
     def _open_practice(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.tutor.open_item(event.option.id)
+            self.session.open_item(event.option.id)

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
 from tutor.widgets.repl import Repl
 
 if TYPE_CHECKING:
-    from checkers.kernel import Kernel
-
-    from tutor.app import TutorApp
+    from tutor.practice.kernels import Kernel
 
 
-class ReplScreen(Screen[None]):
+class ReplScreen(TutorScreen[None]):
     """A Python REPL on the sandboxed kernel; code examples from the reader arrive here."""
 
     BINDINGS = [Binding("escape", "back", "Back", key_display="esc", id="repl-screen-back")]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self.pending: list[str] = []
         self.kernel_ready = False
 
@@ -39,13 +38,7 @@ class ReplScreen(Screen[None]):
         self.query_one("#repl-input").focus()
 
     def _new_kernel(self) -> Kernel:
-        # Imported here: the kernel package is only needed once the learner asks for a REPL.
-        from checkers.kernel import Kernel
-
-        from tutor.practice.code import kernel_config
-
-        settings = cast("TutorApp", self.app).settings
-        return Kernel(kernel_config(settings, standby=False))
+        return self.session.new_kernel()
 
     def run_example(self, source: str) -> None:
         """Run `source` as a cell as soon as the kernel is up."""

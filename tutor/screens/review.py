@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,12 +12,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from progress import clock
-from progress.schedule import AGAIN, RATING_NAMES, interval_text
-from progress.store import QueueItem, Store
+from progress.rating import Rating
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.practice.outcome import Recorded
-from tutor.recording import course_items, open_store
+from tutor.screens.base import TutorScreen
+from tutor.session import Session
+
+if TYPE_CHECKING:
+    from tutor.session import QueueItem
 
 
 @dataclass
@@ -31,15 +33,15 @@ class SessionTally:
     @property
     def right(self) -> int:
         """Items answered well enough to pass (Hard, Good or Easy)."""
-        return sum(1 for _, recorded in self.done if recorded.rating != AGAIN)
+        return sum(1 for _, recorded in self.done if recorded.rating != Rating.Again)
 
     @property
     def wrong(self) -> int:
         """Items rated Again."""
-        return sum(1 for _, recorded in self.done if recorded.rating == AGAIN)
+        return sum(1 for _, recorded in self.done if recorded.rating == Rating.Again)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(TutorScreen[None]):
     """Runs the day's queue through the exercise screens, with a progress bar, then a summary."""
 
     BINDINGS = [
@@ -55,20 +57,14 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #review-summary { padding: 0 1; height: auto; border: round $primary; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self.queue: list[QueueItem] = []
         self.position = 0
         self.tally = SessionTally()
         self.finished = False
 
     # -- set-up -----------------------------------------------------------------------------
-
-    @property
-    def store(self) -> Store:
-        """The app's progress store (or this process's shared one)."""
-        store = getattr(self.app, "store", None)
-        return store if store is not None else open_store(self.app.settings)  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Static("Review session", id="review-title")
@@ -78,11 +74,7 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        settings = self.app.settings  # type: ignore[attr-defined]
-        course = self.app.course  # type: ignore[attr-defined]
-        self.queue = self.store.review_queue(
-            course_items(course), settings.new_per_day, settings.reviews_per_day, clock.now()
-        )
+        self.queue = self.session.review_queue()
         self.query_one("#review-summary", Static).display = False
         self.query_one(ProgressBar).update(total=max(1, len(self.queue)), progress=0)
         if not self.queue:
@@ -94,22 +86,22 @@ class ReviewScreen(Screen[None]):
 
     def exercise_screen(self, item_id: str) -> Screen[Any] | None:
         """The screen that asks this item: a new variant of a hand exercise, code from the starter."""
-        chapter, item = self.app.course.find(item_id)  # type: ignore[attr-defined]
+        chapter, item = self.session.course.find(item_id)
         # The session's progress bar sits under the exercise screens, so each title says where we are.
-        session = f"review {self.position + 1} of {len(self.queue)}"
+        position = f"review {self.position + 1} of {len(self.queue)}"
         try:
             if isinstance(item, HandExercise):
                 from tutor.screens.hand_exercise import HandExerciseScreen
 
-                return HandExerciseScreen(chapter, item, variant=self.store.next_variant(item_id), review=True,
-                                          session=session)
+                return HandExerciseScreen(self.session, chapter, item, variant=self.session.next_variant(item_id),
+                                          review=True, review_position=position)
             if isinstance(item, CodeExercise):
                 from tutor.screens.code_exercise import CodeExerciseScreen
 
-                return CodeExerciseScreen(chapter, item, review=True, session=session)
+                return CodeExerciseScreen(self.session, chapter, item, review=True, review_position=position)
             from tutor.screens.lab import LabScreen
 
-            return LabScreen(chapter, item, review=True, session=session)
+            return LabScreen(self.session, chapter, item, review=True, review_position=position)
         except ModuleNotFoundError:
             return None
 
@@ -130,12 +122,7 @@ class ReviewScreen(Screen[None]):
 
     def _requeue_learning(self) -> bool:
         """Bring back items whose short (re)learning step has passed during the session."""
-        skipped = set(self.tally.skipped)
-        again = [
-            QueueItem(item.item_id, False, item.retrievability)
-            for item in self.store.due(clock.now())
-            if item.state != "review" and item.item_id not in skipped
-        ]
+        again = self.session.learning_due(set(self.tally.skipped))
         if not again:
             return False
         self.queue.extend(again)
@@ -190,14 +177,14 @@ class ReviewScreen(Screen[None]):
             self.notify("Nothing to undo in this session.")
             return
         item_id, recorded = self.tally.done[-1]
-        undone = self.store.undo_last(clock.now())
+        undone = self.session.undo_last()
         if undone != recorded.uuid:
             self.notify("The last rating was made elsewhere; nothing undone here.", severity="warning")
             return
         self.tally.done.pop()
         self.position -= 1
         self._update_progress()
-        self._show_status(f"Undid {item_id} ({RATING_NAMES[recorded.rating]}). Enter: answer it again.")
+        self._show_status(f"Undid {item_id} ({recorded.rating.label}). Enter: answer it again.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Once the summary shows, only escape (back) is left."""
@@ -220,7 +207,6 @@ class ReviewScreen(Screen[None]):
 
     def summary_text(self) -> Text:
         """Right, wrong, skipped, time, and when the next review is due."""
-        now = clock.now()
         if not self.queue:
             text = Text("Nothing is due now, and no new exercises are left for today.\n")
         else:
@@ -229,12 +215,13 @@ class ReviewScreen(Screen[None]):
             text.append(f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   "
                         f"Skipped: {len(self.tally.skipped)}\n")
             text.append(f"Time: {minutes} min {seconds:02d} s\n")
-        upcoming = [due for due in self.store.due_times() if due > clock.to_us(now)]
-        if self.store.due_count(now):
+        due_now = self.session.due_count()
+        next_review = self.session.next_review_text()
+        if due_now:
             text.append("Still due now: ", style="bold")
-            text.append(f"{self.store.due_count(now)} item(s)\n")
-        elif upcoming:
-            text.append(f"Next review {interval_text(now, clock.from_us(upcoming[0]))}\n")
+            text.append(f"{due_now} item(s)\n")
+        elif next_review is not None:
+            text.append(f"Next review {next_review}\n")
         for item_id, recorded in self.tally.done:
             if recorded.leech:
                 text.append(f"Leech: {item_id} lapsed 8+ times; re-read its section.\n", style="bold")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -10,17 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from progress import clock
-from progress.stats import Stats, compute_stats
-from progress.store import Store
-from tutor.recording import open_store, section_items
+from tutor.screens.base import TutorScreen
 from tutor.widgets.stats import ChartPanel, forecast_text, heatmap_text, mastery_text, plural
 
+if TYPE_CHECKING:
+    from progress.stats import Stats
 
-class StatsScreen(Screen[None]):
+
+class StatsScreen(TutorScreen[None]):
     """Computed in a worker, so a long log never blocks the keyboard."""
 
     BINDINGS = [
@@ -48,12 +48,6 @@ class StatsScreen(Screen[None]):
             self.message = message
             self.ok = ok
 
-    @property
-    def store(self) -> Store:
-        """The app's progress store (or this process's shared one)."""
-        store = getattr(self.app, "store", None)
-        return store if store is not None else open_store(self.app.settings)  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield Static("Progress", id="stats-title")
         yield Static("Counting…", id="stats-summary")
@@ -70,15 +64,14 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def load(self) -> None:
         """Replay the log off the UI thread."""
-        sections = section_items(self.app.course)  # type: ignore[attr-defined]
-        self.post_message(self.Loaded(compute_stats(self.store, sections, clock.now())))
+        self.post_message(self.Loaded(self.session.stats()))
 
     def on_stats_screen_loaded(self, message: StatsScreen.Loaded) -> None:
         stats = message.stats
         self.query_one("#stats-summary", Static).update(summary_text(stats))
         self.query_one("#stats-heatmap", ChartPanel).update(heatmap_text(stats.calendar, date.fromisoformat(stats.today)))
         self.query_one("#stats-forecast", ChartPanel).update(forecast_text(stats.forecast))
-        titles = {section.id: section.title for section in self.app.course.sections()}  # type: ignore[attr-defined]
+        titles = {section.id: section.title for section in self.session.course.sections()}
         self.query_one("#stats-mastery", ChartPanel).update(mastery_text(stats.mastery, titles))
         leeches = self.query_one("#stats-leeches", ChartPanel)
         leeches.display = bool(stats.leeches)
@@ -89,7 +82,7 @@ class StatsScreen(Screen[None]):
         text = Text()
         for item_id in leeches:
             try:
-                _, item = self.app.course.find(item_id)  # type: ignore[attr-defined]
+                _, item = self.session.course.find(item_id)
                 section = getattr(item, "section", "")
             except KeyError:
                 section = ""
@@ -107,12 +100,9 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="optimize")
     def optimize(self) -> None:
-        from progress.optimize import OptimizeError, optimize
-
-        try:
-            optimize(self.store)
-        except OptimizeError as exc:
-            self.post_message(self.Optimized(str(exc), False))
+        problem = self.session.optimize()
+        if problem is not None:
+            self.post_message(self.Optimized(problem, False))
             return
         self.post_message(self.Optimized("Scheduling now fits your own log; every card was rescheduled.", True))
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import RichLog, TextArea
 
 if TYPE_CHECKING:
-    from checkers.kernel import CellResult, Kernel
+    from tutor.practice.kernels import CellResult, Kernel
 
 
 class ReplInput(TextArea):
@@ -96,7 +96,7 @@ class Repl(Widget):
 
     @work(thread=True, exclusive=True, group="repl-kernel", exit_on_error=False)
     def _start_kernel(self) -> None:
-        from checkers.kernel import KernelError
+        from tutor.practice.kernels import KernelError
 
         try:
             kernel = self._factory()
@@ -148,7 +148,7 @@ class Repl(Widget):
 
     @work(thread=True, group="repl-kernel", exit_on_error=False)
     def _restart_kernel(self) -> None:
-        from checkers.kernel import KernelError
+        from tutor.practice.kernels import KernelError
 
         assert self._kernel is not None
         try:
@@ -160,7 +160,7 @@ class Repl(Widget):
 
     @work(thread=True, group="repl-cells", exit_on_error=False)
     def _run_cell(self, number: int, code: str) -> None:
-        from checkers.kernel import CellResult
+        from tutor.practice.kernels import CellResult
 
         try:
             if self._kernel is None:

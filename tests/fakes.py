@@ -1,0 +1,57 @@
+"""One fake session and one host app for screen tests, instead of a hand-made app per test file.
+
+`FakeSession` is a real `Session` (progress in the test's own data dir) whose drafts live in memory,
+so a test can seed and read them, and whose requests to open an item are recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+from tutor.course.loader import Course, load_course
+from tutor.session import Session
+from tutor.settings import Settings
+
+
+class FakeSession(Session):
+    """A session on the test's data dir with in-memory drafts and recorded `open_item` calls."""
+
+    def __init__(
+        self, settings: Settings, course: Course | None = None, drafts: dict[str, str] | None = None
+    ) -> None:
+        self.opened: list[str] = []
+        """Item IDs screens asked to open, in order."""
+        super().__init__(
+            settings, course if course is not None else load_course(), navigate=self.opened.append
+        )
+        self.drafts = dict(drafts or {})
+        """Item ID → saved draft."""
+        self.saves = 0
+        """How many times a draft was saved."""
+
+    def load_draft(self, item_id: str) -> str | None:
+        """The seeded or saved draft of `item_id`."""
+        return self.drafts.get(item_id)
+
+    def save_draft(self, item_id: str, text: str) -> None:
+        """Keep the draft in memory and count the save."""
+        self.saves += 1
+        self.drafts[item_id] = text
+
+
+class ScreenHost(App[None]):
+    """A bare app that shows one screen built on a session and keeps what it dismisses with."""
+
+    def __init__(self, session: Session, build: Callable[[Session], Screen[Any]]) -> None:
+        super().__init__()
+        self.session = session
+        self._build = build
+        self.dismissed: list[Any] = []
+        """What the screen dismissed with, once per dismissal."""
+
+    def on_mount(self) -> None:
+        self.push_screen(self._build(self.session), callback=self.dismissed.append)
