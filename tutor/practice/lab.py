@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -124,5 +123,4 @@ class Measurement:
 
 def labs_module(chapter: Chapter) -> Any:
     """The chapter's trusted labs module (measurement plans and inputs)."""
-    chapter.reference("labs.measurement_cells")
-    return sys.modules[f"_tutor_content_ch{chapter.number}_labs"]
+    return chapter.module("labs")
