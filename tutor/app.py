@@ -149,6 +149,8 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self._check_size(self.size.width, self.size.height)
 
     def on_ready(self) -> None:
@@ -209,6 +211,18 @@ class TutorApp(App[None]):
         # Modules, the course and its rendered pages live as long as the app: leave them out of the
         # collector's full passes, which otherwise walk them all and stall a page open by 50-70 ms.
         gc.freeze()
+        if self.settings.keymap:
+            from tutor.keymap import unknown_ids
+
+            unknown = unknown_ids(self.settings.keymap)
+            if unknown:
+                self.notify(
+                    f"No key binding has the ID {', '.join(unknown)}; the keys for it are unused. "
+                    "`?` lists every key (the IDs are in the README).",
+                    title="Keymap",
+                    severity="warning",
+                    timeout=10,
+                )
 
     @work(thread=True, exclusive=True, group="warm-practice", exit_on_error=False)
     def _warm_practice(self) -> None:
@@ -268,7 +282,7 @@ class TutorApp(App[None]):
         from tutor.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(type(self.screen)))
+            self.push_screen(HelpScreen(type(self.screen), keymap=self.settings.keymap))
 
     def action_review(self) -> None:
         """Start a review session of what is due."""

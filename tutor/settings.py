@@ -58,6 +58,8 @@ class Settings:
     """Blinking cursors; turn off over slow SSH links (`TUTOR_CURSOR_BLINK`)."""
     editor: str = ""
     """Command for editing code outside the app; empty means `$VISUAL`, then `$EDITOR`, then vi."""
+    keymap: dict[str, str] = field(default_factory=dict, hash=False)
+    """Binding ID → keys (`"f10"`, `"ctrl+k,f10"`), from the file's `[keymap]` table only."""
 
     @property
     def db_path(self) -> Path:
@@ -87,7 +89,7 @@ def default_config_file() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
-_KEYS = {f.name: f for f in fields(Settings)}
+_KEYS = {f.name: f for f in fields(Settings) if f.name != "keymap"}
 _FILE_ALIASES = {
     "kernel.python": "kernel_python",
     "kernel.timeout": "kernel_timeout",
@@ -134,6 +136,25 @@ def _validate(settings: Settings) -> Settings:
     return settings
 
 
+def _keymap(table: Any, origin: str) -> dict[str, str]:
+    """The `[keymap]` table: binding IDs to comma-separated keys, each key one word."""
+    if not isinstance(table, dict):
+        raise SettingsError(f"{origin}: keymap must be a table of binding IDs, e.g. [keymap]")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        if isinstance(keys, dict):
+            raise SettingsError(f"{origin}: keymap: {binding_id!r} needs keys, not a table")
+        if not isinstance(keys, str):
+            raise SettingsError(f"{origin}: keymap.{binding_id}: keys must be a string like \"ctrl+k\"")
+        parts = [part.strip() for part in keys.split(",")]
+        if not all(parts) or any(" " in part for part in parts):
+            raise SettingsError(
+                f"{origin}: keymap.{binding_id}: {keys!r} is not a key list like \"ctrl+k,f10\""
+            )
+        keymap[binding_id] = ",".join(parts)
+    return keymap
+
+
 def _toml() -> ModuleType:
     """The TOML parser, imported only when a config file exists (it is ~3 ms of start-up)."""
     if sys.version_info >= (3, 11):
@@ -167,6 +188,8 @@ def load_settings(
             table = toml.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, toml.TOMLDecodeError) as exc:
             raise SettingsError(f"{path}: cannot read settings: {exc}") from exc
+        if "keymap" in table:
+            values["keymap"] = _keymap(table.pop("keymap"), str(path))
         for key, raw in _flatten(table).items():
             name = _FILE_ALIASES.get(key, key.replace(".", "_"))
             if name not in _KEYS:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from rich.table import Table
 from rich.text import Text
@@ -34,18 +35,28 @@ LIST_KEYS = [
 ]
 
 
-def key_rows(app_key_display: object, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """(keys, description) per action, keys that share an action joined with '/'."""
+def key_rows(
+    app_key_display: Callable[[Binding], str],
+    bindings: Iterable[BindingType],
+    keymap: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """(keys, description) per action, keys that share an action joined with '/'; a binding whose
+    ID the keymap names shows the keymap's keys instead of its own."""
     rows: dict[str, tuple[list[str], str]] = {}
     for binding in Binding.make_bindings(bindings):
         if binding.system:
             continue
-        display = app_key_display(binding)  # type: ignore[operator]
         # The tooltip is the longer wording; the footer's short label is the fallback.
         description = binding.tooltip or binding.description or binding.action.replace("_", " ")
         keys, _ = rows.setdefault(binding.action, ([], description))
-        if display not in keys:
-            keys.append(display)
+        remapped = (keymap or {}).get(binding.id or "")
+        shown = [binding]
+        if remapped:
+            shown = [replace(binding, key=key, key_display=None) for key in remapped.split(",")]
+        for one in shown:
+            display = app_key_display(one)
+            if display not in keys:
+                keys.append(display)
     return [("/".join(keys), description) for keys, description in rows.values()]
 
 
@@ -58,9 +69,13 @@ class HelpScreen(Screen[None]):
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help-up"),
     ]
 
-    def __init__(self, current: type[Screen[object]] | None = None) -> None:
+    def __init__(
+        self, current: type[Screen[object]] | None = None, keymap: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.current = current
+        self.keymap = dict(keymap or {})
+        """The learner's remapped keys (binding ID → keys), shown instead of the defaults."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Keys", style="bold"), id="help-title")
@@ -74,7 +89,7 @@ class HelpScreen(Screen[None]):
 
     def _groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         display = self.app.get_key_display
-        everywhere = key_rows(display, self.app.BINDINGS)
+        everywhere = key_rows(display, self.app.BINDINGS, self.keymap)
         palette_key = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
         everywhere.append((palette_key, "Command palette: go to any section, exercise or lab"))
         groups: list[tuple[str, list[tuple[str, str]], bool]] = []
@@ -86,7 +101,7 @@ class HelpScreen(Screen[None]):
                     raise
                 continue
             classes = [getattr(module, name) for name in class_names]
-            rows = [row for cls in classes for row in key_rows(display, cls.BINDINGS)]
+            rows = [row for cls in classes for row in key_rows(display, cls.BINDINGS, self.keymap)]
             groups.append((heading, rows, self.current in classes))
         groups.sort(key=lambda group: not group[2])
         ordered = [

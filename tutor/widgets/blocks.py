@@ -93,7 +93,7 @@ class CodeBlock(BlockView):
     """A code example; focus it (tab) and press e to send its source to the REPL."""
 
     can_focus = True
-    BINDINGS = [Binding("enter", "screen.run_example", "Run in REPL", show=False, id="code-run")]
+    BINDINGS = [Binding("enter", "screen.run_example", "Run in REPL", show=False, id="reader-block-run")]
 
     @property
     def source(self) -> str:

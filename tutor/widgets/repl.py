@@ -52,10 +52,10 @@ class Repl(Widget):
     """
 
     BINDINGS = [
-        Binding("ctrl+r", "run", "Run", id="repl.run"),
-        Binding("f5", "run", "Run", show=False, id="repl.run_f5"),
-        Binding("f2", "interrupt", "Interrupt", id="repl.interrupt"),
-        Binding("f8", "restart", "Restart kernel", id="repl.restart"),
+        Binding("ctrl+r", "run", "Run", id="repl-run"),
+        Binding("f5", "run", "Run", show=False, id="repl-run-f5"),
+        Binding("f2", "interrupt", "Interrupt", id="repl-interrupt"),
+        Binding("f8", "restart", "Restart kernel", id="repl-restart"),
     ]
 
     class CellFinished(Message):
