@@ -152,10 +152,12 @@ def test_bad_interpreter_is_a_clear_error(tmp_path: os.PathLike[str]) -> None:
 def test_worker_bytecode_is_cached_for_the_next_spawn(kernel: Kernel) -> None:
     import importlib.util
 
-    from checkers.kernel.process import BOOTSTRAP_PATH
+    from checkers.kernel.launch import BOOTSTRAP_PATH, HELPERS
 
-    cached = importlib.util.cache_from_source(str(BOOTSTRAP_PATH))
-    assert os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(BOOTSTRAP_PATH)
+    for name in ("bootstrap", *HELPERS):
+        source = BOOTSTRAP_PATH.with_name(f"{name}.py")
+        cached = importlib.util.cache_from_source(str(source))
+        assert os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(source)
 
 
 def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]) -> None:
@@ -165,6 +167,9 @@ def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]
     import sys
 
     from checkers.kernel import KernelError
+    from pathlib import Path
+
+    from checkers.kernel.launch import Scratch
     from checkers.kernel.process import WorkerProcess, _open_pidfd
 
     script = (
@@ -177,7 +182,8 @@ def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]
     descendant = int(launcher.stdout.readline())
     try:
         for pid, accepted in ((stranger.pid, False), (descendant, True)):
-            process = WorkerProcess(launcher, -1, -1, "plain", os.getuid(), tmp_path, FAST, hello={"pid": pid})
+            scratch = Scratch(Path(tmp_path), Path(tmp_path), Path(tmp_path), Path(tmp_path))
+            process = WorkerProcess(launcher, -1, -1, "plain", os.getuid(), scratch, FAST, hello={"pid": pid})
             if accepted:
                 _open_pidfd(process)
                 assert process.pidfd >= 0

@@ -14,7 +14,7 @@ import pytest
 from checkers.kernel import Kernel, KernelConfig
 from checkers.kernel import cgroup as pids_cgroup
 from checkers.kernel.cgroup import CgroupError, PidsCgroup
-from checkers.kernel.process import KERNEL_TASKS
+from checkers.kernel.launch import KERNEL_TASKS
 
 CONFIG = KernelConfig(timeout=1.0, grace=0.3, memory_mb=1024, processes=16, standby=False)
 
@@ -127,37 +127,43 @@ def test_stale_cgroups_of_dead_tutors_are_removed_and_others_kept(kernel: Kernel
                 path.rmdir()
 
 
-def test_without_a_cgroup_root_is_reported_unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("only root ignores RLIMIT_NPROC")
-
+def test_without_a_pids_cgroup_the_unprivileged_worker_is_held_by_rlimit_nproc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A root tutor's worker runs as nobody, so RLIMIT_NPROC binds it even with no cgroup at all.
     def refuse(limit: int) -> PidsCgroup:
         raise CgroupError("the pids controller is not available in /test")
 
     monkeypatch.setattr(pids_cgroup, "create", refuse)
     with Kernel(CONFIG) as k:
         assert k.cgroup == ""
-        reason = k.info.limits["processes"]
-        assert reason.startswith("not enforced: the kernel runs as root") and "/test" in reason
-        assert k.sandbox_level.name != "full"
-        assert any("processes limit" in item for item in k.sandbox_level.missing)
-        assert k.info.process_limit == ""
+        assert k.info.uid != 0
+        assert isinstance(k.info.limits["processes"], int)
+        assert k.info.process_limit.startswith("RLIMIT_NPROC")
+        layer = next(layer for layer in k.sandbox_level.layers if layer.name == "processes")
+        assert layer.ok and layer.detail.startswith("RLIMIT_NPROC")
 
 
 def test_a_failed_join_is_reported_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     if os.geteuid() != 0:
-        pytest.skip("only root kernels get a pids cgroup")
+        pytest.skip("only root kernels get cgroups here")
 
     def refuse(self: PidsCgroup, pid: int) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(PidsCgroup, "add", refuse)
-    with Kernel(CONFIG) as k:
+    from checkers.kernel import KernelError
+
+    with pytest.raises(KernelError, match="refusing to run code.*memory limit"):
+        Kernel(CONFIG).start()  # strict: no memory cgroup joined, no kernel
+    relaxed = KernelConfig(**{**CONFIG.__dict__, "isolation": "relaxed"})
+    with Kernel(relaxed) as k:
         if not k.cgroup:
             pytest.skip("no pids cgroup here")
         reason = k.info.limits["processes"]
         assert reason.startswith("not enforced: the kernel did not join") and "Permission denied" in reason
         assert k.sandbox_level.name != "full" and k.info.process_limit == ""
+        assert any(item.startswith("memory limit: per process only") for item in k.sandbox_level.missing)
         assert k.execute("6 * 7").value == "42"
 
 
@@ -180,12 +186,12 @@ def test_kill_all_empties_a_busy_cgroup(kernel: Kernel) -> None:
 
 def test_learner_code_cannot_leave_its_cgroup(kernel: Kernel) -> None:
     if not kernel.info.pid_namespace:
-        pytest.skip("no namespaces: the seal needs a mount namespace (reported as missing)")
+        pytest.skip("no namespaces: no private root (reported as missing)")
     root = Path(kernel.cgroup).parent / "cgroup.procs"
     code = f"import os\nopen({str(root)!r}, 'w').write(str(os.getpid()))"
     result = kernel.execute(code)
-    assert result.exception == "OSError" and "Read-only file system" in result.error, result
-    remount = "import subprocess\nsubprocess.run(['mount', '-o', 'remount,bind,rw', '/sys/fs/cgroup/pids'], check=True)"
+    # The private root has no /sys at all, and the worker is not root anyway.
+    assert result.exception in ("FileNotFoundError", "PermissionError"), result
+    remount = "import subprocess\nsubprocess.run(['mount', '-t', 'cgroup', 'none', '/tmp'], check=True)"
     assert kernel.execute(remount).status == "error"
     assert kernel.info.pid in PidsCgroup.existing(Path(kernel.cgroup)).pids()
-    assert "cgroup_seal" not in kernel.info.limits

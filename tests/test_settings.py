@@ -57,3 +57,35 @@ def test_bad_settings_are_named(tmp_path: Path, toml: str, message: str) -> None
 def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="TUTOR_DAY_STARTS_HOUR"):
         load_settings(config_file=tmp_path / "none.toml", environ={"TUTOR_DAY_STARTS_HOUR": "four"})
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[kernel]\ntimeout = nan\n", "kernel_timeout must be a finite number"),
+        ("[kernel]\ntimeout = inf\n", "kernel_timeout must be a finite number"),
+        ("[kernel]\ntimeout = 0\n", "kernel.timeout must be between"),
+        ("[kernel]\ntimeout = 1e9\n", "kernel.timeout must be between"),
+        ("[kernel]\nmemory_mb = 10\n", "kernel.memory_mb must be 0"),
+        ("[kernel]\nmemory_mb = -1\n", "kernel.memory_mb must be 0"),
+        ('[kernel]\nisolation = "off"\n', "kernel.isolation must be one of strict, relaxed, none"),
+        ("desired_retention = nan\n", "desired_retention must be a finite number"),
+        ("new_per_day = 100000000\n", "daily limits are far too large"),
+    ],
+)
+def test_kernel_settings_must_be_finite_and_in_range(tmp_path: Path, toml: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message):
+        load_settings(config_file=config, environ={})
+
+
+def test_a_nan_timeout_from_the_environment_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="finite"):
+        load_settings(config_file=tmp_path / "none.toml", environ={"TUTOR_KERNEL_TIMEOUT": "nan"})
+
+
+def test_isolation_is_strict_unless_the_learner_opts_in(tmp_path: Path) -> None:
+    assert load_settings(config_file=tmp_path / "none.toml", environ={}).kernel_isolation == "strict"
+    relaxed = load_settings(config_file=tmp_path / "none.toml", environ={"TUTOR_KERNEL_ISOLATION": "relaxed"})
+    assert relaxed.kernel_isolation == "relaxed"

@@ -5,6 +5,7 @@ Read before the first paint, so it uses the standard library only (pydantic cost
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field, fields, replace
@@ -45,7 +46,10 @@ class Settings:
     kernel_timeout: float = 10.0
     """Seconds one code cell may run before it is interrupted (`TUTOR_KERNEL_TIMEOUT`)."""
     kernel_memory_mb: int = 4096
-    """Address-space limit of the CPU kernel in MiB (`TUTOR_KERNEL_MEMORY_MB`)."""
+    """Address-space limit of the CPU kernel in MiB, 0 for none (`TUTOR_KERNEL_MEMORY_MB`)."""
+    kernel_isolation: str = "strict"
+    """`strict` runs code only when every sandbox layer holds; `relaxed` runs it with what this
+    machine allows and says what is missing each time (`TUTOR_KERNEL_ISOLATION`)."""
     desired_retention: float = 0.9
     """FSRS target probability of recall at review time (`TUTOR_DESIRED_RETENTION`)."""
     new_per_day: int = 10
@@ -94,7 +98,11 @@ _FILE_ALIASES = {
     "kernel.python": "kernel_python",
     "kernel.timeout": "kernel_timeout",
     "kernel.memory_mb": "kernel_memory_mb",
+    "kernel.isolation": "kernel_isolation",
 }
+ISOLATIONS = ("strict", "relaxed", "none")
+TIMEOUT_RANGE = (0.1, 3600.0)
+MEMORY_RANGE_MB = (256, 1024 * 1024)
 
 
 def _coerce(name: str, raw: Any, origin: str) -> Any:
@@ -123,6 +131,10 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
 
 
 def _validate(settings: Settings) -> Settings:
+    for item in fields(Settings):
+        value = getattr(settings, item.name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SettingsError(f"{item.name} must be a finite number, not {value!r}")
     if settings.theme not in THEMES:
         raise SettingsError(f"theme {settings.theme!r} is not one of: {', '.join(THEMES)}")
     if not 0.7 <= settings.desired_retention <= 0.99:
@@ -131,8 +143,18 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError("day_starts_hour must be an hour from 0 to 23")
     if settings.new_per_day < 0 or settings.reviews_per_day < 0:
         raise SettingsError("daily limits cannot be negative")
-    if settings.kernel_timeout <= 0:
-        raise SettingsError("kernel_timeout must be positive")
+    low, high = TIMEOUT_RANGE
+    if not low <= settings.kernel_timeout <= high:
+        raise SettingsError(f"kernel.timeout must be between {low:g} and {high:g} seconds, not {settings.kernel_timeout!r}")
+    low_mb, high_mb = MEMORY_RANGE_MB
+    if settings.kernel_memory_mb != 0 and not low_mb <= settings.kernel_memory_mb <= high_mb:
+        raise SettingsError(f"kernel.memory_mb must be 0 (no limit) or between {low_mb} and {high_mb} MiB, "
+                            f"not {settings.kernel_memory_mb}")
+    if settings.kernel_isolation not in ISOLATIONS:
+        raise SettingsError(f"kernel.isolation must be one of {', '.join(ISOLATIONS)}, "
+                            f"not {settings.kernel_isolation!r}")
+    if settings.new_per_day > 10_000 or settings.reviews_per_day > 100_000:
+        raise SettingsError("daily limits are far too large (at most 10000 new and 100000 reviews a day)")
     return settings
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +12,8 @@ from typing import Any, Literal
 import numpy as np
 
 from checkers.grading.compare import TestResult
-from checkers.grading.source import SourceInfo
-from checkers.grading.values import decode_result, describe, encode_input
+from checkers.grading.source import SourceError, SourceInfo
+from checkers.grading.values import ReplyBudget, decode_result, describe, encode_input
 from checkers.kernel import Kernel, KernelConfig, KernelError
 
 MAX_SOURCE_BYTES = 512 * 1024
@@ -86,19 +84,24 @@ def read_source(path: Path) -> str:
 
 
 class Harness:
-    """A fresh kernel holding one learner file; graders call its functions through it."""
+    """A fresh kernel holding one learner file; graders call its functions through it.
+
+    Inputs and results cross in the kernel's own work folder (see `Kernel.write_input` and
+    `Kernel.open_result`), which goes with the kernel: nothing is left behind by `close()`."""
 
     def __init__(self, source: str, filename: str, config: KernelConfig) -> None:
         self.source = source
         """The learner's file as text."""
-        self.code = SourceInfo(source, filename)
-        """The same file parsed in the parent, for source checks (`code.calls("einsum", within=...)`)."""
+        try:
+            self.code = SourceInfo(source, filename)
+            """The same file parsed in the parent, for source checks (`code.calls("einsum", within=...)`)."""
+        except SourceError as exc:
+            raise GradingError(str(exc)) from exc
         self.filename = filename
         self.config = config
         self.load_error = ""
         self.defined: frozenset[str] = frozenset()
         self.stdout = ""
-        self._work = Path(tempfile.mkdtemp(prefix="tutor-grade-"))
         self._kernel: Kernel | None = None
         self._calls = 0
         self._hung: set[str] = set()
@@ -116,11 +119,6 @@ class Harness:
         except KernelError as exc:
             self.close()
             raise GradingError(str(exc)) from exc
-        for folder in ("in", "out"):
-            (self._work / folder).mkdir()
-        self._kernel.give_to_worker(str(self._work))
-        for folder in ("in", "out"):
-            self._kernel.give_to_worker(str(self._work / folder))
         self._load()
         return self
 
@@ -139,11 +137,10 @@ class Harness:
         self.defined = frozenset(name for name in names if isinstance(name, str))
 
     def close(self) -> None:
-        """Kill the kernel and remove every file exchanged with it."""
+        """Kill the kernel and remove every file exchanged with it (they live in its folder)."""
         if self._kernel is not None:
             self._kernel.close()
             self._kernel = None
-        shutil.rmtree(self._work, ignore_errors=True)
 
     def __enter__(self) -> Harness:
         return self.open()
@@ -159,6 +156,11 @@ class Harness:
     def sandbox_level(self) -> str:
         """The grading kernel's isolation, as text ('' before it starts)."""
         return "" if self._kernel is None else str(self._kernel.sandbox_level)
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        """The grading kernel's isolation, each layer in force or not ({} before it starts)."""
+        return {} if self._kernel is None else self._kernel.sandbox_level.as_dict()
 
     @property
     def kernel_versions(self) -> dict[str, str | None]:
@@ -184,18 +186,17 @@ class Harness:
         assert self._kernel is not None
         self._calls += 1
         stem = f"c{self._calls}"
-        own = self._kernel.give_to_worker
-        args = [encode_input(arg, self._work / "in", f"{stem}_a{i}", own) for i, arg in enumerate(call.args)]
-        kwargs = {
-            key: encode_input(value, self._work / "in", f"{stem}_k{key}", own) for key, value in call.kwargs.items()
-        }
+        write = self._kernel.write_input
+        args = [encode_input(arg, write, f"{stem}_a{i}") for i, arg in enumerate(call.args)]
+        kwargs = {key: encode_input(value, write, f"{stem}_k{i}") for i, (key, value) in enumerate(call.kwargs.items())}
         request = {
             "op": "call",
             "function": call.function,
             "args": args,
             "kwargs": kwargs,
-            "out_dir": str(self._work / "out"),
+            "out_dir": self._kernel.result_dir,
         }
+        result_dir = self._kernel.result_dir
         result = self._kernel.request(request, call.timeout or self.config.timeout)
         self.stdout += result.stdout
         if result.restarted:
@@ -205,7 +206,8 @@ class Harness:
         if result.status != "ok":
             status: OutcomeStatus = "error" if result.status in ("error", "interrupted") else result.status
             return CallOutcome(call, status, error=result.error, stdout=result.stdout, duration=result.duration)
-        value = decode_result(result.payload.get("result"), self._work / "out")
+        budget = ReplyBudget(self._kernel.open_result, result_dir)
+        value = decode_result(result.payload.get("result"), budget)
         return CallOutcome(call, "ok", value=value, stdout=result.stdout, duration=result.duration)
 
 
@@ -219,6 +221,8 @@ class GradeReport:
     seed: int = 0
     duration: float = 0.0
     sandbox: str = ""
+    isolation: dict[str, Any] = field(default_factory=dict)
+    """Each isolation layer of the grading kernel, in force or not (`SandboxLevel.as_dict`)."""
 
     @property
     def correct(self) -> bool:
@@ -245,18 +249,19 @@ def grade(
     seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) if seed is None else seed
     source = read_source(source_path)
     with Harness(source, str(source_path), config) as harness:
-        sandbox = harness.sandbox_level
+        sandbox, isolation = harness.sandbox_level, harness.isolation
         if harness.load_error:
-            return GradeReport([], harness.load_error, harness.stdout, seed, time.perf_counter() - started, sandbox)
+            return GradeReport([], harness.load_error, harness.stdout, seed, time.perf_counter() - started, sandbox,
+                               isolation)
         missing = [name for name in entry if name not in harness.defined]
         if missing:
             tests = [
                 TestResult(f"defines {name}", False, f"Your file does not define a function called {name}.")
                 for name in missing
             ]
-            return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox)
+            return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation)
         tests = list(grader(harness, np.random.default_rng(seed)))
-        return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox)
+        return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation)
 
 
 def run_calls(source_path: Path, calls: Sequence[Call], config: KernelConfig | None = None) -> list[CallOutcome]:

@@ -9,21 +9,42 @@ from dataclasses import dataclass
 from checkers.grading.compare import TestResult
 
 OPERATORS: dict[str, type[ast.operator]] = {"@": ast.MatMult, "*": ast.Mult, "**": ast.Pow}
+MAX_SOURCE_CHARS = 512 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 100
+"""Deepest AST the parent walks: real solutions nest a dozen levels, hostile files thousands."""
+
+
+class SourceError(ValueError):
+    """A file too large or too deeply nested to check safely: it cannot be graded."""
 
 
 class SourceInfo:
-    """A parsed learner file: which functions it defines and what each one uses."""
+    """A parsed learner file: which functions it defines and what each one uses.
+
+    Parsing is bounded: a file over `MAX_SOURCE_CHARS`, one the parser gives up on for its
+    nesting, or an AST over `MAX_NODES` nodes or `MAX_DEPTH` levels raises SourceError."""
 
     def __init__(self, text: str, filename: str = "<solution>") -> None:
         self.text = text
         self.filename = filename
         self.syntax_error = ""
+        if len(text) > MAX_SOURCE_CHARS:
+            raise SourceError(f"{filename} is longer than {MAX_SOURCE_CHARS // 1024} K characters, too long to grade")
         try:
             self.tree: ast.Module = ast.parse(text, filename)
+        except (RecursionError, MemoryError) as exc:
+            raise SourceError(f"{filename} is nested too deeply to grade") from exc
         except SyntaxError as exc:
+            if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+                raise SourceError(f"{filename} is nested too deeply to grade ({exc.msg})") from exc
             self.tree = ast.Module(body=[], type_ignores=[])
             where = f", line {exc.lineno}" if exc.lineno else ""
             self.syntax_error = f"Syntax error in {filename}{where}: {exc.msg}"
+        except ValueError as exc:  # e.g. a NUL byte
+            self.tree = ast.Module(body=[], type_ignores=[])
+            self.syntax_error = f"{filename} cannot be parsed: {exc}"
+        _check_size(self.tree, filename)
         self.functions = {
             node.name: node
             for node in ast.walk(self.tree)
@@ -81,6 +102,20 @@ class SourceInfo:
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
         return len(body)
+
+
+def _check_size(tree: ast.AST, filename: str) -> None:
+    """SourceError when the tree is deeper than MAX_DEPTH or larger than MAX_NODES (iteratively)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise SourceError(f"{filename} is nested more than {MAX_DEPTH} levels deep, too deep to grade")
+        if nodes > MAX_NODES:
+            raise SourceError(f"{filename} has more than {MAX_NODES} syntax nodes, too large to grade")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def check_uses(source: SourceInfo, name: str, *, within: str, label: str = "") -> TestResult:

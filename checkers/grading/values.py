@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from checkers.grading.npy import NpyError, load_npy
+from checkers.grading.npy import MAX_ELEMENTS, NpyError, read_npy
 
 _RESULT_NAME = re.compile(r"^\d+_\d+\.npy$")
+MAX_TEXT = 10000
+"""Longest string a reply may carry (the worker sends longer ones as opaque)."""
 _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -74,15 +76,21 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {text[:60]}"
 
 
-def encode_input(value: Any, folder: Path, stem: str, own: Any) -> dict[str, Any]:
-    """Describe one argument for the kernel; arrays become .npy files in `folder`."""
+InputWriter = Callable[[str, bytes], str]
+"""Creates a new input file for the kernel from its name and bytes; returns the kernel's path."""
+ResultOpener = Callable[[str], int]
+"""Opens a result file the kernel wrote, by name, without following links; returns an fd."""
+
+
+def encode_input(value: Any, write: InputWriter, stem: str) -> dict[str, Any]:
+    """Describe one argument for the kernel; arrays become new .npy files made by `write`."""
     if value is None or type(value) in (bool, int, float, str):
         return {"kind": "json", "value": value}
     if isinstance(value, (tuple, list)):
-        items = [encode_input(item, folder, f"{stem}_{i}", own) for i, item in enumerate(value)]
+        items = [encode_input(item, write, f"{stem}_{i}") for i, item in enumerate(value)]
         return {"kind": type(value).__name__ if type(value) in (tuple, list) else "list", "items": items}
     if isinstance(value, AsTensor):
-        path = _write(np.asarray(value.array), folder / f"{stem}.npy", own)
+        path = _write(np.asarray(value.array), write, f"{stem}.npy")
         return {
             "kind": "tensor",
             "path": path,
@@ -91,27 +99,41 @@ def encode_input(value: Any, folder: Path, stem: str, own: Any) -> dict[str, Any
             "requires_grad": value.requires_grad,
         }
     if isinstance(value, np.ndarray):
-        return {"kind": "ndarray", "path": _write(value, folder / f"{stem}.npy", own)}
+        return {"kind": "ndarray", "path": _write(value, write, f"{stem}.npy")}
     if isinstance(value, np.generic):
-        return {"kind": "scalar", "path": _write(np.asarray(value), folder / f"{stem}.npy", own)}
+        return {"kind": "scalar", "path": _write(np.asarray(value), write, f"{stem}.npy")}
     raise TypeError(f"cannot send a {type(value).__name__} to the kernel")
 
 
-def _write(array: np.ndarray, path: Path, own: Any) -> str:
+def _write(array: np.ndarray, write: InputWriter, name: str) -> str:
     if array.dtype.hasobject:
         raise TypeError("object arrays cannot be sent to the kernel")
-    np.save(path, array, allow_pickle=False)
-    own(str(path))
-    return str(path)
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+    return write(name, buffer.getvalue())
 
 
-def decode_result(spec: Any, out_dir: Path, depth: int = 0) -> Any:
+@dataclass
+class ReplyBudget:
+    """What one reply may still claim: each result file once, and a total number of elements."""
+
+    opener: ResultOpener
+    result_dir: str
+    elements_left: int = MAX_ELEMENTS
+    seen: set[str] = field(default_factory=set)
+
+
+def decode_result(spec: Any, budget: ReplyBudget, depth: int = 0) -> Any:
     """Turn the kernel's (untrusted) description of a returned value into trusted data."""
     if not isinstance(spec, dict) or depth > 8:
         return Opaque("malformed reply")
     kind = spec.get("kind")
     if kind == "json":
         value = spec.get("value")
+        if type(value) is str and len(value) > MAX_TEXT:
+            return Opaque("malformed reply", "a string longer than the kernel ever sends")
         return value if value is None or type(value) in (bool, int, float, str) else Opaque("malformed reply")
     if kind == "float":
         return _FLOATS.get(str(spec.get("value")), Opaque("malformed reply"))
@@ -119,11 +141,11 @@ def decode_result(spec: Any, out_dir: Path, depth: int = 0) -> Any:
         items = spec.get("items")
         if not isinstance(items, list) or len(items) > 64:
             return Opaque("malformed reply")
-        decoded = [decode_result(item, out_dir, depth + 1) for item in items]
+        decoded = [decode_result(item, budget, depth + 1) for item in items]
         return tuple(decoded) if kind == "tuple" else decoded
     if kind in ("ndarray", "scalar", "tensor"):
         try:
-            array = _load_result(spec, out_dir)
+            array = _load_result(spec, budget)
         except NpyError as exc:
             return Opaque("unreadable array", str(exc))
         if kind == "ndarray":
@@ -138,12 +160,27 @@ def decode_result(spec: Any, out_dir: Path, depth: int = 0) -> Any:
     return Opaque("malformed reply")
 
 
-def _load_result(spec: dict[str, Any], out_dir: Path) -> np.ndarray:
-    path = str(spec.get("path", ""))
-    if os.path.dirname(path) != str(out_dir) or not _RESULT_NAME.match(os.path.basename(path)):
+def _load_result(spec: dict[str, Any], budget: ReplyBudget) -> np.ndarray:
+    path = str(spec.get("path", ""))[:4096]
+    name = os.path.basename(path)
+    if os.path.dirname(path) != budget.result_dir or not _RESULT_NAME.match(name):
         raise NpyError("the result file is not where the kernel writes results")
+    if name in budget.seen:
+        raise NpyError("the reply names the same result file twice")
+    budget.seen.add(name)
     shape = spec.get("shape")
     dtype = spec.get("dtype")
-    if not isinstance(shape, list) or not all(type(n) is int for n in shape) or not isinstance(dtype, str):
+    if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
         raise NpyError("the kernel did not describe the array")
-    return load_npy(path, shape=tuple(shape), dtype=dtype)
+    if not isinstance(dtype, str):
+        raise NpyError("the kernel did not describe the array")
+    count = math.prod(shape)
+    if count > budget.elements_left:
+        raise NpyError(f"the results hold more than {MAX_ELEMENTS} elements in all")
+    try:
+        fd = budget.opener(name)
+    except OSError as exc:
+        raise NpyError(f"cannot open the result file: {exc.strerror}") from exc
+    array = read_npy(fd, shape=tuple(shape), dtype=dtype, max_elements=budget.elements_left)
+    budget.elements_left -= count
+    return array

@@ -1,35 +1,42 @@
 """Kernel worker bootstrap: stdlib only, imported by a one-line `python -I -c` stub (see
-`process.launch_command`) so that its bytecode comes from `__pycache__`, then `main()` reads the
+`launch.BOOTSTRAP_STUB`) so that its bytecode comes from `__pycache__`, then `main()` reads the
 config JSON from argv[1].
 
 Runs under any interpreter (the learner's CUDA venv too), so it must not import the tutor, numpy or
-torch at module level. Order matters: limits and parent-death signal are set before any learner
-code, then the preloads, then the request loop over two dedicated pipes (length-framed JSON).
+torch at module level; its two helpers `framing` and `confine` sit beside it and are stdlib only.
+Order matters: namespaces, the private root, the unprivileged identity, Landlock and limits are all
+in place before any learner code, then the preloads, then the request loop over two pipes.
+
+Process layout with namespaces: the launched process (outside) unshares a pid namespace (and a
+user namespace when the tutor is not root) and waits; its child is pid 1 there, unshares mount,
+network and IPC namespaces and reaps; pid 1's child is the worker, which builds the view.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import ctypes
 import io
 import json
 import linecache
 import os
 import resource
 import signal
-import struct
 import sys
 import time
 import types
 
+import confine
+import framing
+
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
-MAX_FRAME = 64 * 1024 * 1024
 MAX_DEPTH = 4
 MAX_ITEMS = 64
 CELL_FILENAME = "<cell>"
+START_FAILED = 70
+"""Exit status of a launcher whose sandbox could not be built (the reason is on stderr)."""
 
 
 class _State:
@@ -38,19 +45,36 @@ class _State:
     in_cell = False
 
 
-def _prctl(option: int, value: int) -> bool:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+def _fatal(step: str, error: BaseException | str) -> None:
+    """Stop start-up: the parent reads the last stderr line as the reason."""
+    sys.stderr.write(f"sandbox: {step}: {error}\n")
+    sys.stderr.flush()
+    os._exit(START_FAILED)
 
 
-def _reaper(worker: int, keep: tuple[int, ...]) -> None:
-    """As pid 1 of a pid namespace: reap orphans and exit with the worker's status."""
+def _watch_parent(expected: int) -> bool:
+    """SIGKILL this process when its parent dies; False if the parent is already gone."""
+    ok = confine.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if expected and os.getppid() != expected:
+        os._exit(1)
+    return ok
+
+
+def _exit_like(status: int) -> None:
+    code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    os._exit(code)
+
+
+def _reaper(worker: int, keep: tuple[int, ...], host_root: bool) -> None:
+    """As pid 1 of the pid namespace: reap orphans and exit with the worker's status."""
     for fd in keep:
         os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        confine.drop_identity(host_root)
+    except OSError:
+        pass  # it runs no learner code; the worker's own drop is the one that is checked
+    confine.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of identity cleared it
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
@@ -59,12 +83,110 @@ def _reaper(worker: int, keep: tuple[int, ...]) -> None:
         except InterruptedError:
             continue
         if pid == worker:
-            code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-            os._exit(code)
+            _exit_like(status)
+
+
+def _launcher(child: int, keep: tuple[int, ...]) -> None:
+    """Outside the namespaces: wait for pid 1 and exit as it did (the tutor's `popen`)."""
+    for fd in keep:
+        os.close(fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            pid, status = os.waitpid(child, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(1)
+        if pid == child:
+            _exit_like(status)
+
+
+def _enter_namespaces(cfg: dict) -> dict:
+    """Fork into fresh namespaces; returns (in the worker) what the confinement achieved."""
+    keep = (cfg["request_fd"], cfg["reply_fd"])
+    host_root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        flags = confine.CLONE_NEWPID | (0 if host_root else confine.CLONE_NEWUSER)
+        confine.unshare(flags, "unshare the pid namespace" if host_root else "unshare user and pid namespaces")
+        if not host_root:
+            confine.map_own_ids(uid, gid)
+    except OSError as exc:
+        _fatal("namespaces", exc)
+    child = os.fork()
+    if child:
+        _launcher(child, keep)
+    _watch_parent(0)
+    try:
+        confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC,
+                        "unshare mount, network and IPC namespaces")
+    except OSError as exc:
+        _fatal("namespaces", exc)
+    worker = os.fork()
+    if worker:
+        _reaper(worker, keep, host_root)
+    _watch_parent(0)
+    return {"host_root": host_root, "uid": uid, "gid": gid}
+
+
+def _confine_worker(cfg: dict, identity: dict, layers: dict) -> None:
+    """In the worker, before any learner code: the view, the identity, Landlock."""
+    spec = cfg["confine"]
+    host_root = identity["host_root"]
+    uid, gid = (confine.NOBODY, confine.NOBODY) if host_root else (identity["uid"], identity["gid"])
+    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]))
+    try:
+        confine.build_root(read_only=read_only, writable=spec["writable"], devices=spec["devices"],
+                           tmpfs_mb=spec["tmpfs_mb"], uid=uid, gid=gid, home=spec["home"])
+    except OSError as exc:
+        _fatal("private root", exc)
+    layers["filesystem"] = (True, f"private root: read-only interpreter and system folders, own work folder, "
+                                  f"private /tmp and /dev/shm ({spec['tmpfs_mb']} MiB each)")
+    _drop(host_root, layers)
+    system = [path for path in confine.SYSTEM_DIRS if os.path.exists(path)]
+    _landlock(read_only + system + spec["writable"] + ["/etc", "/proc", "/dev"], spec, ["/tmp", "/dev/shm"], layers,
+              listable=("/",))  # the private root's own folders: listing them shows nothing new
+
+
+def _drop(host_root: bool, layers: dict) -> None:
+    try:
+        uid, _ = confine.drop_identity(host_root)
+    except OSError as exc:
+        _fatal("identity", exc)
+    who = "nobody" if host_root else "your own uid in a user namespace"
+    layers["identity"] = (confine.capabilities() == 0, f"uid {uid} ({who}), no capabilities")
+
+
+def _landlock(read_only: list, spec: dict, extra_writable: list, layers: dict, listable: tuple = ()) -> None:
+    if not spec.get("landlock", True):
+        layers["landlock"] = (False, "turned off")
+        return
+    devices = [f"/dev/{name}" for name in confine.DEVICES] + [p for p in spec["devices"] if p.startswith("/dev/")]
+    try:
+        layers["landlock"] = (True, confine.apply_landlock(read_only, spec["landlock_writable"] + extra_writable,
+                                                           devices, listable))
+    except OSError as exc:
+        layers["landlock"] = (False, str(exc))
+
+
+def _plain_identity(cfg: dict, layers: dict) -> None:
+    """Without namespaces: still never run as root, and Landlock over the host's folders."""
+    spec = cfg["confine"]
+    host_root = os.geteuid() == 0
+    layers["filesystem"] = (False, "the host's filesystem (no private root: namespaces are not in use)")
+    _drop(host_root, layers)
+    for path in confine.interpreter_paths():
+        if not os.access(path, os.R_OK | os.X_OK):
+            _fatal("identity", f"uid {os.getuid()} cannot read {path}: without a private root the "
+                               "interpreter cannot run unprivileged")
+    etc = [f"/etc/{name}" for name in confine.ETC_FILES]
+    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]) | set(confine.SYSTEM_DIRS))
+    _landlock(read_only + spec["writable"] + etc + ["/proc"], spec, [], layers)
 
 
 def _count_user_tasks(uid: int) -> int:
-    """Processes and threads of this real uid: RLIMIT_NPROC counts them host-wide."""
+    """Processes and threads of this real uid that /proc shows: RLIMIT_NPROC counts them."""
     count = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -81,7 +203,9 @@ def _count_user_tasks(uid: int) -> int:
     return count
 
 
-def _set_limits(cfg: dict) -> dict:
+def _set_limits(cfg: dict, tasks_before: int) -> dict:
+    """rlimits for this process and all it starts; `tasks_before` is the uid's task count that
+    RLIMIT_NPROC must allow on top of (-1: count now)."""
     applied: dict = {}
 
     def limit(name: str, which: int, soft: int, hard: int) -> None:
@@ -101,133 +225,45 @@ def _set_limits(cfg: dict) -> dict:
     limit("open_files", resource.RLIMIT_NOFILE, cfg["open_files"], cfg["open_files"])
     limit("core", resource.RLIMIT_CORE, 0, 0)
     if cfg["processes"] > 0:
-        uid = os.getuid()
-        cgroup = cfg.get("pids_cgroup")
-        # Root (in any user namespace mapped to host root) is exempt from NPROC: the parent made
-        # a pids cgroup and moves this process into it (see `_join_cgroup`). The seal does not
-        # depend on the move, so it is done now, before any preload runs.
-        if cgroup:
-            sealed = _seal_cgroups() if cfg["pid_namespace"] else "no mount namespace"
-            if sealed:
-                applied["cgroup_seal"] = f"not set: {sealed}; root code could leave its pids cgroup"
-        elif cfg["host_root"]:
-            reason = cfg.get("pids_cgroup_error") or "no pids cgroup was made"
-            applied["processes"] = f"not enforced: the kernel runs as root and {reason}"
-        else:
-            total = _count_user_tasks(uid) + cfg["processes"]
-            limit("processes", resource.RLIMIT_NPROC, total, total)
+        # Binds: the worker is never uid 0 and holds no capability (see confine.drop_identity).
+        base = tasks_before if tasks_before >= 0 else _count_user_tasks(os.getuid())
+        limit("processes", resource.RLIMIT_NPROC, base + cfg["processes"], base + cfg["processes"])
     return applied
 
 
-MS_FLAGS = {"ro": 1, "nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024, "nodiratime": 2048,
-            "relatime": 1 << 21, "strictatime": 1 << 24}
-MS_REMOUNT = 32
-MS_BIND = 4096
-PR_CAPBSET_DROP = 24
-PR_CAP_AMBIENT = 47
-PR_CAP_AMBIENT_CLEAR_ALL = 4
-CAPABILITY_VERSION_3 = 0x20080522
+def _ask_to_join(cfg: dict, host_pid: int) -> None:
+    """Ask the parent to move this process into the kernel's cgroups (pids, memory). The move is
+    slow (cgroup v1 waits for an RCU grace period, 10-20 ms), so it overlaps the set-up;
+    `_join_cgroup` waits for the answer before hello, and so before any learner code."""
+    if cfg.get("cgroups"):
+        framing.write_frame(cfg["reply_fd"], {"op": "join", "pid": host_pid})
 
 
-def _seal_cgroups() -> str:
-    """Make this mount namespace's cgroup mounts read-only, then drop every capability, so learner
-    code (root of its user namespace, mapped to host root) cannot move itself out of its pids
-    cgroup nor undo the remount. Returns "" on success, else why not."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
-    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
-    for line in lines:
-        before, _, after = line.partition(" - ")
-        fields, extra = before.split(), after.split()
-        if len(fields) < 6 or not extra or extra[0] not in ("cgroup", "cgroup2"):
-            continue
-        # Keep the mount's locked flags (nosuid, nodev, noexec, atime) or the remount is refused.
-        flags = MS_REMOUNT | MS_BIND | MS_FLAGS["ro"]
-        for option in fields[5].split(","):
-            flags |= MS_FLAGS.get(option, 0) if option != "rw" else 0
-        target = fields[4].replace("\\040", " ").encode()
-        if libc.mount(None, target, None, flags, None) != 0:
-            return f"cannot remount {fields[4]} read-only: {os.strerror(ctypes.get_errno())}"
-    for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
-            return f"cannot drop capability {cap}: {os.strerror(ctypes.get_errno())}"
-    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
-    data = (ctypes.c_uint32 * 6)()
-    if libc.capset(header, data) != 0:
-        return f"cannot clear capabilities: {os.strerror(ctypes.get_errno())}"
-    return ""
-
-
-def _ask_to_join(cfg: dict) -> None:
-    """Ask the parent to move this process into its pids cgroup. The move is slow (cgroup v1 waits
-    for an RCU grace period, 10-20 ms), so it runs while the preloads import; `_join_cgroup`
-    waits for the answer before hello, and so before any learner code."""
-    if cfg.get("pids_cgroup") and cfg["processes"] > 0:
-        _send(cfg["reply_fd"], {"op": "join", "pid": int(os.readlink("/proc/self"))})
-
-
-def _join_cgroup(cfg: dict, limits: dict) -> None:
-    """Wait for the parent's answer to `_ask_to_join`, then check the move really happened."""
-    cgroup = cfg.get("pids_cgroup")
-    if not cgroup or cfg["processes"] <= 0:
-        return
-    answer = _recv(cfg["request_fd"])
+def _join_cgroup(cfg: dict) -> dict:
+    """Wait for the parent's answer to `_ask_to_join`; which of the cgroups this process is in."""
+    groups = cfg.get("cgroups")
+    if not groups:
+        return {}
+    answer = framing.read_frame(cfg["request_fd"])
     if answer.get("op") != "joined":
         raise SystemExit(f"kernel start-up: expected the cgroup answer, got {answer.get('op')!r}")
-    if _in_cgroup(cgroup["path"]):
-        limits["processes"] = cgroup["limit"]
-    else:
-        why = f" ({answer['error']})" if answer.get("error") else ""
-        limits["processes"] = f"not enforced: the kernel did not join {cgroup['path']}{why}"
-
-
-def _in_cgroup(path: str) -> bool:
-    """Whether this process is in the cgroup at `path` (as /proc/self/cgroup spells it)."""
     try:
         with open("/proc/self/cgroup", encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+            mine = {line.split(":", 2)[-1] for line in handle.read().splitlines()}
     except OSError:
-        return False
-    return any(line.split(":", 2)[-1] == path for line in lines)
-
-
-def _process_limit(cfg: dict, limits: dict) -> str:
-    """How the process limit is enforced, for the sandbox report; empty when it is not."""
-    if not isinstance(limits.get("processes"), int):
-        return ""
-    cgroup = cfg.get("pids_cgroup")
-    if cgroup:
-        return cgroup["text"]
-    return f"RLIMIT_NPROC, {cfg['processes']} over the user's count"
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = os.read(fd, size)
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+        mine = set()
+    # Inside a fresh cgroup-less view /proc/self/cgroup still names the host's cgroup paths.
+    joined = {kind: path in mine for kind, path in groups.items()}
+    joined["error"] = str(answer.get("error") or "")
+    return joined
 
 
 def _recv(fd: int) -> dict:
-    (size,) = struct.unpack(">I", _read_exact(fd, 4))
-    if size > MAX_FRAME:
-        raise EOFError
-    return json.loads(_read_exact(fd, size).decode("utf-8"))
+    return framing.read_frame(fd)
 
 
 def _send(fd: int, message: dict) -> None:
-    data = json.dumps(message, default=str).encode("utf-8")
-    frame = struct.pack(">I", len(data)) + data
-    view = memoryview(frame)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    framing.write_frame(fd, message)
 
 
 def _flush() -> None:
@@ -489,26 +525,40 @@ def _preload(names: list, optional: list) -> dict:
 def main() -> None:
     cfg = json.loads(sys.argv[1])
     keep = (cfg["request_fd"], cfg["reply_fd"])
-    in_pid_namespace = os.getpid() == 1
-    if in_pid_namespace:
-        worker = os.fork()
-        if worker:
-            _reaper(worker, keep)
-    parent = os.getppid()
-    pdeath = _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    _ask_to_join(cfg)
-    limits = _set_limits({**cfg, "pid_namespace": in_pid_namespace})
+    _watch_parent(cfg.get("parent", 0))
+    layers: dict = {}
+    namespaces = bool(cfg.get("namespaces"))
+    tasks_before = -1
+    if namespaces:
+        identity = _enter_namespaces(cfg)
+        # The host's /proc is still mounted: it names this process by its host pid.
+        host_pid = int(os.readlink("/proc/self"))
+        _ask_to_join(cfg, host_pid)
+        if identity["host_root"] and "pids" not in cfg.get("cgroups", {}):
+            tasks_before = _count_user_tasks(confine.NOBODY)  # nobody's tasks host-wide
+        _confine_worker(cfg, identity, layers)
+        # Only from here on may this process ever be killed by its reaper's death.
+        _watch_parent(0)
+    else:
+        host_pid = os.getpid()
+        _ask_to_join(cfg, host_pid)
+        if os.geteuid() == 0 and "pids" not in cfg.get("cgroups", {}):
+            tasks_before = _count_user_tasks(confine.NOBODY)
+        _plain_identity(cfg, layers)
+        _watch_parent(cfg.get("parent", 0))
+    in_pid_namespace = os.getpid() == 2
+    pdeath = confine.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    confine.prctl(PR_SET_NO_NEW_PRIVS, 1)
+    subreaper = confine.prctl(PR_SET_CHILD_SUBREAPER, 1)
+    os.chdir(cfg["confine"]["home"])
+    limits = _set_limits(cfg, tasks_before)
     signal.signal(signal.SIGINT, _on_sigint)
     sys.stdin = io.StringIO()
     versions = _preload(cfg["preload"], cfg["optional_preload"])
-    _join_cgroup(cfg, limits)
+    joined = _join_cgroup(cfg)
     hello = {
         "op": "hello",
-        "pid": int(os.readlink("/proc/self")),
+        "pid": host_pid,
         "ns_pid": os.getpid(),
         "pid_namespace": in_pid_namespace,
         "pdeathsig": pdeath,
@@ -517,11 +567,33 @@ def main() -> None:
         "executable": sys.executable,
         "versions": versions,
         "limits": limits,
-        "process_limit": _process_limit(cfg, limits),
+        "cgroups": joined,
         "network": _network_reachable(),
+        "terminal": _terminal(),
+        "uid": os.getuid(),
+        "capabilities": confine.capabilities(),
+        "layers": {name: list(value) for name, value in layers.items()},
     }
+    del keep
     _send(cfg["reply_fd"], hello)
     _Worker(cfg).serve()
+
+
+def _terminal() -> str:
+    """"" when no terminal can be reached; else which one (for the sandbox report)."""
+    for fd in (0, 1, 2):
+        if os.isatty(fd):
+            return f"fd {fd} is a terminal"
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        pass
+    else:
+        os.close(fd)
+        return "/dev/tty opens (a controlling terminal)"
+    if os.path.isdir("/dev/pts") and any(name.isdigit() for name in os.listdir("/dev/pts")):
+        return "/dev/pts is visible"
+    return ""
 
 
 def _network_reachable() -> bool:

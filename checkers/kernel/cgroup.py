@@ -1,10 +1,11 @@
-"""A per-kernel pids cgroup: the process limit that still holds when the kernel runs as root.
+"""Per-kernel cgroups: a process limit (`pids`) and a memory limit for all of a kernel's processes.
 
-Root ignores RLIMIT_NPROC, so a root tutor puts each worker in a cgroup of its own with `pids.max`
-set. The parent moves the worker in before the worker runs any learner code (see
-`process._serve_join`), so every process and thread learner code creates is counted and can be
-found again: closing the kernel kills every pid in the cgroup and removes it. Only cgroups named
-`tutor-kernel-<tutor pid>-<n>` are ever touched.
+Where this tutor may create cgroups (as root, or in a delegated cgroup2 subtree), each worker gets
+a cgroup of its own per controller, with `pids.max` and the memory limit set. The parent moves the
+worker in before the worker runs any learner code (see `launch.serve_join`), so every process and
+thread learner code creates is counted, charged and can be found again: closing the kernel kills
+every pid in its cgroups and removes them. Only cgroups named `tutor-kernel-<tutor pid>-<n>` are
+ever touched.
 """
 
 from __future__ import annotations
@@ -33,16 +34,19 @@ class CgroupError(OSError):
 
 @dataclass(frozen=True)
 class PidsCgroup:
-    """One kernel's cgroup: where it lives, the cgroup version and its `pids.max`."""
+    """One kernel's cgroup of one controller: where it lives, the cgroup version and its limit
+    (`pids.max`, or bytes of memory for the memory controller)."""
 
     path: Path
     version: int
     limit: int
+    controller: str = "pids"
 
     @classmethod
     def existing(cls, path: Path) -> PidsCgroup:
         """A handle on a kernel cgroup found on disk (its limit is not needed to remove it)."""
-        return cls(path, 1 if (path / "tasks").exists() else 2, 0)
+        controller = "memory" if (path / "memory.limit_in_bytes").exists() else "pids"
+        return cls(path, 1 if (path / "tasks").exists() else 2, 0, controller)
 
     @property
     def procs_file(self) -> Path:
@@ -54,6 +58,8 @@ class PidsCgroup:
 
     def describe(self) -> str:
         """How the limit is enforced, for `Kernel.sandbox_level` and `tutor doctor`."""
+        if self.controller == "memory":
+            return f"memory cgroup (v{self.version}), {self.limit // (1024 * 1024)} MiB for all its processes"
         return f"pids cgroup (v{self.version}), max {self.limit}"
 
     def pids(self) -> list[int]:
@@ -87,7 +93,7 @@ class PidsCgroup:
                 except OSError:
                     pass
             for pid in pids:
-                _kill_member(pid, self.path)
+                _kill_member(pid, self.path, self.controller)
             time.sleep(0.01)
 
     def remove(self, timeout: float = 3.0) -> bool:
@@ -108,7 +114,7 @@ class PidsCgroup:
                 time.sleep(0.01)
 
 
-def _kill_member(pid: int, cgroup: Path) -> None:
+def _kill_member(pid: int, cgroup: Path, controller: str = "pids") -> None:
     """SIGKILL `pid` only if, seen through a pidfd, it is still in `cgroup` (never a recycled pid)."""
     try:
         fd = os.pidfd_open(pid)
@@ -117,7 +123,7 @@ def _kill_member(pid: int, cgroup: Path) -> None:
     try:
         # Read after opening the pidfd: if `pid` was recycled meanwhile, the signal below hits
         # the dead original (ESRCH), never the newcomer.
-        if _cgroup_dir_of(pid) == cgroup:
+        if _cgroup_dir_of(pid, controller) == cgroup:
             signal.pidfd_send_signal(fd, signal.SIGKILL)
     except OSError:
         pass
@@ -125,13 +131,13 @@ def _kill_member(pid: int, cgroup: Path) -> None:
         os.close(fd)
 
 
-def _cgroup_dir_of(pid: int) -> Path | None:
+def _cgroup_dir_of(pid: int, controller: str = "pids") -> Path | None:
     try:
         text = Path(f"/proc/{pid}/cgroup").read_text()
     except OSError:
         return None
-    for hierarchy in _hierarchies():
-        relative = _relative_path(text, hierarchy.version)
+    for hierarchy in _hierarchies(controller=controller):
+        relative = _relative_path(text, hierarchy.version, controller)
         if relative is not None and (hierarchy.mount / relative.lstrip("/")).is_dir():
             candidate = hierarchy.mount / relative.lstrip("/")
             if candidate.name.startswith(PREFIX):
@@ -145,8 +151,8 @@ class _Hierarchy:
     version: int
 
 
-def _hierarchies(mountinfo: str | None = None) -> list[_Hierarchy]:
-    """Mounted hierarchies that can hold a pids controller: cgroup v1 `pids` first, then cgroup2."""
+def _hierarchies(mountinfo: str | None = None, controller: str = "pids") -> list[_Hierarchy]:
+    """Mounted hierarchies that can hold `controller`: its cgroup v1 hierarchy first, then cgroup2."""
     found: list[_Hierarchy] = []
     if mountinfo is None:
         try:
@@ -159,14 +165,14 @@ def _hierarchies(mountinfo: str | None = None) -> list[_Hierarchy]:
         if len(fields) < 5 or len(extra) < 3:
             continue
         mount = Path(fields[4].replace("\\040", " "))
-        if extra[0] == "cgroup" and "pids" in extra[2].split(","):
+        if extra[0] == "cgroup" and controller in extra[2].split(","):
             found.insert(0, _Hierarchy(mount, 1))
         elif extra[0] == "cgroup2":
             found.append(_Hierarchy(mount, 2))
     return found
 
 
-def _relative_path(proc_cgroup: str, version: int) -> str | None:
+def _relative_path(proc_cgroup: str, version: int, controller: str = "pids") -> str | None:
     """This process's cgroup inside the hierarchy, from /proc/<pid>/cgroup."""
     for line in proc_cgroup.splitlines():
         parts = line.split(":", 2)
@@ -174,36 +180,40 @@ def _relative_path(proc_cgroup: str, version: int) -> str | None:
             continue
         if version == 2 and parts[0] == "0" and parts[1] == "":
             return parts[2]
-        if version == 1 and "pids" in parts[1].split(","):
+        if version == 1 and controller in parts[1].split(","):
             return parts[2]
     return None
 
 
-def _parent_dir(hierarchy: _Hierarchy) -> Path:
+def _parent_dir(hierarchy: _Hierarchy, controller: str = "pids") -> Path:
     """Where this tutor may create kernel cgroups in `hierarchy`; raises CgroupError with the reason."""
-    relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version)
+    relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version, controller)
     if relative is None:
         raise CgroupError(f"this process is in no cgroup of {hierarchy.mount}")
     parent = hierarchy.mount / relative.lstrip("/")
     if hierarchy.version == 2:
-        _enable_pids_v2(parent)
+        _enable_v2(parent, controller)
     if not os.access(parent, os.W_OK):
         raise CgroupError(f"{parent} is not writable")
     return parent
 
 
 def _enable_pids_v2(parent: Path) -> None:
+    _enable_v2(parent, "pids")
+
+
+def _enable_v2(parent: Path, controller: str) -> None:
     try:
         controllers = (parent / "cgroup.controllers").read_text().split()
     except OSError as exc:
         raise CgroupError(f"cannot read {parent / 'cgroup.controllers'}: {exc.strerror}") from exc
-    if "pids" not in controllers:
-        raise CgroupError(f"the pids controller is not available in {parent}")
+    if controller not in controllers:
+        raise CgroupError(f"the {controller} controller is not available in {parent}")
     control = parent / "cgroup.subtree_control"
-    if "pids" in control.read_text().split():
+    if controller in control.read_text().split():
         return
     try:
-        control.write_text("+pids")
+        control.write_text(f"+{controller}")
     except OSError as exc:
         # A non-root cgroup that holds processes cannot enable controllers for its children.
         raise CgroupError(f"cannot enable pids in {control}: {exc.strerror}") from exc
@@ -211,10 +221,29 @@ def _enable_pids_v2(parent: Path) -> None:
 
 def create(limit: int) -> PidsCgroup:
     """A fresh cgroup below this tutor's own with `pids.max = limit`; raises CgroupError."""
+    return _create("pids", limit, {"pids.max": str(limit)})
+
+
+def create_memory(limit_bytes: int, beside: PidsCgroup | None = None) -> PidsCgroup:
+    """A fresh memory cgroup below this tutor's own: `limit_bytes` of RAM for all its processes
+    together, and no swap beyond it; raises CgroupError. With cgroup2 a process is in one cgroup
+    only, so the limit goes into `beside` (the kernel's pids cgroup) when that is a cgroup2 one."""
+    v1 = {"memory.limit_in_bytes": str(limit_bytes), "memory.memsw.limit_in_bytes?": str(limit_bytes)}
+    v2 = {"memory.max": str(limit_bytes), "memory.swap.max?": "0"}
+    if beside is not None and beside.version == 2:
+        _enable_v2(beside.path.parent, "memory")
+        error = _write_settings(beside.path, v2)
+        if error:
+            raise CgroupError(error)
+        return PidsCgroup(beside.path, 2, limit_bytes, "memory")
+    return _create("memory", limit_bytes, v1, v2)
+
+
+def _create(controller: str, limit: int, settings: dict[str, str], v2: dict[str, str] | None = None) -> PidsCgroup:
     reasons: list[str] = []
-    for hierarchy in _hierarchies():
+    for hierarchy in _hierarchies(controller=controller):
         try:
-            parent = _parent_dir(hierarchy)
+            parent = _parent_dir(hierarchy, controller)
         except (CgroupError, OSError) as exc:
             reasons.append(str(exc))
             continue
@@ -227,16 +256,30 @@ def create(limit: int) -> PidsCgroup:
         except OSError as exc:
             reasons.append(f"cannot create {path}: {exc.strerror}")
             continue
-        try:
-            (path / "pids.max").write_text(str(limit))
-        except OSError as exc:
+        error = _write_settings(path, settings if hierarchy.version == 1 or v2 is None else v2)
+        if error:
             path.rmdir()
-            reasons.append(f"cannot set {path / 'pids.max'}: {exc.strerror}")
+            reasons.append(error)
             continue
-        return PidsCgroup(path, hierarchy.version, limit)
+        return PidsCgroup(path, hierarchy.version, limit, controller)
     if not reasons:
-        reasons.append("no cgroup hierarchy with the pids controller is mounted")
+        reasons.append(f"no cgroup hierarchy with the {controller} controller is mounted")
     raise CgroupError("; ".join(reasons))
+
+
+def _write_settings(path: Path, settings: dict[str, str]) -> str:
+    """Write each `file: value` (a name ending in `?` is optional); "" or why it failed."""
+    for name, value in settings.items():
+        optional = name.endswith("?")
+        target = path / name.rstrip("?")
+        if optional and not target.exists():
+            continue
+        try:
+            target.write_text(value)
+        except OSError as exc:
+            if not optional:
+                return f"cannot set {target}: {exc.strerror}"
+    return ""
 
 
 def _clean_once(parent: Path) -> None:
@@ -276,9 +319,9 @@ def ours(parent_pid: int | None = None) -> list[Path]:
     """Kernel cgroups this tutor (or `parent_pid`) created that still exist, in every hierarchy."""
     owner = os.getpid() if parent_pid is None else parent_pid
     found: list[Path] = []
-    for hierarchy in _hierarchies():
+    for hierarchy, controller in _all_hierarchies():
         try:
-            relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version)
+            relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version, controller)
         except OSError:
             continue
         if relative is None:
@@ -295,9 +338,21 @@ def ours(parent_pid: int | None = None) -> list[Path]:
     return found
 
 
+def _all_hierarchies() -> list[tuple[_Hierarchy, str]]:
+    """Each hierarchy this module may have created cgroups in, once, with its controller."""
+    seen: set[Path] = set()
+    found: list[tuple[_Hierarchy, str]] = []
+    for controller in ("pids", "memory"):
+        for hierarchy in _hierarchies(controller=controller):
+            if hierarchy.mount not in seen:
+                seen.add(hierarchy.mount)
+                found.append((hierarchy, controller))
+    return found
+
+
 def relative_name(cgroup: PidsCgroup) -> str:
     """The cgroup's path as /proc/<pid>/cgroup shows it (for the worker to check it joined)."""
-    for hierarchy in _hierarchies():
+    for hierarchy in _hierarchies(controller=cgroup.controller):
         if hierarchy.version == cgroup.version:
             try:
                 return "/" + str(cgroup.path.relative_to(hierarchy.mount))
@@ -309,3 +364,15 @@ def relative_name(cgroup: PidsCgroup) -> str:
 def remove_ours() -> int:
     """Kill and remove every kernel cgroup this tutor still has (at exit: warm standbys too)."""
     return sum(PidsCgroup.existing(path).remove(timeout=1.0) for path in ours())
+
+
+def memory_total() -> int:
+    """Bytes of RAM this machine has (from /proc/meminfo); 0 when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -7,7 +7,22 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CellStatus = Literal["ok", "error", "timeout", "interrupted", "crashed", "output_limit"]
-Isolation = Literal["auto", "namespaces", "none"]
+Isolation = Literal["strict", "relaxed", "none"]
+ISOLATIONS: tuple[str, ...] = ("strict", "relaxed", "none")
+LAYERS: tuple[str, ...] = (
+    "filesystem", "identity", "landlock", "memory", "processes", "pid namespace", "network", "terminal"
+)
+"""Every isolation layer the sandbox report names, in the order `tutor doctor` prints them."""
+LAYER_TITLES = {
+    "filesystem": "filesystem view",
+    "identity": "identity",
+    "landlock": "Landlock",
+    "memory": "memory limit",
+    "processes": "process limit",
+    "pid namespace": "pid namespace",
+    "network": "network",
+    "terminal": "terminal",
+}
 
 
 @dataclass(frozen=True)
@@ -23,7 +38,12 @@ class KernelConfig:
     start_timeout: float = 60.0
     """Seconds a new worker may take to import its preloads and say hello."""
     memory_mb: int = 4096
-    """Address-space limit (RLIMIT_AS) in MiB; 0 for none (CUDA kernels)."""
+    """Address-space limit (RLIMIT_AS) per process in MiB; 0 for none (CUDA kernels)."""
+    ram_mb: int = 0
+    """RAM for all the kernel's processes together (memory cgroup) in MiB; 0: `memory_mb`, or
+    3/4 of the machine when that is 0 too."""
+    tmpfs_mb: int = 256
+    """Size of the kernel's private /tmp and of its /dev/shm, each, in MiB."""
     cpu_seconds: int = 3600
     """CPU-time backstop for the worker's whole life; the per-cell limit is the wall clock."""
     file_size_mb: int = 64
@@ -40,10 +60,11 @@ class KernelConfig:
     """Modules imported before the first request; failure is reported."""
     optional_preload: tuple[str, ...] = ()
     """Modules imported when present (torch)."""
-    isolation: Isolation = "auto"
-    """`auto`: namespaces where the OS allows, else degraded; `none`: never try them."""
-    drop_privileges: bool = True
-    """When the tutor runs as root, run the worker as nobody where its interpreter allows."""
+    isolation: Isolation = "strict"
+    """`strict`: every layer or no kernel at all; `relaxed`: the strongest this machine allows,
+    with what is missing said on every use; `none`: no namespaces (still never uid 0)."""
+    landlock: bool = True
+    """Apply Landlock where the kernel has it (a second wall behind the private root)."""
     standby: bool = True
     """Keep one spare worker warm so a restart or a fresh grading kernel is instant."""
     env: tuple[tuple[str, str], ...] = ()
@@ -53,14 +74,48 @@ class KernelConfig:
         """The python executable the worker runs under."""
         return self.python or sys.executable
 
+    @property
+    def uses_cuda(self) -> bool:
+        """torch may be imported, so the view gets the NVIDIA device nodes where there are any."""
+        return "torch" in (*self.preload, *self.optional_preload)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One isolation layer: whether it is in force, and how (or why not) in words."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    @property
+    def title(self) -> str:
+        """The name `tutor doctor` prints."""
+        return LAYER_TITLES.get(self.name, self.name)
+
 
 @dataclass(frozen=True)
 class SandboxLevel:
-    """How isolated the worker is: `full`, `partial` or `degraded`, what is missing and why."""
+    """How isolated the worker is: `full` (every layer), `partial` (namespaces, some layer
+    missing) or `degraded` (no namespaces), what is missing and why, and each layer."""
 
     name: str
     missing: tuple[str, ...] = ()
     explanation: str = ""
+    layers: tuple[Layer, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        """Every layer holds."""
+        return self.name == "full"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `tutor check --json` and other tools."""
+        return {
+            "level": self.name,
+            "layers": {layer.title: {"ok": layer.ok, "detail": layer.detail} for layer in self.layers},
+            "missing": list(self.missing),
+        }
 
     def __str__(self) -> str:
         if not self.missing:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import atexit
 import os
 import select
 import signal
-import struct
+import stat
 import threading
 import time
 from concurrent.futures import Future
@@ -14,11 +14,20 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from types import TracebackType
 from typing import Any
 
-from checkers.kernel.config import CellResult, CellStatus, KernelConfig, KernelError, KernelInfo, SandboxLevel
+from checkers.kernel import framing
+from checkers.kernel.config import (
+    CellResult,
+    CellStatus,
+    KernelConfig,
+    KernelError,
+    KernelInfo,
+    SandboxLevel,
+)
+from checkers.kernel.launch import Spawned
 from checkers.kernel.output import StreamBuffer
 from checkers.kernel.process import WorkerProcess, handshake, spawn, sweep
 
-_STANDBYS: dict[KernelConfig, Future[WorkerProcess]] = {}
+_STANDBYS: dict[KernelConfig, Future[Spawned]] = {}
 _STANDBY_LOCK = threading.Lock()
 
 
@@ -43,12 +52,15 @@ def discard_standbys(wait_s: float = 10.0) -> None:
             continue
         except (KernelError, OSError):
             continue  # a spare that never started has nothing left to kill
-        worker.kill()
+        WorkerProcess.from_spawned(worker).kill()
 
 
-def _kill_started(future: Future[WorkerProcess]) -> None:
+def _kill_started(future: Future[Spawned]) -> None:
     if not future.cancelled() and future.exception() is None:
-        future.result().kill()
+        WorkerProcess.from_spawned(future.result()).kill()
+
+
+atexit.register(discard_standbys, 0.0)
 
 
 def _take(config: KernelConfig) -> WorkerProcess:
@@ -154,14 +166,58 @@ class Kernel:
 
     @property
     def scratch_dir(self) -> str:
-        """The worker's private working folder (its cwd and HOME)."""
-        return str(self._require().scratch)
+        """The folder the tutor shares with the worker, at the same path on both sides: the tutor
+        may put input files here (the worker reads them, and cannot plant anything here)."""
+        return str(self._require().scratch.root)
+
+    @property
+    def home_dir(self) -> str:
+        """The worker's own folder (its cwd and HOME), writable by learner code."""
+        return str(self._require().scratch.home)
+
+    @property
+    def input_dir(self) -> str:
+        """Where `write_input` puts files, as the worker sees it."""
+        return str(self._require().scratch.inputs)
+
+    @property
+    def result_dir(self) -> str:
+        """Where the worker writes the `.npy` results of `call` requests."""
+        return str(self._require().scratch.outputs)
+
+    def write_input(self, name: str, data: bytes) -> str:
+        """Create `name` in the input folder (never following a link, never replacing a file);
+        returns its path for the worker."""
+        fd = self._open_in(self._require().scratch.in_fd, name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return os.path.join(self.input_dir, name)
+
+    def open_result(self, name: str) -> int:
+        """A read-only fd on result file `name` from the folder the tutor opened when it made it:
+        a symlink, a fifo or a swapped folder cannot redirect the read (OSError instead)."""
+        return self._open_in(self._require().scratch.out_fd, name, os.O_RDONLY | os.O_NONBLOCK, 0)
+
+    @staticmethod
+    def _open_in(dir_fd: int, name: str, flags: int, mode: int) -> int:
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"not a plain file name: {name!r}")
+        return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
 
     def give_to_worker(self, path: str) -> None:
-        """Make a file or folder the parent created usable by the worker's uid."""
-        process = self._require()
-        if process.uid != os.geteuid():
-            os.chown(path, process.uid, process.uid)
+        """Make a file or folder the tutor created in `scratch_dir` readable by the worker.
+
+        Never a chown, never through a symlink: the file is opened without following links and
+        only its mode changes."""
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                os.fchmod(fd, 0o755)
+            elif stat.S_ISREG(info.st_mode):
+                os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
 
     # requests ------------------------------------------------------------------------------
 
@@ -228,8 +284,7 @@ class Kernel:
     def _exchange(self, process: WorkerProcess, message: dict[str, Any], timeout: float) -> CellResult:
         self._timeout = timeout
         self._op = str(message.get("op", ""))
-        data = json.dumps(message).encode("utf-8")
-        outgoing = memoryview(struct.pack(">I", len(data)) + data)
+        outgoing = memoryview(framing.encode(message))
         out = StreamBuffer(self.config.output_limit)
         err = StreamBuffer(self.config.output_limit)
         assert process.popen.stdout is not None and process.popen.stderr is not None
@@ -290,24 +345,17 @@ class Kernel:
                     return self._result(reply, out, err, started, signalled_at is not None)
 
     def _parse(self, buffer: bytearray, want: int) -> dict[str, Any] | str | None:
-        """Pop complete frames; return the reply for `want`, skipping stale ones."""
-        while len(buffer) >= 4:
-            (size,) = struct.unpack(">I", bytes(buffer[:4]))
-            if size > 64 * 1024 * 1024:
-                return "malformed"
-            if len(buffer) < 4 + size:
-                return None
-            frame = bytes(buffer[4 : 4 + size])
-            del buffer[: 4 + size]
+        """Pop complete frames; return the reply for `want`, skipping stale ones. Any frame that
+        is too large, not JSON, nested past the parser's depth or not an object is "malformed"."""
+        while True:
             try:
-                reply = json.loads(frame.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+                reply = framing.pop_frame(buffer)
+            except framing.FrameError:
                 return "malformed"
-            if not isinstance(reply, dict):
-                return "malformed"
+            if reply is None:
+                return None
             if reply.get("id") == want:
                 return reply
-        return None
 
     def _drain(self, streams: dict[int, StreamBuffer]) -> None:
         """Read what the worker printed before it replied (already in the pipes)."""

@@ -1,198 +1,169 @@
-"""One worker process: launch under the strongest sandbox the OS allows, handshake, kill, sweep."""
+"""One started worker: its handshake, the sandbox report, signals, and killing it with its strays."""
 
 from __future__ import annotations
 
 import atexit
-import functools
-import json
 import os
-import select
-import shutil
 import signal
-import struct
 import subprocess
-import tempfile
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkers.kernel import cgroup as pids_cgroup
-from checkers.kernel.config import KernelConfig, KernelError, KernelInfo, SandboxLevel
-
-BOOTSTRAP_PATH = Path(__file__).resolve().with_name("bootstrap.py")
-KERNEL_DIR = str(BOOTSTRAP_PATH.parent)
-# The worker imports bootstrap.py rather than compiling its text from argv: a cached .pyc saves
-# ~8 ms a spawn. The folder leaves sys.path again at once, so its other modules (config, cgroup...)
-# never shadow a learner's imports, and the module leaves sys.modules.
-BOOTSTRAP_STUB = (
-    "import sys\n"
-    f"sys.path.insert(0, {KERNEL_DIR!r})\n"
-    "try:\n"
-    "    import bootstrap\n"
-    "finally:\n"
-    "    del sys.path[0]\n"
-    f"    sys.path_importer_cache.pop({KERNEL_DIR!r}, None)\n"
-    "    sys.modules.pop('bootstrap', None)\n"
-    "bootstrap.main()\n"
+from checkers.kernel import cgroup as cgroups
+from checkers.kernel import launch
+from checkers.kernel.config import (
+    LAYERS,
+    KernelConfig,
+    KernelError,
+    KernelInfo,
+    Layer,
+    SandboxLevel,
 )
-NOBODY = 65534
-MAX_REPLY = 64 * 1024 * 1024
-# The kernel's own tasks in its cgroup on top of the learner's allowance: the worker, its BLAS and
-# torch threads (measured: 2 with numpy, 3 after a torch matmul, at 2 threads), and a margin.
-# The launcher and the pid-1 reaper stay outside: only the worker is moved in (`_serve_join`).
-KERNEL_TASKS = 4
-CAP_SYS_ADMIN = 21
-CAP_SYS_RESOURCE = 24
-# --mount lets the worker make the cgroup mounts read-only for itself (see bootstrap `_seal_cgroups`).
-NAMESPACES = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--mount", "--fork", "--kill-child", "--"]
+from checkers.kernel.procfs import ancestors, descendants, sweep
 
-# PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so every spawn happens on
-# this one long-lived thread, never on a short-lived Textual worker thread.
-_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-spawner")
+__all__ = ["WorkerProcess", "descendants", "handshake", "level_failures", "spawn", "sweep"]
+
 _LEVEL_LOCK = threading.Lock()
-_WORKING_LEVEL: dict[str, str] = {}
+_WORKING_LEVEL: dict[tuple[str, str], str] = {}
 _LEVEL_FAILURES: dict[str, list[str]] = {}
-
-
-@dataclass
-class Launch:
-    """A command line for one isolation level."""
-
-    level: str
-    prefix: list[str]
-    uid: int
-
-
-def _candidates(config: KernelConfig) -> list[Launch]:
-    """Strongest first: namespaces as nobody (root only), namespaces, plain process."""
-    setpriv = shutil.which("setpriv")
-    pdeath = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
-    candidates: list[Launch] = []
-    unshare = shutil.which("unshare")
-    if config.isolation != "none" and unshare:
-        namespaces = [unshare, *NAMESPACES[1:]]
-        if os.geteuid() == 0 and config.drop_privileges and setpriv:
-            drop = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
-            candidates.append(Launch("namespaces-nobody", [*pdeath, *drop, *namespaces], NOBODY))
-        candidates.append(Launch("namespaces", [*pdeath, *namespaces], os.geteuid()))
-    if config.isolation != "namespaces":
-        candidates.append(Launch("plain", pdeath, os.geteuid()))
-    return candidates
-
-
-def _first_launch(config: KernelConfig) -> Launch:
-    """The level that worked last time for this interpreter, else the strongest."""
-    candidates = _candidates(config)
-    with _LEVEL_LOCK:
-        known = _WORKING_LEVEL.get(config.interpreter())
-    return next((c for c in candidates if c.level == known), candidates[0])
-
-
-def level_failures(python: str) -> list[str]:
-    """Why stronger isolation levels failed for this interpreter (for `tutor doctor`)."""
-    with _LEVEL_LOCK:
-        return list(_LEVEL_FAILURES.get(python, []))
-
-
-def _environment(config: KernelConfig, scratch: Path) -> dict[str, str]:
-    threads = str(config.threads)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(scratch),
-        "TMPDIR": str(scratch),
-        "LANG": os.environ.get("LANG", "C.UTF-8"),
-        "PYTHONIOENCODING": "utf-8",
-        "PYTHONUNBUFFERED": "1",
-        "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": threads,
-        "OPENBLAS_NUM_THREADS": threads,
-        "MKL_NUM_THREADS": threads,
-    }
-    # A CUDA venv needs its driver paths; the Hugging Face cache lets labs use local weights.
-    for name in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "HF_HOME", "HF_HUB_OFFLINE"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    if "HF_HOME" not in env:
-        cache = Path.home() / ".cache" / "huggingface"
-        if cache.is_dir():
-            env["HF_HOME"] = str(cache)
-    env.update(dict(config.env))
-    return env
 
 
 @dataclass(eq=False)
 class WorkerProcess:
-    """A started worker: its pipes, its host pid, what it reported, and its private scratch dir."""
+    """A started worker: its pipes, its host pid, what it reported, and its work folder."""
 
     popen: subprocess.Popen[bytes]
     request_fd: int
     reply_fd: int
     level: str
     uid: int
-    scratch: Path
+    scratch: launch.Scratch
     config: KernelConfig
     hello: dict[str, Any] = field(default_factory=dict)
     pidfd: int = -1
     failures: list[str] = field(default_factory=list)
-    cgroup: pids_cgroup.PidsCgroup | None = None
-    start_error: str = ""
-    """Why the worker failed before its hello, when the spawner already saw it fail."""
-    start_buffer: bytearray = field(default_factory=bytearray)
-    start_stderr: bytearray = field(default_factory=bytearray)
+    groups: list[cgroups.PidsCgroup] = field(default_factory=list)
+    group_errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_spawned(cls, spawned: launch.Spawned) -> WorkerProcess:
+        """Take over what the spawner started."""
+        return cls(spawned.popen, spawned.request_fd, spawned.reply_fd, spawned.launch.level,
+                   spawned.launch.uid, spawned.scratch, spawned.config, groups=spawned.groups,
+                   group_errors=spawned.group_errors)
 
     @property
     def worker_pid(self) -> int:
         """The worker's pid on the host (not inside its pid namespace)."""
         return int(self.hello.get("pid", self.popen.pid))
 
+    @property
+    def cgroup(self) -> cgroups.PidsCgroup | None:
+        """The kernel's pids cgroup, when it has one."""
+        return self._group("pids")
+
+    def _group(self, controller: str) -> cgroups.PidsCgroup | None:
+        return next((g for g in self.groups if g.controller == controller), None)
+
+    def _joined(self, controller: str) -> bool:
+        joined = self.hello.get("cgroups")
+        return isinstance(joined, dict) and joined.get(controller) is True
+
     def info(self) -> KernelInfo:
         """The hello message as typed data."""
+        limits = dict(self.hello.get("limits", {}))
+        pids = self.cgroup
+        if pids is not None and self._joined("pids"):
+            limits["processes"] = pids.limit
+        elif pids is not None:
+            limits["processes"] = f"not enforced: the kernel did not join {pids.path} ({self._join_error()})"
+        elif os.geteuid() == 0 and not isinstance(limits.get("processes"), int) and "pids" in self.group_errors:
+            limits["processes"] = f"not enforced: the kernel runs as root and {self.group_errors['pids']}"
         return KernelInfo(
             python=str(self.hello.get("python", "")),
             executable=str(self.hello.get("executable", "")),
             versions=dict(self.hello.get("versions", {})),
-            limits=dict(self.hello.get("limits", {})),
+            limits=limits,
             pid=self.worker_pid,
             pid_namespace=bool(self.hello.get("pid_namespace")),
             network_isolated=not self.hello.get("network", True),
-            uid=self.uid,
-            process_limit=self.process_limit(),
+            uid=int(self.hello.get("uid", self.uid)),
+            process_limit=self.process_limit(limits),
         )
+
+    def _join_error(self) -> str:
+        joined = self.hello.get("cgroups")
+        error = joined.get("error") if isinstance(joined, dict) else ""
+        return str(error or "no reason given")
+
+    def process_limit(self, limits: dict[str, Any] | None = None) -> str:
+        """How the process limit is enforced (`pids cgroup (v1), max 136`), or "" when it is not."""
+        limits = limits if limits is not None else self.info().limits
+        if not isinstance(limits.get("processes"), int):
+            return ""
+        pids = self.cgroup
+        if pids is not None and self._joined("pids"):
+            return pids.describe()
+        return f"RLIMIT_NPROC, {self.config.processes} over the user's count"
+
+    def layers(self) -> tuple[Layer, ...]:
+        """Each isolation layer, in force or not, judged from the handshake and the cgroups."""
+        reported = self.hello.get("layers") if isinstance(self.hello.get("layers"), dict) else {}
+        found: dict[str, Layer] = {}
+        for name in ("filesystem", "identity", "landlock"):
+            value = reported.get(name)
+            if isinstance(value, list) and len(value) == 2:
+                found[name] = Layer(name, bool(value[0]), str(value[1]))
+            else:
+                found[name] = Layer(name, False, "not reported by the kernel")
+        uid = self.hello.get("uid")
+        if uid == 0 or self.hello.get("capabilities") not in (0, None):
+            found["identity"] = Layer("identity", False, f"uid {uid} with capabilities {self.hello.get('capabilities')}")
+        found["memory"] = self._memory_layer()
+        limits = self.info().limits
+        process_text = self.process_limit(limits)
+        found["processes"] = Layer("processes", bool(process_text),
+                                   process_text or f"not enforced ({limits.get('processes', 'not configured')})")
+        pid_ns = bool(self.hello.get("pid_namespace"))
+        found["pid namespace"] = Layer("pid namespace", pid_ns, "own pid namespace: the tutor and your other "
+                                       "processes cannot be seen or signalled" if pid_ns else
+                                       "none: learner code could signal the tutor's processes")
+        network = not self.hello.get("network", True)
+        found["network"] = Layer("network", network, "own network namespace with no interfaces" if network
+                                 else "reachable: learner code can use the network")
+        terminal = str(self.hello.get("terminal", "not reported"))
+        found["terminal"] = Layer("terminal", not terminal, "none: no controlling terminal, stdin is empty, output "
+                                  "reaches the screen only through the tutor's sanitiser" if not terminal else terminal)
+        return tuple(found[name] for name in LAYERS)
+
+    def _memory_layer(self) -> Layer:
+        memory = self._group("memory")
+        if memory is not None and self._joined("memory"):
+            return Layer("memory", True, memory.describe())
+        address = f"RLIMIT_AS {self.config.memory_mb} MiB per process" if self.config.memory_mb > 0 else "none"
+        why = self.group_errors.get("memory") or (f"the kernel did not join it ({self._join_error()})"
+                                                   if memory is not None else "not made")
+        return Layer("memory", False, f"per process only ({address}); no memory cgroup: {why}")
 
     def sandbox_level(self) -> SandboxLevel:
-        """Which protections are in force, judged from the handshake."""
-        missing: list[str] = []
-        if not self.hello.get("pid_namespace"):
-            missing.append("pid namespace (learner code could signal the tutor's processes)")
-        if self.hello.get("network", True):
-            missing.append("network namespace (learner code can reach the network)")
+        """Which layers are in force: `full` only when every one holds."""
+        layers = self.layers()
+        limits = self.info().limits
+        missing = [f"{layer.title}: {layer.detail}" for layer in layers if not layer.ok]
         if not self.hello.get("pdeathsig"):
             missing.append("parent-death signal")
-        for name, value in self.info().limits.items():
-            if isinstance(value, str):
+        for name, value in limits.items():
+            if isinstance(value, str) and name != "processes":
                 missing.append(f"{name} limit ({value})")
-        if self.config.memory_mb <= 0:
-            missing.append("address-space limit (off for CUDA kernels)")
-        processes = f" Processes: {self.process_limit()}." if self.process_limit() else ""
         if not missing:
-            return SandboxLevel(
-                "full", (), f"namespaces (user, pid, net), rlimits, parent-death signal.{processes}"
-            )
+            return SandboxLevel("full", (), "every layer holds.", layers)
         if self.hello.get("pid_namespace"):
-            return SandboxLevel("partial", tuple(missing), f"namespaces and rlimits are on.{processes}")
+            return SandboxLevel("partial", tuple(missing), "namespaces hold, some layers do not.", layers)
         reasons = "; ".join(self.failures) or "namespaces were not requested"
-        return SandboxLevel(
-            "degraded",
-            tuple(missing),
-            f"rlimits, process group and parent-death signal only ({reasons}).{processes}",
-        )
-
-    def process_limit(self) -> str:
-        """How the process limit is enforced (`pids cgroup (v1), max 136`), or "" when it is not."""
-        return str(self.hello.get("process_limit") or "")
+        return SandboxLevel("degraded", tuple(missing), f"no namespaces ({reasons}).", layers)
 
     def close_pipes(self) -> None:
         """Close the parent's ends of every pipe."""
@@ -218,10 +189,10 @@ class WorkerProcess:
             return False
 
     def kill(self) -> None:
-        """SIGKILL every process of this worker (strays too), reap it and delete its scratch dir."""
-        if self.cgroup is not None:
-            # Everything the worker started is in its cgroup, even processes that left the tree.
-            self.cgroup.kill_all()
+        """SIGKILL every process of this worker (strays too), reap it and delete its folder."""
+        for group in self.groups:
+            # Everything the worker started is in its cgroups, even processes that left the tree.
+            group.kill_all()
         if self.popen.returncode is None:
             sweep(self.popen.pid, keep=())
             try:
@@ -230,129 +201,10 @@ class WorkerProcess:
                 pass
         reap(self.popen)
         self.close_pipes()
-        if self.cgroup is not None:
-            self.cgroup.remove()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        for group in self.groups:
+            group.remove()
+        self.scratch.remove()
         forget(self)
-
-
-def _nproc_ignored(uid: int) -> bool:
-    """RLIMIT_NPROC binds nobody running as root or with CAP_SYS_ADMIN / CAP_SYS_RESOURCE."""
-    if uid == 0:
-        return True
-    if uid != os.geteuid():
-        return False  # setpriv changed the uid, which clears the capabilities
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return False
-    for line in status.splitlines():
-        if line.startswith("CapEff:"):
-            caps = int(line.split()[1], 16)
-            return bool(caps & (1 << CAP_SYS_ADMIN | 1 << CAP_SYS_RESOURCE))
-    return False
-
-
-def _process_cgroup(config: KernelConfig, launch: Launch) -> tuple[pids_cgroup.PidsCgroup | None, str]:
-    """A pids cgroup when RLIMIT_NPROC would not bind this worker; else (None, why not)."""
-    if config.processes <= 0 or not _nproc_ignored(launch.uid):
-        return None, ""
-    limit = config.processes + KERNEL_TASKS + 2 * config.threads
-    try:
-        return pids_cgroup.create(limit), ""
-    except OSError as exc:
-        return None, str(exc)
-
-
-@functools.cache
-def _cache_bootstrap_bytecode() -> None:
-    """Write bootstrap's .pyc for this interpreter if it is missing or stale (once a process): a
-    worker running as nobody cannot write it into a root-owned tree. A read-only install that
-    lacks it still works; each worker then compiles the module itself."""
-    import compileall
-
-    compileall.compile_file(str(BOOTSTRAP_PATH), quiet=2)
-
-
-def _spawn_once(config: KernelConfig, launch: Launch) -> WorkerProcess:
-    _cache_bootstrap_bytecode()
-    scratch = Path(tempfile.mkdtemp(prefix="tutor-kernel-"))
-    if launch.uid != os.geteuid():
-        os.chown(scratch, launch.uid, launch.uid)
-    request_r, request_w = os.pipe()
-    reply_r, reply_w = os.pipe()
-    cfg = {
-        "request_fd": request_r,
-        "reply_fd": reply_w,
-        "memory_mb": config.memory_mb,
-        "cpu_seconds": config.cpu_seconds,
-        "file_size_mb": config.file_size_mb,
-        "open_files": config.open_files,
-        "processes": config.processes,
-        "host_root": launch.uid == 0,
-        "preload": list(config.preload),
-        "optional_preload": list(config.optional_preload),
-    }
-    cgroup, cgroup_error = _process_cgroup(config, launch)
-    if cgroup is not None:
-        cfg["pids_cgroup"] = {"path": pids_cgroup.relative_name(cgroup), "limit": cgroup.limit,
-                              "text": cgroup.describe()}
-    elif cgroup_error:
-        cfg["pids_cgroup_error"] = cgroup_error
-    command = [*launch.prefix, config.interpreter(), "-I", "-c", BOOTSTRAP_STUB, json.dumps(cfg)]
-    try:
-        popen = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(request_r, reply_w),
-            cwd=scratch,
-            env=_environment(config, scratch),
-            start_new_session=True,
-        )
-    except OSError as exc:
-        for fd in (request_r, request_w, reply_r, reply_w):
-            os.close(fd)
-        shutil.rmtree(scratch, ignore_errors=True)
-        if cgroup is not None:
-            cgroup.remove()
-        raise KernelError(f"cannot start {config.interpreter()}: {exc}") from exc
-    os.close(request_r)
-    os.close(reply_w)
-    os.set_blocking(request_w, False)
-    worker = WorkerProcess(popen, request_w, reply_r, launch.level, launch.uid, scratch, config, cgroup=cgroup)
-    if cgroup is not None:
-        _serve_join(worker, config.start_timeout)
-    return worker
-
-
-def _serve_join(process: WorkerProcess, timeout: float) -> None:
-    """Move the worker into its pids cgroup when it asks, which it does before its preloads.
-
-    Joining a cgroup waits for an RCU grace period (cgroup v1: 10-20 ms). Done here, it overlaps
-    the worker's numpy import instead of delaying its exec. The worker waits for the answer
-    before it says hello, so no learner code ever runs outside the cgroup."""
-    frame = _next_frame(process, timeout)
-    if isinstance(frame, str):
-        process.start_error = frame
-        return
-    if frame.get("op") != "join":
-        process.start_error = f"expected a cgroup join request, got {frame.get('op')!r}"
-        return
-    pid = frame.get("pid")
-    error = ""
-    assert process.cgroup is not None
-    if not isinstance(pid, int) or (pid != process.popen.pid and process.popen.pid not in _ancestors(pid)):
-        error = f"pid {pid} is not a process of this kernel"
-    else:
-        try:
-            process.cgroup.add(pid)
-        except OSError as exc:
-            error = exc.strerror or str(exc)
-    data = json.dumps({"op": "joined", "error": error}).encode("utf-8")
-    # Non-blocking, but a few bytes into the empty request pipe always fit.
-    os.write(process.request_fd, struct.pack(">I", len(data)) + data)
 
 
 def reap(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
@@ -371,37 +223,65 @@ def reap_exited() -> None:
         process.popen.poll()  # reaps a dead launcher; the kernel still sees EOF on its next request
 
 
-def spawn(config: KernelConfig) -> Future[WorkerProcess]:
+def _key(config: KernelConfig) -> tuple[str, str]:
+    return config.interpreter(), config.isolation
+
+
+def _first_launch(config: KernelConfig) -> launch.Launch:
+    """The level that worked last time for this interpreter, else the strongest."""
+    found = launch.candidates(config)
+    if not found:
+        raise KernelError(f"no way to start a kernel with isolation {config.isolation!r}")
+    with _LEVEL_LOCK:
+        known = _WORKING_LEVEL.get(_key(config))
+    return next((c for c in found if c.level == known), found[0])
+
+
+def level_failures(python: str) -> list[str]:
+    """Why stronger isolation levels failed for this interpreter (for `tutor doctor`)."""
+    with _LEVEL_LOCK:
+        return list(_LEVEL_FAILURES.get(python, []))
+
+
+def spawn(config: KernelConfig) -> Future[launch.Spawned]:
     """Start a worker on the spawner thread; `handshake` then waits for its hello."""
     reap_exited()
-    return _SPAWNER.submit(_spawn_once, config, _first_launch(config))
+    return launch.SPAWNER.submit(launch.spawn_once, config, _first_launch(config))
 
 
-def handshake(process: WorkerProcess) -> WorkerProcess:
-    """Wait for the worker's hello; fall back to weaker isolation when a launcher fails.
+def handshake(spawned: launch.Spawned) -> WorkerProcess:
+    """Wait for the worker's hello; fall back to weaker isolation when allowed and a level fails;
+    refuse (KernelError) a `strict` kernel in which some layer does not hold.
 
     A worker that fails any step is killed (and reaped) before the error propagates."""
-    config = process.config
+    config = spawned.config
     failures: list[str] = []
+    process = WorkerProcess.from_spawned(spawned)
     try:
         while True:
-            error = _await_hello(process, config.start_timeout)
+            error = spawned.start_error or _await_hello(spawned, process, config.start_timeout)
             if error is None:
                 break
             failures.append(f"{process.level}: {error}")
             process.kill()
-            levels = [c.level for c in _candidates(config)]
-            remaining = _candidates(config)[levels.index(process.level) + 1 :] if process.level in levels else []
+            found = launch.candidates(config)
+            levels = [c.level for c in found]
+            remaining = found[levels.index(process.level) + 1 :] if process.level in levels else []
             if not remaining or _is_interpreter_problem(error):
                 raise KernelError(f"the kernel did not start: {error}")
-            process = _SPAWNER.submit(_spawn_once, config, remaining[0]).result()
+            spawned = launch.SPAWNER.submit(launch.spawn_once, config, remaining[0]).result()
+            process = WorkerProcess.from_spawned(spawned)
+        process.failures = failures
+        if config.isolation == "strict":
+            level = process.sandbox_level()
+            if not level.full:
+                raise KernelError(refusal(level))
         _open_pidfd(process)
     except BaseException:
         process.kill()  # idempotent: a launcher already killed above is only reaped again
         raise
-    process.failures = failures
     with _LEVEL_LOCK:
-        _WORKING_LEVEL[config.interpreter()] = process.level
+        _WORKING_LEVEL[_key(config)] = process.level
         if failures:
             _LEVEL_FAILURES[config.interpreter()] = failures
     with _LIVE_LOCK:
@@ -409,57 +289,37 @@ def handshake(process: WorkerProcess) -> WorkerProcess:
     return process
 
 
+def refusal(level: SandboxLevel) -> str:
+    """Why a strict kernel will not run code here, and how to opt in to less, knowingly."""
+    missing = "; ".join(level.missing)
+    return (
+        f"refusing to run code with less isolation than every layer (kernel.isolation = \"strict\"). "
+        f"Missing: {missing}. To run code anyway, knowing what a hostile file could then do, set "
+        f"kernel.isolation = \"relaxed\" in the config file or TUTOR_KERNEL_ISOLATION=relaxed."
+    )
+
+
 def _is_interpreter_problem(error: str) -> bool:
     """Errors no weaker sandbox would fix: the preload is missing or the interpreter is broken."""
     return "preload failed" in error
 
 
-def _await_hello(process: WorkerProcess, timeout: float) -> str | None:
+def _await_hello(spawned: launch.Spawned, process: WorkerProcess, timeout: float) -> str | None:
     """None once the hello is in `process.hello`, else why the worker did not start."""
-    if process.start_error:
-        return process.start_error
-    hello = _next_frame(process, timeout)
+    hello = launch.next_frame(spawned, timeout)
     if isinstance(hello, str):
         return hello
+    if hello.get("op") != "hello":
+        return f"expected a hello, got {str(hello.get('op'))[:40]!r}"
     versions = hello.get("versions", {})
-    broken = [k for k in versions if k.endswith("_error")]
+    if not isinstance(versions, dict):
+        return "sent a malformed hello"
+    broken = [k for k in versions if str(k).endswith("_error")]
     if broken:
         name = broken[0].removesuffix("_error")
         return f"preload failed: cannot import {name} ({versions[broken[0]]})"
     process.hello = hello
     return None
-
-
-def _next_frame(process: WorkerProcess, timeout: float) -> dict[str, Any] | str:
-    """The worker's next start-up message, or why none came: its last stderr line when it exited,
-    or the timeout. Bytes past the message stay in `process.start_buffer` for the next call."""
-    deadline = time.monotonic() + timeout
-    buffer = process.start_buffer
-    assert process.popen.stderr is not None
-    err_fd = process.popen.stderr.fileno()
-    while True:
-        if len(buffer) >= 4:
-            (size,) = struct.unpack(">I", bytes(buffer[:4]))
-            if len(buffer) >= 4 + size:
-                frame = json.loads(bytes(buffer[4 : 4 + size]).decode("utf-8"))
-                del buffer[: 4 + size]
-                return frame if isinstance(frame, dict) else f"sent {type(frame).__name__}, not a message"
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return f"no reply within {timeout:.0f} s"
-        ready, _, _ = select.select([process.reply_fd, err_fd], [], [], remaining)
-        if err_fd in ready:
-            chunk = os.read(err_fd, 65536)
-            if chunk and len(process.start_stderr) < 65536:
-                process.start_stderr += chunk
-        if process.reply_fd in ready:
-            chunk = os.read(process.reply_fd, 65536)
-            if not chunk:
-                process.popen.wait(timeout=5)
-                text = process.start_stderr.decode("utf-8", "replace").strip().splitlines()
-                detail = text[-1] if text else f"exit status {process.popen.returncode}"
-                return f"exited during start-up: {detail}"
-            buffer += chunk
 
 
 def _open_pidfd(process: WorkerProcess) -> None:
@@ -469,83 +329,15 @@ def _open_pidfd(process: WorkerProcess) -> None:
         fd = os.pidfd_open(pid)
     except OSError as exc:
         raise KernelError(f"cannot watch the kernel process: {exc}") from exc
-    if pid != process.popen.pid and process.popen.pid not in _ancestors(pid):
+    if pid != process.popen.pid and process.popen.pid not in ancestors(pid):
         os.close(fd)
         raise KernelError("the kernel reported a process that is not its own")
     process.pidfd = fd
 
 
-def _parent_map() -> dict[int, int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        parents[int(entry)] = int(fields[1])
-    return parents
-
-
-def _ancestors(pid: int) -> list[int]:
-    """`pid`'s parent, grandparent and so on, read one /proc entry at a time (no full scan)."""
-    chain: list[int] = []
-    while pid > 1 and len(chain) < 64:
-        pid = _parent_of(pid)
-        if pid <= 0:
-            break
-        chain.append(pid)
-    return chain
-
-
-def descendants(root: int) -> list[int]:
-    """Every process below `root` in the process tree, found by scanning /proc."""
-    children: dict[int, list[int]] = {}
-    for pid, parent in _parent_map().items():
-        children.setdefault(parent, []).append(pid)
-    found: list[int] = []
-    stack = list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found
-
-
-def _parent_of(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
-    except OSError:
-        return -1
-    return int(stat[stat.rindex(b")") + 2 :].split()[1])
-
-
-def sweep(root: int, keep: tuple[int, ...]) -> int:
-    """SIGKILL every descendant of `root` except `keep`, each through a pidfd checked after opening."""
-    killed = 0
-    for _ in range(4):  # a fork racing the sweep leaves a new child: go round again
-        tree = set(descendants(root))
-        targets = tree.difference(keep)
-        if not targets:
-            break
-        for pid in targets:
-            try:
-                fd = os.pidfd_open(pid)
-            except OSError:
-                continue
-            try:
-                if _parent_of(pid) in tree | {root}:
-                    signal.pidfd_send_signal(fd, signal.SIGKILL)
-                    killed += 1
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
-    return killed
+def scratch_of(process: WorkerProcess) -> Path:
+    """The folder the tutor shares with the worker."""
+    return process.scratch.root
 
 
 _LIVE: set[WorkerProcess] = set()
@@ -564,7 +356,7 @@ def _cleanup_at_exit() -> None:
     for process in processes:
         process.kill()
     # Warm standbys never reached `_LIVE`; their cgroups (and they) go too.
-    pids_cgroup.remove_ours()
+    cgroups.remove_ours()
 
 
 atexit.register(_cleanup_at_exit)

@@ -34,6 +34,8 @@ class CodeResult:
     sandbox: str = ""
     duration: float = 0.0
     recorded: Recorded | None = field(default=None)
+    isolation: dict[str, Any] = field(default_factory=dict)
+    """Each isolation layer of the grading kernel, in force or not."""
 
 
 class CannotGrade(Exception):
@@ -50,6 +52,7 @@ def kernel_config(settings: Settings, *, torch: bool = False, standby: bool = Tr
         memory_mb=settings.kernel_memory_mb,
         optional_preload=("torch",) if torch else (),
         standby=standby,
+        isolation=settings.kernel_isolation,  # type: ignore[arg-type]  # checked by settings
     )
 
 
@@ -125,6 +128,7 @@ def grade_file(
         load_error=report.load_error,
         sandbox=report.sandbox,
         duration=report.duration,
+        isolation=report.isolation,
     )
 
 
@@ -156,6 +160,7 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
         ],
         "feedback": result.feedback,
         "seed": result.seed,
+        "sandbox": result.isolation,
     }
     if result.recorded is not None:
         data["rating"] = result.recorded.rating
@@ -185,6 +190,10 @@ def _print_text(result: CodeResult) -> None:
                 print(f"      {escape_controls(line)}")
     print()
     print(("Correct. " if result.correct else "Not yet. ") + escape_controls(result.feedback))
+    missing = result.isolation.get("missing") if result.isolation else None
+    if missing:
+        # Said on every grading that ran with less than every layer (kernel.isolation = "relaxed").
+        print(f"Sandbox {result.isolation.get('level')}: missing {'; '.join(str(m) for m in missing)}.")
     if result.recorded is not None:
         print(f"Next review: {result.recorded.interval_text}.")
 
