@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
@@ -25,6 +26,7 @@ from tutor.practice.outcome import Attempt, Recorded
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.code_editor import TestTable, editor_command, make_editor, run_editor, write_draft_file
+from tutor.widgets.themed import theme_style
 
 if TYPE_CHECKING:
     from tutor.practice.code import CodeResult
@@ -72,6 +74,8 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         Binding("f3", "show_tests", "Tests", id="code-tests",
                 tooltip="The test table full screen (escape returns to the editor)"),
     ]
+    last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
+    """The latest grading result; F3 (the test table) is offered once there is one."""
     ESCAPE_TO_MINIMIZE = False
     """Escape from a full-screen pane is `action_back`: it also puts the cursor back in the editor."""
     DEFAULT_CSS = """
@@ -110,7 +114,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self.solved = False
         self.gave_up = False
         self.recorded: Recorded | None = None
-        self.last_result: CodeResult | None = None
         self._saved_draft = self._load_draft()
         self._other_text: str | None = None
         self._autosave: Timer | None = None
@@ -169,7 +172,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         """Back to the editor from the test table, the notes or the REPL."""
         if self.maximized is not None:
             self.minimize()
-            self.refresh_bindings()
         self.focus_editor()
 
     def action_previous(self) -> None:
@@ -178,6 +180,10 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
             self.action_edit()
         else:
             self.focus_previous()
+
+    def watch_maximized(self) -> None:
+        # The footer changes with a full-screen pane (F3 and "e Edit" come and go).
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """"e Edit" is offered only while the editor does not have the focus, F3 once there are results."""
@@ -284,7 +290,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self._show_pane("code-tests")
         self.maximize(self.query_one("#code-tests", TestsPane), container=False)
         self.query_one("#code-table", TestTable).focus()
-        self.refresh_bindings()
 
     # -- checking --------------------------------------------------------------------------
 
@@ -340,7 +345,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
             self._status(message.error)
             return
         self.last_result = result
-        self.refresh_bindings()
         self.query_one("#code-table", TestTable).show(list(result.tests))
         self.query_one("#code-detail", Static).update(Text(result.load_error))
         self._show_pane("code-tests")
@@ -376,7 +380,7 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self.hints_shown += 1
         text = Text()
         for number, hint in enumerate(hints[: self.hints_shown], start=1):
-            text.append(f"Hint {number}: ", style="bold yellow")
+            text.append(f"Hint {number}: ", style=theme_style(self.app, "warning", bold=True))
             text.append(hint + "\n")
         self._notes(text)
 
@@ -403,7 +407,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         notes = self.query_one("#code-notes", NotesPane)
         self.maximize(notes, container=False)
         notes.focus()
-        self.refresh_bindings()
 
     def _record_give_up(self, attempt: int, hints: int, duration: float) -> None:
         try:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
@@ -50,6 +51,8 @@ class ReviewScreen(TutorScreen[None]):
         Binding("u", "undo", "Undo last", id="review-undo", tooltip="Take back the last rating and redo it"),
         Binding("escape", "finish", "End", id="review-end", tooltip="End the session and see the summary"),
     ]
+    finished: reactive[bool] = reactive(False, bindings=True)
+    """The summary shows: only escape (back) is left in the footer."""
     DEFAULT_CSS = """
     ReviewScreen #review-title { padding: 0 1; background: $boost; color: $text; text-style: bold; }
     ReviewScreen #review-progress { padding: 1 1 0 1; height: auto; }
@@ -62,7 +65,6 @@ class ReviewScreen(TutorScreen[None]):
         self.queue: list[QueueItem] = []
         self.position = 0
         self.tally = SessionTally()
-        self.finished = False
 
     # -- set-up -----------------------------------------------------------------------------
 
@@ -203,7 +205,6 @@ class ReviewScreen(TutorScreen[None]):
         summary.display = True
         self.query_one(ProgressBar).display = bool(self.queue)
         self.query_one("#review-status", Static).update("Escape: back.")
-        self.refresh_bindings()
 
     def summary_text(self) -> Text:
         """Right, wrong, skipped, time, and when the next review is due."""

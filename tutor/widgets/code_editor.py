@@ -12,6 +12,8 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable, TextArea
 
+from tutor.widgets.themed import theme_style
+
 if TYPE_CHECKING:
     from checkers.grading import TestResult
 
@@ -114,6 +116,8 @@ class TestTable(DataTable[Text]):
     def show(self, tests: list[TestResult]) -> None:
         """Replace the rows with these results."""
         self.clear()
+        passed = theme_style(self.app, "success", bold=True)
+        failed = theme_style(self.app, "error", bold=True)
         for index, test in enumerate(tests):
             if test.skipped:
                 # Did not run here (no CUDA device): neither a tick nor a cross.
@@ -121,10 +125,10 @@ class TestTable(DataTable[Text]):
                 name = Text(test.name).append(" (skipped)", style="italic dim")
             elif test.optional:
                 # A challenge check: not yet passing is an open goal, not a failure.
-                mark = Text("✓", style="bold green") if test.passed else Text("○", style="dim")
+                mark = Text("✓", style=passed) if test.passed else Text("○", style="dim")
                 name = Text(test.name).append(" (challenge)", style="italic dim")
             else:
-                mark = Text("✓", style="bold green") if test.passed else Text("✗", style="bold red")
+                mark = Text("✓", style=passed) if test.passed else Text("✗", style=failed)
                 name = Text(test.name)
             first = test.message.strip().splitlines()[0] if test.message.strip() else ""
             self.add_row(mark, name, Text(first), key=str(index))

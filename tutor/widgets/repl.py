@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import RichLog, TextArea
 
+from tutor.widgets.themed import theme_style
+
 if TYPE_CHECKING:
     from tutor.practice.kernels import CellResult, Kernel
 
@@ -109,7 +111,7 @@ class Repl(Widget):
 
     def on_repl_kernel_ready(self, message: KernelReady) -> None:
         if message.problem:
-            self.log_widget.write(Text(f"The kernel did not start: {message.problem}", style="bold red"))
+            self.log_widget.write(Text(f"The kernel did not start: {message.problem}", style=theme_style(self.app, "error", bold=True)))
         elif self._kernel is not None:
             self.log_widget.write(Text(f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", style="dim"))
 
@@ -137,7 +139,7 @@ class Repl(Widget):
         """Interrupt the running cell (restart follows if it ignores the interrupt)."""
         if self._kernel is not None and self.running:
             self._kernel.interrupt()
-            self.log_widget.write(Text("Interrupting...", style="yellow"))
+            self.log_widget.write(Text("Interrupting...", style=theme_style(self.app, "warning")))
 
     def action_restart(self) -> None:
         """Throw away the kernel and its variables; start a fresh one."""
@@ -177,11 +179,11 @@ class Repl(Widget):
         if result.stdout:
             log.write(Text(result.stdout.rstrip("\n")))
         if result.stderr:
-            log.write(Text(result.stderr.rstrip("\n"), style="yellow"))
+            log.write(Text(result.stderr.rstrip("\n"), style=theme_style(self.app, "warning")))
         if result.error:
-            log.write(Text(result.error.rstrip("\n"), style="red"))
+            log.write(Text(result.error.rstrip("\n"), style=theme_style(self.app, "error")))
         if result.value is not None:
-            log.write(Text(f"Out[{message.number}]: ", style="bold green") + Text(result.value))
+            log.write(Text(f"Out[{message.number}]: ", style=theme_style(self.app, "success", bold=True)) + Text(result.value))
         if result.status not in ("ok", "error"):
             log.write(Text(f"[{result.status}, {result.duration:.1f} s]", style="dim"))
 
