@@ -281,8 +281,8 @@ def test_a_second_chapter_is_just_another_folder(tmp_path: Path) -> None:
     assert [s.id for s in course.sections()][-2:] == ["1.8", "2.1"]
     chapter, exercise = course.find("2.ex1")
     assert chapter.number == 2 and exercise.section == "2.1"
-    assert [item.id for item in chapter.items_in("2.1")] == ["2.lab1", "2.ex1"]
-    assert course.ids()[-3:] == ["2.1", "2.ex1", "2.lab1"]
+    assert [item.id for item in chapter.items_in("2.1")] == ["2.lab1", "2.ex1", "2.ex2"]
+    assert course.ids()[-4:] == ["2.1", "2.ex1", "2.ex2", "2.lab1"]
 
 
 def test_the_second_chapter_fixture_validates(
@@ -290,7 +290,7 @@ def test_the_second_chapter_fixture_validates(
 ) -> None:
     shutil.copytree(CHAPTER_2, tmp_path / "course" / "ch2")
     assert main(["validate", str(tmp_path / "course")]) == 0
-    assert "1 chapter(s), 3 items; 1 examples: 1 ok" in capsys.readouterr().out
+    assert "1 chapter(s), 4 items; 1 examples: 1 ok" in capsys.readouterr().out
 
 
 def test_the_wheel_ships_the_course_data(tmp_path: Path) -> None:

@@ -75,17 +75,51 @@ def test_cuda_timing_detectors(
     assert any(fragment in text for _, _, text in rows), rows
 
 
-def test_measurement_cells_exist_for_every_lab_and_print_markers(labs: Any) -> None:
-    for lab_id in LABS:
-        cells = labs.measurement_cells(lab_id)
-        assert cells and all(labs.MARKER.strip() in cell.code or "_emit" in cell.code for cell in cells)
-        for cell in cells:
-            compile(cell.code, cell.title, "exec")
-    assert labs.parse_measurement('@@lab {"table": "x"}') == {"table": "x"}
-    assert labs.parse_measurement("@@lab not json") is None
-    assert labs.parse_measurement("print output") is None
-    with pytest.raises(KeyError):
-        labs.measurement_cells("1.lab9")
+def test_every_lab_declares_a_plan_whose_steps_emit_declared_rows(chapter: Chapter) -> None:
+    from checkers.grading.measure import LabInputs
+
+    for lab in chapter.labs:
+        assert lab.measure is not None, lab.id
+        inputs = chapter.reference(lab.measure.inputs)() if lab.measure.inputs else LabInputs()
+        steps = chapter.reference(lab.measure.plan)(inputs)
+        declared = {result.rows for result in lab.measure.results}
+        assert steps and all(step.title and step.work > 0 for step in steps), lab.id
+        emitted = set()
+        for step in steps:
+            compile(step.code, step.title, "exec")
+            emitted |= {block for block in declared if f"'{block}'" in step.code or f'"{block}"' in step.code}
+        assert emitted == declared, (lab.id, declared - emitted)
+
+
+def test_row_lines_need_the_runs_nonce_and_are_bounded() -> None:
+    from checkers.grading.measure import MAX_ROW_CHARS, parse_row
+
+    assert parse_row('@@lab abc {"table": "x", "v": NaN}', "abc")["table"] == "x"
+    assert parse_row('@@lab abc {"table": "x"}', "other") is None, "a learner's print cannot forge a row"
+    assert parse_row("@@lab abc not json", "abc") is None
+    assert parse_row('@@lab abc ["table"]', "abc") is None
+    assert parse_row('@@lab abc {"table": 3}', "abc") is None
+    assert parse_row("@@lab abc " + "[" * 100000, "abc") is None
+    assert parse_row('@@lab abc {"table": "x", "s": "' + "a" * MAX_ROW_CHARS + '"}', "abc") is None
+    assert parse_row("print output", "abc") is None
+
+
+def test_lab_texts_match_the_data_in_use(chapter: Chapter, labs: Any) -> None:
+    """Lab 1.3 names both samples and says how k = 100 is handled; Lab 1.4 says why k stops at 96."""
+    pca = next(lab for lab in chapter.labs if lab.id == "1.lab3")
+    text = " ".join(step.text for step in pca.steps)
+    assert "5,000 × 768" in text and "3,000 × 64" in text and "only 64 components" in text
+    assert labs.explained_ks(3000, 64) == [1, 2, 10, 50, 64]
+    assert labs.explained_ks(5000, 768) == [1, 2, 10, 50, 100]
+    inputs = labs.inputs_lab3()
+    rows, dims = inputs.arrays["E"].shape
+    assert f"{rows}×{dims}" in inputs.source
+    assert ("not 100" in inputs.source) == (dims < 100)
+    svd = next(lab for lab in chapter.labs if lab.id == "1.lab4")
+    assert "the last k is 96" in " ".join(step.text for step in svd.steps)
+    assert labs.error_ks(96, 128) == [1, 2, 5, 10, 20, 50, 96]
+    assert labs.error_ks(200, 300) == [1, 2, 5, 10, 20, 50, 100, 200]
+    assert "k stops there" in labs.inputs_lab4().source
 
 
 def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:

@@ -45,10 +45,11 @@ async def test_svd_lab_measures_in_a_kernel_and_shows_table_plots_and_images(
     app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
     async with app.run_test(size=(80, 24)) as pilot:
         await _measure(app, pilot)
-        table = app.screen.query_one("#lab-table", DataTable)
-        assert table.row_count == 6  # k = 1, 2, 5, 10, 20, 50 for a 96×128 image
-        assert "generated" in str(app.screen.query_one("#lab-source", Static).render())
-        images = app.screen.query_one("#lab-images", Static)
+        table = app.screen.query_one("#lab-table-errors", DataTable)
+        assert table.row_count == 7  # k = 1, 2, 5, 10, 20, 50 and the full rank 96 of a 96×128 image
+        source = str(app.screen.query_one("#lab-source", Static).render())
+        assert "generated" in source and "k = 100 would need" in source
+        images = app.screen.query_one("#lab-images-picture", Static)
         assert images.display and "rank 54" in str(images.render())
         assert "Measurements done" in str(app.screen.query_one("#code-status", Static).render())
 
@@ -60,8 +61,9 @@ async def test_pca_lab_names_its_data_source_and_scatters_the_words(chapter: Cha
         await _measure(app, pilot)
         source = str(app.screen.query_one("#lab-source", Static).render())
         assert "GPT-2" in source or "stand-in" in source
-        rows = app.screen.query_one("#lab-table", DataTable).row_count
-        assert rows >= 3  # k = 1, 2, 10 (and 50, 100 when the embeddings are that wide)
+        rows = app.screen.query_one("#lab-table-explained", DataTable).row_count
+        assert rows == 5  # k = 1, 2, 10, 50 and 100 (or the stand-in's full 64)
+        assert app.screen.query_one("#lab-plot-projection").display
 
 
 async def test_a_file_that_does_not_run_is_reported_not_measured(chapter: Chapter, settings: Settings) -> None:
@@ -70,39 +72,67 @@ async def test_a_file_that_does_not_run_is_reported_not_measured(chapter: Chapte
     async with app.run_test(size=(80, 24)) as pilot:
         await _measure(app, pilot)
         assert "could not be run" in str(app.screen.query_one("#code-status", Static).render())
-        assert app.screen.query_one("#lab-table", DataTable).row_count == 0
+        assert app.screen.query_one("#lab-table-errors", DataTable).row_count == 0
 
 
-def test_gflops_series_groups_by_size_and_skips_missing_devices() -> None:
-    rows = [
-        {"method": "loops", "n": 100, "seconds": 0.5, "gflops": 0.004},
-        {"method": "NumPy", "n": 256, "seconds": 0.001, "gflops": 33.0},
-        {"method": "torch cuda", "n": 256, "skipped": "no CUDA device"},
-    ]
-    sizes, methods, values = plots.gflops_series(rows)
-    assert sizes == ["100", "256"] and methods == ["loops", "NumPy"]
-    assert values == [[0.004, 0.0], [0.0, 33.0]]
-    assert plots.gflops_rows(rows)[2] == ("torch cuda", "256", "—", "no CUDA device")
-    assert [row[3] for row in plots.gflops_rows(rows)[:2]] == ["0.004", "33.0"], "slow loops are not shown as 0.0"
+def _block(item: Any, rows: str) -> Any:
+    return next(result for result in item.measure.results if result.rows == rows)
 
 
-def test_timing_rows_show_the_speed_up_over_the_loop() -> None:
-    rows = [{"method": "Python loop", "seconds": 2.0}, {"method": "NumPy", "seconds": 0.01}]
-    assert plots.timing_rows(rows) == [("Python loop", "2,000.00", "1×"), ("NumPy", "10.00", "200×")]
+GFLOPS = [
+    {"table": "gflops", "method": "np.dot", "n": 256, "seconds": 0.001, "gflops": 33.5},
+    {"table": "gflops", "method": "three loops", "n": 100, "seconds": 0.25, "gflops": 0.008},
+    {"table": "gflops", "method": "torch.mm cuda", "n": 256, "note": "skipped: no CUDA device"},
+]
 
 
-@pytest.mark.parametrize(
-    ("draw", "args", "title"),
-    [
-        (plots.draw_timings, ([{"method": "loop", "seconds": 1.0}, {"method": "NumPy", "seconds": 0.01}],), "speed-up"),
-        (plots.draw_gflops, ([{"method": "NumPy", "n": 256, "seconds": 1.0, "gflops": 3.0}],), "GFLOP/s"),
-        (plots.draw_scatter, ([[0.0, 1.0], [1.0, 0.5]], ["the", "of"]), "PC1"),
-        (plots.draw_errors, ({"1": 0.5, "5": 0.1},), "relative error"),
-        (plots.draw_spectrum, ([10.0, 1.0, 0.1],), "singular values"),
-    ],
-)
-def test_every_plot_draws_with_plotext(draw: Any, args: tuple[Any, ...], title: str) -> None:
-    draw(plotext, *args)
+def test_the_gflops_table_has_a_speed_up_column_and_shows_skips_as_missing(chapter: Chapter) -> None:
+    rows = plots.table_rows(_block(lab(chapter, "1.lab2"), "gflops"), GFLOPS)
+    assert rows[0] == ("np.dot", "256", "1", "33.5", "4,188×", "—")
+    assert rows[1][3:5] == ("0.008", "1×"), "slow loops are not shown as 0.0"
+    assert rows[2] == ("torch.mm cuda", "256", "—", "—", "—", "skipped: no CUDA device")
+
+
+def test_the_timings_table_shows_the_speed_up_over_the_loop(chapter: Chapter) -> None:
+    rows = [{"table": "timings", "method": "Python loop", "seconds": 2.0, "note": "1,000 rows, ×10"},
+            {"table": "timings", "method": "NumPy", "seconds": 0.01}]
+    assert plots.table_rows(_block(lab(chapter, "1.lab1"), "timings"), rows) == [
+        ("Python loop", "2,000", "1×", "1,000 rows, ×10"), ("NumPy", "10", "200×", "—")]
+
+
+def test_odd_values_from_the_kernel_show_as_missing_never_raise(chapter: Chapter) -> None:
+    block = _block(lab(chapter, "1.lab2"), "gflops")
+    odd = [{"table": "gflops", "method": ["x"], "n": "big", "seconds": float("nan"), "gflops": True}]
+    assert plots.table_rows(block, odd) == [("['x']", "—", "—", "—", "—", "—")]
+    plots.draw(plotext, block.plot, odd)
+    plots.draw(plotext, _block(lab(chapter, "1.lab3"), "projection").plot, [{"x": "no", "y": [1]}])
+    assert plots.images(_block(lab(chapter, "1.lab4"), "picture").plot, {"image": [[2, "a"], 3]}).plain
+
+
+def test_log_bars_give_the_slowest_method_a_visible_bar() -> None:
+    heights, ticks, names = plots.log_axis([0.008, 33.5, 250.0])
+    assert heights[0] > 0.5, "0.008 sits almost a decade above the axis floor (1e-3)"
+    assert names[0] == "1e-3" and names[-1] == "1e3" and ticks[0] == 0.0
+    plotext.clear_figure()
+    from tutor.course.exercise_schema import ResultPlot
+
+    plots.draw(plotext, ResultPlot(kind="bars", title="best GFLOP/s", x="method", y="gflops", scale="log"), GFLOPS)
+    plotext.plotsize(70, 15)
+    built = plotext.build()
+    assert "three loops" in built and "1e-3" in built
+
+
+@pytest.mark.parametrize(("lab_id", "block", "rows", "title"), [
+    ("1.lab1", "timings", [{"method": "loop", "seconds": 1.0}, {"method": "NumPy", "seconds": 0.01}], "log scale"),
+    ("1.lab2", "gflops", GFLOPS, "GFLOP/s"),
+    ("1.lab3", "projection", [{"x": [0.0, 1.0], "y": [1.0, 0.5]}], "PC1"),
+    ("1.lab4", "errors", [{"k": 1, "error": 0.5}, {"k": 5, "error": 0.1}], "relative error"),
+    ("1.lab4", "spectrum", [{"sigma": [10.0, 1.0, 0.1]}], "singular values"),
+])
+def test_every_declared_plot_draws_with_plotext(
+    chapter: Chapter, lab_id: str, block: str, rows: list[dict[str, Any]], title: str
+) -> None:
+    plots.draw(plotext, _block(lab(chapter, lab_id), block).plot, rows, ["the", "of"])
     plotext.plotsize(70, 15)
     assert title in plotext.build()
     plotext.plotsize(76, 20)
@@ -127,10 +157,10 @@ def test_scatter_labels_never_overprint_each_other_or_leave_the_canvas() -> None
     assert all(alignment == "left" for _, _, label, alignment in chosen if label in ("from", "which"))
 
 
-def test_spectrum_ticks_are_readable_powers_of_ten_and_survive_repaints() -> None:
+def test_spectrum_ticks_are_readable_powers_of_ten_and_survive_repaints(chapter: Chapter) -> None:
     assert plots.decade_exponents(1e-12, 56.97) == [-10, -7, -4, -1, 2]
     assert plots.decade_exponents(0.5, 20.0) == [-1, 0, 1, 2]
-    plots.draw_spectrum(plotext, [56.97, 0.29, 1e-12])
+    plots.draw(plotext, _block(lab(chapter, "1.lab4"), "spectrum").plot, [{"sigma": [56.97, 0.29, 1e-12]}])
     plotext.plotsize(70, 15)
     built = plotext.build()
     assert "1e2" in built and "0.0000" not in built
@@ -167,3 +197,52 @@ async def test_an_open_challenge_is_shown_as_optional_and_the_lab_still_passes(
         assert last[0] == "○" and "pca_2d_power (challenge)" in last[1] and "not attempted" in last[2]
         steps = str(app.screen.query_one("#lab-steps", Static).render())
         assert "[pca_2d_power()]  optional" in steps
+
+
+async def test_f4_after_f3_leaves_full_screen_and_shows_the_results(chapter: Chapter, settings: Settings) -> None:
+    item = lab(chapter, "1.lab4")
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape", "f3")
+        await pilot.pause()
+        assert app.screen.maximized is not None, "F3 shows the test table full screen"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.maximized is None, "a hidden maximized pane would leave only its background"
+        assert app.screen.query_one("#lab-results-pane").display
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#lab-table-errors", DataTable).row_count == 7
+
+
+async def test_the_status_line_names_each_step_its_size_and_the_time_left(
+    chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = lab(chapter, "1.lab4")
+    shown: list[str] = []
+    monkeypatch.setattr(LabScreen, "_status", lambda self, text: shown.append(text))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _measure(app, pilot)
+    steps = [text for text in shown if text.startswith("Measuring")]
+    assert steps[0] == "Measuring: starting a kernel with your file…"
+    assert any(text.startswith("Measuring 1/9: SVD of the image · 96×128 · ") for text in steps)
+    assert any("Measuring 9/9: break_even_k" in text and "left" in text for text in steps)
+    assert shown[-1].startswith("Measurements done"), "never a blank line: the last word is the outcome"
+
+
+def test_progress_line_and_estimate() -> None:
+    from tutor.practice.lab import Estimate, StepStarted
+    from tutor.screens.lab import progress_line
+
+    estimate = Estimate([1.0, 1.0, 2.0])
+    assert estimate.left(0) is None
+    estimate.finished(0, 3.0)
+    assert estimate.left(1) == pytest.approx(9.0)
+    event = StepStarted(1, 3, "np.dot", "n = 1024", started=100.0, left=9.0)
+    assert progress_line(event, 102.5) == "Measuring 2/3: np.dot · n = 1024 · 2.5 s on this step · about 6.5 s left"
+    first = StepStarted(0, 3, "np.dot", "", started=100.0, left=None)
+    assert progress_line(first, 100.0).endswith("estimating the time left…")

@@ -256,6 +256,13 @@ class Session:
 
         return Measurement(chapter, lab, self.settings)
 
+    def warm_lab(self, lab: Lab) -> None:
+        """Start the kernels a check and a measurement of `lab` will take (in the background), so
+        neither waits for a kernel (with torch, ~1.5 s) to start."""
+        from tutor.practice.lab import prewarm
+
+        prewarm(self.settings, lab)
+
     def warm_practice(self) -> None:
         """Start the checker worker and a spare code kernel (processes only: no sympy, no numpy).
 

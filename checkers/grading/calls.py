@@ -112,7 +112,8 @@ def trusted_config(config: KernelConfig) -> KernelConfig:
     """
     if ROLE in config.env:
         return config
-    return dataclasses.replace(config, env=(*config.env, ROLE))
+    # No spare behind it: a trusted run is one-off, and a spare starting would compete for the CPU.
+    return dataclasses.replace(config, env=(*config.env, ROLE), standby=False)
 
 
 @dataclass(frozen=True)

@@ -2,31 +2,26 @@
 
 Graders follow code.py: parent-chosen inputs, numpy references computed here, feedback naming the
 case and the likely mistake. Timing is judged against a trusted measurement taken in a separate,
-fresh kernel that never ran learner code. `measurement_cells(lab_id)` lists the cells the lab
-screen runs in a kernel holding the learner's file; each prints one `@@lab ` JSON line.
+fresh kernel that never ran learner code. `plan_lab<N>` lists the measurement steps labs.yaml
+declares for the lab screen; `inputs_lab<N>` hands them their data.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from checkers.grading import calls, kit
+from checkers.grading import calls, kit, measure
 from checkers.grading.compare import TestResult
+from checkers.grading.measure import LabInputs, Step
 
 from . import data
 
 invoke = calls.invoke
 _ok, _fail, _returned_error = kit.ok, kit.fail, kit.returned_error
-
-MARKER = "@@lab "
-"""Prefix of the one JSON line each measurement cell prints."""
-
 
 # ----------------------------------------------------------------------------------------------
 # 1.lab1 norm profiling
@@ -513,122 +508,131 @@ def grade_lab4(harness: Any, rng: np.random.Generator) -> list[Any]:
 
 
 # ----------------------------------------------------------------------------------------------
-# Measurements for the lab screen (run in a kernel that holds the learner's file)
+# Measurement plans (labs.yaml names them; the lab screen runs each step in a kernel holding the
+# learner's file, after `from solution import *`, with `best(fn, reps)` and `emit(row)` defined)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One measurement: a title for the progress line and the code that prints one marker line."""
-
-    title: str
-    code: str
-
-
-PRELUDE = f"""
-import json as _tutor_json, time as _tutor_time
-import numpy as _np
-
-def _tutor_best(fn, reps):
-    best = float("inf")
-    for _ in range(reps):
-        start = _tutor_time.perf_counter()
-        fn()
-        best = min(best, _tutor_time.perf_counter() - start)
-    return best
-
-def _tutor_emit(payload):
-    print({MARKER!r} + _tutor_json.dumps(payload), flush=True)
-"""
-"""Run once before the cells: a best-of-n timer and the marker printer (trusted code)."""
-
-CUDA_OR_SKIP = """
-import torch as _torch
-if _torch.cuda.is_available():
-    _s = float(time_matmul({n}, "cuda"))
-    _tutor_emit({{"table": "gflops", "method": "torch cuda", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}})
-else:
-    _tutor_emit({{"table": "gflops", "method": "torch cuda", "n": {n}, "skipped": "no CUDA device"}})
-"""
-
-
-def _lab1_cells() -> list[Cell]:
-    setup = "_M = _np.random.default_rng(0).standard_normal((10000, 768))\n"
+def plan_lab1(inputs: LabInputs) -> list[Step]:
+    """Row norms of a 10000×768 matrix: NumPy and torch first (quick rows), the loop last."""
+    make = "M = np.random.default_rng(0).standard_normal((10000, 768))"
     return [
-        Cell("Python loop (1,000 rows, ×10)", setup + "_tutor_emit({'table': 'timings', 'method': 'Python loop', "
-             "'seconds': 10 * _tutor_best(lambda: row_norms_loop(_M[:1000]), 1)})"),
-        Cell("NumPy", setup + "_tutor_emit({'table': 'timings', 'method': 'NumPy', "
-             "'seconds': _tutor_best(lambda: row_norms_numpy(_M), 5)})"),
-        Cell("torch", setup + "import torch as _torch\n_T = _torch.from_numpy(_M)\n"
-             "_tutor_emit({'table': 'timings', 'method': 'torch', 'seconds': _tutor_best(lambda: row_norms_torch(_T), 5)})"),
+        measure.timed("NumPy", table="timings", setup=make, call="row_norms_numpy(M)", reps=5,
+                      size="10000×768", work=0.3, row={"method": "NumPy"}),
+        measure.timed("torch", table="timings", setup="import torch\nT = torch.from_numpy(M)",
+                      call="row_norms_torch(T)", reps=5, size="10000×768", work=0.2, row={"method": "torch"}),
+        # The loop on 1,000 rows, scaled up ×10: the full matrix would take the loop ~10 s for one number.
+        measure.Step("Python loop", "_s = 10 * best(lambda: row_norms_loop(M[:1000]), 1)\n"
+                     "emit({'table': 'timings', 'method': 'Python loop', 'seconds': _s, "
+                     "'note': '1,000 rows, ×10'})", "1000×768", 1.0),
     ]
 
 
-def _gflops(method: str, n: int, seconds: str) -> str:
-    return (f"_s = {seconds}\n_tutor_emit({{'table': 'gflops', 'method': {method!r}, 'n': {n}, "
-            f"'seconds': _s, 'gflops': 2 * {n}**3 / _s / 1e9}})")
+CUDA_STEP = """
+import torch
+if torch.cuda.is_available():
+    _s = float(time_matmul({n}, "cuda"))
+    emit({{"table": "gflops", "method": "torch.mm cuda", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}})
+else:
+    emit({{"table": "gflops", "method": "torch.mm cuda", "n": {n}, "note": "skipped: no CUDA device"}})
+"""
 
 
-def _lab2_cells() -> list[Cell]:
-    cells = [Cell("three loops, n=100", "_A = _np.random.rand(100, 100)\n"
-                  + _gflops("loops", 100, "_tutor_best(lambda: matmul_loops(_A, _A), 1)"))]
-    for n in (256, 1024, 4096):
-        cells.append(Cell(f"NumPy @, n={n}", f"_A = _np.random.rand({n}, {n}).astype(_np.float32)\n"
-                          + _gflops("NumPy", n, "_tutor_best(lambda: _A @ _A, 3)")))
-        cells.append(Cell(f"time_matmul({n}, 'cpu')", _gflops("torch cpu", n, f"float(time_matmul({n}, 'cpu'))")))
-        cells.append(Cell(f"time_matmul({n}, 'cuda')", CUDA_OR_SKIP.format(n=n)))
-    return cells
+def _matmul_step(method: str, call: str, n: int, reps: int, work: float) -> Step:
+    setup = f"A = np.random.default_rng(1).random(({n}, {n}), dtype=np.float32)"
+    if method == "three loops":
+        setup = f"A = np.random.default_rng(1).random(({n}, {n}))"
+    return measure.timed(method, table="gflops", setup=setup, call=call, reps=reps, size=f"n = {n}",
+                         work=work, row={"method": method, "n": n}, rate=f"2 * {n}**3")
 
 
-def measurement_cells(lab_id: str) -> list[Cell]:
-    """The cells the lab screen runs after PRELUDE, in order; each prints `@@lab {json}` lines."""
-    if lab_id == "1.lab1":
-        return _lab1_cells()
-    if lab_id == "1.lab2":
-        return _lab2_cells()
-    if lab_id == "1.lab3":
-        return [Cell("PCA of the embeddings", "_P = _np.asarray(pca_2d(_E))\n"
-                     "_ev = {k: float(explained_variance(_E, k)) for k in (1, 2, 10, 50, 100) if k <= min(_E.shape)}\n"
-                     "_tutor_emit({'table': 'pca', 'points': _P[:100].tolist(), 'explained': _ev})")]
-    if lab_id == "1.lab4":
-        return [Cell("error against k", "_U, _S, _Vt = _np.linalg.svd(_IMG, full_matrices=False)\n"
-                     "_ks = [k for k in (1, 2, 5, 10, 20, 50, 100) if k <= len(_S)]\n"
-                     "_norm = _np.linalg.norm(_IMG)\n"
-                     "_errs = {k: float(_np.linalg.norm(_IMG - reconstruct(_U, _S, _Vt, k)) / _norm) for k in _ks}\n"
-                     "_ratios = {k: float(compression_ratio(*_IMG.shape, k)) for k in _ks}\n"
-                     "_be = max(1, int(break_even_k(*_IMG.shape)))\n"
-                     "_rec = _np.clip(reconstruct(_U, _S, _Vt, _be), 0, 1)\n"
-                     # every other pixel, two decimals: the kernel keeps at most 64 KiB of output per cell
-                     "_tutor_emit({'table': 'svd', 'errors': _errs, 'ratios': _ratios, 'sigma': _S.tolist(), "
-                     "'break_even': _be, 'image': _IMG[::2, ::2].round(2).tolist(), "
-                     "'at_break_even': _rec[::2, ::2].round(2).tolist()})")]
-    raise KeyError(f"no measurements for {lab_id}")
+def plan_lab2(inputs: LabInputs) -> list[Step]:
+    """GFLOP/s of np.dot, np.matmul, @, the learner's loops and torch.mm (CPU, and CUDA where present).
+
+    Quick steps first, so the first row is on screen at once; 4096 last (seconds per multiply on a
+    laptop CPU), where only @ and the learner's time_matmul run.
+    """
+    steps: list[Step] = []
+    for n, reps, work in ((256, 5, 0.05), (1024, 3, 0.6)):
+        steps += [_matmul_step(method, call, n, reps, work)
+                  for method, call in (("np.dot", "np.dot(A, A)"), ("np.matmul", "np.matmul(A, A)"), ("@", "A @ A"))]
+        steps.append(measure.Step("torch.mm cpu (your time_matmul)",
+                                  f"_s = float(time_matmul({n}, 'cpu'))\n"
+                                  f"emit({{'table': 'gflops', 'method': 'torch.mm cpu', 'n': {n}, 'seconds': _s, "
+                                  f"'gflops': 2 * {n}**3 / _s / 1e9}})", f"n = {n}", work * 3))
+        if n == 256:
+            steps.append(_matmul_step("three loops", "matmul_loops(A, A)", 100, 1, 1.0))
+    steps.append(_matmul_step("@", "A @ A", 4096, 1, 4.0))
+    steps.append(measure.Step("torch.mm cpu (your time_matmul)",
+                              "_s = float(time_matmul(4096, 'cpu'))\n"
+                              "emit({'table': 'gflops', 'method': 'torch.mm cpu', 'n': 4096, 'seconds': _s, "
+                              "'gflops': 2 * 4096**3 / _s / 1e9})", "n = 4096", 30.0))
+    steps += [measure.Step("torch.mm cuda (your time_matmul)", CUDA_STEP.format(n=n), f"n = {n}", 0.5)
+              for n in (256, 1024, 4096)]
+    return steps
 
 
-@dataclass(frozen=True)
-class LabInputs:
-    """Arrays a lab's cells expect as variables, where they came from, and point labels."""
-
-    arrays: dict[str, np.ndarray]
-    source: str
-    labels: list[str]
+EXPLAINED_KS = (1, 2, 10, 50, 100)
+"""The components Lab 1.3 asks about; those beyond the data's width are replaced by its full width."""
 
 
-def lab_inputs(lab_id: str) -> LabInputs:
-    """`_E` for Lab 1.3 (GPT-2 or stand-in embeddings), `_IMG` for Lab 1.4 (the generated test card)."""
-    if lab_id == "1.lab3":
-        table, words, source = data.embeddings()
-        return LabInputs({"_E": table.astype(np.float64)}, f"{source.label} ({source.detail})", words)
-    if lab_id == "1.lab4":
-        return LabInputs({"_IMG": data.test_image()}, "a generated 96×128 greyscale test card", [])
-    return LabInputs({}, "random matrices made in the kernel", [])
+def explained_ks(rows: int, dims: int) -> list[int]:
+    """The ks that fit an n×d sample (k ≤ min(n, d)), ending with the full width when 100 does not fit."""
+    top = min(rows, dims)
+    ks = [k for k in EXPLAINED_KS if k <= top]
+    return ks if top in ks or len(ks) == len(EXPLAINED_KS) else [*ks, top]
 
 
-def parse_measurement(line: str) -> dict[str, Any] | None:
-    """The JSON payload of one `@@lab ` output line, or None for any other line."""
-    if not line.startswith(MARKER):
-        return None
-    try:
-        payload = json.loads(line[len(MARKER):])
-    except json.JSONDecodeError:
-        return None
-    return payload if isinstance(payload, dict) else None
+def inputs_lab3() -> LabInputs:
+    """`E`: GPT-2's token embeddings from a local cache, else the synthetic stand-in, and its words."""
+    table, words, source = data.embeddings()
+    rows, dims = table.shape
+    shown = explained_ks(rows, dims)
+    note = "" if shown[-1] == EXPLAINED_KS[-1] else (
+        f"; it has only {dims} dimensions, so the last row is k = {dims} (all of them), not 100")
+    return LabInputs({"E": table.astype(np.float64)},
+                     f"{source.label}, {rows}×{dims} ({source.detail}){note}", words)
+
+
+def plan_lab3(inputs: LabInputs) -> list[Step]:
+    """pca_2d on the embeddings (the common words' points), then explained_variance per k."""
+    rows, dims = inputs.arrays["E"].shape
+    words = len(inputs.labels)
+    steps = [measure.Step("pca_2d", f"P = np.asarray(pca_2d(E))[:{words}]\n"
+                          "emit({'table': 'projection', 'x': P[:, 0].tolist(), 'y': P[:, 1].tolist()})",
+                          f"{rows}×{dims}", 2.0)]
+    steps += [measure.Step("explained_variance", f"emit({{'table': 'explained', 'k': {k}, "
+                           f"'explained': float(explained_variance(E, {k}))}})", f"k = {k}", 2.0)
+              for k in explained_ks(rows, dims)]
+    return steps
+
+
+def error_ks(height: int, width: int) -> list[int]:
+    """Lab 1.4's ks: 1, 2, 5, 10, 20, 50, 100 where they fit, then the image's full rank (error 0)."""
+    rank = min(height, width)
+    return [k for k in (1, 2, 5, 10, 20, 50, 100) if k < rank] + [rank]
+
+
+def inputs_lab4() -> LabInputs:
+    """`IMG`: the generated test card, and what its size means for the ks."""
+    image = data.test_image()
+    height, width = image.shape
+    return LabInputs({"IMG": image}, f"a generated {height}×{width} greyscale test card; its rank is at most "
+                     f"{min(height, width)}, so k stops there (k = 100 would need an image at least 100 on each side)")
+
+
+def plan_lab4(inputs: LabInputs) -> list[Step]:
+    """The spectrum, the error and compression ratio per k, and the picture at break-even."""
+    height, width = inputs.arrays["IMG"].shape
+    steps = [measure.Step("SVD of the image", "U, S, Vt = np.linalg.svd(IMG, full_matrices=False)\n"
+                          "NORM = np.linalg.norm(IMG)\nemit({'table': 'spectrum', 'sigma': S.tolist()})",
+                          f"{height}×{width}", 0.5)]
+    steps += [measure.Step("reconstruct", f"_e = float(np.linalg.norm(IMG - reconstruct(U, S, Vt, {k})) / NORM)\n"
+                           f"emit({{'table': 'errors', 'k': {k}, 'error': _e, "
+                           f"'ratio': float(compression_ratio({height}, {width}, {k}))}})", f"k = {k}", 0.2)
+              for k in error_ks(height, width)]
+    # Every other pixel, two decimals: the kernel keeps at most 64 KiB of output per step.
+    steps.append(measure.Step("break_even_k", "_be = max(1, int(break_even_k(*IMG.shape)))\n"
+                              "_rec = np.clip(reconstruct(U, S, Vt, _be), 0, 1)\n"
+                              "emit({'table': 'picture', 'break_even': _be, 'image': IMG[::2, ::2].round(2).tolist(), "
+                              "'at_break_even': _rec[::2, ::2].round(2).tolist()})", f"{height}×{width}", 0.3))
+    return steps

@@ -31,7 +31,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skip {result.where}: {result.message}")
     from tutor.practice.hand import validate_chapter
 
+    from tutor.practice.lab import validate_chapter as validate_code
+
     hand_problems = [problem for chapter in course.chapters for problem in validate_chapter(chapter)]
+    hand_problems += [problem for chapter in course.chapters for problem in validate_code(chapter)]
     for problem in hand_problems:
         print(f"FAIL {problem}", file=sys.stderr)
     chapters = len(course.chapters)

@@ -7,7 +7,7 @@ the reference grader. Adding an exercise is adding data and a reference function
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
@@ -75,6 +75,66 @@ class LabStep(Strict):
     whether they pass never decides if the lab is solved."""
 
 
+class SpeedUp(Strict):
+    """A speed-up column: each row's `of` against the baseline row's, as "n×"."""
+
+    of: Annotated[str, msgspec.Meta(min_length=1)]
+    """The row field compared: `seconds` (less is faster) or a rate such as `gflops`."""
+    over: Annotated[dict[str, Union[str, int, float]], msgspec.Meta(min_length=1)]
+    """The fields that pick the baseline row, e.g. `{method: Python loop}`."""
+    faster: Literal["lower", "higher"] = "lower"
+    """Whether a lower (times) or a higher (rates) value of `of` is faster."""
+
+
+class ResultColumn(Strict):
+    """One column of a lab's result table: a row field (formatted) or a speed-up."""
+
+    title: Text
+    key: str = ""
+    format: Literal["text", "int", "ms", "rate", "fixed", "percent", "ratio"] = "text"
+    """`ms`: seconds shown in milliseconds; `rate`: one decimal from 1 up, two significant figures
+    below (0.0045, not 0.0); `fixed`: four decimals; `ratio`: two decimals."""
+    speedup: Union[SpeedUp, None] = None
+
+
+class ResultPlot(Strict):
+    """How a lab's rows are drawn: bars per category, a line, a labelled scatter, or images."""
+
+    kind: Literal["bars", "line", "scatter", "images"]
+    title: Text
+    x: str = ""
+    """The row field along x (bars: the category; line: a number). Empty: 1, 2, 3, … (a line of
+    one row's list)."""
+    y: str = ""
+    """The row field plotted: a number per row, or (a single row) a list of numbers."""
+    scale: Literal["linear", "log"] = "linear"
+    """`log` where values span decades: the axis is labelled in powers of ten."""
+    labels: bool = False
+    """scatter: write the inputs' labels (words) beside their points where they fit."""
+    images: list[str] = []
+    """images: the row fields holding greyscale pictures in [0, 1], drawn side by side."""
+
+
+class LabResult(Strict):
+    """One block of a lab's results: the rows a step emits under `rows`, as a table and/or a plot."""
+
+    rows: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$")]
+    columns: list[ResultColumn] = []
+    plot: Union[ResultPlot, None] = None
+    replace: bool = False
+    """A new row replaces the block's rows (a run that reports one summary) instead of adding one."""
+
+
+class LabMeasure(Strict):
+    """A lab's measurement plan (trusted code that lists its steps) and the shape of its results."""
+
+    plan: Reference
+    """`module.function(inputs) -> list[Step]` in the chapter folder."""
+    results: Annotated[list[LabResult], msgspec.Meta(min_length=1)]
+    inputs: Reference = ""
+    """`module.function() -> LabInputs`: arrays the steps use as variables, and where they came from."""
+
+
 class Lab(Strict):
     """A multi-step Code Lab attached to a section."""
 
@@ -89,6 +149,8 @@ class Lab(Strict):
     solution: str = ""
     requires: list[Requirement] = []
     par_seconds: Seconds = 1800
+    measure: Union[LabMeasure, None] = None
+    """The lab's measurements (F4 on the lab screen), when it has any."""
 
     @property
     def entry(self) -> list[str]:

@@ -1,11 +1,14 @@
-"""A Code Lab: its steps, the code editor of code exercises, and measurements shown as tables and plots.
+"""A Code Lab: its steps, the code editor of code exercises, and its declared measurements.
 
-Measurements run in a fresh sandboxed kernel that loads the learner's file (never in this process);
-a thread worker feeds it the lab's cells and posts each `@@lab` result line back as a message.
+What to measure and how to show it is the lab's data (labs.yaml `measure:`); `tutor.practice.lab`
+runs the steps in a fresh sandboxed kernel holding the learner's file (never in this process) from
+a thread worker, whose events arrive here as messages. A status line ticks while anything runs:
+which step, its size, the time so far and an estimate of the time left.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
 from tutor.course.exercise_schema import Lab
@@ -24,11 +28,35 @@ from tutor.session import Session
 if TYPE_CHECKING:
     from tutor.practice.lab import Measurement
 
+TICK = 0.25
+"""Seconds between redraws of the progress line."""
+
 
 class ResultsPane(VerticalScroll):
     """The scrolling results pane; it may fill the screen (ctrl+f)."""
 
     ALLOW_MAXIMIZE = True
+
+
+def seconds_text(seconds: float) -> str:
+    """`4.2 s`, `1 min 05 s`."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+
+
+def progress_line(event: Any, now: float) -> str:
+    """The status line for a running step: step, size, elapsed, estimated time left."""
+    elapsed = now - event.started
+    parts = [f"Measuring {event.index + 1}/{event.total}: {event.title}"]
+    if event.size:
+        parts.append(event.size)
+    parts.append(f"{seconds_text(elapsed)} on this step")
+    if event.left is None:
+        parts.append("estimating the time left…")
+    else:
+        parts.append(f"about {seconds_text(max(event.left - elapsed, 0.0))} left")
+    return " · ".join(parts)
 
 
 class LabScreen(CodeWorkScreen):
@@ -41,28 +69,12 @@ class LabScreen(CodeWorkScreen):
                 tooltip="Results full screen; again to go back"),
     ]
 
-    class Started(Message):
-        """A measurement run began: where its data came from and the labels of its points."""
+    class Progress(Message):
+        """An event of a measurement run (tutor.practice.lab), from the worker thread."""
 
-        def __init__(self, source: str, labels: list[str]) -> None:
+        def __init__(self, event: Any) -> None:
             super().__init__()
-            self.source = source
-            self.labels = labels
-
-    class Measured(Message):
-        """One result line from the kernel."""
-
-        def __init__(self, payload: dict[str, Any]) -> None:
-            super().__init__()
-            self.payload = payload
-
-    class Progressed(Message):
-        """A cell started, finished or failed; `text` says which, for the status line."""
-
-        def __init__(self, text: str, done: bool = False) -> None:
-            super().__init__()
-            self.text = text
-            self.done = done
+            self.event = event
 
     def __init__(self, session: Session, chapter: Chapter, lab: Lab, review: bool = False,
                  review_position: str = "") -> None:
@@ -70,6 +82,9 @@ class LabScreen(CodeWorkScreen):
         self.lab = lab
         self.measuring = False
         self._measurement: Measurement | None = None
+        self._step: Any = None
+        self._ticker: Timer | None = None
+        self._check_started = 0.0
 
     def compose_statement(self) -> ComposeResult:
         yield Static(Text(self.lab.statement))
@@ -87,12 +102,32 @@ class LabScreen(CodeWorkScreen):
         from tutor.widgets.plots import LabResults
 
         with ResultsPane(id="lab-results-pane"):
-            yield LabResults(self.lab.id, id="lab-results")
+            if self.lab.measure is not None:
+                yield LabResults(self.lab.measure.results, id="lab-results")
+            else:
+                yield Static("This lab has no measurements.", id="lab-results")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Kernels for a check and for F4 start now, off the UI thread, so neither waits for one.
+        self.run_worker(self._prewarm, thread=True, group="lab-prewarm", exit_on_error=False)
+        self._ticker = self.set_interval(TICK, self._tick, pause=True)
+
+    def _prewarm(self) -> None:
+        self.session.warm_lab(self.lab)
 
     def _notes_intro(self) -> Text:
         text = super()._notes_intro()
-        text.append("\nF4 runs the lab's measurements on your functions and plots them; ctrl+f shows them full screen.")
+        if self.lab.measure is not None:
+            text.append("\nF4 runs the lab's measurements on your functions and plots them; "
+                        "ctrl+f shows them full screen.")
         return text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 only where the lab declares measurements."""
+        if action == "measure":
+            return self.lab.measure is not None
+        return super().check_action(action, parameters)
 
     def action_show_results(self) -> None:
         """Show the results pane full screen (at 80×24 there is little room), or go back."""
@@ -104,60 +139,85 @@ class LabScreen(CodeWorkScreen):
         self.maximize(pane)
         pane.focus()
 
+    # -- checking: a live line while the grader runs ---------------------------------------
+
+    def action_check(self) -> None:
+        """Check as a code exercise does, with the elapsed time ticking on the status line."""
+        was_checking = self.checking
+        super().action_check()
+        if self.checking and not was_checking:
+            self._check_started = time.monotonic()
+            self._resume_ticker()
+
+    # -- measuring -------------------------------------------------------------------------
+
     def action_measure(self) -> None:
         """Run the measurements in a fresh kernel holding the editor's file."""
+        if self.lab.measure is None:
+            return
         if self.measuring:
             self.notify("Measurements are already running.")
             return
         self.measuring = True
         self.save_draft()
+        if self.maximized is not None:
+            # A full-screen test table (F3) would stay maximized while hidden: the screen would
+            # show only its empty background for the whole run.
+            self.minimize()
         self._show_pane("lab-results-pane")
-        self._status("Starting a kernel for the measurements…")
+        self._step = None
+        self._status("Measuring: starting a kernel with your file…")
+        self._resume_ticker()
         source = self.code
         measurement = self.session.lab_measurement(self.chapter, self.lab)
         self._measurement = measurement
-        self.run_worker(lambda: measurement.run(source, _Poster(self)), thread=True, exclusive=True,
+        self.run_worker(lambda: self._measure(measurement, source), thread=True, exclusive=True,
                         group="lab-measure", exit_on_error=False)
+        self.refresh_bindings()
+
+    def _measure(self, measurement: Measurement, source: str) -> None:
+        """Worker thread: run the plan; every event becomes a message."""
+        from tutor.practice.lab import RunEnded
+
+        try:
+            measurement.run(source, lambda event: self.post_message(self.Progress(event)))
+        except Exception as exc:  # the runner reports its own failures; anything else must not kill the screen
+            self.post_message(self.Progress(RunEnded(False, f"The measurements failed: {exc}")))
 
     def on_unmount(self) -> None:
         super().on_unmount()
         if self._measurement is not None:
-            self._measurement.stop()  # leaving stops the measurements: the running cell ends with the kernel
+            self._measurement.stop()  # leaving stops the measurements: the running step ends with the kernel
 
-    @on(Started)
-    def _started(self, message: Started) -> None:
+    @on(Progress)
+    def _progressed(self, message: Progress) -> None:
+        from tutor.practice.lab import Row, RunEnded, RunStarted, StepStarted
         from tutor.widgets.plots import LabResults
 
-        self.query_one(LabResults).reset(message.source, message.labels)
-
-    @on(Measured)
-    def _measured(self, message: Measured) -> None:
-        from tutor.widgets.plots import LabResults
-
-        self.query_one(LabResults).add(message.payload)
-
-    @on(Progressed)
-    def _progressed(self, message: Progressed) -> None:
-        if message.done:
+        event = message.event
+        if isinstance(event, RunStarted):
+            self.query_one(LabResults).reset(event.source, event.labels)
+        elif isinstance(event, StepStarted):
+            self._step = event
+            self._tick()
+        elif isinstance(event, Row):
+            self.query_one(LabResults).add(event.row)
+        elif isinstance(event, RunEnded):
             self.measuring = False
-        if message.text:
-            self._status(message.text)
+            self._step = None
+            self._status(event.text)
+            self.refresh_bindings()
 
+    def _resume_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.resume()
 
-class _Poster:
-    """Hands a measurement's reports to the screen as messages (it runs in a worker thread)."""
-
-    def __init__(self, screen: LabScreen) -> None:
-        self.screen = screen
-
-    def started(self, source: str, labels: list[str]) -> None:
-        """The run began."""
-        self.screen.post_message(LabScreen.Started(source, labels))
-
-    def measured(self, payload: dict[str, Any]) -> None:
-        """One result line arrived."""
-        self.screen.post_message(LabScreen.Measured(payload))
-
-    def progressed(self, text: str, done: bool = False) -> None:
-        """A cell started, finished or failed."""
-        self.screen.post_message(LabScreen.Progressed(text, done))
+    def _tick(self) -> None:
+        """Redraw the progress line; pause the ticker when nothing runs."""
+        now = time.monotonic()
+        if self.measuring and self._step is not None:
+            self._status(progress_line(self._step, now))
+        elif self.checking and not self.measuring:
+            self._status(f"Checking in a fresh kernel: {seconds_text(now - self._check_started)} so far…")
+        elif not self.measuring and self._ticker is not None:
+            self._ticker.pause()

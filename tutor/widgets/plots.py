@@ -1,7 +1,10 @@
-"""Lab results as tables, terminal plots (plotext, imported lazily) and half-block greyscale images.
+"""Lab results as the lab declares them: tables, terminal plots (plotext, imported lazily), images.
 
-`LabResults` collects the measurement payloads a lab's kernel prints (`@@lab {json}` lines) and
-redraws. The `draw_*` functions only talk to a plotext-like `plt`, so they are tested without a UI.
+`LabResults` builds one block per `results:` entry of the lab's `measure:` and redraws a block when
+a row for it arrives. Nothing here knows a lab by name: columns, plot kind and scale are data. The
+`draw` and `table_rows` functions only talk to a plotext-like `plt` and plain rows, so they are
+tested without a UI. Rows come from a kernel that ran learner code: every value is formatted
+defensively (a missing or odd value shows as —, never an exception).
 """
 
 from __future__ import annotations
@@ -15,53 +18,167 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from tutor.course.exercise_schema import LabResult, ResultColumn, ResultPlot, SpeedUp
+
 IMAGE_WIDTH = 36
-"""Columns of one Lab 1.4 picture: the original and its compression side by side in 80 columns."""
+"""Columns of one picture: two side by side fit in 80 columns."""
 SCATTER_LABELS = 25
-"""At most this many words written beside their points in the Lab 1.3 scatter (more crowd 80 columns)."""
+"""At most this many words written beside their points in a scatter (more crowd 80 columns)."""
+MISSING = "—"
 
 
-def draw_timings(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Lab 1.1: how many times faster each method is than the slowest (bars start at zero, so no log)."""
+def number(value: Any) -> float | None:
+    """A finite float from a row value, or None (bools, text, NaN and infinities are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def rate_text(value: float) -> str:
+    """One decimal from 1 up; below that two significant figures (0.0045, not a misleading 0.0)."""
+    return f"{value:,.1f}" if value >= 1 else f"{value:.2g}"
+
+
+def format_value(value: Any, kind: str) -> str:
+    """One table cell in the column's declared format."""
+    if value is None:
+        return MISSING
+    if kind == "text":
+        return str(value)[:60]
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    if kind == "int":
+        return f"{amount:.0f}"
+    if kind == "ms":
+        return f"{amount * 1e3:,.3g}" if amount * 1e3 < 100 else f"{amount * 1e3:,.0f}"
+    if kind == "rate":
+        return rate_text(amount)
+    if kind == "fixed":
+        return f"{amount:.4f}"
+    if kind == "percent":
+        return f"{amount:.1%}"
+    return f"{amount:.2f}"  # ratio
+
+
+def _matches(row: dict[str, Any], over: dict[str, Any]) -> bool:
+    return all(row.get(key) == value for key, value in over.items())
+
+
+def speedup_text(row: dict[str, Any], rows: Sequence[dict[str, Any]], speedup: SpeedUp) -> str:
+    """How many times faster this row is than the baseline row, e.g. `1,234×`."""
+    baseline = next((number(r.get(speedup.of)) for r in rows if _matches(r, speedup.over)), None)
+    mine = number(row.get(speedup.of))
+    if baseline is None or mine is None or baseline <= 0 or mine <= 0:
+        return MISSING
+    times = baseline / mine if speedup.faster == "lower" else mine / baseline
+    return f"{times:,.0f}×" if times >= 10 else f"{times:.2g}×"
+
+
+def cell(row: dict[str, Any], rows: Sequence[dict[str, Any]], column: ResultColumn) -> str:
+    """The text of one cell."""
+    if column.speedup is not None:
+        return speedup_text(row, rows, column.speedup)
+    return format_value(row.get(column.key), column.format)
+
+
+def table_rows(result: LabResult, rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """Every row of a result block as the cells of its declared columns."""
+    return [tuple(cell(row, rows, column) for column in result.columns) for row in rows]
+
+
+def log_axis(values: Sequence[float]) -> tuple[list[float], list[float], list[str]]:
+    """Values as decades above the lowest power of ten below them, with ticks labelled 1eN.
+
+    Bars then start at the bottom of the axis, so the smallest value still has a visible bar (on
+    a linear axis a loop at 0.008 GFLOP/s beside BLAS at 50 has zero height). The logarithm is
+    taken here: plotext's own log scale takes it again at every repaint, and then fails.
+    """
+    positive = [v for v in values if v > 0]
+    if not positive:
+        return [0.0 for _ in values], [], []
+    exponents = decade_exponents(min(positive), max(positive))
+    base = exponents[0]
+    heights = [math.log10(v) - base if v > 0 else 0.0 for v in values]
+    return heights, [float(e - base) for e in exponents], [f"1e{e}" for e in exponents]
+
+
+def _series(rows: Sequence[dict[str, Any]], plot: ResultPlot) -> tuple[list[Any], list[float]]:
+    """(xs, ys) for a line or bars: one row's lists, or one point per row."""
+    if len(rows) == 1 and isinstance(rows[0].get(plot.y), list):
+        ys_raw = rows[0][plot.y]
+        xs_raw = rows[0].get(plot.x) if plot.x and isinstance(rows[0].get(plot.x), list) else None
+        xs = list(xs_raw) if xs_raw is not None else list(range(1, len(ys_raw) + 1))
+        pairs = [(x, number(y)) for x, y in zip(xs, ys_raw)]
+    else:
+        pairs = [(row.get(plot.x) if plot.x else i + 1, number(row.get(plot.y))) for i, row in enumerate(rows)]
+    kept = [(x, y) for x, y in pairs if y is not None and x is not None]
+    return [x for x, _ in kept], [y for _, y in kept]
+
+
+def draw(plt: Any, plot: ResultPlot, rows: Sequence[dict[str, Any]], labels: Sequence[str] = ()) -> None:
+    """Draw a bars, line or scatter block with a plotext-like `plt`."""
     plt.clear_figure()
-    methods = [str(row["method"]) for row in rows]
-    seconds = [max(float(row["seconds"]), 1e-12) for row in rows]
-    slowest = max(seconds)
-    plt.bar(methods, [slowest / s for s in seconds])
-    plt.title("row norms of a 10000×768 matrix: speed-up over the slowest")
-
-
-def gflops_series(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[str], list[list[float]]]:
-    """(sizes, methods, values[method][size]) for a grouped bar chart; missing cells are 0."""
-    sizes = sorted({int(row["n"]) for row in rows if "gflops" in row})
-    methods: list[str] = []
-    for row in rows:
-        if "gflops" in row and row["method"] not in methods:
-            methods.append(str(row["method"]))
-    table = {(str(row["method"]), int(row["n"])): float(row["gflops"]) for row in rows if "gflops" in row}
-    values = [[table.get((method, n), 0.0) for n in sizes] for method in methods]
-    return [str(n) for n in sizes], methods, values
-
-
-def draw_gflops(plt: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Lab 1.2: GFLOP/s per method and matrix size, grouped bars."""
-    plt.clear_figure()
-    sizes, methods, values = gflops_series(rows)
-    if not methods:
+    plt.title(plot.title)
+    if not rows:
         return
-    plt.multiple_bar(sizes, values, labels=methods)
-    plt.title("GFLOP/s by matrix size n (an n×n multiply is 2n³ flops)")
+    if plot.kind == "scatter":
+        _scatter(plt, plot, rows[-1], labels)
+        return
+    xs, ys = _series(rows, plot)
+    if plot.kind == "bars":
+        best: dict[str, float] = {}
+        for x, y in zip(xs, ys):
+            best[str(x)] = max(best.get(str(x), y), y)  # one bar per category: its best value
+        xs, ys = list(best), list(best.values())
+    if not ys:
+        return
+    if plot.scale == "log":
+        ys, ticks, names = log_axis(ys)
+        if ticks:
+            plt.yticks(ticks, names)
+    if plot.kind == "bars":
+        plt.bar([str(x) for x in xs], ys)
+    else:
+        numeric = [number(x) for x in xs]
+        plt.plot([x if x is not None else i + 1 for i, x in enumerate(numeric)], ys, marker="dot")
 
 
-def draw_scatter(plt: Any, points: Sequence[Sequence[float]], labels: Sequence[str]) -> None:
-    """Lab 1.3: the projected words on their first two principal components, labelled where it fits."""
-    plt.clear_figure()
-    xs = [float(p[0]) for p in points]
-    ys = [float(p[1]) for p in points]
+def _scatter(plt: Any, plot: ResultPlot, row: dict[str, Any], labels: Sequence[str]) -> None:
+    raw_x, raw_y = row.get(plot.x), row.get(plot.y)
+    if not isinstance(raw_x, list) or not isinstance(raw_y, list):
+        return
+    pairs = [(number(x), number(y)) for x, y in zip(raw_x, raw_y)]
+    points = [(x, y) for x, y in pairs if x is not None and y is not None]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
     plt.scatter(xs, ys, marker="dot")
-    for x, y, label, alignment in scatter_labels(xs, ys, labels):
-        plt.text(label, x, y, alignment=alignment)
-    plt.title(f"the {len(points)} common words on PC1 × PC2")
+    if plot.labels:
+        for x, y, label, alignment in scatter_labels(xs, ys, list(labels)):
+            plt.text(label, x, y, alignment=alignment)
+
+
+def images(plot: ResultPlot, row: dict[str, Any]) -> Text:
+    """An images block: its title (filled in from the row) and the pictures side by side."""
+    try:
+        title = plot.title.format_map({key: value for key, value in row.items() if isinstance(value, (int, float, str))})
+    except (KeyError, ValueError, IndexError, AttributeError):
+        title = plot.title
+    text = Text(title + "\n", style="bold")
+    pictures = [grey_image(_pixels(row.get(key)), width=IMAGE_WIDTH) for key in plot.images]
+    joined = pictures[0] if pictures else Text("")
+    for picture in pictures[1:]:
+        joined = side_by_side(joined, picture)
+    text.append_text(joined)
+    return text
+
+
+def _pixels(value: Any) -> list[list[float]]:
+    """A picture from a row: rows of numbers in [0, 1]; anything else is an empty picture."""
+    if not isinstance(value, list) or not all(isinstance(line, list) for line in value):
+        return []
+    pixels = [[min(1.0, max(0.0, number(v) or 0.0)) for v in line] for line in value]
+    width = min((len(line) for line in pixels), default=0)
+    return [line[:width] for line in pixels] if width else []
 
 
 def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], *, cols: int = 68,
@@ -90,29 +207,6 @@ def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[st
         if len(chosen) >= limit:
             break
     return chosen
-
-
-def draw_errors(plt: Any, errors: dict[str, float]) -> None:
-    """Lab 1.4: relative Frobenius error against k."""
-    plt.clear_figure()
-    ks = sorted(int(k) for k in errors)
-    plt.plot(ks, [float(errors[str(k)]) for k in ks], marker="dot")
-    plt.title("relative error ‖A − A_k‖_F / ‖A‖_F against k")
-
-
-def draw_spectrum(plt: Any, sigma: Sequence[float]) -> None:
-    """Lab 1.4: singular values on a log scale.
-
-    The logarithm is taken here, on a linear axis labelled in powers of ten: plotext's own log scale
-    takes the logarithm again each time the plot is rebuilt (every repaint), and then crashes.
-    """
-    plt.clear_figure()
-    values = [max(float(s), 1e-12) for s in sigma]
-    plt.plot(list(range(1, len(values) + 1)), [math.log10(v) for v in values])
-    if values:
-        exponents = decade_exponents(min(values), max(values))
-        plt.yticks([float(e) for e in exponents], [f"1e{e}" for e in exponents])
-    plt.title("singular values σ_i (log scale)")
 
 
 def decade_exponents(low: float, high: float, most: int = 6) -> list[int]:
@@ -154,112 +248,75 @@ def side_by_side(left: Text, right: Text, gap: int = 2) -> Text:
             joined.append("\n")
     return joined
 
-
-def timing_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
-    """Lab 1.1 table: method, milliseconds, speed-up over the loop."""
-    loop = next((float(r["seconds"]) for r in rows if r["method"] == "Python loop"), None)
-    out = []
-    for row in rows:
-        seconds = float(row["seconds"])
-        speedup = f"{loop / seconds:,.0f}×" if loop and seconds > 0 else "—"
-        out.append((str(row["method"]), f"{seconds * 1e3:,.2f}", speedup))
-    return out
-
-
-def gflops_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
-    """Lab 1.2 table: method, n, milliseconds, GFLOP/s (or why a row was skipped)."""
-    out = []
-    for row in rows:
-        if "skipped" in row:
-            out.append((str(row["method"]), str(row["n"]), "—", str(row["skipped"])))
-        else:
-            out.append((str(row["method"]), str(row["n"]), f"{float(row['seconds']) * 1e3:,.3f}",
-                        gflops_text(float(row["gflops"]))))
-    return out
-
-
-def gflops_text(gflops: float) -> str:
-    """One decimal from 1 GFLOP/s up; below that two significant figures (Python loops show 0.0045,
-    not a misleading 0.0)."""
-    return f"{gflops:,.1f}" if gflops >= 1 else f"{gflops:.2g}"
-
-
 class LabResults(Vertical):
-    """A lab's data source, its table, its plots and (Lab 1.4) the images, redrawn as results arrive."""
+    """A lab's data source and one block per declared result (table, plot or images), redrawn as rows arrive."""
 
     DEFAULT_CSS = """
     LabResults { height: auto; }
     LabResults #lab-source { color: $text-muted; }
-    LabResults DataTable { height: auto; max-height: 12; }
+    LabResults DataTable { height: auto; max-height: 14; }
     LabResults .lab-plot { height: 18; }
-    LabResults #lab-images { height: auto; }
+    LabResults .lab-images { height: auto; }
     """
 
-    def __init__(self, lab_id: str, *, id: str | None = None) -> None:
+    def __init__(self, results: Sequence[LabResult], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.lab_id = lab_id
-        self.rows: list[dict[str, Any]] = []
+        self.results = list(results)
+        self.rows: dict[str, list[dict[str, Any]]] = {result.rows: [] for result in self.results}
         self.labels: list[str] = []
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
 
         yield Static("", id="lab-source")
-        yield DataTable(id="lab-table", zebra_stripes=True)
-        yield PlotextPlot(id="lab-plot-1", classes="lab-plot")
-        yield PlotextPlot(id="lab-plot-2", classes="lab-plot")
-        yield Static("", id="lab-images")
+        for result in self.results:
+            if result.columns:
+                yield DataTable(id=f"lab-table-{result.rows}", zebra_stripes=True, classes="lab-table")
+            if result.plot is not None and result.plot.kind == "images":
+                yield Static("", id=f"lab-images-{result.rows}", classes="lab-images")
+            elif result.plot is not None:
+                yield PlotextPlot(id=f"lab-plot-{result.rows}", classes="lab-plot")
 
     def on_mount(self) -> None:
-        self.query_one("#lab-plot-2").display = self.lab_id == "1.lab4"
-        self.query_one("#lab-images").display = False
+        for result in self.results:
+            for widget in self.query(f"#lab-images-{result.rows}, #lab-plot-{result.rows}"):
+                widget.display = False  # nothing to draw until its first row
 
     def reset(self, source: str, labels: Sequence[str]) -> None:
         """Start a new measurement run: say where the data came from, forget old rows."""
-        self.rows = []
+        self.rows = {result.rows: [] for result in self.results}
         self.labels = list(labels)
         self.query_one("#lab-source", Static).update(Text(f"Data: {source}" if source else ""))
-        self.query_one("#lab-table", DataTable).clear(columns=True)
+        for table in self.query(DataTable):
+            table.clear(columns=True)
 
-    def add(self, payload: dict[str, Any]) -> None:
-        """Take one measurement and redraw."""
-        self.rows.append(payload)
-        kind = payload.get("table")
-        if kind == "timings":
-            self._table(("method", "ms", "speed-up"), timing_rows(self.rows))
-            self._plot("#lab-plot-1", draw_timings, self.rows)
-        elif kind == "gflops":
-            self._table(("method", "n", "ms", "GFLOP/s"), gflops_rows(self.rows))
-            self._plot("#lab-plot-1", draw_gflops, self.rows)
-        elif kind == "pca":
-            explained = payload.get("explained", {})
-            self._table(("components k", "explained variance"),
-                        [(str(k), f"{float(v):.1%}") for k, v in explained.items()])
-            self._plot("#lab-plot-1", draw_scatter, payload.get("points", []), self.labels)
-        elif kind == "svd":
-            self._svd(payload)
+    def row_count(self, rows: str) -> int:
+        """How many rows a block holds."""
+        return len(self.rows.get(rows, []))
 
-    def _svd(self, payload: dict[str, Any]) -> None:
-        errors, ratios = payload.get("errors", {}), payload.get("ratios", {})
-        self._table(("k", "relative error", "compression ratio"),
-                    [(k, f"{float(errors[k]):.4f}", f"{float(ratios.get(k, 0)):.2f}") for k in errors])
-        self._plot("#lab-plot-1", draw_errors, errors)
-        self._plot("#lab-plot-2", draw_spectrum, payload.get("sigma", []))
-        images = self.query_one("#lab-images", Static)
-        k = payload.get("break_even")
-        picture = Text(f"Original, and rank {k} (compression ratio ≈ 1):\n", style="bold")
-        picture.append_text(side_by_side(grey_image(payload.get("image", []), width=IMAGE_WIDTH),
-                                         grey_image(payload.get("at_break_even", []), width=IMAGE_WIDTH)))
-        images.update(picture)
-        images.display = True
-
-    def _table(self, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-        table = self.query_one("#lab-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*columns)
-        table.add_rows(rows)
-
-    def _plot(self, selector: str, draw: Any, *args: Any) -> None:
-        plot = self.query_one(selector)
-        draw(plot.plt, *args)  # type: ignore[attr-defined]
-        plot.refresh()
+    def add(self, row: dict[str, Any]) -> None:
+        """Take one row and redraw its block; rows for no declared block are ignored."""
+        result = next((r for r in self.results if r.rows == row.get("table")), None)
+        if result is None:
+            return
+        kept = self.rows[result.rows]
+        if result.replace:
+            kept.clear()
+        kept.append(row)
+        if result.columns:
+            table = self.query_one(f"#lab-table-{result.rows}", DataTable)
+            table.clear(columns=True)
+            table.add_columns(*(column.title for column in result.columns))
+            table.add_rows(table_rows(result, kept))
+        plot = result.plot
+        if plot is None:
+            return
+        if plot.kind == "images":
+            pictures = self.query_one(f"#lab-images-{result.rows}", Static)
+            pictures.update(images(plot, kept[-1]))
+            pictures.display = True
+            return
+        widget = self.query_one(f"#lab-plot-{result.rows}")
+        draw(widget.plt, plot, kept, self.labels)  # type: ignore[attr-defined]
+        widget.display = True
+        widget.refresh()
