@@ -5,6 +5,7 @@ language, numbers, nested lists), so the same call works in-process and in the c
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -12,12 +13,13 @@ from typing import Any
 
 import sympy
 
-from checkers import mistakes
+from checkers import mistakes, rounding
 from checkers.build import Answer, Seq, SetOf, Value, is_scalar, parse, rational
 from checkers.equivalence import Options, compare, compare_answer, strip_labels
 from checkers.numeric import Tolerance, scalars_equal, value_of
 from checkers.proofs import ProofSpec, check_chain
-from checkers.syntax import AnswerError
+from checkers.restating import restates
+from checkers.syntax import NUMBERS_ONLY, AnswerError
 from checkers.verdict import Verdict
 
 AnswerTest = Callable[[str, Any, dict[str, Any], dict[str, str]], Verdict]
@@ -46,7 +48,6 @@ def to_value(data: Any) -> Value:
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return {
-        "tolerance": Tolerance(rtol=data.get("rtol"), atol=data.get("atol")),
         "sigfigs": data.get("sigfigs"),
         "real": bool(data.get("real", False)),
         "unordered": bool(data.get("unordered", False)),
@@ -56,23 +57,23 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(text: str, options: Options) -> Answer | Verdict:
+    """Exercise answers are numbers: a free letter is an unknown symbol, so the answer is unreadable."""
     try:
-        return parse(text, real=options.real)
+        return parse(text, real=options.real, names=NUMBERS_ONLY)
     except AnswerError as exc:
         return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
 
 
-def _decimal_aware(answer: Answer, options: Options) -> Options:
-    """Exact answers are compared exactly; typed decimals within the part's tolerance."""
-    return options if answer.decimal else replace(options, tolerance=Tolerance())
-
-
-def _read_single(text: str, options: Options) -> tuple[Answer, Options] | Verdict:
-    """The answer read as one value, with the options its exactness calls for; or why it can't be."""
+def _read_single(text: str, options: Options, data: dict[str, Any]) -> tuple[Answer, Options] | Verdict:
+    """The answer read, with its numbers to be judged by the rounding policy; or why it can't be
+    graded (unreadable, or it only restates the computation the part asks for)."""
     answer = _read(text, options)
     if isinstance(answer, Verdict):
         return answer
-    return answer, _decimal_aware(answer, options)
+    refusal = restates(answer.tree, str(data.get("compute", "")))
+    if refusal:
+        return Verdict(False, refusal, answer.read_as, unreadable=True)
+    return answer, replace(options, typed=answer.typed)
 
 
 def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str | None:
@@ -85,7 +86,7 @@ def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str 
 def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """Equal to the expected value (exact, or within the part's tolerance when typed as a decimal)."""
     options = Options(**_fields(data))
-    read = _read_single(text, options)
+    read = _read_single(text, options, data)
     if isinstance(read, Verdict):
         return read
     answer, options = read
@@ -94,13 +95,19 @@ def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str,
     if not ok:
         try:
             value = strip_labels(answer.value, any_label=True)
-            # The exercise's own known slips first, then the general detectors (sign, σ², ×10ⁿ, …).
-            known = _known_mistake(value, data, options) or mistakes.detect(value, target, data.get("kind", ""),
-                                                                             answer)
+            # The exercise's own known slips first, then a near miss in rounding, then the general
+            # detectors (sign, σ², ×10ⁿ, …).
+            known = _known_mistake(value, data, options)
+            if not known and not _is_close(feedback):
+                known = mistakes.detect(value, target, data.get("kind", ""), answer)
         except AnswerError:
             known = None
         feedback = known or feedback
     return Verdict(ok, "" if ok else feedback, answer.read_as)
+
+
+def _is_close(feedback: str) -> bool:
+    return rounding.CLOSE_ROUNDING in feedback or rounding.CLOSE_DIGITS in feedback
 
 
 def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
@@ -111,7 +118,7 @@ def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str,
 def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """A vector of length 1 pointing along the expected one (either sign when `sign: any`)."""
     options = Options(**_fields(data))
-    read = _read_single(text, options)
+    read = _read_single(text, options, data)
     if isinstance(read, Verdict):
         return read
     answer, options = read
@@ -122,8 +129,12 @@ def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dic
         return Verdict(True, "", answer.read_as)
     if data.get("sign") == "any" and isinstance(target, Seq):
         flipped = Seq(tuple(-item for item in target.items))
-        if compare(value, flipped, options)[0]:
+        ok, flipped_feedback = compare(value, flipped, options)
+        if ok:
             return Verdict(True, "", answer.read_as)
+        feedback = flipped_feedback if _is_close(flipped_feedback) else feedback
+    if _is_close(feedback):
+        return Verdict(False, feedback, answer.read_as)
     known = _known_mistake(value, data, options)
     if known:
         return Verdict(False, known, answer.read_as)
@@ -164,7 +175,7 @@ def _multiple(value: Seq, target: Seq) -> float | None:
 def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
     """The eigenvalues in any order (a list, `λ1 = 3, λ2 = 1`, or a set when they are distinct)."""
     options = Options(**{**_fields(data), "unordered": True})
-    read = _read_single(text, options)
+    read = _read_single(text, options, data)
     if isinstance(read, Verdict):
         return read
     answer, options = read
@@ -180,6 +191,8 @@ def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dic
     ok, feedback = compare(Seq(tuple(given), bare=True), Seq(tuple(wanted), bare=True), options)
     if ok:
         return Verdict(True, "", answer.read_as)
+    if _is_close(feedback):
+        return Verdict(False, feedback, answer.read_as)
     hint = _eigen_hint(given, data.get("matrix"), options)
     return Verdict(False, hint or feedback or "Not right.", answer.read_as)
 
@@ -243,7 +256,8 @@ def eigenpair_test(text: str, expected: Any, data: dict[str, Any], others: dict[
     if len(vector.items) != matrix.shape[1]:  # type: ignore[union-attr]
         return Verdict(False, f"The eigenvector needs {matrix.shape[1]} entries.", answer.read_as)  # type: ignore[union-attr]
     column = sympy.Matrix(vector.items)
-    tolerance = Tolerance(rtol=data.get("rtol", 1e-3), atol=1e-9) if answer.decimal else Tolerance()
+    tolerance = (Tolerance(rtol=rounding.relative_tolerance(answer.typed), atol=1e-9) if answer.decimal
+                 else Tolerance())
     if all(scalars_equal(entry, sympy.Integer(0), Tolerance(atol=1e-12)) for entry in vector.items):
         return Verdict(False, "The zero vector is never an eigenvector.", answer.read_as)
     image = matrix * column  # type: ignore[operator]
@@ -269,27 +283,30 @@ def svd_triplet_test(text: str, expected: Any, data: dict[str, Any], others: dic
         return read
     (sigma, left, right), answer = read
     matrix = to_value(expected)
-    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)), answer.decimal,  # type: ignore[arg-type]
-                          float(data.get("rtol", 1e-3)))
+    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)),  # type: ignore[arg-type]
+                          answer.typed if answer.decimal else None)
     return Verdict(not message, message, answer.read_as)
 
 
 def svd_problem(matrix: sympy.MatrixBase, sigma: Value, left: Value, right: Value, index: int,
-                decimal: bool, rtol: float) -> str:
-    """Why (σ, u, v) is not the index-th singular triplet of `matrix`, or ""."""
-    tolerance = Tolerance(rtol=rtol, atol=rtol) if decimal else Tolerance()
+                typed: rounding.Typed | None) -> str:
+    """Why (σ, u, v) is not the index-th singular triplet of `matrix`, or "" (`typed`: the decimals
+    typed, which set how closely the vectors must satisfy A v = σ u; None for exact answers)."""
+    rtol = rounding.relative_tolerance(typed) if typed is not None else 0.0
+    tolerance = Tolerance(rtol=rtol, atol=rtol) if typed is not None else Tolerance()
     values = sorted(matrix.singular_values(), key=lambda s: -float(s))
     wanted = values[index - 1]
     if not is_scalar(sigma) or not isinstance(left, Seq) or not isinstance(right, Seq):
         return "Give σ as a number and u, v as vectors in [ ]."
     if len(left.items) != matrix.shape[0] or len(right.items) != matrix.shape[1]:
         return f"u needs {matrix.shape[0]} entries and v needs {matrix.shape[1]}."
-    if not scalars_equal(sigma, wanted, tolerance):  # type: ignore[arg-type]
-        hint = mistakes.detect(sigma, wanted, "singular_value")
+    ok, close = rounding.judge(sigma, wanted, typed or rounding.Typed())  # type: ignore[arg-type]
+    if not ok:
+        hint = close or mistakes.detect(sigma, wanted, "singular_value")
         return hint or f"σ{index} is not right."
     for name, vector in (("u", left), ("v", right)):
         length = sympy.sqrt(sum(item**2 for item in vector.items))
-        if not scalars_equal(length, sympy.Integer(1), Tolerance(rtol=max(rtol, 1e-9)) if decimal else Tolerance()):
+        if not scalars_equal(length, sympy.Integer(1), Tolerance(rtol=max(rtol, 1e-9)) if typed else Tolerance()):
             return f"{name} must have length 1: divide it by its norm."
     image = matrix * sympy.Matrix(right.items)
     if all(scalars_equal(a, sigma * b, tolerance) for a, b in zip(image, left.items)):  # type: ignore[operator]
@@ -311,17 +328,19 @@ def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict
         return verdict
     _, left_part = data["uses"]
     try:
-        left = strip_labels(parse(others[left_part]).value, any_label=True)
-        right = strip_labels(parse(text).value, any_label=True)
+        left_answer, right_answer = parse(others[left_part]), parse(text)
     except (AnswerError, KeyError):
         return verdict
+    left = strip_labels(left_answer.value, any_label=True)
+    right = strip_labels(right_answer.value, any_label=True)
     matrix = to_value(data["matrix"])
     index = int(data.get("index", 1))
     # The sign pairing of u and v does not depend on σ's size, so judge it against the true σ: a wrong
     # σ (already marked in its own part) must not hide a one-sided flip.
     sigma = sorted(matrix.singular_values(), key=lambda s: -float(s))[index - 1]  # type: ignore[union-attr]
-    message = svd_problem(matrix, sigma, left, right, index, True,  # type: ignore[arg-type]
-                          float(data.get("rtol", 1e-3)))
+    figures = [f for f in (left_answer.typed.figures, right_answer.typed.figures) if f is not None]
+    typed = rounding.Typed(figures=min(figures, default=3))
+    message = svd_problem(matrix, sigma, left, right, index, typed)  # type: ignore[arg-type]
     if message.startswith("Flip"):
         return Verdict(False, "u and v must flip together: with your u, A v = −σ u. Change the sign of v.",
                        verdict.read_as)
@@ -329,22 +348,37 @@ def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict
 
 
 def choice_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
-    """One of a few named options (e.g. L1 / L2 / L∞); `choices` maps each to its spellings."""
-    typed = _normalise_word(text)
+    """One of a few named options (e.g. L1 / L2 / L∞); `choices` maps each to its spellings.
+
+    An answer that names none of them (words like "the first one") is unreadable, never wrong."""
+    typed = normalise_choice(text)
     choices: dict[str, list[str]] = data["choices"]
     for name, spellings in choices.items():
-        if typed in {_normalise_word(s) for s in [name, *spellings]}:
+        if typed in {normalise_choice(s) for s in [name, *spellings]}:
             ok = name == expected
             return Verdict(ok, "" if ok else f"Not {name}. {data.get('why', '')}".strip(), name)
     listed = ", ".join(choices)
-    return Verdict(False, f"Answer with one of: {listed}.", text.strip())
+    return Verdict(False, f"Could not read your answer: answer with one of {listed}.", text.strip(),
+                   unreadable=True)
 
 
-def _normalise_word(text: str) -> str:
-    text = text.strip().lower().replace("∞", "inf").replace("infinity", "inf")
-    for junk in (" ", "_", "-", "‖", "|", "norm", "the"):
-        text = text.replace(junk, "")
-    return text.replace("∞", "inf").replace("max", "inf")
+_NORM_FRAMES = ("‖v‖", "||v||", "|v|", "‖x‖", "||x||", "‖", "||", "|")
+_NORM_WORDS = ("norm", "the", " ", "_", "-", "(", ")")
+
+
+def normalise_choice(text: str) -> str:
+    """One spelling per option: `L₁`, `‖v‖₁`, `l_1`, `ℓ1 norm` → "l1"; `L∞`, `‖v‖∞`, `max-norm` → "linf"."""
+    text = unicodedata.normalize("NFKC", text).strip().lower().replace("ℓ", "l")
+    text = text.replace("∞", "inf").replace("infinity", "inf")
+    for frame in _NORM_FRAMES:
+        text = text.replace(frame, "")
+    for word in _NORM_WORDS:
+        text = text.replace(word, "")
+    if text in ("max", "maximum", "inf", "uniform", "chebyshev"):
+        return "linf"
+    if text in ("1", "2"):
+        return "l" + text
+    return text
 
 
 def proof_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:

@@ -10,6 +10,7 @@ from typing import Any, Union
 import sympy
 from lark import Token, Tree
 
+from checkers.rounding import Typed
 from checkers.syntax import PLAIN, AnswerError, Names, parse_tree, show
 
 MAX_POWER_BITS = 12_000
@@ -59,6 +60,10 @@ class Answer:
     number_text: str | None = None
     """The literal as typed when the whole answer is one (possibly negated) number."""
     symbols: set[str] = field(default_factory=set)
+    typed: Typed = field(default_factory=Typed)
+    """The literals as typed, for the rounding policy."""
+    tree: Tree[Any] | None = None
+    """The parse tree, for checks on how the answer was written (see checkers.restating)."""
 
 
 def parse(text: str, *, real: bool = False, names: Names = PLAIN,
@@ -85,6 +90,8 @@ def parse(text: str, *, real: bool = False, names: Names = PLAIN,
         radians=builder.radians,
         number_text=_number_text(tree),
         symbols=builder.symbols,
+        typed=builder.typed,
+        tree=tree,
     )
 
 
@@ -148,6 +155,7 @@ class _Builder:
         self.degrees = False
         self.radians = False
         self.symbols: set[str] = set()
+        self.typed = Typed()
 
     def build(self, node: Any) -> Value:
         method = getattr(self, f"_{node.data}", None)
@@ -176,7 +184,9 @@ class _Builder:
         text = str(token)
         if "." in text or "e" in text.lower():
             self.decimal = True
-        return rational(text)
+        value = rational(text)
+        self.typed.add(text, value)
+        return value
 
     def _var(self, token: Token) -> Value:
         name = str(token)
@@ -229,6 +239,14 @@ class _Builder:
     # Functions ----------------------------------------------------------------------------------
     def _call(self, name: Token, argument: Any) -> Value:
         return self._apply(str(name), self.build(argument))
+
+    def _call2(self, name: Token, first: Any, second: Any) -> Value:
+        y, x = self.build(first), self.build(second)
+        if not (is_scalar(y) and is_scalar(x)):
+            raise AnswerError(f"{name} takes two single numbers, y then x")
+        if y == 0 and x == 0:
+            raise AnswerError(f"{name}(0, 0) has no angle")
+        return sympy.atan2(y, x)
 
     def _call_sup(self, name: Token, sup: Token, argument: Any) -> Value:
         return self._call_power(str(name), int(str(sup).translate(_SUPER)), argument)
@@ -310,7 +328,7 @@ class _Builder:
         raise AnswerError("ᵀ applies to a vector or a matrix")
 
     def _degrees(self, operand: Any) -> Value:
-        self.degrees = True
+        self.degrees = self.typed.degrees = True
         value = self.build(operand)
         return _multiply(value, sympy.pi / 180)
 

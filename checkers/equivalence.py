@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
 import sympy
 
-from checkers import mistakes
+from checkers import mistakes, rounding
 from checkers.build import Answer, Labelled, Seq, SetOf, Value, is_scalar, parse
 from checkers.numeric import EXACT, Tolerance, scalars_equal, value_of
-from checkers.syntax import AnswerError
+from checkers.rounding import round_sigfigs, significant_figures, truncate_sigfigs
+from checkers.syntax import PLAIN, AnswerError, Names
 from checkers.verdict import Verdict
 
 
@@ -28,16 +29,22 @@ class Options:
     """Accept any `name =` label before a value (exercise parts); otherwise only λ, σ₁, u1 style."""
     kind: str = ""
     """What the value is ("norm", "angle", "singular_value", …) for the mistake detectors' wording."""
+    typed: rounding.Typed | None = None
+    """Set to the answer's literals to judge numbers by the rounding policy (checkers.rounding)
+    instead of `tolerance`."""
 
 
 def equivalent(student: str, expected: str, *, rtol: float | None = None, atol: float | None = None,
-               sigfigs: int | None = None, real: bool = False) -> Verdict:
+               sigfigs: int | None = None, rounded: bool = False, real: bool = False) -> Verdict:
     """Whether `student` is mathematically `expected` (exactly, or within rtol/atol, or to sigfigs).
 
-    `{…}` on both sides compare as sets; bare comma lists and vectors compare in order.
+    `rounded=True` applies the exercises' policy (checkers.rounding): exact, or a decimal correctly
+    rounded to the figures typed, at least 3. `{…}` on both sides compare as sets; bare comma lists
+    and vectors compare in order; letters are variables (exercises refuse them, see answer_tests).
     Raises ValueError if `expected` itself cannot be read (an authoring error).
     """
-    options = Options(tolerance=Tolerance(rtol=rtol, atol=atol), sigfigs=sigfigs, real=real)
+    options = Options(tolerance=Tolerance(rtol=rtol, atol=atol), sigfigs=sigfigs, real=real,
+                      typed=rounding.Typed() if rounded else None)
     try:
         target = parse(expected, real=real)
     except AnswerError as exc:
@@ -45,12 +52,14 @@ def equivalent(student: str, expected: str, *, rtol: float | None = None, atol: 
     return check_text(student, target.value, options)
 
 
-def check_text(student: str, expected: Value, options: Options) -> Verdict:
-    """Parse the learner's text and compare it with an expected value."""
+def check_text(student: str, expected: Value, options: Options, *, names: Names = PLAIN) -> Verdict:
+    """Parse the learner's text and compare it with `expected` (`names`: NUMBERS_ONLY refuses letters)."""
     try:
-        answer = parse(student, real=options.real)
+        answer = parse(student, real=options.real, names=names)
     except AnswerError as exc:
         return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
+    if options.typed is not None:
+        options = replace(options, typed=answer.typed)
     try:
         ok, feedback = compare_answer(answer, expected, options)
     except (ValueError, ArithmeticError, RecursionError) as exc:
@@ -106,6 +115,8 @@ def compare(student: Value, expected: Value, options: Options) -> tuple[bool, st
     if not is_scalar(student):
         comma = " Decimals take a point (7.348), not a comma." if _looks_like_decimal_comma(student) else ""
         return False, f"Expected a single value; you gave {describe(student)}.{comma}"
+    if options.typed is not None:
+        return rounding.judge(student, expected, options.typed)  # type: ignore[arg-type]
     equal = scalars_equal(student, expected, options.tolerance, real=options.real)  # type: ignore[arg-type]
     return bool(equal), ""
 
@@ -148,10 +159,13 @@ def _compare_sequence(student: Value, expected: Seq, options: Options) -> tuple[
         return _compare_multiset(list(student.items), list(expected.items), options)
     if len(student.items) != len(expected.items):
         return False, f"Expected {len(expected.items)} entries; you gave {len(student.items)}."
-    wrong = [index for index, (s, t) in enumerate(zip(student.items, expected.items), start=1)
-             if not compare(s, t, replace(options, unordered=False))[0]]
+    verdicts = [compare(s, t, replace(options, unordered=False)) for s, t in zip(student.items, expected.items)]
+    wrong = [index for index, (ok, _) in enumerate(verdicts, start=1) if not ok]
     if not wrong:
         return True, ""
+    close = _close_entries([str(index) for index in wrong], [verdicts[index - 1][1] for index in wrong])
+    if close:
+        return False, close
     if len(wrong) > 1 and _compare_multiset(list(student.items), list(expected.items), options)[0]:
         return False, "These are the right values, but in the wrong order."
     if len(wrong) == len(expected.items) and len(wrong) > 1:
@@ -166,16 +180,28 @@ def _compare_matrix(student: Value, expected: sympy.MatrixBase, options: Options
     if student.shape != expected.shape:
         return False, (f"Wrong shape: expected {expected.shape[0]}×{expected.shape[1]}, "
                        f"you gave {student.shape[0]}×{student.shape[1]}.")
-    wrong = [(row + 1, col + 1) for row in range(expected.shape[0]) for col in range(expected.shape[1])
-             if not compare(student[row, col], expected[row, col], options)[0]]
+    verdicts = {(row + 1, col + 1): compare(student[row, col], expected[row, col], options)
+                for row in range(expected.shape[0]) for col in range(expected.shape[1])}
+    wrong = [cell for cell, (ok, _) in verdicts.items() if not ok]
     if not wrong:
         return True, ""
+    close = _close_entries([f"({row},{col})" for row, col in wrong], [verdicts[cell][1] for cell in wrong])
+    if close:
+        return False, close
     if mistakes.is_transpose(student, expected, options):
         return False, mistakes.TRANSPOSE
     if len(wrong) == expected.shape[0] * expected.shape[1]:
         return False, ""
     names = ", ".join(f"({row},{col})" for row, col in wrong)
     return False, f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} (row,column) {'is' if len(wrong) == 1 else 'are'} not right."
+
+
+def _close_entries(names: list[str], feedbacks: list[str]) -> str:
+    """When every wrong entry is a near miss under the rounding policy, say so, naming the entries."""
+    if not feedbacks or not all(rounding.is_close_message(feedback) for feedback in feedbacks):
+        return ""
+    message = rounding.CLOSE_DIGITS if rounding.CLOSE_DIGITS in feedbacks else rounding.CLOSE_ROUNDING
+    return f"Entr{'y' if len(names) == 1 else 'ies'} {', '.join(names)}: {message}"
 
 
 def _compare_set(student: Value, expected: SetOf, options: Options) -> tuple[bool, str]:
@@ -224,6 +250,11 @@ def _compare_multiset(given: list[Value], wanted: list[Value], options: Options)
     if matched == len(wanted):
         return True, ""
     unmatched = [given[s] for s in range(len(given)) if s not in owner.values()]
+    for value in unmatched:
+        near = [feedback for target in wanted
+                if rounding.is_close_message(feedback := compare(value, target, replace(options, unordered=False))[1])]
+        if near:
+            return False, f"{_short(value)}: {near[0]}"
     if matched == 0:
         return False, ""
     return False, f"Not right: {', '.join(_short(v) for v in unmatched)}."
@@ -271,35 +302,3 @@ def _sigfigs(answer: Answer, value: Value, expected: Any, figures: int) -> tuple
         return False, "Check the sign."
     hint = mistakes.detect(value, expected, "", answer)
     return False, hint or f"Not accurate to {figures} significant figures."
-
-
-def significant_figures(text: str) -> tuple[int, int]:
-    """The range of significant figures a typed decimal shows (1000 may have 1 to 4)."""
-    mantissa = text.lower().lstrip("+-").partition("e")[0]
-    digits = mantissa.replace(".", "").lstrip("0")
-    if not digits:
-        return 1, 1
-    if "." in mantissa:
-        return len(digits), len(digits)
-    stripped = digits.rstrip("0")
-    return len(stripped), len(digits)
-
-
-def round_sigfigs(number: Decimal, figures: int) -> Decimal:
-    """Round half away from zero to `figures` significant figures."""
-    if number == 0:
-        return Decimal(0)
-    with localcontext() as context:
-        context.prec = 80
-        exponent = number.adjusted() - figures + 1
-        return number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
-
-
-def truncate_sigfigs(number: Decimal, figures: int) -> Decimal:
-    """Chop (not round) to `figures` significant figures."""
-    if number == 0:
-        return Decimal(0)
-    with localcontext() as context:
-        context.prec = 80
-        exponent = number.adjusted() - figures + 1
-        return number.quantize(Decimal(1).scaleb(exponent), rounding="ROUND_DOWN")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import mpmath
@@ -9,6 +10,7 @@ import sympy
 
 from checkers.build import Seq, is_scalar
 from checkers.numeric import Tolerance, close, scalars_equal, value_of
+from checkers.rounding import relative_tolerance
 
 if TYPE_CHECKING:
     from checkers.build import Answer, Value
@@ -19,8 +21,24 @@ NEAR = Tolerance(rtol=1.5e-3)
 """Detectors only choose the message, so a rounded decimal still counts as "that slip"."""
 
 
+_NEAR_NOW: ContextVar[Tolerance] = ContextVar("near", default=NEAR)
+"""The tolerance of the detection under way: wider when the learner typed few decimal digits."""
+
+
 def detect(student: Value, expected: Value, kind: str, answer: Answer | None = None) -> str | None:
     """One hint for a wrong answer, or None when no known slip explains it."""
+    near = NEAR
+    if answer is not None and answer.decimal:
+        # 1.11 typed for −θ = −1.10715… is the sign slip, rounded to the digits typed.
+        near = Tolerance(rtol=max(NEAR.rtol or 0, min(5e-3, 0.5 * relative_tolerance(answer.typed))))
+    token = _NEAR_NOW.set(near)
+    try:
+        return _detect(student, expected, kind, answer)
+    finally:
+        _NEAR_NOW.reset(token)
+
+
+def _detect(student: Value, expected: Value, kind: str, answer: Answer | None) -> str | None:
     if is_scalar(student) and is_scalar(expected):
         return _scalar(student, expected, kind, answer)  # type: ignore[arg-type]
     if isinstance(student, Seq) and isinstance(expected, (Seq, sympy.MatrixBase)):
@@ -37,7 +55,7 @@ def _number(expr: Any) -> mpmath.mpc | None:
 
 
 def _is(s: mpmath.mpc, t: Any) -> bool:
-    return close(s, t, NEAR)
+    return close(s, t, _NEAR_NOW.get())
 
 
 def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer | None) -> str | None:
@@ -55,6 +73,8 @@ def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer
         return "That is the angle in degrees; the question asks for cos θ."
     if t != 0 and _is(s, -t):
         return "Check the sign."
+    if kind != "angle" and t != 0 and abs(t) != 1 and _is(s, 1 / t):
+        return "That is the reciprocal of the answer: check which way up the fraction goes."
     if abs(t) not in (0, 1) and _is(s, t * t):
         return {
             "norm": "That is ‖v‖², the squared norm; take the square root.",
@@ -80,6 +100,9 @@ def _angle(s: mpmath.mpc, t: mpmath.mpc, degrees: bool) -> str | None:
         return "That is cos θ; apply arccos to get the angle."
     if _is(s, mpmath.pi - t):
         return "That is 180° − θ: check the sign of the dot product."
+    if t.real < mpmath.pi / 2 and _is(s, mpmath.pi / 2 - t):
+        return ("That is 90° − θ, the complementary angle: θ = arccos(a·b / (‖a‖‖b‖)); "
+                "check which ratio you took (arctan and arcsin take different ones).")
     return None
 
 

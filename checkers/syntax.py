@@ -5,7 +5,6 @@ No sympy here: the app calls `read_as` on every keystroke, so this module costs 
 
 from __future__ import annotations
 
-import math
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -15,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
+
+from checkers.printer import approximate, show
 
 MAX_CHARS = 2000
 """Longest answer read; anything longer is refused before the lexer runs."""
@@ -30,6 +37,8 @@ FUNCTIONS: dict[str, str] = {
     "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
     "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
 }
+TWO_ARGUMENT_FUNCTIONS: dict[str, str] = {"atan2": "atan2", "arctan2": "atan2"}
+"""Functions of two numbers, written name(y, x)."""
 CONSTANTS: dict[str, str] = {
     "pi": "pi", "π": "pi", "e": "e", "inf": "inf", "infinity": "inf", "oo": "inf", "∞": "inf",
 }
@@ -46,8 +55,11 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPERAND_END = {"NUMBER", "VAR", "CONST", "_RPAR", "_RSQB", "_RBRACE", "_RANGLE", "SUP", "_TSUP",
                 "_DEGREE", "UNIT"}
-_OPERAND_START = {"NUMBER", "VAR", "CONST", "FUNC", "_LPAR", "_LSQB", "_LBRACE", "_LANGLE", "_ROOT"}
+_OPERAND_START = {"NUMBER", "VAR", "CONST", "FUNC", "FUNC2", "_LPAR", "_LSQB", "_LBRACE", "_LANGLE", "_ROOT"}
 _OPENERS = {"_LPAR": "_RPAR", "_LSQB": "_RSQB", "_LBRACE": "_RBRACE", "_LANGLE": "_RANGLE"}
+_BARE_ARGUMENT = {"NUMBER", "VAR", "CONST"}
+_AFTER_BARE = {"_DIV", "_MUL", "_POW", "_PLUS", "_MINUS", "SUP", "_TSUP", "_DEGREE", "UNIT"}
+"""After `acos 1` these make the reading ambiguous (acos(1)/√5 or acos(1/√5)), so brackets are asked for."""
 
 
 class AnswerError(ValueError):
@@ -62,6 +74,9 @@ class Names:
     """Letters a word may be split into (`ae` → a·e) when every letter is declared."""
     matrices: frozenset[str] = frozenset()
     """Upper-case letters that name matrices (proof mode); `I` is then the identity."""
+    letters: frozenset[str] | None = None
+    """Single letters that may stand for a value; None allows any (algebra), an empty set none
+    (exercise answers are numbers: a letter there is an unknown symbol, not a free variable)."""
 
 
 PLAIN = Names()
@@ -69,13 +84,27 @@ _LOCK = threading.Lock()
 """The post-lexer carries per-parse settings, so one parse runs at a time."""
 
 
-def _word_error(word: str) -> AnswerError:
+NUMBERS_ONLY = Names(letters=frozenset())
+"""Exercise answers: numbers, vectors, matrices and labels, no free letters."""
+
+
+def _word_error(word: str, names: Names = PLAIN) -> AnswerError:
     if word in COMPLEX_NAMES:
         return AnswerError(f"'{word}': complex numbers are not used in these answers")
+    if names.letters is not None:
+        # Only give advice that leads somewhere: here a product of letters would be refused too.
+        return AnswerError(f"unknown word '{word}': answers here are typed as numbers, vectors or "
+                           f"matrices, not words or names from the question; work out the value and type that")
     hint = ""
     if word.isascii() and word.isalpha() and len(word) == 2:
         hint = f" (for a product write {'*'.join(word)})"
     return AnswerError(f"unknown word '{word}'{hint}")
+
+
+def unknown_symbol(name: str) -> AnswerError:
+    """A letter where a number belongs; never read as a free variable."""
+    return AnswerError(f"unknown symbol {name}: answers here are typed as numbers, vectors or matrices; "
+                       f"work out its value and type that")
 
 
 def _classify(token: Token, names: Names) -> Iterator[Token]:
@@ -84,6 +113,8 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
     lower = word.lower()
     if word in names.split or word in names.matrices:
         yield Token.new_borrow_pos("VAR", word, token)
+    elif lower in TWO_ARGUMENT_FUNCTIONS and word.islower():
+        yield Token.new_borrow_pos("FUNC2", TWO_ARGUMENT_FUNCTIONS[lower], token)
     elif word in CONSTANTS:
         yield Token.new_borrow_pos("CONST", CONSTANTS[word], token)
     elif lower in FUNCTIONS and (word.islower() or word.isupper() and len(word) > 1):
@@ -101,7 +132,7 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
             part = Token("VAR", letter, start_pos=token.start_pos + offset, end_pos=token.start_pos + offset + 1)
             yield part
     else:
-        raise _word_error(word)
+        raise _word_error(word, names)
 
 
 def _variable_name(word: str, names: Names) -> str | None:
@@ -149,6 +180,9 @@ class _PostLex:
                 tokens.append(token)
             if len(tokens) > MAX_TOKENS:
                 raise AnswerError(f"the answer is too long (more than {MAX_TOKENS} symbols)")
+        _check_calls(tokens)
+        if self.names.letters is not None:
+            _check_letters(tokens, self.names.letters)
         yield from self._separators(tokens)
 
     def _separators(self, tokens: list[Token]) -> Iterator[Token]:
@@ -179,6 +213,47 @@ class _PostLex:
             elif stack and kind == _OPENERS[stack[-1][0]]:
                 stack.pop()
             yield token
+
+
+def _check_calls(tokens: list[Token]) -> None:
+    """Refuse `acos 1/√5` (ambiguous without brackets) and atan2 without exactly two arguments."""
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1:index + 3]
+        if token.type == "FUNC" and len(following) == 2 and following[0].type in _BARE_ARGUMENT \
+                and following[1].type in _AFTER_BARE:
+            name, operand, after = str(token), str(following[0]), str(following[1]).strip()
+            raise AnswerError(f"'{name} {operand}{after}…' could mean {name}({operand}){after}… or "
+                              f"{name}({operand}{after}…): put brackets around what {name} applies to")
+        if token.type == "FUNC2" and _argument_count(tokens, index + 1) != 2:
+            raise AnswerError(f"{token} takes two numbers in brackets, y then x: {token}(y, x)")
+
+
+def _argument_count(tokens: list[Token], open_index: int) -> int:
+    """How many comma-separated arguments the bracket opened at `open_index` holds (0 if none)."""
+    if open_index >= len(tokens) or tokens[open_index].type != "_LPAR":
+        return 0
+    depth, count = 0, 1
+    for token in tokens[open_index + 1:]:
+        if token.type in _OPENERS:
+            depth += 1
+        elif token.type in _OPENERS.values():
+            if depth == 0:
+                return count
+            depth -= 1
+        elif token.type == "_COMMA" and depth == 0:
+            count += 1
+    return count
+
+
+def _check_letters(tokens: list[Token], allowed: frozenset[str]) -> None:
+    """A letter that is not a label (`λ = 3`) and not allowed here is an unknown symbol."""
+    for index, token in enumerate(tokens):
+        if token.type != "VAR" or str(token) in allowed:
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if following is not None and following.type == "_EQ":
+            continue
+        raise unknown_symbol(str(token))
 
 
 def _between_operands(previous: Token | None, following: Token | None) -> bool:
@@ -311,193 +386,6 @@ def read_as(text: str) -> str:
 
 def _is_plain_number(shown: str) -> bool:
     return shown.lstrip("-").replace(".", "", 1).isdigit()
-
-
-_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "imul": 2, "neg": 3, "pos": 3, "pow": 4}
-_SHOW_SUP = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
-
-
-def show(node: Any) -> str:
-    """Render a parse tree in the tutor's own notation: explicit ·, √, [ ], ° and labels."""
-    if isinstance(node, Token):
-        return str(node)
-    kind = node.data
-    kids = node.children
-    if kind in ("start", "entries"):
-        parts = [show(kid) for kid in kids]
-        return ", ".join(parts)
-    if kind == "chain":
-        return " = ".join(show(kid) for kid in kids)
-    if kind == "labelled":
-        return f"{kids[0]} = {show(kids[1])}"
-    if kind == "number":
-        return _show_number(str(kids[0]))
-    if kind in ("var", "const"):
-        return {"pi": "π", "inf": "∞"}.get(str(kids[0]), str(kids[0]))
-    if kind in ("add", "sub", "mul", "div", "imul", "pow"):
-        symbol = {"add": " + ", "sub": " − ", "mul": "·", "div": "/", "imul": "·", "pow": "^"}[kind]
-        left = _wrap(kids[0], kind, right=False)
-        right = _wrap(kids[1], kind, right=True)
-        return f"{left}{symbol}{right}"
-    if kind == "neg":
-        return f"−{_wrap(kids[0], kind, right=True)}"
-    if kind == "pos":
-        return show(kids[0])
-    if kind == "paren":
-        return f"({show(kids[0])})"
-    if kind in ("tuple", "angled"):
-        return "[" + ", ".join(show(kid) for kid in kids) + "]"
-    if kind == "set":
-        return "{" + ", ".join(show(kid) for kid in kids if kid is not None) + "}"
-    if kind == "bracket":
-        rows = kids[0].children
-        if len(rows) == 1:
-            return "[" + ", ".join(show(kid) for kid in rows[0].children) + "]"
-        return "[" + ", ".join("[" + ", ".join(show(k) for k in row.children) + "]" for row in rows) + "]"
-    if kind == "call" and str(kids[0]) == "sqrt":
-        return f"√{show(kids[1])}" if _is_atomic(kids[1]) else f"√({show(kids[1])})"
-    if kind == "call":
-        return f"{kids[0]}({show(kids[1])})"
-    if kind == "call_sup":
-        power = str(kids[1]).translate(_SUPERSCRIPTS)
-        if power == "-1":
-            return f"a{kids[0]}({show(kids[2])})"
-        return f"{kids[0]}({show(kids[2])})^{power}"
-    if kind == "call_pow":
-        power = show(kids[1])
-        if power == "-1":
-            return f"a{kids[0]}({show(kids[2])})"
-        return f"{kids[0]}({show(kids[2])})^{power}"
-    if kind == "fexp_pos":
-        return str(kids[0])
-    if kind == "fexp_neg":
-        return f"-{kids[0]}"
-    if kind == "root":
-        inner = kids[0]
-        text = show(inner)
-        return f"√{text}" if _is_atomic(inner) else f"√({text})"
-    if kind == "abs":
-        return f"|{show(kids[0])}|"
-    if kind == "suppow":
-        return f"{_wrap(kids[0], 'pow', right=False)}^{str(kids[1]).translate(_SUPERSCRIPTS)}"
-    if kind == "transpose":
-        return f"{_wrap(kids[0], 'pow', right=False)}ᵀ"
-    if kind == "degrees":
-        return f"{_wrap(kids[0], 'pow', right=False)}°"
-    if kind == "unit":
-        unit = str(kids[1])
-        return f"{_wrap(kids[0], 'pow', right=False)}°" if unit == "deg" else f"{show(kids[0])} rad"
-    return " ".join(show(kid) for kid in kids)
-
-
-def _show_number(text: str) -> str:
-    if "e" in text.lower():
-        mantissa, _, exponent = text.lower().partition("e")
-        return f"{mantissa}·10^{int(exponent)}"
-    return text
-
-
-def _is_atomic(node: Any) -> bool:
-    return isinstance(node, Tree) and node.data in ("number", "var", "const", "paren", "call", "bracket")
-
-
-def _wrap(node: Any, parent: str, *, right: bool) -> str:
-    text = show(node)
-    kind = node.data if isinstance(node, Tree) else ""
-    mine = _PRECEDENCE.get(kind)
-    theirs = _PRECEDENCE[parent]
-    if kind == "number" and parent == "pow" and not right and "·" in text:
-        return f"({text})"
-    if mine is None:
-        return text
-    if kind == "div" and parent in ("mul", "imul") and not right:
-        return f"({text})"
-    if mine < theirs or (mine == theirs and right and parent in ("sub", "div")) or (
-        parent == "pow" and not right and mine <= theirs
-    ):
-        return f"({text})"
-    return text
-
-
-def approximate(tree: Tree[Any]) -> str | None:
-    """A 6-significant-figure decimal of a scalar answer, computed with floats; None if not a number."""
-    try:
-        value = _float(tree)
-    except (ArithmeticError, ValueError, TypeError, _NotScalar):
-        return None
-    if value is None or not math.isfinite(value):
-        return None
-    return f"{value:.6g}"
-
-
-class _NotScalar(Exception):
-    pass
-
-
-_FLOAT_FUNCS: dict[str, Any] = {
-    "sin": math.sin, "cos": math.cos, "tan": math.tan, "sec": lambda x: 1 / math.cos(x),
-    "csc": lambda x: 1 / math.sin(x), "cot": lambda x: 1 / math.tan(x), "asin": math.asin,
-    "acos": math.acos, "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
-    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "abs": abs,
-}
-_INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan"}
-
-
-def _float(node: Any) -> float | None:
-    """Evaluate a scalar tree with floats (bounded: huge powers overflow and give None)."""
-    kind = node.data
-    kids = node.children
-    if kind in ("start", "entries", "chain"):
-        if len(kids) != 1:
-            raise _NotScalar
-        return _float(kids[0])
-    if kind == "number":
-        return float(str(kids[0]))
-    if kind == "const":
-        return {"pi": math.pi, "e": math.e}.get(str(kids[0]), math.inf)
-    if kind in ("paren", "pos"):
-        return _float(kids[0])
-    if kind == "neg":
-        return -_number(kids[0])
-    if kind in ("add", "sub", "mul", "imul", "div", "pow"):
-        left, right = _number(kids[0]), _number(kids[1])
-        if kind == "add":
-            return left + right
-        if kind == "sub":
-            return left - right
-        if kind in ("mul", "imul"):
-            return left * right
-        if kind == "div":
-            return left / right
-        if abs(right) > 1e4 or (abs(left) > 1 and abs(right) * math.log10(abs(left)) > 300):
-            return None
-        return float(left**right)
-    if kind == "suppow":
-        return _number(kids[0]) ** int(str(kids[1]).translate(_SUPERSCRIPTS))
-    if kind == "call":
-        return float(_FLOAT_FUNCS[str(kids[0])](_number(kids[1])))
-    if kind in ("call_sup", "call_pow"):
-        power = int(str(kids[1]).translate(_SUPERSCRIPTS)) if kind == "call_sup" else int(show(kids[1]))
-        name = str(kids[0])
-        if power == -1 and name in _INVERSE:
-            return float(_FLOAT_FUNCS[_INVERSE[name]](_number(kids[2])))
-        return float(_FLOAT_FUNCS[name](_number(kids[2])) ** power)
-    if kind == "root":
-        return math.sqrt(_number(kids[0]))
-    if kind == "abs":
-        return abs(_number(kids[0]))
-    if kind == "degrees" or (kind == "unit" and str(kids[1]) == "deg"):
-        return math.radians(_number(kids[0]))
-    if kind == "unit":
-        return _float(kids[0])
-    raise _NotScalar
-
-
-def _number(node: Any) -> float:
-    value = _float(node)
-    if value is None:
-        raise ValueError("no value")
-    return value
 
 
 def read_as_proof(text: str, *, entries: str = "", matrices: str = "") -> str:

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from checkers.build import Labelled, Seq, SetOf, parse
-from checkers.syntax import MAX_CHARS, AnswerError, read_as
+from checkers.syntax import MAX_CHARS, NUMBERS_ONLY, AnswerError, read_as
 
 READS_AS = [
     ("3√6", "3·√6  ≈ 7.34847"),
@@ -59,6 +59,13 @@ READS_AS = [
     ("σ₁ = 5", "σ1 = 5"),
     ("5.1e-2", "5.1·10^-2  ≈ 0.051"),
     ("1 + cosec(3x)", "1 + csc(3·x)"),
+    ("atan2(2, 1)", "atan2(2, 1)  ≈ 1.10715"),
+    ("arctan2(-1, -1)", "atan2(−1, −1)  ≈ -2.35619"),
+    ("acos(1/√5)", "acos(1/√5)  ≈ 1.10715"),
+    ("sqrt 2 ", "√2  ≈ 1.41421"),
+    ("-(2+3)^2", "−(2 + 3)^2  ≈ -25"),
+    ("(1-2)-(3-4)", "(1 − 2) − (3 − 4)  ≈ 0"),
+    ("1/(2/3)", "1/(2/3)  ≈ 1.5"),
 ]
 
 
@@ -81,6 +88,13 @@ REFUSED = [
     ("__import__('os')", "the character '_'"),
     ("x.__class__", "the character '.'"),
     ("1;;2", "unexpected"),
+    ("atan2", "atan2 takes two numbers in brackets, y then x"),
+    ("atan2(1)", "atan2 takes two numbers in brackets, y then x"),
+    ("atan2(1, 2, 3)", "atan2 takes two numbers in brackets, y then x"),
+    ("acos 1/√5", "could mean acos(1)/… or acos(1/…)"),
+    ("sqrt 2 + 1", "put brackets around what sqrt applies to"),
+    ("cos 60°", "put brackets around what cos applies to"),
+    ("sqrt54/2", "put brackets around what sqrt applies to"),
 ]
 
 
@@ -108,6 +122,36 @@ VALUES = [
 @pytest.mark.parametrize(("text", "value"), VALUES)
 def test_numbers_are_read_exactly(text: str, value: sympy.Expr) -> None:
     assert sympy.simplify(parse(text).value - value) == 0
+
+
+def test_atan2_is_a_function_of_y_then_x() -> None:
+    assert parse("atan2(2, 1)").value == sympy.atan(2)
+    assert sympy.simplify(parse("atan2(-1, -1)").value + 3 * sympy.pi / 4) == 0
+    with pytest.raises(AnswerError, match="no angle"):
+        parse("atan2(0, 0)")
+
+
+LETTERS_REFUSED = [
+    ("a/a", "unknown symbol a"),
+    ("2x", "unknown symbol x"),
+    ("cos θ", "unknown symbol θ"),
+    ("A*B", "unknown symbol A"),
+    ("AB", "unknown word 'AB'"),
+    ("three", "unknown word 'three'"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), LETTERS_REFUSED)
+def test_in_exercise_answers_a_letter_is_an_unknown_symbol(text: str, message: str) -> None:
+    with pytest.raises(AnswerError, match=message):
+        parse(text, names=NUMBERS_ONLY)
+    assert "*" not in str(pytest.raises(AnswerError, parse, text, names=NUMBERS_ONLY).value)
+
+
+def test_labels_are_not_symbols_in_exercise_answers() -> None:
+    assert parse("λ1 = 3, λ2 = 1", names=NUMBERS_ONLY).value == Seq(
+        (Labelled("λ1", sympy.Integer(3)), Labelled("λ2", sympy.Integer(1))), bare=True)
+    assert parse("c = 5", names=NUMBERS_ONLY).value == Labelled("c", sympy.Integer(5))
 
 
 def test_structures_build_vectors_matrices_sets_lists_and_labels() -> None:

@@ -104,20 +104,22 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]] = BᵀAᵀ", None, EX8, True, ""),
     ("proof_chain", "(AB)^T\n= [ae+bg af+bh; ce+dg cf+dh]^T\n= [e g; f h][a c; b d]\n= B^T A^T", None, EX8, True, ""),
     ("proof_chain", "(A B)'\n[[ae+bg, ce+dg],[af+bh, cf+dh]]\nB' A'", None, EX8, True, ""),
-    ("proof_chain", "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = (AB)ᵀ", None, EX8, True, ""),
+    ("proof_chain", "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = (AB)ᵀ", None, EX8, False, "circular"),
+    ("proof_chain", "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = [[ae+bg, ce+dg],[af+bh, cf+dh]] = (AB)ᵀ", None, EX8,
+     True, ""),
     ("proof_chain", "(AB)ᵀ = BᵀAᵀ", None, EX8, False, "what you are proving"),
     ("proof_chain", f"(AB)ᵀ = {ENTRIES} = BᵀAᵀ", None, EX8, False, "entries (1,2), (2,1) differ"),
     ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ", None, EX8, False,
      "Step 2 "),
     ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ", None, EX8, False,
      "entry (2,2) differs"),
-    ("proof_chain", "(AB)ᵀ = AᵀBᵀ", None, EX8, False, "must start at (AB)ᵀ and end at BᵀAᵀ"),
+    ("proof_chain", "(AB)ᵀ = AᵀBᵀ", None, EX8, False, "Step 1 ((A·B)ᵀ = Aᵀ·Bᵀ): false"),
     ("proof_chain", "(AB)ᵀ", None, EX8, False, "chain of equalities"),
     ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW", None, EX9, True, ""),
     ("proof_chain", "(W^T W)^T\nW^T (W^T)^T\nW^T W", None, EX9, True, ""),
-    ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False, "jumps too far"),
+    ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False, "circular"),
     ("proof_chain", "(WᵀW)ᵀ = (Wᵀ)ᵀW = WᵀW", None, EX9, False, "order of the factors"),
-    ("proof_chain", "(WᵀW)ᵀ = WWᵀ = WᵀW", None, EX9, False, "different shapes"),
+    ("proof_chain", "(WᵀW)ᵀ = WWᵀ = WᵀW", None, EX9, False, "not equal in general"),
     ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WWᵀ", None, EX9, False, "must start"),
 ]
 
@@ -168,6 +170,25 @@ DETECTORS = [
     ("matrix", "[1 3; 2 4]", [[1, 2], [3, 4]], {}, "transpose"),
     ("matrix", "[1 2 3; 4 5 6]", [[1, 2], [3, 4]], {}, "Wrong shape"),
     ("vector", "[1, 2, 3]", "[1, 2]", {}, "Expected 2 entries"),
+    # complementary angle: arctan of the wrong ratio, in radians or degrees
+    ("angle", "atan(1/2)", "acos(1/sqrt(5))", {}, "90° − θ, the complementary angle"),
+    ("angle", "26.57°", "acos(1/sqrt(5))", {}, "90° − θ, the complementary angle"),
+    ("value", "1/5", "5", {}, "reciprocal"),
+    ("value", "0.2", "5", {}, "reciprocal"),
+    # rounding: close but wrongly rounded, or too few digits
+    ("value", "7.355", "sqrt(54)", {}, "Close — check the rounding"),
+    ("value", "7.34", "sqrt(54)", {}, "Close — check the rounding"),
+    ("value", "7.3", "sqrt(54)", {}, "Close — give more digits"),
+    ("vector", "[0.89, 0.447]", "[2/sqrt(5), 1/sqrt(5)]", {}, "Entry 1: Close — give more digits"),
+    ("matrix", "[[1, 2], [3, 4.01]]", [[1, 2], [3, 4]], {}, "Entry (2,2): Close — check the rounding"),
+    # sign, read with the digits typed
+    ("angle", "-1.11", "acos(1/sqrt(5))", {}, "Check the sign"),
+    # σ vs σ² and ‖v‖ vs ‖v‖²
+    ("value", "25.0", "5", {"kind": "singular_value"}, "σ²"),
+    ("value", "54.0", "sqrt(54)", {"kind": "norm"}, "‖v‖²"),
+    # forgotten normalisation
+    ("unit_vector", "[4, 2]", "[2, 1]/sqrt(5)", {}, "divide by the vector's norm"),
+    ("svd_vector", "[1, 2]", "[1, 2]/sqrt(5)", {}, "divide by the vector's norm"),
 ]
 
 

@@ -76,6 +76,42 @@ def test_stack_fixture(student: str, teacher: str, options: dict[str, Any], expe
     assert bool(verdict) is expected, verdict.feedback
 
 
+POLICY_DEVIATIONS = {
+    ("1000", "999"): "the exercises ask for at least 3 significant figures; 1000 for 999 is right only to 2.",
+    ("9.8", "10"): "10 is exact, so only 10 or a correct rounding of it is right (STACK condones ±0.5 in "
+                   "the teacher's last place).",
+    ("3.143", "3.1415927"): "the exercises do not condone an error in the last digit (STACK's accuracy_sf).",
+}
+
+
+def _num_sig_figs_rows() -> list[Any]:
+    rows = []
+    for row in _rows():
+        if row["test"] != "NumSigFigs":
+            continue
+        expected = row["expected"] == "true"
+        key = (row["student"], row["teacher"])
+        if key in POLICY_DEVIATIONS:
+            expected = not expected
+        rows.append(pytest.param(row["student"], row["teacher"], expected, id=f"{row['student']}|{row['teacher']}"))
+    return rows
+
+
+@pytest.mark.parametrize(("student", "teacher", "expected"), _num_sig_figs_rows())
+def test_the_exercises_rounding_policy_agrees_with_stack_num_sig_figs(student: str, teacher: str,
+                                                                     expected: bool) -> None:
+    """The one policy of every exercise (exact, or correctly rounded to the figures typed, at least 3)
+    against STACK's significant-figure fixtures; POLICY_DEVIATIONS says where and why it differs."""
+    verdict = equivalent(student, teacher, rounded=True)
+    assert bool(verdict) is expected, verdict.feedback
+
+
+def test_policy_deviations_are_real_rows() -> None:
+    keys = {(row["student"], row["teacher"]) for row in _rows() if row["test"] == "NumSigFigs"}
+    assert set(POLICY_DEVIATIONS) <= keys
+    assert len(_num_sig_figs_rows()) >= 10
+
+
 @pytest.mark.parametrize(
     ("student", "teacher", "slip"),
     [("3.141", "31.41", True), ("3.141", "31.14", False), ("0.0314", "3.14", True)],

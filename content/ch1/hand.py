@@ -130,10 +130,14 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
         f"cos θ = a·b / (‖a‖‖b‖) = {d} / ({root(na)}·{root(nb)}) = {cosine_shown} ≈ {d / math.sqrt(na * nb):.4f}.\n"
         f"θ = arccos({cosine_shown}) ≈ {degrees(theta)} ({theta:.4f} rad)."
     )
+    dot_mistakes = [[cross, "That pairs the wrong entries: multiply matching ones, a₁b₁ + a₂b₂."]] if cross != d else []
+    dot_mistakes.append([f"sqrt({na * nb})", "That is ‖a‖‖b‖, the product of the lengths; the dot product "
+                                              "adds matching products a₁b₁ + a₂b₂."])
+    angle_mistakes = [[f"acos({frac(Fraction(d, na * nb))})", "You divided by ‖a‖²‖b‖²: the norms are "
+                                                                "square roots of the sums of squares."]]
     return {
         "answers": {"dot": d, "angle": f"acos({cosine_text})"},
-        "options": {"dot": {"mistakes": [[cross, "That pairs the wrong entries: multiply matching ones, a₁b₁ + a₂b₂."]]
-                            if cross != d else []}},
+        "options": {"dot": {"mistakes": dot_mistakes}, "angle": {"mistakes": angle_mistakes}},
         "solution": solution,
     }
 
@@ -164,11 +168,33 @@ def ex2(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "answers": {"l1": l1, "l2": f"sqrt({squares})", "linf": linf, "largest": "L1", "smallest": "L∞"},
         "options": {
-            "l1": {"mistakes": [[sum(v), "Norms add absolute values: |vᵢ|, not vᵢ."]] if sum(v) != l1 else []},
-            "linf": {"mistakes": [[max(v), "L∞ is the largest absolute value |vᵢ|."]] if max(v) != linf else []},
+            "l1": {"mistakes": _norm_mistakes("l1", v)},
+            "l2": {"mistakes": _norm_mistakes("l2", v)},
+            "linf": {"mistakes": _norm_mistakes("linf", v)},
         },
         "solution": solution,
     }
+
+
+def _norm_mistakes(name: str, v: Vector) -> list[list[Any]]:
+    """The other norms' values (confusing norms) and the usual slips, for the part `name`."""
+    squares = sum(x * x for x in v)
+    values = {"l1": sum(abs(x) for x in v), "l2": f"sqrt({squares})", "linf": max(abs(x) for x in v)}
+    labels = {"l1": "the L1 norm (the sum of |vᵢ|)", "l2": "the L2 norm (the root of the sum of squares)",
+              "linf": "the L∞ norm (the largest |vᵢ|)"}
+    wanted = {"l1": "L1 adds the absolute values.", "l2": "L2 is √(sum of squares).",
+              "linf": "L∞ is the largest absolute value."}
+    mistakes: list[list[Any]] = [[values[other], f"That is {labels[other]}; {wanted[name]}"]
+                                 for other in values if other != name and str(values[other]) != str(values[name])]
+    if name == "l1" and sum(v) != values["l1"]:
+        mistakes.append([sum(v), "Norms add absolute values: |vᵢ|, not vᵢ."])
+    if name == "linf" and max(v) != values["linf"]:
+        mistakes.append([max(v), "L∞ is the largest absolute value |vᵢ|, not the largest entry."])
+    if name == "l2":
+        mistakes.append([squares, "That is ‖v‖², the sum of squares; take its square root."])
+        mistakes.append([f"sqrt({sum(v) ** 2})" if sum(v) else 0, "Square each entry first, then add: "
+                                                                 "(sum of entries)² is not the sum of squares."])
+    return mistakes
 
 
 # Exercise 3: unit vector ------------------------------------------------------------------------------
@@ -196,8 +222,14 @@ def ex3(params: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "answers": {"unit": unit, "norm": 1},
-        "options": {"unit": {"mistakes": [[f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."]]},
+        "options": {"unit": {"compute": "normalise",
+                             "mistakes": [[f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."],
+                                          [f"{fmt(v)}/{sum(abs(x) for x in v)}",
+                                           "You divided by the L1 norm (the sum of |vᵢ|); a unit vector "
+                                           "in L2 divides by √(sum of squares)."]]},
                     "norm": {"mistakes": [
+                        [over_root(Fraction(1), squares)[0], "That is 1/‖v‖, the factor you scaled v by; "
+                                                             "the question asks for the length of the result."],
                         [f"sqrt({squares})", "That is ‖v‖, the norm of v itself; the unit vector has norm 1."],
                         [squares, "That is ‖v‖², the squared norm of v itself; the unit vector has norm 1."],
                     ] if squares != 1 else []}},
@@ -232,9 +264,22 @@ def ex4(params: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "answers": {"cosine": text, "angle": f"acos({text})"},
-        "options": {"cosine": {"mistakes": [[d, "That is the dot product; divide by ‖a‖‖b‖."]] if d else []}},
+        "options": {"cosine": {"mistakes": _cosine_mistakes(d, na, nb)}},
         "solution": solution,
     }
+
+
+def _cosine_mistakes(d: int, na: int, nb: int) -> list[list[Any]]:
+    """Slips in a·b / (‖a‖‖b‖): the bare dot product, one norm only, squared norms."""
+    if not d:
+        return []
+    mistakes: list[list[Any]] = [[d, "That is the dot product; divide by ‖a‖‖b‖."]]
+    for n in sorted({na, nb}):
+        mistakes.append([over_root(Fraction(d), n)[0], "You divided by only one of the norms; divide by "
+                                                        "‖a‖‖b‖, both lengths."])
+    mistakes.append([frac(Fraction(d, na * nb)), "You divided by ‖a‖²‖b‖²: the norms are square roots of "
+                                                 "the sums of squares."])
+    return mistakes
 
 
 # Exercise 5: projection -------------------------------------------------------------------------------
@@ -263,16 +308,24 @@ def ex5(params: dict[str, Any]) -> dict[str, Any]:
         f"and proj + perp = u."
     )
     names = {(1, 0): "x-axis direction", (0, 1): "y-axis direction"}
+    shared = [[fmt(u), "That is u itself; the projection keeps only the part of u along d."]]
     return {
         "fields": {"direction": names.get((d[0], d[1]), "direction")},
         "answers": {"projection": vec(projection), "perpendicular": vec(perpendicular)},
         "options": {
             "projection": {"mistakes": [
-                [vec([ud * x for x in d]), "Divide by d·d: the direction vector is not a unit vector."],
+                *([[vec([ud * x for x in d]), "Divide by d·d: the direction vector is not a unit vector."]]
+                  if dd != 1 else []),
                 [vec(perpendicular), "That is the perpendicular component; the projection lies along d."],
-            ] if dd != 1 else [[vec(perpendicular), "That is the perpendicular component; the projection lies along d."]]},
+                [fmt(d), "That is d itself; scale it by (u·d)/(d·d)."],
+                *shared,
+                [frac(scale) if dd == 1 else f"{ud}/sqrt({dd})",
+                 "That is the length of the projection, a number; the projection is a vector along d."],
+            ]},
             "perpendicular": {"mistakes": [
                 [vec(projection), "That is the projection; the perpendicular part is u − proj."],
+                [vec([p - x for x, p in zip(u, projection)]), "That is proj − u; the perpendicular part is u − proj."],
+                [fmt(u), "That is u itself; subtract the projection: u − proj."],
             ]},
         },
         "solution": solution,
@@ -301,12 +354,25 @@ def ex6(params: dict[str, Any]) -> dict[str, Any]:
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
     return {
         "answers": {"product": fmt(ab)},
-        "options": {"product": {"mistakes": [
+        "options": {"product": {"compute": "product", "mistakes": [
             [fmt(hadamard), "That is A⊙B (entry by entry); AB takes rows of A times columns of B."],
             [fmt(matmul(b, a)), "That is BA; the order matters: rows of A times columns of B."],
+            *_transposed_products(a, b),
         ]}},
         "solution": "\n".join(lines) + f"\nAB = {fmt(ab)}.",
     }
+
+
+def _transposed_products(a: Matrix, b: Matrix) -> list[list[Any]]:
+    """Rows times rows (ABᵀ), columns times columns (AᵀB), and (BA)ᵀ = AᵀBᵀ."""
+    return [
+        [fmt(matmul(a, transpose(b))), "You multiplied rows of A by rows of B (that is ABᵀ); use the "
+                                       "columns of B."],
+        [fmt(matmul(transpose(a), b)), "You multiplied columns of A by columns of B (that is AᵀB); use "
+                                       "the rows of A."],
+        [fmt(matmul(transpose(a), transpose(b))), "That is AᵀBᵀ = (BA)ᵀ; AB takes rows of A times "
+                                                  "columns of B."],
+    ]
 
 
 # Exercise 7: rank ---------------------------------------------------------------------------------------
@@ -346,6 +412,18 @@ def _echelon(matrix: Matrix) -> list[list[Fraction]]:
     return result
 
 
+def _rank_mistakes(r: int) -> list[list[Any]]:
+    """A rank that is not this one: every wrong count from 0 to 3 gets its own reason."""
+    reasons = {
+        0: "Only the zero matrix has rank 0; this one has nonzero rows.",
+        1: "Rank 1 would mean every row is a multiple of one row; check whether that holds here.",
+        2: "Rank 2 would mean exactly two independent rows; check whether one row is a multiple of "
+           "another (or whether all three are multiples of one).",
+        3: "The matrix is 3×3, but rank counts independent rows, not all rows.",
+    }
+    return [[n, reason] for n, reason in reasons.items() if n != r]
+
+
 def ex7(params: dict[str, Any]) -> dict[str, Any]:
     m = params["M"]
     r = rank(m)
@@ -361,8 +439,7 @@ def ex7(params: dict[str, Any]) -> dict[str, Any]:
            f"Row reduction leaves {r} nonzero rows: {', '.join('[' + ', '.join(frac(x) for x in row) + ']' for row in echelon)}.")
     return {
         "answers": {"rank": r},
-        "options": {"rank": {"mistakes": [[3, "The matrix is 3×3, but rank counts independent rows, not all rows."]]
-                             if r != 3 else []}},
+        "options": {"rank": {"mistakes": _rank_mistakes(r)}},
         "solution": f"{why}\nrank = {r}: the columns span a {r}-dimensional space"
                     f"{' (a line)' if r == 1 else ' (a plane)' if r == 2 else ''}.",
     }
@@ -419,8 +496,20 @@ def ex10(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "answers": {"hadamard": fmt(hadamard), "product": fmt(ab), "c": k},
         "options": {
-            "hadamard": {"mistakes": [[fmt(ab), "That is AB; A⊙B multiplies matching entries only."]]},
-            "product": {"mistakes": [[fmt(hadamard), "That is A⊙B; AB takes rows of A times columns of B."]]},
+            "hadamard": {"mistakes": [
+                [fmt(ab), "That is AB; A⊙B multiplies matching entries only."],
+                [fmt(a), "That is A itself; multiply each entry by the matching entry of B."],
+                [fmt([[a[i][j] if i == j else 0 for j in range(2)] for i in range(2)]),
+                 "Right pattern of zeros, but multiply the kept entries of A by B's entries too."],
+                [fmt([[a[i][j] * k for j in range(2)] for i in range(2)]),
+                 "That is kA (every entry times k); the zeros of B wipe out A's off-diagonal entries."],
+            ]},
+            "product": {"compute": "product", "mistakes": [
+                [fmt(hadamard), "That is A⊙B; AB takes rows of A times columns of B."],
+                [fmt(a), "That is A itself; B = kI scales it."],
+                [fmt([[a[i][j] + b[i][j] for j in range(2)] for i in range(2)]), "That is A + B, not AB."],
+            ]},
+            "c": {"mistakes": [[k * k, "That is k²; B = kI multiplies A by k once."]]},
         },
         "solution": (
             f"A⊙B multiplies matching entries: {fmt(hadamard)} (the off-diagonal zeros of B wipe out "
@@ -513,7 +602,9 @@ def ex12(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "answers": {"sigma1": sigma_text, "u1": u, "v1": v},
         "options": {
-            "sigma1": {"mistakes": [[gram[0][0] + gram[1][1], "That is σ₁², the eigenvalue of AᵀA; take its square root."]]},
+            "sigma1": {"mistakes": [
+                [gram[0][0] + gram[1][1], "That is σ₁², the eigenvalue of AᵀA; take its square root."],
+            ]},
             "v1": {"matrix": m, "uses": ["sigma1", "u1"],
                    "mistakes": [[u, "That is u₁; v₁ is the unit vector along A's rows."]] if u != v else []},
             "u1": {"mistakes": [[v, "That is v₁; u₁ is the unit vector along A's columns."]] if u != v else []},

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from checkers.policy import policy_for
 from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Chapter, ContentError
 from tutor.settings import Settings
@@ -35,6 +36,8 @@ class PartInstance:
     expected: Any
     """The expected answer as reference code computed it (answer-language text, numbers, lists)."""
     options: dict[str, Any] = field(default_factory=dict)
+    policy: str = ""
+    """The numeric policy to show beside the box ("" for choices and proofs)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class PartResult:
     feedback: str
     read_as: str
     unreadable: bool = False
+    policy: str = ""
+    """The numeric policy the part was judged by ("" for choices and proofs)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ def make_instance(chapter: Chapter, exercise: HandExercise, variant: int = 0) ->
             test=part.test,
             expected=answers.get(part.name),
             options={**part.options, **extra.get(part.name, {})},
+            policy=policy_for(part.test),
         )
         for part in exercise.parts
     ]
@@ -199,7 +205,7 @@ def grade(instance: HandInstance, answers: list[str], runner: Runner | None = No
         raise ValueError(parts_message(instance, len(answers)))
     verdicts = (runner or check_in_process)(requests_for(instance, answers))
     results = [
-        PartResult(part.name, verdict.ok, verdict.feedback, verdict.read_as, verdict.unreadable)
+        PartResult(part.name, verdict.ok, verdict.feedback, verdict.read_as, verdict.unreadable, part.policy)
         for part, verdict in zip(instance.parts, verdicts)
     ]
     return HandResult(all(r.correct for r in results), results, overall_feedback(results))
@@ -296,7 +302,11 @@ def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> 
             line += f": read as {part.read_as}"
         print(escape_controls(line))
         if part.feedback and not part.correct:
-            print(escape_controls(f"    {part.feedback}"))
+            # Proof feedback names each step on its own line.
+            for feedback_line in part.feedback.splitlines():
+                print(escape_controls(f"    {feedback_line}"))
+        if part.policy and not part.correct:
+            print(f"    ({part.policy})")
     print(escape_controls(result.feedback))
     if recorded is not None:
         print(f"Rated {recorded.rating.label}; next review {recorded.interval_text}.")
@@ -315,8 +325,10 @@ def expected_text(value: Any) -> str:
 
 def validate_chapter(chapter: Chapter, variants: int = VALIDATE_VARIANTS) -> list[str]:
     """Problems with the chapter's hand exercises: every variant 0…N−1 must build, variant 0 must
-    render the statement, and each expected answer must pass its own answer test."""
-    from checkers.answer_tests import ANSWER_TESTS, check_requests
+    render the statement, each expected answer must pass its own answer test, and no prompt or hint
+    (but the last) may hold an answer the part accepts."""
+    from checkers.answer_tests import ANSWER_TESTS, check_part, check_requests
+    from tutor.practice.leaks import leaks
 
     problems: list[str] = []
     for exercise in chapter.exercises:
@@ -338,6 +350,7 @@ def validate_chapter(chapter: Chapter, variants: int = VALIDATE_VARIANTS) -> lis
                                 f"not the statement {exercise.statement!r}")
             if len(instance.hints) < 2:
                 problems.append(f"{where}: needs at least 2 hints")
+            problems.extend(f"{where} variant {variant}: {leak}" for leak in leaks(instance, check_part))
             answers = [expected_text(part.expected) for part in instance.parts]
             missing = [part.name for part in instance.parts if part.expected is None]
             if missing:

@@ -1,0 +1,32 @@
+"""What a learner is told about typed numbers: the rounding policy in one sentence, and which
+answer tests take numbers. Standard library only, so the app can show it before sympy loads.
+"""
+
+from __future__ import annotations
+
+MIN_FIGURES = 3
+"""Fewest significant figures a decimal answer may have (when it is not exactly the value)."""
+POLICY = (
+    f"Exact (like 3√6 or 1/2), or a decimal correctly rounded to at least {MIN_FIGURES} "
+    "significant figures."
+)
+"""The numeric policy, shown beside every numeric answer box and in the README."""
+NUMERIC_TESTS = frozenset(
+    {
+        "value",
+        "vector",
+        "matrix",
+        "angle",
+        "unit_vector",
+        "eigenvalues",
+        "eigenpair",
+        "svd_triplet",
+        "svd_vector",
+    }
+)
+"""Answer tests whose answers are numbers (choices and proofs are not)."""
+
+
+def policy_for(test: str) -> str:
+    """The policy line to show beside a part checked by `test`, or "" when it takes no numbers."""
+    return POLICY if test in NUMERIC_TESTS else ""
