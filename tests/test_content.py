@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.course.examples import ExampleResult, examples_in, run_example
+from tutor.course.examples import (
+    ExampleResult,
+    examples_in,
+    run_example,
+    run_table_checks,
+    tables_in,
+)
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import Course, load_course
 from tutor.course.schema import Callout, CodeExample, Definition, Formula, Prose, Section, Table
@@ -245,3 +251,60 @@ def test_the_four_code_labs_exist_under_their_sections(
 
 def test_there_are_exactly_four_labs() -> None:
     assert [lab.id for lab in COURSE.chapters[0].labs] == [f"1.lab{n}" for n in range(1, 5)]
+
+
+TABLES = tables_in(COURSE)
+TABLE_ROWS = [(table, where) for table, rows in TABLES for where in rows]
+
+
+def test_every_table_checks_every_row() -> None:
+    tables = [(s.id, b) for s in COURSE.sections() for b in s.blocks if isinstance(b, Table)]
+    unchecked = [f"{sid} {t.title!r}" for sid, t in tables if len(t.checks) != len(t.rows)]
+    assert not unchecked
+    reference = [t for sid, t in tables if sid == "1.8"]
+    assert len(reference) == 2 and all(t.code_column for t in reference)
+
+
+@pytest.fixture(scope="module")
+def table_results() -> dict[str, ExampleResult]:
+    """Run every table's row checks once per module."""
+    return {r.where: r for table, rows in TABLES for r in run_table_checks(table, rows)}
+
+
+@pytest.mark.parametrize("where", [w for _, w in TABLE_ROWS], ids=lambda w: w.split("(", 1)[1][:-1])
+def test_table_row_holds(table_results: dict[str, ExampleResult], where: str) -> None:
+    result = table_results[where]
+    assert result.status == "ok", f"{where}: {result.message}"
+
+
+def test_a_wrong_row_fails_with_its_location_and_error() -> None:
+    table = Table(
+        title="t", columns=["code", "result"], rows=[["1 + 1", "2"], ["2 * 2", "5"]],
+        code_column="code", checks=["assert 1 + 1 == 2", "assert 2 * 2 == 5, 'not 5'"],
+    )
+    ok, wrong = run_table_checks(table, ["f.yaml:3", "f.yaml:4"])
+    assert ok.status == "ok"
+    assert (wrong.status, wrong.where, wrong.message) == ("failed", "f.yaml:4", "AssertionError: not 5")
+
+
+def test_a_table_row_whose_check_does_not_run_its_code_is_a_schema_error() -> None:
+    import msgspec
+
+    with pytest.raises(msgspec.ValidationError, match="row 1's check does not run its code 'a @ b'"):
+        msgspec.convert(
+            {"kind": "table", "title": "t", "columns": ["code"], "rows": [["a @ b"]],
+             "code_column": "code", "checks": ["assert a.dot(b) == 1"]},
+            Table,
+        )
+
+
+def test_reference_card_fixes_the_audited_rows() -> None:
+    _, section = COURSE.find("1.8")
+    assert isinstance(section, Section)
+    cells = {cell for b in section.blocks if isinstance(b, Table) for row in b.rows for cell in row}
+    assert "F.cosine_similarity(a, b, dim=0)" in cells and "torch.dot(a, b)" in cells
+    assert "(m,k),(k,),(k,n), k = min(m,n)" in cells
+    wrong = next(r for b in section.blocks if isinstance(b, Table) for r in b.rows
+                 if r[0] == "X / la.norm(X, 1, keepdims=True)")
+    assert "wrong" in wrong[2]
+    assert "checks them exactly" not in _text_of(section)

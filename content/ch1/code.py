@@ -295,6 +295,21 @@ def _ratio_mistake(m: int, n: int, k: int, got: float, expected: float) -> str:
     return f"compression_ratio: expected m·n / (k(m+n+1)) = {expected:.6g}, got {got:.6g}"
 
 
+def _error_note(A: np.ndarray, k: int) -> str:
+    """Why the error is what it is: the share of ‖A‖_F² the k kept singular values carry."""
+    s = np.linalg.svd(A, compute_uv=False)
+    kept = float((s[:k] ** 2).sum() / (s ** 2).sum())
+    if kept > 0.9:
+        return f": the top {k} singular values hold {kept:.0%} of the energy"
+    # Gaussian noise has no dominant directions: its squared singular values spread out evenly
+    # (the Marchenko–Pastur law), so k of them carry only a little more than k/n of the energy.
+    return (
+        f": high, as it must be for a random matrix. Its singular values fall off slowly (no few "
+        f"directions dominate noise), so the top {k} of {len(s)} hold only {kept:.0%} of the "
+        "energy; real weights and images have fast-decaying spectra and compress well"
+    )
+
+
 def _check_compress(case: Case, outcome: Any) -> list[Any]:
     name = f"svd_compress · {case.name}"
     failed = _returned_error(name, outcome)
@@ -314,7 +329,7 @@ def _check_compress(case: Case, outcome: Any) -> list[Any]:
         results.append(_fail(f"{name} · approx", message))
     err_value = kit.as_number(err)
     if err_value is not None and np.isclose(err_value, exp_err, rtol=1e-6, atol=1e-10):
-        results.append(_ok(f"{name} · rel_error", f"{err_value:.6g}"))
+        results.append(_ok(f"{name} · rel_error", f"{err_value:.6g}{_error_note(A, k)}"))
     elif err_value is None:
         results.append(_fail(f"{name} · rel_error", f"expected a number, got {kit.describe(err)}"))
     else:
@@ -433,8 +448,40 @@ def _clip_mistake(g: np.ndarray, max_norm: float, got: np.ndarray) -> str:
     return f"result has norm {got_norm:.6g}; expected min(‖g‖, max_norm) = {min(norm, max_norm):.6g}"
 
 
+def one_line_clip(source: str, entry: str = "clip_grad_norm") -> str | None:
+    """Why `entry` does not clip "in one line" (the statement's words), or None when it does.
+
+    One line means: at most the norm on one line and the clipping on another, each a single
+    simple statement on a single line; no if/for/while blocks. Only parsed, never run."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return "the file does not parse"
+    function = next(
+        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry), None
+    )
+    if function is None:
+        return f"no function named {entry}"
+    body = list(function.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    blocks = [n for n in body if not isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr))]
+    if blocks:
+        kind = type(blocks[0]).__name__.lower()
+        return f"no {kind} block here: write the clipping as one expression, e.g. g * min(1.0, max_norm / norm)"
+    if len(body) > 2:
+        return f"{len(body)} statements; the norm on one line and the clipping on one more is the most"
+    tall = [n for n in body if n.end_lineno is not None and n.end_lineno > n.lineno]
+    if tall:
+        return f"the statement on line {tall[0].lineno} spans {tall[0].end_lineno - tall[0].lineno + 1} lines"
+    return None
+
+
 def grade_ex18(harness: Any, rng: np.random.Generator) -> list[Any]:
-    """clip_grad_norm on numpy arrays and torch tensors: same type out, norm at most max_norm."""
+    """clip_grad_norm on numpy arrays and torch tensors: same type out, norm at most max_norm,
+    and the clipping written in one line as the statement asks."""
     big = rng.standard_normal((768, 3072)).astype(np.float32) * 0.01
     small = rng.standard_normal((4, 5)) * 0.01
     cases = [
@@ -464,6 +511,8 @@ def grade_ex18(harness: Any, rng: np.random.Generator) -> list[Any]:
             results.append(_ok(name, f"norm {np.linalg.norm(got):.4g}"))
         else:
             results.append(_fail(name, _clip_mistake(g.astype(np.float64), max_norm, got.astype(np.float64))))
+    why = one_line_clip(calls.source_text(harness))
+    results.append(TestResult("clipped in one line", why is None, why or "norm, then one line that clips"))
     return results
 
 
@@ -572,8 +621,21 @@ def _power_mistake(A: np.ndarray, value: float, vector: np.ndarray) -> str:
     return "the eigenvector does not match the dominant eigenvector (up to sign)"
 
 
+def _largest_mistake(A: np.ndarray, value: float) -> str:
+    values = np.linalg.eigvalsh(A)
+    dominant = float(values[int(np.argmax(np.abs(values)))])
+    if dominant != values[-1] and np.isclose(value, dominant, rtol=1e-6):
+        return (
+            f"{value:.6g} is the eigenvalue largest in absolute value; the largest is {values[-1]:.6g}. "
+            "Shift first: A + cI with c ≥ every |λ| (e.g. the largest absolute row sum) has only "
+            "non-negative eigenvalues, the same eigenvectors, and its dominant one is λ_max + c"
+        )
+    return f"expected the largest eigenvalue, eigvalsh(A)[-1] = {values[-1]:.6g}; got {value:.6g}"
+
+
 def grade_ex20(harness: Any, rng: np.random.Generator) -> list[Any]:
-    """Dominant eigenpair by power iteration, compared with np.linalg.eigh (either sign)."""
+    """Dominant eigenpair by power iteration, compared with np.linalg.eigh (either sign), and the
+    largest eigenvalue (the statement's question) compared with np.linalg.eigvalsh(A)[-1]."""
     rule = kit.rule_violation(calls.source_text(harness), POWER_RULES)
     results = [TestResult("power iteration, not np.linalg.eig*", rule is None, rule or "repeated multiplication it is")]
     spectrum100 = np.concatenate([[12.0], rng.uniform(-6.0, 6.0, 99)])
@@ -603,4 +665,25 @@ def grade_ex20(harness: Any, rng: np.random.Generator) -> list[Any]:
             results.append(_ok(name, f"λ = {value:.6g} (eigvalsh agrees)"))
         else:
             results.append(_fail(name, _power_mistake(A, value, vector)))
+    largest_cases = [
+        cases[0],
+        ("6×6, eigenvalues −8 … 4: the largest is 4, not −8", cases[2][1]),
+        ("[[2,-1],[-1,2]]", cases[1][1]),
+    ]
+    for label, A in largest_cases:
+        name = f"largest_eigenvalue · {label}"
+        outcome = invoke(harness, "largest_eigenvalue", (A,))
+        failed = _returned_error(name, outcome)
+        if failed:
+            results.append(failed)
+            continue
+        value = kit.as_number(outcome.value)
+        if value is None:
+            results.append(_fail(name, f"return a number; got {kit.describe(outcome.value)}"))
+            continue
+        top = float(np.linalg.eigvalsh(A)[-1])
+        if np.isclose(value, top, rtol=1e-6, atol=1e-9):
+            results.append(_ok(name, f"λ_max = {value:.6g} (eigvalsh(A)[-1] agrees)"))
+        else:
+            results.append(_fail(name, _largest_mistake(A, value)))
     return results

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.course.loader import ContentError, load_course
 from tutor.settings import Settings
 
+if TYPE_CHECKING:
+    from tutor.course.examples import ExampleResult
+
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Validate a content folder and report every problem found."""
-    from tutor.course.examples import run_all_examples
+    from tutor.course.examples import run_all_examples, run_all_tables
 
     root = Path(args.content_dir) if args.content_dir else None
     try:
@@ -22,13 +26,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
         print(f"tutor validate: {len(exc.problems)} problem(s) in the course data", file=sys.stderr)
         return 1
-    results = run_all_examples(course)
-    failed = [r for r in results if r.status == "failed"]
-    skipped = [r for r in results if r.status == "skipped"]
+    groups = {"examples": run_all_examples(course), "table rows": run_all_tables(course)}
+    failed = [r for results in groups.values() for r in results if r.status == "failed"]
     for result in failed:
         print(f"FAIL {result.where}: {result.message}", file=sys.stderr)
-    for result in skipped:
-        print(f"skip {result.where}: {result.message}")
+    for results in groups.values():
+        for result in results:
+            if result.status == "skipped":
+                print(f"skip {result.where}: {result.message}")
     from tutor.practice.hand import validate_chapter
 
     from tutor.practice.lab import validate_chapter as validate_code
@@ -39,8 +44,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"FAIL {problem}", file=sys.stderr)
     chapters = len(course.chapters)
     items = len(course.ids())
-    print(
-        f"{chapters} chapter(s), {items} items; {len(results)} examples: "
-        f"{len(results) - len(failed) - len(skipped)} ok, {len(failed)} failed, {len(skipped)} skipped"
-    )
+    counts = "; ".join(_count(name, results) for name, results in groups.items())
+    print(f"{chapters} chapter(s), {items} items; {counts}")
     return 1 if failed or hand_problems else 0
+
+
+def _count(name: str, results: list[ExampleResult]) -> str:
+    """`12 examples: 11 ok, 1 failed, 0 skipped`."""
+    by = {status: sum(r.status == status for r in results) for status in ("ok", "failed", "skipped")}
+    return f"{len(results)} {name}: {by['ok']} ok, {by['failed']} failed, {by['skipped']} skipped"

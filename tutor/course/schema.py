@@ -62,11 +62,21 @@ class CodeExample(Strict, tag_field="kind", tag="code"):
 
 
 class Table(Strict, tag_field="kind", tag="table"):
-    """A small table of text cells (the reference card, the shape cheat sheet)."""
+    """A small table of text cells (the reference card, the shape cheat sheet).
+
+    `checks` holds one Python snippet per row that `tutor validate` runs after `setup` (each row
+    in a fresh copy of setup's names): it must finish without an error, so it asserts what the
+    row claims. When `code_column` names a column, each row's check must contain that row's code
+    cell word for word, so the code a learner reads is the code that runs.
+    """
 
     title: Text
     columns: Annotated[list[str], msgspec.Meta(min_length=1)]
     rows: Annotated[list[list[str]], msgspec.Meta(min_length=1)]
+    setup: str = ""
+    checks: list[str] = []
+    code_column: str = ""
+    requires: list[Requirement] = []
 
     def __post_init__(self) -> None:
         for number, row in enumerate(self.rows, start=1):
@@ -74,6 +84,21 @@ class Table(Strict, tag_field="kind", tag="table"):
                 raise ValueError(
                     f"row {number} has {len(row)} cells, the table has {len(self.columns)} columns"
                 )
+        if self.checks and len(self.checks) != len(self.rows):
+            raise ValueError(
+                f"{len(self.checks)} checks for {len(self.rows)} rows: give one check per row"
+            )
+        if self.code_column:
+            if self.code_column not in self.columns:
+                raise ValueError(f"code_column {self.code_column!r} is not one of the columns")
+            if not self.checks:
+                raise ValueError("a table with a code_column needs one check per row")
+            column = self.columns.index(self.code_column)
+            for number, (row, check) in enumerate(zip(self.rows, self.checks), start=1):
+                if row[column] not in check:
+                    raise ValueError(
+                        f"row {number}'s check does not run its code {row[column]!r} as written"
+                    )
 
 
 Block = Union[Prose, Definition, Formula, Callout, CodeExample, Table]
