@@ -6,10 +6,9 @@ from __future__ import annotations
 
 MIN_FIGURES = 3
 """Fewest significant figures a decimal answer may have (when it is not exactly the value)."""
-POLICY = (
-    f"Exact (like 3√6 or 1/2), or a decimal correctly rounded to at least {MIN_FIGURES} "
-    "significant figures."
-)
+POLICY = f"exact, or a decimal correctly rounded to ≥ {MIN_FIGURES} significant figures"
+# No example values: beside some box an example would be that box's answer. Short enough to stand
+# in an 80-column answer box as its placeholder.
 """The numeric policy, shown beside every numeric answer box and in the README."""
 NUMERIC_TESTS = frozenset(
     {

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 import mpmath
 import sympy
 
-from checkers.numeric import EXACT, scalars_equal, value_of
+from checkers.numeric import EXACT, close, scalars_equal, value_of
 from checkers.policy import MIN_FIGURES
 
 CLOSE_ROUNDING = (
@@ -55,16 +55,20 @@ def is_decimal(text: str) -> bool:
 
 def judge(student: sympy.Expr, expected: sympy.Expr, typed: Typed) -> tuple[bool, str]:
     """Right or wrong under the policy; feedback is a "close" message or "" (no specific reason)."""
-    if scalars_equal(student, expected, EXACT):
-        return True, ""
-    with mpmath.workdps(60):
-        return _judge(student, expected, typed)
-
-
-def _judge(student: sympy.Expr, expected: sympy.Expr, typed: Typed) -> tuple[bool, str]:
     target = value_of(expected)
-    if target is None or target.imag != 0:
+    if target is None or student.free_symbols:
+        return bool(scalars_equal(student, expected, EXACT)), ""
+    value = value_of(student)
+    if value is not None and close(value, target, EXACT):
+        return True, ""
+    if target.imag != 0:
         return False, ""
+    with mpmath.workdps(60):
+        return _judge(student, value, target, typed)
+
+
+def _judge(student: sympy.Expr, value: mpmath.mpc | None, target: mpmath.mpc,
+           typed: Typed) -> tuple[bool, str]:
     found = _literal(student, typed)
     if found is not None:
         text, scale = found
@@ -75,7 +79,6 @@ def _judge(student: sympy.Expr, expected: sympy.Expr, typed: Typed) -> tuple[boo
         )
     if typed.figures is None:
         return False, ""
-    value = value_of(student)
     if value is None or value.imag != 0:
         return False, ""
     typed_value = round_sigfigs(_decimal(value.real), typed.figures)

@@ -228,12 +228,12 @@ def test_generic_not_right_is_at_most_one_wrong_part_in_ten(instances: dict[str,
 
 
 def test_numeric_parts_carry_the_policy_and_others_do_not(instances: dict[str, HandInstance]) -> None:
-    from checkers.policy import POLICY
+    from checkers.policy import MIN_FIGURES, POLICY
 
     ex2 = {part.name: part.policy for part in instances["1.ex2"].parts}
     assert ex2 == {"l1": POLICY, "l2": POLICY, "linf": POLICY, "largest": "", "smallest": ""}
     assert instances["1.ex8"].parts[0].policy == ""
-    assert "3 significant figures" in POLICY
+    assert f"≥ {MIN_FIGURES} significant figures" in POLICY
 
 
 def test_no_prompt_or_hint_gives_the_answer_away(chapter: Chapter) -> None:

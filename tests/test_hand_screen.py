@@ -183,3 +183,16 @@ async def test_ctrl_s_checks_the_box_as_last_edited(tutor_env: Path) -> None:
         assert "read as: 1" in str(box.query_one(".answer-preview", Static).render())
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
 
+
+
+async def test_the_numeric_policy_stands_beside_number_boxes_only(tutor_env: Path) -> None:
+    from checkers.policy import POLICY
+
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = {box.part_name: box.query_one(Input).placeholder for box in app.screen.query(AnswerInput)}
+        assert all(shown[name] == POLICY for name in ("l1", "l2", "linf"))
+        assert shown["largest"] == shown["smallest"] == "your answer"
+        box = app.screen.query_one("#part-l2", AnswerInput).query_one(Input)
+        assert POLICY in "".join(str(line.text) for line in box.render_lines(box.region.reset_offset))

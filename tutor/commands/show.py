@@ -29,7 +29,8 @@ def describe(chapter: Chapter, item: Any, variant: int = 0) -> dict[str, Any]:
             "prompt": instance.prompt,
             "variant": variant,
             "params": instance.params,
-            "parts": [{"name": part.name, "prompt": part.prompt} for part in instance.parts],
+            "parts": [{"name": part.name, "prompt": part.prompt, "policy": part.policy}
+                      for part in instance.parts],
             "entry": [],
             "starter": "",
         }
@@ -102,6 +103,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     where = f"(section {data['section']}, {data['kind']})"
     lines = [f"[bold]{data['id']}  {data['title']}[/]  {where}", data["prompt"]]
     lines += [f"  {n}. {part['prompt']}" for n, part in enumerate(data["parts"], start=1)]
+    policies = {part["policy"] for part in data["parts"] if part.get("policy")}
+    lines += [f"Numbers: {policy}." for policy in sorted(policies)]
     if isinstance(item, Lab):
         lines += [f"  {n}. [bold]{step.title}[/]: {step.text}" for n, step in enumerate(item.steps, start=1)]
     if data["entry"]:

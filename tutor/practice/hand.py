@@ -307,7 +307,7 @@ def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> 
             for feedback_line in part.feedback.splitlines():
                 print(escape_controls(f"    {feedback_line}"))
         if part.policy and not part.correct:
-            print(f"    ({part.policy})")
+            print(f"    (Numbers: {part.policy}.)")
     print(escape_controls(result.feedback))
     if recorded is not None:
         print(f"Rated {recorded.rating.label}; next review {recorded.interval_text}.")

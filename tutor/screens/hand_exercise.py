@@ -90,7 +90,9 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
+                # The numeric policy stands in each number box until the learner types.
                 yield AnswerInput(part.name, part.prompt, proof=_proof_letters(part.test, part.options),
+                                  placeholder=part.policy or "your answer",
                                   maths=part.test != "choice")
             yield Static("", id="hand-status")
             yield Static("", id="hand-hints")

@@ -45,8 +45,11 @@ class AnswerInput(Vertical):
     AnswerInput .answer-feedback.-wrong { color: $error; }
     """
 
-    def __init__(self, name: str, prompt: str, *, proof: dict[str, str] | None = None, maths: bool = True) -> None:
+    def __init__(self, name: str, prompt: str, *, proof: dict[str, str] | None = None, maths: bool = True,
+                 placeholder: str = "your answer") -> None:
         super().__init__(id=f"part-{name}")
+        self.placeholder = placeholder
+        """Shown in the empty box (the numeric policy for number parts)."""
         self.part_name = name
         self.prompt = prompt
         self.proof = proof
@@ -62,7 +65,7 @@ class AnswerInput(Vertical):
         else:
             # One row high (a bar on the left, no frame): three parts, their verdicts and the summary
             # fit on 80×24.
-            yield Input(placeholder="your answer", id=f"input-{self.part_name}", classes="answer-box")
+            yield Input(placeholder=self.placeholder, id=f"input-{self.part_name}", classes="answer-box")
         yield Static("", classes="answer-preview")
         yield Static("", classes="answer-feedback")
 
