@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-GROUPS = ("paint", "ui", "hand", "kernels", "store")
+GROUPS = ("paint", "ui", "hand", "kernels", "store", "labs")
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,13 @@ GOALS = [
     Goal("due_queue_ms ≤ 50", "due_queue_ms", 50),
     Goal("record_attempt_ms ≤ 10", "record_attempt_ms", 10),
     Goal("rss_mb ≤ 2 × bare_rss_mb", "rss_mb", 2, "bare_rss_mb"),
+    Goal("lab2_check_s ≤ 1.5", "lab2_check_s", 1.5),
+    Goal("lab_first_row_ms ≤ 1000", "lab_first_row_ms", 1000),
 ]
 
 
 def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
-    from bench import hand, kernels, paint, store, ui
+    from bench import hand, kernels, labs, paint, store, ui
 
     return {
         "paint": lambda: paint.first_paint(3 if quick else 15),
@@ -67,6 +69,7 @@ def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         "hand": lambda: hand.measure(quick),
         "kernels": lambda: kernels.measure(quick),
         "store": lambda: store.measure(quick),
+        "labs": lambda: labs.measure(quick),
     }
 
 

@@ -22,6 +22,7 @@ REQUIRED = [
     "hand_check_p50_ms", "hand_check_p95_ms", "hand_first_check_ms", "ui_max_stall_ms",
     "kernel_spawn_ms", "kernel_roundtrip_ms", "jupyter_spawn_ms", "jupyter_roundtrip_ms",
     "code_grade_ms", "due_queue_ms", "record_attempt_ms", "rss_mb", "bare_rss_mb",
+    "lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms",
 ]
 
 
@@ -70,6 +71,14 @@ def test_hand_group_checks_all_twelve_exercises_right_and_wrong() -> None:
     assert figures["errors"] == {}
     assert figures["hand_checks"] == 2 * 24  # 12 exercises × (accepted, rejected) × 2 rounds
     assert figures["goals"]["hand_check_p50_ms ≤ 10"] in ("PASS", "MISS")
+
+
+@pytest.mark.slow
+def test_labs_group_times_a_correct_check_and_the_first_row() -> None:
+    figures = _bench("--quick", "--only", "labs", timeout=300)
+    assert figures["errors"] == {}
+    assert all(isinstance(figures[key], float) for key in ("lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms"))
+    assert {figures["goals"][goal] for goal in ("lab2_check_s ≤ 1.5", "lab_first_row_ms ≤ 1000")} <= {"PASS", "MISS"}
 
 
 def test_gpu_flag_says_when_there_is_no_cuda() -> None:

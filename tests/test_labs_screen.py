@@ -246,3 +246,21 @@ def test_progress_line_and_estimate() -> None:
     assert progress_line(event, 102.5) == "Measuring 2/3: np.dot · n = 1024 · 2.5 s on this step · about 6.5 s left"
     first = StepStarted(0, 3, "np.dot", "", started=100.0, left=None)
     assert progress_line(first, 100.0).endswith("estimating the time left…")
+
+
+async def test_a_lab_check_shows_the_call_running_and_then_the_time_left(
+    chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = lab(chapter, "1.lab4")
+    shown: list[str] = []
+    monkeypatch.setattr(LabScreen, "_status", lambda self, text: shown.append(text))
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution})
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(2):
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    checking = [text for text in shown if text.startswith("Checking in a fresh kernel")]
+    assert any("call 1: reconstruct(24×24 array, 24 array, 24×32 array, 5)" in text for text in checking), checking
+    assert any("left" in text for text in checking), "the second check is estimated from the first"
+    assert shown[-1].startswith("Correct."), "the verdict is the last word, not a progress line"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -13,11 +15,25 @@ import numpy as np
 
 from checkers.grading.compare import TestResult
 from checkers.grading.source import SourceError, SourceInfo
-from checkers.grading.values import ReplyBudget, decode_result, describe, encode_input
+from checkers.grading.values import AsTensor, ReplyBudget, decode_result, describe, encode_input
 from checkers.kernel import Kernel, KernelConfig, KernelError
 
 MAX_SOURCE_BYTES = 512 * 1024
 OutcomeStatus = Literal["ok", "error", "timeout", "crashed", "output_limit", "missing"]
+
+
+_LISTENER: ContextVar[Callable[[str], None] | None] = ContextVar("grading_listener", default=None)
+
+
+@contextmanager
+def reporting(listener: Callable[[str], None]) -> Iterator[None]:
+    """Within this block (in this thread), every call a harness makes is told to `listener` first,
+    as a short phrase (`time_matmul(1024, device='cpu')`), so a screen can show what is running."""
+    token = _LISTENER.set(listener)
+    try:
+        yield
+    finally:
+        _LISTENER.reset(token)
 
 
 class GradingError(RuntimeError):
@@ -32,6 +48,17 @@ class Call:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     timeout: float | None = None
+
+    def brief(self) -> str:
+        """`time_matmul(1024, device='cpu')`, `pca_2d(200×10 array)`: the call in a few words."""
+        def short(value: Any) -> str:
+            shape = getattr(value, "shape", None) if not isinstance(value, AsTensor) else value.array.shape
+            if shape is not None:
+                return "×".join(str(n) for n in shape) + (" tensor" if isinstance(value, AsTensor) else " array")
+            return repr(value)[:20]
+
+        parts = [short(arg) for arg in self.args] + [f"{key}={short(v)}" for key, v in self.kwargs.items()]
+        return f"{self.function}({', '.join(parts)})"
 
     def describe(self) -> str:
         """`center_columns(float64 array of shape (100, 4))`, for feedback."""
@@ -185,6 +212,9 @@ class Harness:
             return CallOutcome(call, "timeout", error="Skipped, as it did not finish on an earlier case either.")
         assert self._kernel is not None
         self._calls += 1
+        listener = _LISTENER.get()
+        if listener is not None:
+            listener(call.brief())
         stem = f"c{self._calls}"
         write = self._kernel.write_input
         args = [encode_input(arg, write, f"{stem}_a{i}") for i, arg in enumerate(call.args)]

@@ -6,6 +6,8 @@ import argparse
 import hashlib
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,16 @@ def kernel_config(settings: Settings, *, torch: bool = False, standby: bool = Tr
         standby=standby,
         isolation=settings.kernel_isolation,  # type: ignore[arg-type]  # checked by settings
     )
+
+
+@contextmanager
+def reporting(listener: Callable[[str], None]) -> Iterator[None]:
+    """While grading in this block (this thread), tell `listener` each call as it starts, in a few
+    words, for a progress line."""
+    from checkers.grading.harness import reporting as harness_reporting
+
+    with harness_reporting(listener):
+        yield
 
 
 def seed_for(item_id: str, variant: int) -> int | None:

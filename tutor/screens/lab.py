@@ -85,6 +85,10 @@ class LabScreen(CodeWorkScreen):
         self._step: Any = None
         self._ticker: Timer | None = None
         self._check_started = 0.0
+        self._check_calls = 0
+        self._check_call = ""
+        self._last_check: float | None = None
+        """Seconds the last check of this lab took here: the estimate for the next one."""
 
     def compose_statement(self) -> ComposeResult:
         yield Static(Text(self.lab.statement))
@@ -141,13 +145,51 @@ class LabScreen(CodeWorkScreen):
 
     # -- checking: a live line while the grader runs ---------------------------------------
 
+    class CheckStep(Message):
+        """The grader started another call of the learner's code (from the worker thread)."""
+
+        def __init__(self, call: str) -> None:
+            super().__init__()
+            self.call = call
+
     def action_check(self) -> None:
-        """Check as a code exercise does, with the elapsed time ticking on the status line."""
+        """Check as a code exercise does, with the grader's current call and time on the status line."""
         was_checking = self.checking
         super().action_check()
         if self.checking and not was_checking:
             self._check_started = time.monotonic()
+            self._check_calls = 0
+            self._check_call = ""
             self._resume_ticker()
+
+    def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
+        """Worker thread: grade as a code exercise does, reporting each call as it starts."""
+        from tutor.practice.code import reporting
+
+        with reporting(lambda call: self.post_message(self.CheckStep(call))):
+            super()._grade(text, attempt, hints, duration)
+
+    @on(CheckStep)
+    def _check_step(self, message: CheckStep) -> None:
+        self._check_calls += 1
+        self._check_call = message.call
+        self._tick()
+
+    @on(CodeWorkScreen.Checked)
+    def _check_done(self, message: CodeWorkScreen.Checked) -> None:
+        if self._check_started:
+            self._last_check = time.monotonic() - self._check_started
+
+    def check_line(self, now: float) -> str:
+        """The status line while a check runs: the call running, the time so far and left."""
+        elapsed = now - self._check_started
+        parts = ["Checking in a fresh kernel"]
+        if self._check_call:
+            parts.append(f"call {self._check_calls}: {self._check_call}")
+        parts.append(f"{seconds_text(elapsed)} so far")
+        if self._last_check is not None:
+            parts.append(f"about {seconds_text(max(self._last_check - elapsed, 0.0))} left")
+        return " · ".join(parts)
 
     # -- measuring -------------------------------------------------------------------------
 
@@ -173,7 +215,6 @@ class LabScreen(CodeWorkScreen):
         self._measurement = measurement
         self.run_worker(lambda: self._measure(measurement, source), thread=True, exclusive=True,
                         group="lab-measure", exit_on_error=False)
-        self.refresh_bindings()
 
     def _measure(self, measurement: Measurement, source: str) -> None:
         """Worker thread: run the plan; every event becomes a message."""
@@ -206,7 +247,6 @@ class LabScreen(CodeWorkScreen):
             self.measuring = False
             self._step = None
             self._status(event.text)
-            self.refresh_bindings()
 
     def _resume_ticker(self) -> None:
         if self._ticker is not None:
@@ -218,6 +258,6 @@ class LabScreen(CodeWorkScreen):
         if self.measuring and self._step is not None:
             self._status(progress_line(self._step, now))
         elif self.checking and not self.measuring:
-            self._status(f"Checking in a fresh kernel: {seconds_text(now - self._check_started)} so far…")
+            self._status(self.check_line(now))
         elif not self.measuring and self._ticker is not None:
             self._ticker.pause()
