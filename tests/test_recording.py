@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from progress.clock import parse_instant
+from progress.rating import Rating
 from tutor.practice.outcome import Attempt
 from tutor.recording import close_stores, open_store, override_rating, record_attempt, undo_last
 from tutor.settings import Settings, load_settings
@@ -52,7 +53,7 @@ def test_the_grade_sets_the_rating(settings: Settings, changes: dict[str, object
 
 def test_override_and_undo(settings: Settings) -> None:
     recorded = record_attempt(settings, attempt())
-    easy = override_rating(settings, recorded.uuid, 4)
+    easy = override_rating(settings, recorded.uuid, Rating.Easy)
     assert easy.uuid == recorded.uuid and easy.rating == 4
     assert easy.due > recorded.due
     assert undo_last(settings) == recorded.uuid

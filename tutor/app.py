@@ -320,12 +320,13 @@ class TutorApp(App[None]):
             return  # the common case: no overlay wanted or shown, nothing to import
         from tutor.screens.problems import TooSmallScreen
 
-        showing = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
+        showing = isinstance(screen, TooSmallScreen)
         if too_small and not showing:
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
-        elif showing:
+        elif isinstance(screen, TooSmallScreen):
             if too_small:
-                self.screen.show_size(width, height)
+                screen.show_size(width, height)
             else:
                 self.pop_screen()
 
@@ -341,8 +342,9 @@ class TutorApp(App[None]):
 
         if not self.is_screen_installed("repl"):
             self.install_screen(ReplScreen(self.session), "repl")
-        screen = self.get_screen("repl")
-        assert isinstance(screen, ReplScreen)
-        if self.screen is not screen:
-            self.push_screen(screen)
-        screen.run_example(message.source)
+        repl = self.get_screen("repl")
+        assert isinstance(repl, ReplScreen)
+        showing = self.screen is repl
+        if not showing:
+            self.push_screen(repl)
+        repl.run_example(message.source)

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from progress.rating import Rating
-from tutor.course.exercise_schema import CodeExercise, HandExercise
+from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.practice.outcome import Recorded
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
@@ -103,6 +103,7 @@ class ReviewScreen(TutorScreen[None]):
                 return CodeExerciseScreen(self.session, chapter, item, review=True, review_position=position)
             from tutor.screens.lab import LabScreen
 
+            assert isinstance(item, Lab), f"{item_id} is a section, not something to review"
             return LabScreen(self.session, chapter, item, review=True, review_position=position)
         except ModuleNotFoundError:
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from rich.style import Style
 from textual.app import App
@@ -21,7 +21,7 @@ _VARIABLE: dict[Role, str] = {
 _cache: dict[tuple[str, Role], Color] = {}
 
 
-def theme_style(app: App[object], role: Role, *, bold: bool = False) -> Style:
+def theme_style(app: App[Any], role: Role, *, bold: bool = False) -> Style:
     """A Rich style with the colour the app's current theme gives `role` (ANSI themes stay ANSI)."""
     key = (app.theme, role)
     colour = _cache.get(key)
