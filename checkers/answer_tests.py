@@ -269,12 +269,22 @@ def eigenpair_test(text: str, expected: Any, data: dict[str, Any], others: dict[
     if all(scalars_equal(entry, sympy.Integer(0), Tolerance(atol=1e-12)) for entry in vector.items):
         return Verdict(False, "The zero vector is never an eigenvector.", answer.read_as)
     image = matrix * column  # type: ignore[operator]
-    if _proportional(image, column, eigenvalue, tolerance):
+    # λ is judged by the rounding policy against the true eigenvalues; v then by A v = λ v for the
+    # true λ, within the digits typed.
+    verdicts = {true: rounding.judge(eigenvalue, true, answer.typed)  # type: ignore[arg-type]
+                for true in matrix.eigenvals()}  # type: ignore[union-attr]
+    matched = [true for true, (ok, _) in verdicts.items() if ok]
+    if matched and _proportional(image, column, matched[0], tolerance):
         return Verdict(True, "", answer.read_as)
-    for other in matrix.eigenvals():  # type: ignore[union-attr]
+    close = next((feedback for ok, feedback in verdicts.values() if rounding.is_close_message(feedback)), "")
+    if close:
+        return Verdict(False, f"λ: {close}", answer.read_as)
+    for other in verdicts:
         if _proportional(image, column, other, tolerance):
             return Verdict(False, f"That vector is an eigenvector for λ = {other}, not for λ = {eigenvalue}.",
                            answer.read_as)
+    if not matched:
+        return Verdict(False, f"{eigenvalue} is not an eigenvalue of A.", answer.read_as)
     return Verdict(False, "A v ≠ λ v for that pair: check the vector by multiplying it by A.", answer.read_as)
 
 

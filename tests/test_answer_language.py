@@ -226,3 +226,19 @@ def test_read_as_and_the_checkers_package_do_not_load_sympy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_printer_has_a_method_for_every_rule_of_the_grammar() -> None:
+    """The pretty printer is a Lark Transformer: each rule and alias of answer.lark prints itself."""
+    import re
+    from pathlib import Path
+
+    from checkers import printer
+
+    grammar = (Path(printer.__file__).with_name("answer.lark")).read_text(encoding="utf-8")
+    rules = set(re.findall(r"->\s*(\w+)", grammar))
+    rules |= {name for name in re.findall(r"^\??([a-z]\w*):", grammar, flags=re.MULTILINE)}
+    inlined = {"expr", "sum", "term", "signed", "power", "postfix", "power_nn", "postfix_nn", "atom",
+               "atom_nn", "argument", "entry", "fexp"}
+    missing = sorted(rule for rule in rules - inlined if not callable(getattr(printer._Printer, rule, None)))
+    assert missing == []

@@ -36,7 +36,10 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("eigenvalues", "4, 0", "3, 1", {"matrix": A_SYM}, False, "determinant"),
     ("eigenvalues", "{2}", "2, 2", {"matrix": [[2, 0], [0, 2]]}, False, "repeats"),
     ("eigenvalues", "2, 2", "2, 2", {"matrix": [[2, 0], [0, 2]]}, True, ""),
-    # eigenpair: A v = λ v, v ≠ 0
+    # eigenpair: A v = λ v, v ≠ 0; λ under the rounding policy
+    ("eigenpair", "3.002, [1, 1]", A_SYM, {}, False, "Close — check the rounding"),
+    ("eigenpair", "3.00, [0.707, 0.707]", A_SYM, {}, True, ""),
+    ("eigenpair", "5, [1, 2]", A_SYM, {}, False, "5 is not an eigenvalue"),
     ("eigenpair", "3, [1, 1]", A_SYM, {}, True, ""),
     ("eigenpair", "λ = 3, v = [-2, -2]", A_SYM, {}, True, ""),
     ("eigenpair", "1, [1/√2, -1/√2]", A_SYM, {}, True, ""),

@@ -97,3 +97,39 @@ def test_show_lists_a_labs_required_functions_and_its_optional_challenge(
     assert "Write: pca_2d, explained_variance" in out and "Optional challenge: pca_2d_power" in out
     code, out, _ = _run(capsys, "show", "1.lab3", "--json")
     assert json.loads(out)["entry"] == ["pca_2d", "explained_variance"]
+
+
+@pytest.mark.parametrize(("exercise", "answers", "message"), [
+    ("1.ex7", ["a/a"], "unknown symbol a"),
+    ("1.ex6", ["[[1,2],[3,4]]·[[5,6],[7,8]]"], "only restates the question"),
+    ("1.ex1", ["3", "acos 1/√5"], "put brackets around what acos applies to"),
+    ("1.ex2", ["14", "sqrt(54)", "5", "the first one", "L∞"], "answer with one of"),
+])
+def test_letters_words_and_restatements_exit_2_and_record_nothing(
+        tutor_env: Path, capsys: pytest.CaptureFixture[str], exercise: str, answers: list[str], message: str) -> None:
+    argv = ["check", exercise]
+    for answer in answers:
+        argv += ["--answer", answer]
+    code, out, _ = _run(capsys, *argv)
+    assert code == 2
+    assert message in out
+    assert "Rated" not in out
+    code, out, _ = _run(capsys, "stats", "--json")
+    assert code == 0 and json.loads(out)["attempts"] == 0
+
+
+def test_rounding_policy_at_the_cli(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "1.ex12", "--answer", "5.004", "--answer", "[0.894, 0.447]",
+                        "--answer", "[0.447, 0.894]", "--no-record")
+    assert code == 1
+    assert "Close — check the rounding" in out
+    assert "(Numbers: exact, or a decimal correctly rounded to ≥ 3 significant figures.)" in out
+    code, _, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "1.11", "--no-record")
+    assert code == 0
+
+
+def test_show_states_the_policy(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "show", "1.ex2", "--json")
+    assert code == 0
+    policies = [part["policy"] for part in json.loads(out)["parts"]]
+    assert policies[:3] == [policies[0]] * 3 and policies[0] and policies[3:] == ["", ""]
