@@ -304,3 +304,37 @@ def test_whole_submission_grading(instances: dict[str, HandInstance]) -> None:
 
 def test_every_variant_answer_passes_its_own_test(chapter: Chapter) -> None:
     assert validate_chapter(chapter, variants=8) == []
+
+
+def test_the_rounding_policy_holds_in_every_variant(chapter: Chapter) -> None:
+    """In variants 1-8 of every exercise, each single-number part accepts its value correctly rounded
+    to 4 significant figures and calls a wrong last digit "Close" (graded wrong)."""
+    from decimal import Decimal
+
+    import sympy
+
+    from checkers.build import parse
+    from checkers.rounding import round_sigfigs
+
+    checked = 0
+    for exercise in chapter.exercises:
+        if not isinstance(exercise, HandExercise) or not exercise.generator:
+            continue
+        for variant in range(1, 9):
+            instance = make_instance(chapter, exercise, variant)
+            for part in instance.parts:
+                if part.test not in ("value", "angle"):
+                    continue
+                exact = parse(expected_text(part.expected)).value
+                number = Decimal(str(sympy.N(exact, 30)))
+                if number == 0:
+                    continue
+                right = round_sigfigs(number, 4)
+                wrong = right + Decimal(1).scaleb(right.adjusted() - 3)
+                others = _others(instance)
+                verdict = check_part(part.test, str(right), part.expected, part.options, others)
+                assert verdict.ok, (instance.id, variant, part.name, str(right), verdict.feedback)
+                verdict = check_part(part.test, str(wrong), part.expected, part.options, others)
+                assert not verdict.ok and verdict.feedback.startswith("Close"), (instance.id, variant, str(wrong))
+                checked += 1
+    assert checked >= 40
