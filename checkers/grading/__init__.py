@@ -7,12 +7,19 @@ one plain value out; fresh trusted kernels) and `source` (checks on the source t
 
 from __future__ import annotations
 
-from checkers.grading.compare import Mistake, TestResult, close, compare_arrays, compare_exact, compare_scalar
+from checkers.grading.compare import (
+    Mistake,
+    TestResult,
+    close,
+    compare_arrays,
+    compare_exact,
+    compare_scalar,
+)
 from checkers.grading.harness import (
     Call,
     CallOutcome,
-    GradeReport,
     Grader,
+    GradeReport,
     GradingError,
     Harness,
     grade,

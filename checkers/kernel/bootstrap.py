@@ -135,17 +135,17 @@ def _confine_worker(cfg: dict, identity: dict, layers: dict) -> None:
     spec = cfg["confine"]
     host_root = identity["host_root"]
     uid, gid = (confine.NOBODY, confine.NOBODY) if host_root else (identity["uid"], identity["gid"])
-    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]))
+    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]) | {spec["shared"]})
     try:
-        confine.build_root(read_only=read_only, writable=spec["writable"], devices=spec["devices"],
+        confine.build_root(read_only=read_only, private=spec["private"], devices=spec["devices"],
                            tmpfs_mb=spec["tmpfs_mb"], uid=uid, gid=gid, home=spec["home"])
     except OSError as exc:
         _fatal("private root", exc)
-    layers["filesystem"] = (True, f"private root: read-only interpreter and system folders, own work folder, "
-                                  f"private /tmp and /dev/shm ({spec['tmpfs_mb']} MiB each)")
+    layers["filesystem"] = (True, "private root: read-only interpreter and system folders; its own folder, "
+                                  f"/tmp and /dev/shm are private tmpfs ({spec['tmpfs_mb']} MiB each)")
     _drop(host_root, layers)
     system = [path for path in confine.SYSTEM_DIRS if os.path.exists(path)]
-    _landlock(read_only + system + spec["writable"] + ["/etc", "/proc", "/dev"], spec, ["/tmp", "/dev/shm"], layers,
+    _landlock(read_only + system + ["/etc", "/proc", "/dev"], spec, ["/tmp", "/dev/shm"], layers,
               listable=("/",))  # the private root's own folders: listing them shows nothing new
 
 
@@ -164,7 +164,7 @@ def _landlock(read_only: list, spec: dict, extra_writable: list, layers: dict, l
         return
     devices = [f"/dev/{name}" for name in confine.DEVICES] + [p for p in spec["devices"] if p.startswith("/dev/")]
     try:
-        layers["landlock"] = (True, confine.apply_landlock(read_only, spec["landlock_writable"] + extra_writable,
+        layers["landlock"] = (True, confine.apply_landlock(read_only, spec["private"] + extra_writable,
                                                            devices, listable))
     except OSError as exc:
         layers["landlock"] = (False, str(exc))
@@ -182,7 +182,7 @@ def _plain_identity(cfg: dict, layers: dict) -> None:
                                "interpreter cannot run unprivileged")
     etc = [f"/etc/{name}" for name in confine.ETC_FILES]
     read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]) | set(confine.SYSTEM_DIRS))
-    _landlock(read_only + spec["writable"] + etc + ["/proc"], spec, [], layers)
+    _landlock(read_only + [spec["shared"]] + etc + ["/proc"], spec, [], layers)
 
 
 def _count_user_tasks(uid: int) -> int:
@@ -224,8 +224,10 @@ def _set_limits(cfg: dict, tasks_before: int) -> dict:
     limit("file_size", resource.RLIMIT_FSIZE, fsize, fsize)
     limit("open_files", resource.RLIMIT_NOFILE, cfg["open_files"], cfg["open_files"])
     limit("core", resource.RLIMIT_CORE, 0, 0)
-    if cfg["processes"] > 0:
+    if cfg["processes"] > 0 and "pids" not in cfg.get("cgroups", {}):
         # Binds: the worker is never uid 0 and holds no capability (see confine.drop_identity).
+        # With a pids cgroup that is the limit: nobody's count is shared host-wide by every
+        # root tutor's kernels, so an RLIMIT_NPROC on top would fail at random.
         base = tasks_before if tasks_before >= 0 else _count_user_tasks(os.getuid())
         limit("processes", resource.RLIMIT_NPROC, base + cfg["processes"], base + cfg["processes"])
     return applied

@@ -233,7 +233,7 @@ def _is_device(path: str) -> bool:
 def build_root(
     *,
     read_only: list[str],
-    writable: list[str],
+    private: list[str],
     devices: list[str],
     tmpfs_mb: int,
     uid: int,
@@ -241,6 +241,10 @@ def build_root(
     home: str,
 ) -> None:
     """Replace this mount namespace's root with the private view; needs CAP_SYS_ADMIN in it.
+
+    `read_only` folders are bound read-only at their own paths; each of `private` becomes a fresh
+    tmpfs of `tmpfs_mb` owned by `uid`, so all the worker writes is capped and lives in RAM
+    charged to its memory cgroup, and vanishes with the namespace.
 
     Must run in the worker's own pid namespace (for the fresh /proc). The sequence follows what
     bubblewrap does: a tmpfs base at /tmp, pivot into it so the host stays reachable at /oldroot,
@@ -273,8 +277,11 @@ def build_root(
             continue
         _bind(source, new + path, read_only=True, is_dir=stat.S_ISDIR(info.st_mode))
         done.append(path)
-    for path in writable:
-        _bind(old + path, new + path, read_only=False, is_dir=True)
+    for path in private:
+        # The worker's own writable folders: size-capped tmpfs owned by it, gone with the namespace.
+        _makedirs(new + path)
+        _mount("tutor-work", new + path, "tmpfs", MS_NOSUID | MS_NODEV,
+               f"mode=0700,uid={uid},gid={gid},{size}", f"mount a private {os.path.basename(path)}")
     _build_dev(new, old, devices, size)
     _makedirs(new + "/proc")
     _mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None, "mount a fresh /proc")
@@ -409,7 +416,9 @@ def _fs_access(abi: int) -> int:
     return access
 
 
-def apply_landlock(read_only: list[str], writable: list[str], devices: list[str], listable: tuple[str, ...] = ()) -> str:
+def apply_landlock(
+    read_only: list[str], writable: list[str], devices: list[str], listable: tuple[str, ...] = ()
+) -> str:
     """Restrict this process and its future children to the listed folders; returns what holds.
 
     Read-only paths may be read and executed; writable ones take any change but device nodes;
@@ -455,3 +464,27 @@ def apply_landlock(read_only: list[str], writable: list[str], devices: list[str]
         os.close(ruleset)
     scoped = ", signals and abstract sockets scoped" if abi >= 6 else ""
     return f"ABI {abi}: files allowlisted{', TCP denied' if abi >= 4 else ''}{scoped}"
+
+
+# reading the worker's files from outside ----------------------------------------------------
+
+SYS_OPENAT2 = 437
+RESOLVE_NO_MAGICLINKS = 0x02
+RESOLVE_NO_SYMLINKS = 0x04
+RESOLVE_BENEATH = 0x08
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+def open_beneath(dir_fd: int, path: str, flags: int) -> int:
+    """openat2(2): open `path` strictly beneath `dir_fd`, refusing every symlink and magic link on
+    the way (a planted link in a worker's folder can never lead the tutor elsewhere)."""
+    how = _OpenHow(flags, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+    fd = libc().syscall(SYS_OPENAT2, ctypes.c_int(dir_fd), path.encode(), ctypes.byref(how),
+                        ctypes.c_size_t(ctypes.sizeof(how)))
+    if fd < 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno), path)
+    return int(fd)

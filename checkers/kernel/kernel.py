@@ -194,9 +194,25 @@ class Kernel:
         return os.path.join(self.input_dir, name)
 
     def open_result(self, name: str) -> int:
-        """A read-only fd on result file `name` from the folder the tutor opened when it made it:
-        a symlink, a fifo or a swapped folder cannot redirect the read (OSError instead)."""
-        return self._open_in(self._require().scratch.out_fd, name, os.O_RDONLY | os.O_NONBLOCK, 0)
+        """A read-only fd on result file `name` in the worker's result folder; a symlink anywhere on
+        the way, or a swapped folder, cannot redirect the read (OSError instead)."""
+        process = self._require()
+        if not process.scratch.private:
+            return self._open_in(process.scratch.out_fd, name, os.O_RDONLY | os.O_NONBLOCK, 0)
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"not a plain file name: {name!r}")
+        from checkers.kernel.confine import open_beneath
+
+        # The folder is the worker's own tmpfs: reach it through the worker's root, and check
+        # after opening that the pid is still our worker (a pidfd cannot be recycled).
+        root = os.open(f"/proc/{process.worker_pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            if not process.signal_worker(0):
+                raise ProcessLookupError(3, "the kernel has exited")
+            inside = os.path.join(str(process.scratch.outputs).lstrip("/"), name)
+            return open_beneath(root, inside, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        finally:
+            os.close(root)
 
     @staticmethod
     def _open_in(dir_fd: int, name: str, flags: int, mode: int) -> int:

@@ -85,8 +85,10 @@ class Scratch:
     """The folder a worker shares with the tutor, and fds on its parts held by the tutor.
 
     `root` and `in` belong to the tutor (the worker reads them); `home` (cwd, HOME) and `out`
-    (results) belong to the worker. The tutor reaches `in` and `out` only through the fds it
-    opened when it made them, so a symlink or a swapped folder can never redirect it."""
+    (results) belong to the worker: inside namespaces they are its own tmpfs, capped and gone with
+    it. The tutor reaches `in` only through the fd it opened when it made it, and `out` through
+    that fd or, for a private `out`, with openat2 beneath the worker's root refusing every symlink,
+    so a planted link or a swapped folder can never redirect it."""
 
     root: Path
     home: Path
@@ -94,6 +96,8 @@ class Scratch:
     outputs: Path
     in_fd: int = -1
     out_fd: int = -1
+    private: bool = False
+    """`home` and `out` are the worker's own tmpfs, reached through /proc/<pid>/root."""
 
     def remove(self) -> None:
         """Close the fds and delete the folder (rmtree never follows a planted symlink)."""
@@ -107,19 +111,22 @@ class Scratch:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def make_scratch(uid: int) -> Scratch:
-    """A fresh work folder named after this tutor's pid (so a later tutor can remove it)."""
+def make_scratch(uid: int, private: bool) -> Scratch:
+    """A fresh work folder named after this tutor's pid (so a later tutor can remove it).
+
+    `private`: `home` and `out` are only mount points for the worker's own tmpfs (namespaces),
+    else they are the worker's folders on this disk, owned by it."""
     sweep_stale_scratch()
     root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     os.chmod(root, 0o755)
-    scratch = Scratch(root, root / "home", root / "in", root / "out")
+    scratch = Scratch(root, root / "home", root / "in", root / "out", private=private)
     try:
         root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
             for name, mode, owned in (("home", 0o700, True), ("in", 0o755, False), ("out", 0o700, True)):
                 os.mkdir(name, mode, dir_fd=root_fd)
                 fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root_fd)
-                if owned and uid != os.geteuid():
+                if owned and not private and uid != os.geteuid():
                     os.fchown(fd, uid, uid)  # an fd on the folder just made: never a path
                 if name == "in":
                     scratch.in_fd = fd
@@ -190,9 +197,12 @@ def environment(config: KernelConfig, scratch: Scratch, namespaces: bool) -> dic
         if name in os.environ:
             env[name] = os.environ[name]
     if "HF_HOME" not in env:
-        cache = Path.home() / ".cache" / "huggingface"
-        if cache.is_dir():
-            env["HF_HOME"] = str(cache)
+        try:
+            cache = Path.home() / ".cache" / "huggingface"
+            if cache.is_dir():
+                env["HF_HOME"] = str(cache)
+        except (OSError, RuntimeError):
+            pass  # a HOME this user cannot read (e.g. root's, under setpriv): no cache then
     env.update(dict(config.env))
     return env
 
@@ -202,6 +212,7 @@ def extra_read_only(env: dict[str, str]) -> list[str]:
     cache, CUDA_HOME and LD_LIBRARY_PATH entries (all named by the user's environment)."""
     paths = [env.get("HF_HOME", ""), env.get("CUDA_HOME", "")]
     paths += env.get("LD_LIBRARY_PATH", "").split(":")
+    # os.path.isdir is False (never an error) for a folder this user cannot reach.
     return sorted({os.path.realpath(p) for p in paths if p and os.path.isabs(p) and os.path.isdir(p)})
 
 
@@ -271,7 +282,7 @@ def _cache_bytecode() -> None:
 def spawn_once(config: KernelConfig, launch: Launch) -> Spawned:
     """Start a launcher for `launch` (on the spawner thread); the handshake waits for its hello."""
     _cache_bytecode()
-    scratch = make_scratch(launch.uid)
+    scratch = make_scratch(launch.uid, private=launch.namespaces)
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
     env = environment(config, scratch, launch.namespaces)
@@ -292,8 +303,8 @@ def spawn_once(config: KernelConfig, launch: Launch) -> Spawned:
         "cgroups": {g.controller: cgroups.relative_name(g) for g in groups},
         "confine": {
             "read_only": extra_read_only(env),
-            "writable": [str(scratch.root)],
-            "landlock_writable": [str(scratch.home), str(scratch.outputs)],
+            "shared": str(scratch.root),
+            "private": [str(scratch.home), str(scratch.outputs)],
             "devices": devices,
             "tmpfs_mb": config.tmpfs_mb,
             "home": str(scratch.home),

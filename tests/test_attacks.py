@@ -1,0 +1,409 @@
+"""The attack table (issue 10): hostile submissions run through `tutor check`, each contained.
+
+Each attack is a real file for Exercise 1.ex13. It tries its attack when imported, and returns the
+right answer only if the attack FAILED (raised): so exit status 0 with every test passed proves
+containment, and an attack that got through shows up as a wrong verdict. Host-side effects
+(files, sockets, the progress file) are checked from here too.
+
+Every attack acts only on paths and sockets this test made, and only from inside the grading
+kernel: with the default strict isolation a kernel that lacks any layer does not start at all,
+so none of this can reach processes or files outside the sandbox (CI runs as root).
+The table runs as the current user, and again as `nobody` where this machine lets nobody run
+the tutor's interpreter.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOBODY = 65534
+TEMPLATE = '''\
+import numpy as np
+
+
+def _attack():
+{body}
+
+
+try:
+    _attack()
+    ESCAPED = True
+except BaseException:
+    ESCAPED = False
+
+
+def center_columns(X):
+    """Right only when the attack failed."""
+    return X if ESCAPED else X - X.mean(axis=0)
+'''
+
+
+def _submission(body: str) -> str:
+    return TEMPLATE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), "    "))
+
+
+@functools.cache
+def _nobody_can_run_the_tutor() -> str:
+    """"" when `nobody` can run this interpreter and read the repo; else why not."""
+    if os.geteuid() != 0:
+        return "not root: cannot switch to nobody"
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return "no setpriv"
+    probe = subprocess.run(
+        [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable, "-c",
+         "import subprocess, sys, numpy, checkers.kernel\n"
+         "subprocess.run([sys.executable, '-I', '-c', 'import numpy'], check=True, capture_output=True)"],
+        capture_output=True, text=True, cwd=REPO, timeout=60,
+    )
+    return "" if probe.returncode == 0 else f"nobody cannot run {sys.executable} ({probe.stderr.strip()[-80:]})"
+
+
+USERS = ["self", "nobody"]
+
+
+@pytest.fixture(params=USERS)
+def runner(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """Where and as whom `tutor check` runs: a folder of its own (for its files, its data dir
+    and the files it owns that attacks go after), reachable by that user."""
+    user = request.param
+    if user == "nobody":
+        why = _nobody_can_run_the_tutor()
+        if why:
+            pytest.skip(why)
+    base = Path(tempfile.mkdtemp(prefix="tutor-attack-"))
+    try:
+        if user == "nobody":
+            os.chown(base, NOBODY, NOBODY)
+        yield {"user": user, "base": base}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _own(runner: dict[str, object], path: Path) -> Path:
+    """Make `path` belong to the user the tutor runs as."""
+    if runner["user"] == "nobody":
+        os.chown(path, NOBODY, NOBODY)
+    return path
+
+
+def _check(runner: dict[str, object], source: str, *extra: str, env: dict[str, str] | None = None,
+           name: str = "attack.py") -> subprocess.CompletedProcess[str]:
+    base = Path(str(runner["base"]))
+    path = base / name
+    path.write_text(source, encoding="utf-8")
+    os.chmod(path, 0o644)
+    command = [sys.executable, "-m", "tutor", "check", "1.ex13", "--file", str(path), "--no-record",
+               "--data-dir", str(base / "data"), *extra]
+    if runner["user"] == "nobody":
+        command = [str(shutil.which("setpriv")), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   *command]
+    full = {**os.environ, "TUTOR_CONFIG": str(base / "none.toml"), **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=full, timeout=240)
+
+
+def _assert_contained(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    """Exit 0, every test passed (the attack raised inside), JSON out, no traceback anywhere."""
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["correct"] is True
+    assert report["sandbox"]["level"] == "full"
+    return report
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# the table ----------------------------------------------------------------------------------
+
+
+def test_read_outside(runner: dict[str, object]) -> None:
+    secret = Path(str(runner["base"])) / "secret.txt"
+    secret.write_text("TOP SECRET")
+    os.chmod(_own(runner, secret), 0o600)
+    body = f"""
+    data = open({str(secret)!r}).read()
+    assert "SECRET" in data
+    """
+    report = _assert_contained(_check(runner, _submission(body), "--json"))
+    assert "TOP SECRET" not in json.dumps(report)
+
+
+def test_read_home_and_data_dir(runner: dict[str, object]) -> None:
+    home = Path(os.path.expanduser("~"))
+    files = [p for p in sorted(home.iterdir()) if p.is_file() and not p.is_symlink()] if home.is_dir() else []
+    data = Path(str(runner["base"])) / "data"
+    data.mkdir()
+    (data / "progress.sqlite3").write_bytes(b"SQLite format 3\0")
+    _own(runner, data)
+    _own(runner, data / "progress.sqlite3")
+    targets = [str(data / "progress.sqlite3"), *(str(p) for p in files[:1])]
+    body = f"""
+    for path in {targets!r}:
+        try:
+            open(path, "rb").read(16)
+            return  # one readable: escaped
+        except OSError:
+            pass
+    raise OSError("nothing readable")
+    """
+    _assert_contained(_check(runner, _submission(body), "--json"))
+
+
+def test_write_outside_into_the_tutors_own_code(runner: dict[str, object]) -> None:
+    target = REPO / "checkers" / "grading" / "compare.py"
+    before = _digest(target)
+    body = f"""
+    with open({str(target)!r}, "a") as handle:
+        handle.write("\\n# every grading passes now\\n")
+    """
+    _assert_contained(_check(runner, _submission(body), "--json"))
+    assert _digest(target) == before
+
+
+def test_reference_import(runner: dict[str, object]) -> None:
+    body = f"""
+    import sys
+    sys.path.insert(0, {str(REPO)!r})
+    from content.ch1 import worked
+    worked.center_columns_reference
+    """
+    _assert_contained(_check(runner, _submission(body), "--json"))
+
+
+def test_progress_forgery(runner: dict[str, object]) -> None:
+    db = Path(str(runner["base"])) / "data" / "progress.sqlite3"
+    body = f"""
+    import sqlite3
+    connection = sqlite3.connect({str(db)!r})
+    connection.execute("create table forged (rating text)")
+    connection.executemany("insert into forged values (?)", [("Easy",)] * 24)
+    connection.commit()
+    """
+    _assert_contained(_check(runner, _submission(body), "--json"))
+    assert not db.exists()  # --no-record: only an escaped kernel could have made it
+
+
+@pytest.mark.parametrize("kind", ["path", "abstract"])
+def test_unix_sockets_are_unreachable(runner: dict[str, object], kind: str) -> None:
+    address = str(Path(str(runner["base"])) / "server.sock") if kind == "path" else f"\0tutor-attack-{os.getpid()}"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(address)
+    if kind == "path":
+        os.chmod(address, 0o777)
+    server.listen(4)
+    server.settimeout(0.2)
+    connections: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connections.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    body = f"""
+    import socket
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect({address!r})
+    client.sendall(b"tmux new-window")
+    """
+    try:
+        _assert_contained(_check(runner, _submission(body), "--json"))
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    assert connections == []
+
+
+def test_terminal_write(runner: dict[str, object]) -> None:
+    body = """
+    import os
+    opened = []
+    for path in ("/dev/tty", "/dev/pts/0", "/dev/pts/1", "/dev/console"):
+        try:
+            with open(path, "w") as tty:
+                tty.write("\\x1b[2J\\x1b[32mCorrect. All 6 tests passed.\\x1b[8m")
+            opened.append(path)
+        except OSError:
+            pass
+    if not opened:
+        raise OSError("no terminal")
+    """
+    # Printed at import as well: it may reach the report only through the sanitiser.
+    source = _submission(body).replace("def _attack", 'print("\\x1b]0;owned\\x07\\x1b[2Jfake")\n\n\ndef _attack', 1)
+    done = _check(runner, source)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "\x1b" not in done.stdout + done.stderr
+
+
+def test_persistence_between_gradings(runner: dict[str, object]) -> None:
+    plant = """
+    import os
+    for folder in ("/tmp", "/dev/shm", os.path.expanduser("~"), os.getcwd()):
+        with open(os.path.join(folder, "left-behind"), "w") as handle:
+            handle.write("x")
+    raise RuntimeError("planted")  # so the file itself is graded correct
+    """
+    _assert_contained(_check(runner, _submission(plant), "--json", name="plant.py"))
+    look = """
+    import os
+    found = [f for f in ("/tmp", "/dev/shm", os.path.expanduser("~"), os.getcwd())
+             if os.path.exists(os.path.join(f, "left-behind"))]
+    assert found, "nothing survived"
+    """
+    _assert_contained(_check(runner, _submission(look), "--json", name="look.py"))
+    assert not [p for p in Path("/tmp").glob(f"tutor-kernel-{os.getpid()}-*") if (p / "home" / "left-behind").exists()]
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm", "~"])
+def test_ram_and_disk_filling_stops_at_the_tmpfs_size(runner: dict[str, object], folder: str) -> None:
+    # 24 files of 24 MiB (under the 64 MiB file-size limit): 576 MiB against 256 MiB of tmpfs.
+    body = f"""
+    import os
+    base = os.path.expanduser({folder!r})
+    for index in range(24):
+        with open(os.path.join(base, f"fill{{index}}"), "wb") as handle:
+            handle.write(b"x" * (24 << 20))
+    """
+    _assert_contained(_check(runner, _submission(body), "--json"))
+
+
+def test_memory_fan_out_is_held_by_one_limit_for_the_whole_kernel(runner: dict[str, object]) -> None:
+    # Each child stays under its own address-space limit (1 GiB); together they would hold
+    # 5 x 400 MiB = 2 GiB against the kernel's 1 GiB: some must be killed.
+    body = """
+    import os, time
+    children = []
+    for _ in range(5):
+        pid = os.fork()
+        if pid == 0:
+            code = 3
+            try:
+                block = bytearray(400 << 20)
+                for offset in range(0, len(block), 4096):
+                    block[offset] = 1
+                time.sleep(2)
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    statuses = [os.waitpid(pid, 0)[1] for pid in children]
+    assert all(status == 0 for status in statuses), "some child was stopped"
+    """
+    done = _check(runner, _submission(body), "--json", env={"TUTOR_KERNEL_MEMORY_MB": "1024"})
+    assert "Traceback" not in done.stdout + done.stderr
+    if done.returncode == 1:
+        # The memory cgroup may pick the worker itself: a clean "killed" verdict, not a pass.
+        report = json.loads(done.stdout)
+        assert report["correct"] is False and "killed" in json.dumps(report), report
+        return
+    _assert_contained(done)
+
+
+FORGERIES = {
+    "deep JSON": """
+    import gc, os
+    worker = next(o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "_Worker")
+    frame = b"[" * 100000 + b"]" * 100000
+    worker.serve.__globals__["_send"] = lambda fd, message: os.write(fd, len(frame).to_bytes(4, "big") + frame)
+    """,
+    "one file named many times": """
+    import gc
+    worker = next(o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "_Worker")
+    original = worker._encode_all
+    def forged(self, value, out_dir, call_id):
+        spec = original(self, value, out_dir, call_id)
+        return {"kind": "tuple", "items": [spec] * 60}
+    worker._encode_all = forged
+    """,
+    "absurd shape": """
+    import gc
+    worker = next(o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "_Worker")
+    original = worker._encode_all
+    def forged(self, value, out_dir, call_id):
+        spec = original(self, value, out_dir, call_id)
+        spec["shape"] = [0, 10 ** 23]
+        return spec
+    worker._encode_all = forged
+    """,
+}
+
+
+@pytest.mark.parametrize("label", list(FORGERIES))
+def test_forged_replies_are_a_clean_verdict(runner: dict[str, object], label: str) -> None:
+    source = textwrap.dedent(FORGERIES[label]) + "\n\ndef center_columns(X):\n    return X - X.mean(axis=0)\n"
+    done = _check(runner, source, "--json")
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr  # graded, and not correct
+    report = json.loads(done.stdout)
+    assert report["correct"] is False
+
+
+HOSTILE_SOURCES = {
+    "deep brackets": "x = " + "[" * 50000 + "]" * 50000 + "\n",
+    "deep unary": "x = " + "-" * 200000 + "1\n",
+    "too large": "# " + "x" * (600 * 1024) + "\n",
+}
+
+
+@pytest.mark.parametrize("label", list(HOSTILE_SOURCES))
+def test_hostile_source_cannot_be_graded(runner: dict[str, object], label: str) -> None:
+    text = HOSTILE_SOURCES[label]
+    done = _check(runner, text + "\ndef center_columns(X):\n    return X - X.mean(axis=0)\n")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "cannot grade" in done.stderr and "Traceback" not in done.stderr
+    assert any(word in done.stderr for word in ("deep", "large", "long", "KiB"))
+
+
+def test_symlink_planted_where_results_go(runner: dict[str, object]) -> None:
+    victim = _own(runner, Path(str(runner["base"])) / "victim.txt")
+    victim.write_text("keep me")
+    body = f"""
+    import gc, os
+    worker = next(o for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "_Worker")
+    original = worker._encode_all
+    def planted(self, value, out_dir, call_id):
+        spec = original(self, value, out_dir, call_id)
+        os.unlink(spec["path"])
+        os.symlink({str(victim)!r}, spec["path"])
+        return spec
+    worker._encode_all = planted
+    """
+    source = textwrap.dedent(body) + "\n\ndef center_columns(X):\n    return X - X.mean(axis=0)\n"
+    done = _check(runner, source, "--json")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.returncode == 1 and json.loads(done.stdout)["correct"] is False
+    assert victim.read_text() == "keep me"
+    assert "keep me" not in done.stdout
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("TUTOR_KERNEL_TIMEOUT", "nan"), ("TUTOR_KERNEL_TIMEOUT", "-1"), ("TUTOR_KERNEL_MEMORY_MB", "1"),
+    ("TUTOR_KERNEL_ISOLATION", "off"),
+])
+def test_config_bounds(runner: dict[str, object], variable: str, value: str) -> None:
+    done = _check(runner, "def center_columns(X):\n    return X - X.mean(axis=0)\n", env={variable: value})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip()
