@@ -371,10 +371,12 @@ def _check_limits(tree: Tree[Any]) -> None:
                 raise AnswerError(f"the power of ten at column {node.column} is too large")
 
 
-def read_as(text: str) -> str:
-    """How the answer was read, pretty-printed with a decimal value where it has one; or the error."""
+def read_as(text: str, *, numbers_only: bool = False) -> str:
+    """How the answer was read, pretty-printed with a decimal value where it has one; or the error.
+
+    `numbers_only`: an exercise box, where a letter is an unknown symbol (as the checker will say)."""
     try:
-        tree = parse_tree(text)
+        tree = parse_tree(text, names=NUMBERS_ONLY if numbers_only else PLAIN)
     except AnswerError as exc:
         return f"⚠ {exc}"
     shown = show(tree)

@@ -148,6 +148,12 @@ def test_in_exercise_answers_a_letter_is_an_unknown_symbol(text: str, message: s
     assert "*" not in str(pytest.raises(AnswerError, parse, text, names=NUMBERS_ONLY).value)
 
 
+def test_the_exercise_preview_flags_a_letter_as_the_checker_will() -> None:
+    assert read_as("a/a", numbers_only=True).startswith("⚠ unknown symbol a")
+    assert read_as("λ = 3", numbers_only=True) == "λ = 3"
+    assert read_as("a/a") == "a/a"
+
+
 def test_labels_are_not_symbols_in_exercise_answers() -> None:
     assert parse("λ1 = 3, λ2 = 1", names=NUMBERS_ONLY).value == Seq(
         (Labelled("λ1", sympy.Integer(3)), Labelled("λ2", sympy.Integer(1))), bare=True)

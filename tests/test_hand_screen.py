@@ -196,3 +196,12 @@ async def test_the_numeric_policy_stands_beside_number_boxes_only(tutor_env: Pat
         assert shown["largest"] == shown["smallest"] == "your answer"
         box = app.screen.query_one("#part-l2", AnswerInput).query_one(Input)
         assert POLICY in "".join(str(line.text) for line in box.render_lines(box.region.reset_offset))
+
+
+async def test_the_preview_flags_a_letter_as_the_checker_will(tutor_env: Path) -> None:
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex7")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"a/a")
+        await pilot.pause()
+        preview = app.screen.query_one(AnswerInput).query_one(".answer-preview", Static)
+        assert "unknown symbol a" in str(preview.render())
