@@ -35,6 +35,8 @@ PR_SET_NO_NEW_PRIVS = 38
 MAX_DEPTH = 4
 MAX_ITEMS = 64
 CELL_FILENAME = "<cell>"
+TIMINGS: dict = {}
+"""How long the confinement steps took (ms), reported in the hello for `bench` and the notes."""
 START_FAILED = 70
 """Exit status of a launcher whose sandbox could not be built (the reason is on stderr)."""
 
@@ -135,12 +137,15 @@ def _confine_worker(cfg: dict, identity: dict, layers: dict) -> None:
     spec = cfg["confine"]
     host_root = identity["host_root"]
     uid, gid = (confine.NOBODY, confine.NOBODY) if host_root else (identity["uid"], identity["gid"])
-    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]) | {spec["shared"]})
+    own = confine.interpreter_paths(tuple(spec.get("hidden", ())))
+    read_only = sorted(set(own) | set(spec["read_only"]) | {spec["shared"]})
+    started = time.perf_counter()
     try:
         confine.build_root(read_only=read_only, private=spec["private"], devices=spec["devices"],
                            tmpfs_mb=spec["tmpfs_mb"], uid=uid, gid=gid, home=spec["home"])
     except OSError as exc:
         _fatal("private root", exc)
+    TIMINGS["root_ms"] = round((time.perf_counter() - started) * 1000, 3)
     layers["filesystem"] = (True, "private root: read-only interpreter and system folders; its own folder, "
                                   f"/tmp and /dev/shm are private tmpfs ({spec['tmpfs_mb']} MiB each)")
     _drop(host_root, layers)
@@ -163,11 +168,13 @@ def _landlock(read_only: list, spec: dict, extra_writable: list, layers: dict, l
         layers["landlock"] = (False, "turned off")
         return
     devices = [f"/dev/{name}" for name in confine.DEVICES] + [p for p in spec["devices"] if p.startswith("/dev/")]
+    started = time.perf_counter()
     try:
         layers["landlock"] = (True, confine.apply_landlock(read_only, spec["private"] + extra_writable,
                                                            devices, listable))
     except OSError as exc:
         layers["landlock"] = (False, str(exc))
+    TIMINGS["landlock_ms"] = round((time.perf_counter() - started) * 1000, 3)
 
 
 def _plain_identity(cfg: dict, layers: dict) -> None:
@@ -175,13 +182,14 @@ def _plain_identity(cfg: dict, layers: dict) -> None:
     spec = cfg["confine"]
     host_root = os.geteuid() == 0
     layers["filesystem"] = (False, "the host's filesystem (no private root: namespaces are not in use)")
+    own = confine.interpreter_paths(tuple(spec.get("hidden", ())))
     _drop(host_root, layers)
-    for path in confine.interpreter_paths():
+    for path in own:
         if not os.access(path, os.R_OK | os.X_OK):
             _fatal("identity", f"uid {os.getuid()} cannot read {path}: without a private root the "
                                "interpreter cannot run unprivileged")
     etc = [f"/etc/{name}" for name in confine.ETC_FILES]
-    read_only = sorted(set(confine.interpreter_paths()) | set(spec["read_only"]) | set(confine.SYSTEM_DIRS))
+    read_only = sorted(set(own) | set(spec["read_only"]) | set(confine.SYSTEM_DIRS))
     _landlock(read_only + [spec["shared"]] + etc + ["/proc"], spec, [], layers)
 
 
@@ -575,6 +583,7 @@ def main() -> None:
         "uid": os.getuid(),
         "capabilities": confine.capabilities(),
         "layers": {name: list(value) for name, value in layers.items()},
+        "timings": TIMINGS,
     }
     del keep
     _send(cfg["reply_fd"], hello)

@@ -181,19 +181,34 @@ def _covered(path: str, done: list[str]) -> bool:
     return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in done)
 
 
-def interpreter_paths() -> list[str]:
-    """What this interpreter needs to run and import: its prefixes and the folders on sys.path
-    that lie in one (a `.pth` line pointing at a source checkout is left out on purpose)."""
+def interpreter_paths(exclude: tuple[str, ...] = ()) -> list[str]:
+    """What this interpreter needs to run and import: its prefixes and every folder on sys.path
+    (a `.pth` line may add another environment's site-packages), except those under `exclude`
+    (the tutor's own source tree: its reference code must stay out of sight)."""
     prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
     found = {os.path.realpath(p) for p in prefixes if p}
     found.add(os.path.dirname(os.path.realpath(sys.executable)))
     # A venv's bin/python is a symlink to the base interpreter; both paths must resolve inside.
     found.add(os.path.dirname(os.path.abspath(sys.executable)))
+    hidden = [os.path.realpath(path).rstrip("/") for path in exclude]
     for entry in sys.path:
-        real = os.path.realpath(entry) if entry else ""
-        if real and any(real.startswith(prefix.rstrip("/") + "/") for prefix in found) and os.path.exists(real):
-            found.add(real)
+        real = os.path.realpath(entry) if entry and os.path.isabs(entry) else ""
+        if not real or not os.path.isdir(real):
+            continue
+        inside = any(real == prefix or real.startswith(prefix.rstrip("/") + "/") for prefix in found)
+        if not inside and any(real == h or real.startswith(h + "/") for h in hidden) and not _in_venv(real):
+            continue
+        found.add(real)
     return sorted(found)
+
+
+def _in_venv(path: str) -> bool:
+    """Whether `path` lies in a virtual environment (a folder above it has pyvenv.cfg)."""
+    while path not in ("/", ""):
+        if os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            return True
+        path = os.path.dirname(path)
+    return False
 
 
 def nvidia_paths(dev: str = "/dev", proc: str = "/proc", roots: tuple[str, ...] = NVIDIA_LIBRARY_DIRS) -> list[str]:

@@ -26,6 +26,9 @@ from checkers.kernel.config import KernelConfig, KernelError
 
 BOOTSTRAP_PATH = Path(__file__).resolve().with_name("bootstrap.py")
 KERNEL_DIR = str(BOOTSTRAP_PATH.parent)
+SOURCE_TREE = str(BOOTSTRAP_PATH.parents[2])
+"""The tutor's own tree (checkers/, content/ with the reference code): never in a kernel's view,
+even when an editable install puts it on the kernel interpreter's sys.path."""
 HELPERS = ("framing", "confine")
 """Stdlib-only modules beside bootstrap.py that it imports under the kernel's interpreter."""
 # The worker imports bootstrap.py rather than compiling its text from argv: a cached .pyc saves
@@ -303,6 +306,7 @@ def spawn_once(config: KernelConfig, launch: Launch) -> Spawned:
         "cgroups": {g.controller: cgroups.relative_name(g) for g in groups},
         "confine": {
             "read_only": extra_read_only(env),
+            "hidden": [SOURCE_TREE],
             "shared": str(scratch.root),
             "private": [str(scratch.home), str(scratch.outputs)],
             "devices": devices,

@@ -1,0 +1,177 @@
+"""What a kernel can see: its private root, the NVIDIA nodes a CUDA kernel gets, another venv.
+
+No GPU here: the CUDA part shows, on a fake /dev tree, which device files and driver folders a
+torch kernel's view binds. Nothing here signals or touches processes outside the kernels it makes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checkers.kernel import Kernel, KernelConfig, launch
+from checkers.kernel.confine import nvidia_paths
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = KernelConfig(timeout=10.0, memory_mb=2048, standby=False)
+LISTING = """
+import json, os
+print(json.dumps({"root": sorted(os.listdir("/")), "dev": sorted(os.listdir("/dev")),
+                  "etc": sorted(os.listdir("/etc")), "tmp": sorted(os.listdir("/tmp")),
+                  "passwd": open("/etc/passwd").read(), "cwd": os.getcwd(), "uid": os.getuid()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[Kernel]:
+    with Kernel(CONFIG) as k:
+        if not k.sandbox_level.full:
+            pytest.skip(f"no private root here: {k.sandbox_level}")
+        yield k
+
+
+def _view(kernel: Kernel) -> dict[str, object]:
+    result = kernel.execute(LISTING)
+    assert result.ok, result.error
+    return json.loads(result.stdout)
+
+
+def test_the_view_holds_only_what_the_interpreter_needs(kernel: Kernel) -> None:
+    view = _view(kernel)
+    prefixes = {sys.prefix, sys.base_prefix, os.path.realpath(sys.executable)}
+    tops = {Path(p).parts[1] for p in prefixes}
+    assert set(view["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev",
+                                 "tmp", *tops}
+    assert view["dev"] == sorted(["null", "zero", "full", "random", "urandom", "fd", "stdin", "stdout", "stderr",
+                                  "shm"])
+    assert "shadow" not in view["etc"] and "ssh" not in view["etc"]
+    assert view["passwd"].startswith("learner:x:") and "root:" not in view["passwd"]
+    assert view["uid"] != 0 and view["cwd"] == kernel.home_dir
+    # Host /tmp is not there: only the kernel's own shared folder.
+    assert view["tmp"] == [Path(kernel.scratch_dir).name]
+
+
+@pytest.mark.parametrize("path", [str(REPO / "content"), str(REPO / "checkers"), os.path.expanduser("~/.ssh"),
+                                  "/run", "/var", "/home", "/sys", "/dev/pts", "/dev/tty"])
+def test_hidden_paths_do_not_exist_inside(kernel: Kernel, path: str) -> None:
+    assert kernel.execute(f"import os; os.path.exists({path!r})").value == "False"
+
+
+def test_the_tutors_own_packages_cannot_be_imported(kernel: Kernel) -> None:
+    for module in ("checkers", "tutor", "content", "progress"):
+        assert kernel.execute(f"import {module}").exception == "ModuleNotFoundError"
+
+
+def test_the_shared_folder_is_read_only_and_home_is_a_capped_tmpfs(kernel: Kernel) -> None:
+    shared = kernel.execute(f"open({os.path.join(kernel.scratch_dir, 'x')!r}, 'w')")
+    assert shared.exception in ("OSError", "PermissionError")
+    mounts = kernel.execute("print(open('/proc/self/mountinfo').read())").stdout
+    home_line = next(line for line in mounts.splitlines() if f" {kernel.home_dir} " in line)
+    assert " - tmpfs " in home_line
+
+
+def _make_fake_dev(base: Path) -> tuple[Path, Path, Path]:
+    dev, proc, nvidia_root = base / "dev", base / "proc", base / "usr-local-nvidia"
+    (dev / "nvidia-caps").mkdir(parents=True)
+    (proc / "driver" / "nvidia").mkdir(parents=True)
+    nvidia_root.mkdir()
+    for name, minor in (("nvidia0", 0), ("nvidia1", 1), ("nvidiactl", 255), ("nvidia-uvm", 0),
+                        ("nvidia-uvm-tools", 1), ("nvidia-modeset", 254), ("null", 3)):
+        os.mknod(dev / name, stat.S_IFCHR | 0o666, os.makedev(195 if "nvidia" in name else 1, minor))
+    os.mknod(dev / "nvidia-caps" / "nvidia-cap1", stat.S_IFCHR | 0o400, os.makedev(511, 1))
+    (dev / "nvidia-notes.txt").write_text("a regular file is never bound")
+    return dev, proc, nvidia_root
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making character device nodes needs root")
+def test_a_cuda_view_binds_the_nvidia_nodes_and_driver_folders(tmp_path: Path) -> None:
+    dev, proc, nvidia_root = _make_fake_dev(tmp_path)
+    found = nvidia_paths(str(dev), str(proc), roots=(str(nvidia_root), str(tmp_path / "absent")))
+    assert found == [
+        str(dev / "nvidia-modeset"), str(dev / "nvidia-uvm"), str(dev / "nvidia-uvm-tools"),
+        str(dev / "nvidia0"), str(dev / "nvidia1"), str(dev / "nvidiactl"),
+        str(dev / "nvidia-caps" / "nvidia-cap1"),
+        str(nvidia_root), "/sys",
+    ]
+
+
+def test_no_nvidia_device_means_nothing_to_bind(tmp_path: Path) -> None:
+    (tmp_path / "dev").mkdir()
+    assert nvidia_paths(str(tmp_path / "dev"), str(tmp_path / "proc")) == []
+
+
+def test_only_torch_kernels_get_the_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("checkers.kernel.confine.nvidia_paths", lambda dev="/dev": ["/dev/nvidia0"])
+    assert launch.gpu_devices(KernelConfig()) == []
+    assert launch.gpu_devices(KernelConfig(optional_preload=("torch",))) == ["/dev/nvidia0"]
+    assert KernelConfig(optional_preload=("torch",)).uses_cuda and not KernelConfig().uses_cuda
+
+
+@pytest.fixture(scope="module")
+def other_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second environment, as a GPU box's own torch venv would be: its own interpreter and
+    prefix, reaching numpy and torch through a .pth line (not through the tutor's venv path)."""
+    folder = tmp_path_factory.mktemp("other") / "venv"
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
+    site = next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix))
+    (next(folder.glob("lib/python*/site-packages")) / "borrowed.pth").write_text(site + "\n")
+    return folder / "bin" / "python"
+
+
+def test_another_interpreter_runs_in_its_own_view(other_venv: Path) -> None:
+    config = KernelConfig(python=str(other_venv), memory_mb=2048, standby=False)
+    with Kernel(config) as k:
+        assert k.sandbox_level.full, k.sandbox_level
+        assert k.info.executable == str(other_venv)
+        result = k.execute("import numpy, sys; print(sys.prefix, numpy.ones(2).sum())")
+        assert result.ok and result.stdout.split() == [str(other_venv.parent.parent), "2.0"]
+
+
+def test_exercise_19_grades_under_another_interpreter(other_venv: Path, tmp_path: Path) -> None:
+    solution = REPO / "tests" / "fixtures" / "solutions" / "1.ex19" / "good.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "check", "1.ex19", "--file", str(solution), "--json", "--no-record",
+         "--python", str(other_venv), "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "TUTOR_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["correct"] and report["sandbox"]["level"] == "full"
+
+
+def test_a_killed_tutors_folder_is_removed_by_the_next(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        from checkers.kernel import Kernel, KernelConfig
+        k = Kernel(KernelConfig(memory_mb=1024, standby=False)).start()
+        print(k.scratch_dir, flush=True)
+        k.request({"op": "exec", "code": "while True: pass"}, timeout=60)
+        """
+    )
+    tutor = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert tutor.stdout is not None
+    folder = Path(tutor.stdout.readline().strip())
+    assert folder.is_dir()
+    tutor.send_signal(signal.SIGKILL)
+    tutor.wait()
+    tutor.stdout.close()
+    deadline = time.monotonic() + 5
+    launch._STALE_SWEPT.clear()
+    launch.sweep_stale_scratch()
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+        launch._STALE_SWEPT.clear()
+        launch.sweep_stale_scratch()
+    assert not folder.exists()
