@@ -40,3 +40,17 @@ def test_doctor_says_how_processes_are_limited(tmp_path: Path) -> None:
     assert limited or "NOT LIMITED (" in line, line
     if os.geteuid() == 0 and limited:
         assert "pids cgroup" in line, "root ignores RLIMIT_NPROC: only a cgroup limits it"
+
+
+def test_doctor_names_every_layer_and_says_nothing_frightening_under_ok(tmp_path: Path) -> None:
+    out = _doctor(tmp_path / "data").stdout
+    for title in ("filesystem view", "identity", "Landlock", "memory limit", "process limit", "pid namespace",
+                  "network", "terminal"):
+        line = next((line for line in out.splitlines() if line.strip().startswith(title)), "")
+        assert " ok " in line or "MISSING" in line, (title, out)
+    full = "sandbox         full" in out
+    assert full == ("MISSING" not in out)
+    if "status          ok" in out:
+        assert "Permission denied" not in out and "tried" not in out
+    if full:
+        assert "not available" not in out  # reasons for weaker levels appear only when one is in use

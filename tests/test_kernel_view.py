@@ -175,3 +175,24 @@ def test_a_killed_tutors_folder_is_removed_by_the_next(tmp_path: Path) -> None:
         launch._STALE_SWEPT.clear()
         launch.sweep_stale_scratch()
     assert not folder.exists()
+
+
+def test_strict_refuses_a_kernel_missing_a_layer_and_says_how_to_opt_in() -> None:
+    from checkers.kernel import KernelError
+
+    with pytest.raises(KernelError) as caught:
+        Kernel(KernelConfig(landlock=False, standby=False)).start()
+    message = str(caught.value)
+    assert "refusing to run code" in message and "Landlock: turned off" in message
+    assert 'kernel.isolation = "relaxed"' in message
+
+
+def test_relaxed_runs_and_reports_exactly_what_is_missing() -> None:
+    with Kernel(KernelConfig(landlock=False, isolation="relaxed", standby=False)) as k:
+        level = k.sandbox_level
+        assert level.name == "partial" and not level.full
+        assert level.missing == ("Landlock: turned off",)
+        report = level.as_dict()
+        assert report["layers"]["Landlock"] == {"ok": False, "detail": "turned off"}
+        assert all(layer["ok"] for name, layer in report["layers"].items() if name != "Landlock")
+        assert k.execute("1 + 1").value == "2"
