@@ -65,7 +65,7 @@ class CardCache(Notes):
 
     def _rebuild_in(self, conn: sqlite3.Connection) -> int:
         conn.execute("DELETE FROM cards")
-        rows = conn.execute(f"SELECT {SELECT} FROM log ORDER BY item_id, at_us, rowid").fetchall()
+        rows = conn.execute(f"SELECT {SELECT} FROM log ORDER BY item_id, at_us, uuid").fetchall()
         by_item: dict[str, list[LogEntry]] = {}
         for row in rows:
             by_item.setdefault(row[2], []).append(LogEntry.from_row(row))
@@ -85,7 +85,7 @@ class CardCache(Notes):
 
     def _replay_item(self, conn: sqlite3.Connection, item_id: str) -> ItemState:
         rows = conn.execute(
-            f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, rowid", (item_id,)
+            f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,)
         ).fetchall()
         state = replay(item_id, [LogEntry.from_row(row) for row in rows], self.config)
         self._write_card(conn, state)
@@ -115,7 +115,7 @@ class CardCache(Notes):
     # ------------------------------------------------------------------ cards
     def item_state(self, item_id: str) -> ItemState:
         """Replay one item's log (read only) for a detailed view."""
-        rows = self._read(f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, rowid", (item_id,))
+        rows = self._read(f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,))
         return replay(item_id, [LogEntry.from_row(row) for row in rows], self.config)
 
     def card(self, item_id: str) -> Card | None:

@@ -13,7 +13,7 @@ from typing import Any, Self
 from progress import clock
 from progress.fsdetect import is_network_filesystem
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 
@@ -62,12 +62,32 @@ _SCHEMA_V2 = (
     "WHERE card IS NOT NULL",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+_SCHEMA_V3 = (
+    # Showings: attempts sharing a showing UUID fold into one review ("" = a showing of its own).
+    "ALTER TABLE log ADD COLUMN showing TEXT NOT NULL DEFAULT ''",
+    # The learner's IANA zone, so study days survive daylight-saving changes ("" = fixed offset).
+    "ALTER TABLE log ADD COLUMN tz TEXT NOT NULL DEFAULT ''",
+    # The exercise's par time, which sets its learning steps (0 = the shortest step).
+    "ALTER TABLE log ADD COLUMN par_s INTEGER NOT NULL DEFAULT 0",
+    # Suspended items, and labs the learner added to the reviews.
+    "CREATE TABLE marks (item_id TEXT NOT NULL, mark TEXT NOT NULL CHECK (mark IN "
+    "('suspended', 'added')), at_us INTEGER NOT NULL, PRIMARY KEY (item_id, mark))",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 """Schema version → the statements that bring the previous version to it."""
 
 
 class StoreError(Exception):
     """The progress file cannot be used; the message says why and what to do."""
+
+
+class ImportConflict(StoreError):
+    """An imported entry's UUID is already in the log with different content."""
+
+    def __init__(self, uuid: str) -> None:
+        super().__init__(f"log entry {uuid} already exists here with different content")
+        self.uuid = uuid
 
 
 def connect(path: Path) -> sqlite3.Connection:

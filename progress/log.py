@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid as uuid_module
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from progress import clock
 from progress.cards import CardCache
-from progress.database import StoreError
+from progress.database import ImportConflict, StoreError
+from progress.days import local_zone_name
 from progress.entry import INSERT, INSERT_OR_IGNORE, SELECT, LogEntry
+from progress.rating import Rating
+from progress.schedule import ItemState, ShowingResult
 
 FULL_REPLAY_ABOVE = 200
 """An import touching more items than this replays the whole log in one pass."""
+
+SITTING = timedelta(minutes=30)
+"""`tutor check` joins a submission to the item's open showing that began at most this long ago."""
 
 
 @dataclass(frozen=True)
@@ -23,11 +31,50 @@ class RecordResult:
     uuid: str
     item_id: str
     rating: int
+    """The rating of the attempt's showing so far."""
     counted: bool
-    """False when the attempt was practice ahead of schedule: logged, schedule unchanged."""
+    """False when the showing is practice (a pass while not due): logged, schedule unchanged."""
     due: datetime
     lapses: int
     leech: bool
+    showing: str = ""
+    """The UUID of the showing the attempt belongs to."""
+    attempt_number: int = 1
+    """Which submission of its showing this is, from 1."""
+    was_due: bool = True
+    """Whether the item was due when the showing began."""
+    lapse: bool = False
+    """The showing failed a card in the Review state."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (`--json` outputs)."""
+        return {
+            "attempt": self.uuid, "item_id": self.item_id, "showing": self.showing,
+            "attempt_in_showing": self.attempt_number, "rating": self.rating,
+            "schedule_changed": self.counted, "was_due": self.was_due, "lapse": self.lapse,
+            "due": self.due.isoformat(), "lapses": self.lapses, "leech": self.leech,
+        }
+
+
+@dataclass(frozen=True)
+class OpenShowing:
+    """An item's latest showing, still open to more submissions."""
+
+    showing: str
+    attempts: int
+    """Submissions in force so far."""
+    started: datetime
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took back."""
+
+    item_id: str
+    attempts: tuple[str, ...]
+    rating: Rating
+    at: datetime
+    """When the (last) undone attempt was made."""
 
 
 class Log(CardCache):
@@ -46,49 +93,93 @@ class Log(CardCache):
         gave_up: bool = False,
         at: datetime | None = None,
         utc_offset_min: int | None = None,
+        tz: str | None = None,
+        showing: str = "",
+        par_s: int = 0,
     ) -> RecordResult:
-        """Append one graded attempt and reschedule its item; committed when this returns."""
-        if rating not in (1, 2, 3, 4):
-            raise StoreError(f"rating must be 1 (Again) to 4 (Easy), not {rating}")
+        """Append one graded attempt and reschedule its item; committed when this returns.
+
+        `showing` joins the attempt to a showing already logged ("": it starts one of its own).
+        `utc_offset_min` without `tz` records a fixed offset; neither records the local zone."""
+        _check_rating(rating)
         moment = at or clock.now()
+        if tz is None:
+            tz = "" if utc_offset_min is not None else local_zone_name()
         entry = LogEntry(
             uuid=str(uuid_module.uuid4()), kind="attempt", item_id=item_id, at=moment,
-            utc_offset_min=clock.local_offset_minutes(moment) if utc_offset_min is None else utc_offset_min,
-            variant=variant, correct=correct, rating=rating, hints_used=hints_used,
-            attempts=attempts, duration_ms=max(0, int(duration_ms)), gave_up=gave_up,
+            utc_offset_min=_offset(moment, utc_offset_min), variant=variant, correct=correct,
+            rating=rating, hints_used=hints_used, attempts=attempts,
+            duration_ms=max(0, int(duration_ms)), gave_up=gave_up, tz=tz,
+            showing=showing, par_s=max(0, int(par_s)),
         )
         return self._append(entry, entry.uuid)
 
     def override(self, attempt_uuid: str, rating: int, at: datetime | None = None) -> RecordResult:
-        """Replace the rating of a logged attempt (keys 1-4 after a verdict)."""
-        if rating not in (1, 2, 3, 4):
-            raise StoreError(f"rating must be 1 (Again) to 4 (Easy), not {rating}")
+        """Replace the rating of a logged attempt's showing (keys 1-4 after a verdict, --rating)."""
+        _check_rating(rating)
         target = self._attempt(attempt_uuid)
         moment = at or clock.now()
         entry = LogEntry(
             uuid=str(uuid_module.uuid4()), kind="override", item_id=target.item_id, at=moment,
-            utc_offset_min=clock.local_offset_minutes(moment), rating=rating, target=attempt_uuid,
+            utc_offset_min=_offset(moment, None), rating=rating, target=attempt_uuid,
+            tz=local_zone_name(),
         )
         return self._append(entry, attempt_uuid)
 
-    def undo_last(self, at: datetime | None = None) -> str | None:
-        """Cancel the most recent attempt still in force; returns its UUID, or None if there is none."""
+    def undo(self, uuid: str, at: datetime | None = None) -> Undone:
+        """Cancel one attempt, or every attempt of a showing, by UUID; StoreError when none is in force.
+
+        Only what the caller names is undone, never whatever another process logged last."""
         moment = at or clock.now()
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT uuid, item_id FROM log WHERE kind = 'attempt' AND uuid NOT IN "
-                "(SELECT target FROM log WHERE kind = 'undo') ORDER BY at_us DESC, rowid DESC LIMIT 1"
-            ).fetchone()
-            if row is None:
-                return None
-            entry = LogEntry(
-                uuid=str(uuid_module.uuid4()), kind="undo", item_id=row[1], at=moment,
-                utc_offset_min=clock.local_offset_minutes(moment), target=row[0],
-            )
-            conn.execute(INSERT, entry.to_row())
+            rows = conn.execute(
+                f"SELECT {SELECT} FROM log WHERE kind = 'attempt' AND (uuid = ? OR showing = ?) "
+                "AND uuid NOT IN (SELECT target FROM log WHERE kind = 'undo') ORDER BY at_us, uuid",
+                (uuid, uuid),
+            ).fetchall()
+            targets = [LogEntry.from_row(row) for row in rows]
+            # An attempt UUID undoes that attempt only; a showing UUID undoes the whole showing.
+            if any(entry.uuid == uuid and entry.showing not in ("", uuid) for entry in targets):
+                targets = [entry for entry in targets if entry.uuid == uuid]
+            else:
+                targets = [entry for entry in targets if (entry.showing or entry.uuid) == uuid]
+            if not targets:
+                raise StoreError(f"no attempt or showing {uuid} in force in the log (already undone?)")
+            item_id = targets[0].item_id
+            before = self._replay_item(conn, item_id)
+            rating = Rating(before.ratings.get(targets[-1].uuid, targets[-1].rating))
+            moment = self._after_last(conn, item_id, moment)
+            for target in targets:
+                entry = LogEntry(
+                    uuid=str(uuid_module.uuid4()), kind="undo", item_id=item_id, at=moment,
+                    utc_offset_min=_offset(moment, None), target=target.uuid, tz=local_zone_name(),
+                )
+                conn.execute(INSERT, entry.to_row())
+                moment += timedelta(microseconds=1)
             self._ensure_fresh_in(conn)
-            self._replay_item(conn, row[1])
-        return str(row[0])
+            self._replay_item(conn, item_id)
+        return Undone(item_id, tuple(entry.uuid for entry in targets), rating, targets[-1].at)
+
+    def open_showing(self, item_id: str, at: datetime, window: timedelta = SITTING) -> OpenShowing | None:
+        """The item's latest showing if it is neither solved nor given up and began within `window`."""
+        rows = self._read(
+            "SELECT uuid, showing, at_us, correct, gave_up FROM log WHERE item_id = ? AND "
+            "kind = 'attempt' AND uuid NOT IN (SELECT target FROM log WHERE kind = 'undo') "
+            "ORDER BY at_us DESC, uuid DESC LIMIT 1",
+            (item_id,),
+        )
+        if not rows or rows[0][3] or rows[0][4]:
+            return None
+        key = rows[0][1] or rows[0][0]
+        first_us, count = self._read(
+            "SELECT MIN(at_us), COUNT(*) FROM log WHERE kind = 'attempt' AND (showing = ? OR uuid = ?) "
+            "AND uuid NOT IN (SELECT target FROM log WHERE kind = 'undo')",
+            (key, key),
+        )[0]
+        started = clock.from_us(first_us)
+        if at - started > window or at < started:
+            return None
+        return OpenShowing(key, int(count), started)
 
     def _attempt(self, attempt_uuid: str) -> LogEntry:
         rows = self._read(f"SELECT {SELECT} FROM log WHERE uuid = ?", (attempt_uuid,))
@@ -96,30 +187,31 @@ class Log(CardCache):
             raise StoreError(f"no attempt with UUID {attempt_uuid} in the log")
         return LogEntry.from_row(rows[0])
 
+    @staticmethod
+    def _after_last(conn: sqlite3.Connection, item_id: str, moment: datetime) -> datetime:
+        """`moment`, or just after the item's latest entry: entries logged here never tie in time."""
+        row = conn.execute("SELECT MAX(at_us) FROM log WHERE item_id = ?", (item_id,)).fetchone()
+        if row is not None and row[0] is not None and clock.to_us(moment) <= row[0]:
+            return clock.from_us(row[0] + 1)
+        return moment
+
     def _append(self, entry: LogEntry, attempt_uuid: str) -> RecordResult:
         with self._write() as conn:
+            moment = self._after_last(conn, entry.item_id, entry.at)
+            if moment != entry.at:
+                entry = replace(entry, at=moment)
             conn.execute(INSERT, entry.to_row())
             self._ensure_fresh_in(conn)
             state = self._replay_item(conn, entry.item_id)
-        card = state.card
-        return RecordResult(
-            uuid=attempt_uuid,
-            item_id=entry.item_id,
-            rating=state.ratings.get(attempt_uuid, entry.rating),
-            counted=state.counted.get(attempt_uuid, False),
-            due=card.due if card is not None else entry.at,
-            lapses=state.lapses,
-            leech=state.leech,
-        )
+        return _result(state, attempt_uuid, entry)
 
     def entries(self, item_id: str | None = None) -> list[LogEntry]:
-        """Log rows (all kinds), oldest first; an item's same-time rows in the order they were logged."""
+        """Log rows (all kinds), oldest first; rows at one instant by UUID, alike on every machine."""
         if item_id is None:
-            # Item before rowid: merged logs list alike on every machine (rowids differ between them).
-            rows = self._read(f"SELECT {SELECT} FROM log ORDER BY at_us, item_id, rowid")
+            rows = self._read(f"SELECT {SELECT} FROM log ORDER BY at_us, item_id, uuid")
         else:
             rows = self._read(
-                f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, rowid", (item_id,)
+                f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,)
             )
         return [LogEntry.from_row(row) for row in rows]
 
@@ -127,26 +219,31 @@ class Log(CardCache):
         """How many log rows of this kind exist."""
         return int(self._read("SELECT COUNT(*) FROM log WHERE kind = ?", (kind,))[0][0])
 
+    def attempt_item(self, uuid: str) -> str | None:
+        """The item of the logged attempt with this UUID, or None when there is no such attempt."""
+        rows = self._read("SELECT item_id FROM log WHERE uuid = ? AND kind = 'attempt'", (uuid,))
+        return str(rows[0][0]) if rows else None
+
     def import_entries(self, entries: Iterable[LogEntry]) -> int:
         """Merge log rows by UUID in one transaction and replay what changed; returns rows added.
 
-        A UUID already present with different content is a conflict: nothing is imported. New rows
-        are logged in time order, ties in the order given (an export lists them as they were logged),
-        so replay sees the same sequence here as where they were written.
+        A UUID already present with different content is a conflict: nothing is imported. Replay
+        orders entries by time, then UUID, so the merged log gives the same cards on every machine.
         """
-        incoming = sorted(entries, key=lambda entry: entry.at)  # stable: ties keep the given order
         with self._write() as conn:
             added = 0
             touched: set[str] = set()
-            for entry in incoming:
+            for entry in entries:
                 row = entry.to_row()
                 if conn.execute(INSERT_OR_IGNORE, row).rowcount == 1:
                     added += 1
                     touched.add(entry.item_id)
                     continue
-                existing = conn.execute(f"SELECT {SELECT} FROM log WHERE uuid = ?", (entry.uuid,)).fetchone()
+                existing = conn.execute(
+                    f"SELECT {SELECT} FROM log WHERE uuid = ?", (entry.uuid,)
+                ).fetchone()
                 if tuple(existing) != row:
-                    raise StoreError(f"log entry {entry.uuid} already exists here with different content")
+                    raise ImportConflict(entry.uuid)
             self._ensure_fresh_in(conn)
             if len(touched) > FULL_REPLAY_ABOVE:
                 self._rebuild_in(conn)
@@ -154,3 +251,33 @@ class Log(CardCache):
                 for item_id in sorted(touched):
                     self._replay_item(conn, item_id)
         return added
+
+
+def _check_rating(rating: int) -> None:
+    if rating not in (1, 2, 3, 4):
+        raise StoreError(f"rating must be 1 (Again) to 4 (Easy), not {rating}")
+
+
+def _offset(moment: datetime, given: int | None) -> int:
+    return clock.local_offset_minutes(moment) if given is None else given
+
+
+def _result(state: ItemState, attempt_uuid: str, entry: LogEntry) -> RecordResult:
+    """The RecordResult of `attempt_uuid` after its item was replayed into `state`."""
+    showing: ShowingResult | None = next(
+        (found for found in reversed(state.showings) if attempt_uuid in found.attempts), None
+    )
+    card = state.card
+    return RecordResult(
+        uuid=attempt_uuid,
+        item_id=entry.item_id,
+        rating=state.ratings.get(attempt_uuid, entry.rating),
+        counted=state.counted.get(attempt_uuid, False),
+        due=card.due if card is not None else entry.at,
+        lapses=state.lapses,
+        leech=state.leech,
+        showing=showing.showing if showing is not None else "",
+        attempt_number=showing.attempts.index(attempt_uuid) + 1 if showing is not None else 1,
+        was_due=showing.was_due if showing is not None else True,
+        lapse=showing.lapse if showing is not None else False,
+    )

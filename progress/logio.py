@@ -1,4 +1,10 @@
-"""Export the review log as JSON lines and merge such a file back in (by UUID, idempotent)."""
+"""Export the review log as JSON lines and merge such a file back in (by UUID, idempotent).
+
+An export starts with a version line, `{"format": "la4ml-tutor-log", "version": 2}`; files without
+one are version 1 (before showings and time zones). Import is a gate: every line is checked (times,
+offsets, bounded numbers, known items, canonical UUIDs, no override or undo of a missing attempt)
+before anything is written, and the first bad line is named as `file:line: why`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,37 @@ import json
 import os
 import tempfile
 import uuid as uuid_module
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from progress import clock
 from progress.clock import ClockError, parse_instant
-from progress.entry import LogEntry
-from progress.store import Store
+from progress.days import named_zone
+from progress.entry import EARLIEST, LogEntry
+from progress.store import ImportConflict, Store
 
+FORMAT = "la4ml-tutor-log"
+VERSION = 2
+"""2: attempts carry their showing, IANA zone and par time. 1: the same lines without them."""
 KINDS = ("attempt", "override", "undo")
-_INT_FIELDS = ("utc_offset_min", "variant", "rating", "hints_used", "attempts", "duration_ms")
+MAX_ITEM_ID = 64
+BOUNDS: dict[str, tuple[int, int]] = {
+    "utc_offset_min": (-14 * 60, 14 * 60),
+    "variant": (0, 1_000_000),
+    "rating": (0, 4),
+    "hints_used": (0, 1_000),
+    "attempts": (1, 1_000),
+    "duration_ms": (0, 7 * 86_400_000),
+    "par_s": (0, 86_400),
+}
+"""Whole-number fields and the ranges a real log stays within."""
 _BOOL_FIELDS = ("correct", "gave_up")
-_FIELDS = {"uuid", "kind", "item_id", "at", "target", *_INT_FIELDS, *_BOOL_FIELDS}
+_UUID_FIELDS = ("target", "showing")
+_V1_FIELDS = {"uuid", "kind", "item_id", "at", "target", *BOUNDS, *_BOOL_FIELDS} - {"par_s"}
+_FIELDS = {*_V1_FIELDS, "par_s", "showing", "tz"}
 
 
 class LogFormatError(ValueError):
@@ -32,6 +57,7 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
         "item_id": entry.item_id,
         "at": entry.at.isoformat(),
         "utc_offset_min": entry.utc_offset_min,
+        "tz": entry.tz,
         "variant": entry.variant,
         "correct": entry.correct,
         "rating": entry.rating,
@@ -40,52 +66,105 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
         "duration_ms": entry.duration_ms,
         "gave_up": entry.gave_up,
         "target": entry.target,
+        "showing": entry.showing,
+        "par_s": entry.par_s,
     }
 
 
-def entry_from_dict(record: Any) -> LogEntry:
-    """Validate one record; ValueError says which field is wrong."""
+def _canonical_uuid(value: str, name: str) -> None:
+    try:
+        parsed = uuid_module.UUID(value)
+    except ValueError:
+        raise ValueError(f"{name} {value[:60]!r} is not a UUID") from None
+    if str(parsed) != value:
+        raise ValueError(f"{name} {value[:60]!r} is not written canonically (expected {parsed})")
+
+
+def _instant(text: str, latest: datetime) -> datetime:
+    """The `at` field: ISO 8601 with an offset within ±14 h, between 2000-01-01 and `latest`."""
+    if len(text) > 64:
+        raise ValueError("at: too long to be an ISO 8601 time")
+    try:
+        at = parse_instant(text, "at")
+        offset = datetime.fromisoformat(text.replace("Z", "+00:00")).utcoffset()
+    except (ClockError, ValueError, OverflowError) as exc:
+        if isinstance(exc, ClockError):
+            raise ValueError(str(exc)) from None
+        raise ValueError(f"at: {text!r} is not a usable time") from None
+    if offset is not None and abs(offset) > timedelta(hours=14):
+        raise ValueError(f"at: the UTC offset of {text!r} is beyond ±14 hours")
+    if at < EARLIEST:
+        raise ValueError(f"at: {text!r} is before {EARLIEST.date()}; no tutor log is that old")
+    if at > latest:
+        raise ValueError(f"at: {text!r} is in the future (more than a day from now)")
+    return at
+
+
+def entry_from_dict(
+    record: Any,
+    version: int = VERSION,
+    known_items: Collection[str] | None = None,
+    latest: datetime | None = None,
+) -> LogEntry:
+    """Validate one record; ValueError says which field is wrong and why."""
     if not isinstance(record, dict):
         raise ValueError("expected a JSON object")
-    unknown = sorted(set(record) - _FIELDS)
+    allowed = _FIELDS if version >= 2 else _V1_FIELDS
+    unknown = sorted(set(record) - allowed)
     if unknown:
-        raise ValueError(f"unknown field {unknown[0]!r}")
+        raise ValueError(f"unknown field {unknown[0][:40]!r}")
     for name in ("uuid", "kind", "item_id", "at"):
         if not isinstance(record.get(name), str) or not record[name]:
             raise ValueError(f"field {name!r} must be a non-empty string")
-    try:
-        uuid_module.UUID(record["uuid"])
-    except ValueError:
-        raise ValueError(f"uuid {record['uuid']!r} is not a UUID") from None
+    _canonical_uuid(record["uuid"], "uuid")
     if record["kind"] not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {record['kind']!r}")
-    try:
-        at = parse_instant(record["at"], "at")
-    except ClockError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {record['kind'][:20]!r}")
+    item_id = record["item_id"]
+    if len(item_id) > MAX_ITEM_ID or not item_id.isprintable():
+        raise ValueError(f"item_id {item_id[:40]!r} is not an exercise or lab ID")
+    if known_items is not None and item_id not in known_items:
+        raise ValueError(f"unknown item {item_id!r}: this course has no exercise or lab by that ID")
+    at = _instant(record["at"], latest or clock.now() + timedelta(days=1))
     values: dict[str, Any] = {}
-    for name in _INT_FIELDS:
+    kind = record["kind"]
+    for name, (low, high) in BOUNDS.items():
         value = record.get(name, 1 if name == "attempts" else 0)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"field {name!r} must be a whole number")
+        if name == "rating" and kind != "undo" and value not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1 to 4, not {_short(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"field {name!r} must be between {low} and {high}, not {_short(value)}")
         values[name] = value
     for name in _BOOL_FIELDS:
         value = record.get(name, False)
         if not isinstance(value, bool):
             raise ValueError(f"field {name!r} must be true or false")
         values[name] = value
-    target = record.get("target", "")
-    if not isinstance(target, str):
-        raise ValueError("field 'target' must be a string")
-    if record["kind"] in ("attempt", "override") and values["rating"] not in (1, 2, 3, 4):
-        raise ValueError(f"rating must be 1 to 4, not {values['rating']}")
-    if record["kind"] in ("override", "undo") and not target:
-        raise ValueError(f"a {record['kind']} needs the 'target' UUID of its attempt")
-    return LogEntry(uuid=record["uuid"], kind=record["kind"], item_id=record["item_id"], at=at, target=target, **values)
+    for name in _UUID_FIELDS:
+        value = record.get(name, "")
+        if not isinstance(value, str):
+            raise ValueError(f"field {name!r} must be a string")
+        if value:
+            _canonical_uuid(value, name)
+        values[name] = value
+    zone = record.get("tz", "")
+    if not isinstance(zone, str) or (zone and (len(zone) > 64 or named_zone(zone) is None)):
+        raise ValueError(f"tz {str(zone)[:64]!r} is not an IANA time zone this machine knows")
+    if kind in ("override", "undo") and not values["target"]:
+        raise ValueError(f"a {kind} needs the 'target' UUID of its attempt")
+    if kind == "attempt" and values["target"]:
+        raise ValueError("an attempt has no 'target'")
+    return LogEntry(uuid=record["uuid"], kind=kind, item_id=item_id, at=at, tz=zone, **values)
+
+
+def _short(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"a number of {len(text)} digits"
 
 
 def export_log(store: Store, path: Path) -> int:
-    """Write every log row to `path` as JSON lines (atomically); returns the row count."""
+    """Write the version line and every log row to `path` as JSON lines (atomically); row count."""
     entries = store.entries()
     path = Path(path).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
@@ -103,52 +182,134 @@ def export_log(store: Store, path: Path) -> int:
 
 
 def write_entries(entries: Sequence[LogEntry], out: TextIO) -> None:
-    """Write log rows to an open text stream as JSON lines (a file, or standard output for `-`)."""
+    """Write the version line, then log rows, to an open text stream (a file, or stdout for `-`)."""
+    out.write(json.dumps({"format": FORMAT, "version": VERSION}) + "\n")
     for entry in entries:
         out.write(json.dumps(entry_to_dict(entry), separators=(",", ":")) + "\n")
 
 
-def read_log(path: Path) -> list[LogEntry]:
-    """Parse a whole JSON-lines file; the first bad line raises LogFormatError naming it."""
+@dataclass(frozen=True)
+class ParsedLog:
+    """A checked import file: its entries and the line each came from."""
+
+    source: str
+    entries: list[LogEntry]
+    lines: dict[str, int]
+    """Entry UUID → its line number in `source`."""
+
+
+def _version(first: Any) -> int | None:
+    """The version a first line declares, or None when it is a log entry (a version-1 file)."""
+    if not isinstance(first, dict) or "format" not in first:
+        return None
+    if first.get("format") != FORMAT or set(first) != {"format", "version"}:
+        raise ValueError(f"not a tutor log (the version line should be {{\"format\": \"{FORMAT}\", ...}})")
+    version = first["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= VERSION:
+        raise ValueError(
+            f"log format version {str(version)[:20]} is not one this tutor reads (1 to {VERSION}); "
+            "upgrade the tutor"
+        )
+    return version
+
+
+def read_log(
+    path: Path, known_items: Collection[str] | None = None, store: Store | None = None
+) -> ParsedLog:
+    """Read and check a whole JSON-lines file; LogFormatError names the first bad line."""
     path = Path(path).expanduser()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise LogFormatError(f"{path}: cannot read: {reason}") from None
-    return parse_log(text, str(path))
+    return parse_log(text, str(path), known_items, store)
 
 
-def parse_log(text: str, source: str) -> list[LogEntry]:
-    """Parse JSON lines read from `source` (a file or `<stdin>`); errors name it and the line."""
+def parse_log(
+    text: str,
+    source: str,
+    known_items: Collection[str] | None = None,
+    store: Store | None = None,
+) -> ParsedLog:
+    """Check JSON lines read from `source` (a file or `<stdin>`); errors name it and the line.
+
+    With `store`, overrides and undos may also target attempts already there."""
+    latest = clock.now() + timedelta(days=1)
     entries: list[LogEntry] = []
-    seen: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    version = 1
+    first_line = True
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            entry = entry_from_dict(json.loads(line))
+            record = json.loads(line)
+            if first_line:
+                first_line = False
+                declared = _version(record)
+                if declared is not None:
+                    version = declared
+                    continue
+            entry = entry_from_dict(record, version, known_items, latest)
+        except RecursionError:
+            raise LogFormatError(f"{source}:{number}: nested too deeply to be a log entry") from None
         except json.JSONDecodeError as exc:
             raise LogFormatError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
         except ValueError as exc:
             raise LogFormatError(f"{source}:{number}: {exc}") from None
-        if entry.uuid in seen:
-            first = entries[seen[entry.uuid]]
-            if first != entry:
+        if entry.uuid in lines:
+            if entries[positions[entry.uuid]] != entry:
                 raise LogFormatError(
                     f"{source}:{number}: uuid {entry.uuid} appears twice with different content"
                 )
             continue
-        seen[entry.uuid] = len(entries)
+        lines[entry.uuid] = number
+        positions[entry.uuid] = len(entries)
         entries.append(entry)
-    return entries
+    parsed = ParsedLog(source, entries, lines)
+    _check_targets(parsed, store)
+    return parsed
 
 
-def import_log(store: Store, path: Path) -> tuple[int, int]:
-    """Merge a JSON-lines log into the store in one transaction; (rows added, rows in file)."""
-    return import_entries(store, read_log(path))
+def _check_targets(parsed: ParsedLog, store: Store | None) -> None:
+    """Every override and undo names an attempt of the same item, in the file or already stored."""
+    attempts = {entry.uuid: entry.item_id for entry in parsed.entries if entry.kind == "attempt"}
+    for entry in parsed.entries:
+        if entry.kind == "attempt":
+            continue
+        where = f"{parsed.source}:{parsed.lines[entry.uuid]}"
+        item = attempts.get(entry.target)
+        if item is None and store is not None:
+            item = store.attempt_item(entry.target)
+        if item is None:
+            raise LogFormatError(
+                f"{where}: this {entry.kind} targets {entry.target}, which is no attempt in the "
+                "file or in your progress"
+            )
+        if item != entry.item_id:
+            raise LogFormatError(
+                f"{where}: this {entry.kind} is for {entry.item_id} but its target attempt is for {item}"
+            )
 
 
-def import_entries(store: Store, entries: Sequence[LogEntry]) -> tuple[int, int]:
-    """Merge parsed log rows into the store in one transaction; (rows added, rows given)."""
-    return store.import_entries(list(entries)), len(entries)
+def import_log(
+    store: Store, path: Path, known_items: Collection[str] | None = None
+) -> tuple[int, int]:
+    """Check a JSON-lines log, then merge it in one transaction; (rows added, rows in file).
+
+    Any bad line raises LogFormatError and nothing is imported."""
+    return import_entries(store, read_log(path, known_items, store))
+
+
+def import_entries(store: Store, parsed: ParsedLog) -> tuple[int, int]:
+    """Merge a checked log in one transaction; (rows added, rows given). LogFormatError (nothing
+    imported) when an entry's UUID is already here with different content."""
+    try:
+        return store.import_entries(parsed.entries), len(parsed.entries)
+    except ImportConflict as exc:
+        raise LogFormatError(
+            f"{parsed.source}:{parsed.lines.get(exc.uuid, 0)}: uuid {exc.uuid} is already in your "
+            "progress with different content"
+        ) from None

@@ -57,3 +57,27 @@ class Notes(Database):
         """Keep a JSON-serialisable value in the progress file."""
         with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    # ------------------------------------------------------------------- marks
+    def set_mark(self, item_id: str, mark: str, on: bool, at: datetime | None = None) -> bool:
+        """Set or clear "suspended" or "added" (a lab in the reviews); False when nothing changed."""
+        moment = at or clock.now()
+        with self._write() as conn:
+            if on:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO marks (item_id, mark, at_us) VALUES (?, ?, ?)",
+                    (item_id, mark, clock.to_us(moment)),
+                )
+            else:
+                cursor = conn.execute(
+                    "DELETE FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark)
+                )
+            return cursor.rowcount == 1
+
+    def marked(self, mark: str) -> set[str]:
+        """Items carrying `mark`."""
+        return {row[0] for row in self._read("SELECT item_id FROM marks WHERE mark = ?", (mark,))}
+
+    def suspended(self) -> set[str]:
+        """Items the learner suspended: out of every queue until unsuspended."""
+        return self.marked("suspended")

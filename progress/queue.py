@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -12,7 +12,7 @@ from fsrs import State
 from progress import clock
 from progress.cards import CardCache
 from progress.database import StoreError
-from progress.days import day_start, next_day_start
+from progress.days import day_start
 from progress.schedule import LEECH_LAPSES
 
 
@@ -47,7 +47,7 @@ class Queue(CardCache):
         fsrs only uses the whole days elapsed, max(0, (at - last_review).days): each card is given a
         stand-in last review exactly that many days before `at` (one per distinct day count), which
         yields the very same float without converting every card's time to a datetime."""
-        scheduler = self.config.scheduler
+        scheduler = self.config.scheduler()
         now_us = clock.to_us(at)
         stand_ins: dict[int, datetime] = {}
 
@@ -64,43 +64,36 @@ class Queue(CardCache):
 
         return recall
 
-    def due(self, at: datetime | None = None, tz: tzinfo | None = None) -> list[DueItem]:
-        """Items whose review counts now, soonest due first."""
+    def due(self, at: datetime | None = None, leave_out: Collection[str] = ()) -> list[DueItem]:
+        """Items whose review counts now, soonest due first (suspended and `leave_out` ones aside)."""
         moment = at or clock.now()
-        horizon = clock.to_us(next_day_start(moment, self.config.day_starts_hour, tz))
         rows = self._read(
             "SELECT item_id, last_review_us, state, due_us, stability, lapses FROM cards "
-            "WHERE card IS NOT NULL AND due_us < ? ORDER BY due_us, item_id",
-            (horizon,),
+            f"WHERE card IS NOT NULL AND due_us <= ? AND {_NOT_SUSPENDED} ORDER BY due_us, item_id",
+            (clock.to_us(moment),),
         )
-        items = []
-        now_us = clock.to_us(moment)
         recall = self._recall_at(moment)
-        for item_id, last_review_us, state, due_us, stability, lapses in rows:
-            if state != State.Review and due_us > now_us:
-                continue
-            items.append(
-                DueItem(
-                    item_id=item_id,
-                    due=clock.from_us(due_us),
-                    state=_STATE_NAMES[state],
-                    retrievability=recall(stability, last_review_us),
-                    lapses=lapses,
-                    leech=lapses >= LEECH_LAPSES,
-                )
+        return [
+            DueItem(
+                item_id=item_id,
+                due=clock.from_us(due_us),
+                state=_STATE_NAMES[state],
+                retrievability=recall(stability, last_review_us),
+                lapses=lapses,
+                leech=lapses >= LEECH_LAPSES,
             )
-        return items
+            for item_id, last_review_us, state, due_us, stability, lapses in rows
+            if item_id not in leave_out
+        ]
 
-    def due_count(self, at: datetime | None = None, tz: tzinfo | None = None) -> int:
+    def due_count(self, at: datetime | None = None, leave_out: Collection[str] = ()) -> int:
         """How many items are due now (the home screen's badge)."""
         moment = at or clock.now()
-        horizon = clock.to_us(next_day_start(moment, self.config.day_starts_hour, tz))
         rows = self._read(
-            "SELECT COUNT(*) FROM cards WHERE card IS NOT NULL AND due_us < ? "
-            "AND (state = ? OR due_us <= ?)",
-            (horizon, int(State.Review), clock.to_us(moment)),
+            f"SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us <= ? AND {_NOT_SUSPENDED}",
+            (clock.to_us(moment),),
         )
-        return int(rows[0][0])
+        return sum(1 for (item_id,) in rows if item_id not in leave_out)
 
     def retrievabilities(self, at: datetime | None = None) -> dict[str, float]:
         """Item ID → predicted probability of recall now, for every item ever reviewed."""
@@ -148,18 +141,26 @@ class Queue(CardCache):
         reviews_per_day: int,
         at: datetime | None = None,
         tz: tzinfo | None = None,
+        leave_out: Collection[str] = (),
     ) -> list[QueueItem]:
-        """A session: due reviews by lowest retrievability, new items (in `item_order`) spread among them."""
+        """A session: due reviews by lowest recall, new items (in `item_order`) spread among them;
+        suspended items and `leave_out` (labs not added to the reviews) stay out."""
         moment = at or clock.now()
         new_done, reviews_done = self.done_today(moment, tz)
-        reviews = self._lowest_recall(set(item_order), max(0, reviews_per_day - reviews_done), moment, tz)
+        hidden = self.suspended() | set(leave_out)
+        wanted = set(item_order) - hidden
+        reviews = self._lowest_recall(wanted, max(0, reviews_per_day - reviews_done), moment)
         seen = {row[0] for row in self._read("SELECT item_id FROM cards WHERE attempts > 0")}
-        fresh = [QueueItem(item_id, True, 0.0) for item_id in item_order if item_id not in seen]
+        fresh = [
+            QueueItem(item_id, True, 0.0)
+            for item_id in item_order
+            if item_id not in seen and item_id not in hidden
+        ]
         fresh = fresh[: max(0, new_per_day - new_done)]
         return _interleave(reviews, fresh)
 
-    def _lowest_recall(self, known: set[str], limit: int, moment: datetime, tz: tzinfo | None) -> list[QueueItem]:
-        """The `limit` due reviews of `known` items that `sorted(due(), key=(recall, due, id))` would keep.
+    def _lowest_recall(self, known: set[str], limit: int, moment: datetime) -> list[QueueItem]:
+        """The `limit` due reviews of `known` items `sorted(due(), key=(recall, due, id))` would keep.
 
         fsrs's recall is (1 + F·d/S)^D with F > 0 > D and d the elapsed whole days, so it falls as d/S
         rises: SQLite sorts by d/S and recall is computed only for the rows kept, instead of building a
@@ -168,13 +169,12 @@ class Queue(CardCache):
         """
         if limit <= 0:
             return []
-        horizon = clock.to_us(next_day_start(moment, self.config.day_starts_hour, tz))
         now_us = clock.to_us(moment)
         candidates: list[tuple[str, int, float | None, int | None]] = []
         boundary: float | None = None
         with self._lock:
             try:
-                cursor = self._conn.execute(_LOWEST_RECALL_SQL, (now_us, horizon, int(State.Review), now_us))
+                cursor = self._conn.execute(_LOWEST_RECALL_SQL, (now_us, now_us))
                 for item_id, due_us, stability, last_review_us, ratio in cursor:
                     if item_id not in known:
                         continue
@@ -194,6 +194,7 @@ class Queue(CardCache):
         return [QueueItem(item_id, False, recall) for recall, _due_us, item_id in ranked[:limit]]
 
 _DAY_US = 86_400_000_000
+_NOT_SUSPENDED = "item_id NOT IN (SELECT item_id FROM marks WHERE mark = 'suspended')"
 _STATE_NAMES = {int(state): state.name.lower() for state in State}
 """fsrs state number → "learning", "review" or "relearning"."""
 
@@ -201,7 +202,7 @@ _LOWEST_RECALL_SQL = (
     "SELECT item_id, due_us, stability, last_review_us, "
     "CASE WHEN stability IS NULL OR last_review_us IS NULL THEN NULL "
     "ELSE MAX(0, (? - last_review_us) / 86400000000) * 1.0 / stability END AS ratio "
-    "FROM cards WHERE card IS NOT NULL AND due_us < ? AND (state = ? OR due_us <= ?) "
+    "FROM cards WHERE card IS NOT NULL AND due_us <= ? "
     # A card without stability has recall 0 (fsrs), so it comes before every other; then lowest recall.
     "ORDER BY ratio IS NOT NULL, ratio DESC, due_us, item_id"
 )

@@ -22,9 +22,14 @@ class Stats:
     """Everything `tutor stats` and the stats screen show."""
 
     attempts: int = 0
+    """Submissions in force (undone ones aside)."""
     correct: int = 0
+    showings: int = 0
+    """Presentations of an item; each folds its submissions into one rating."""
     scheduled_reviews: int = 0
+    """Showings that changed the schedule."""
     practice_ahead: int = 0
+    """Showings that passed an item that was not due: logged, schedule unchanged."""
     true_retention: float | None = None
     """Share of first-of-the-day reviews of mature-state cards that passed (None: no such review)."""
     retention_sample: int = 0
@@ -93,8 +98,9 @@ def compute_stats(
         state = replay(item_id, entries, store.config)
         if state.attempts:
             stats.items_seen += 1
-        stats.scheduled_reviews += sum(state.counted.values())
-        stats.practice_ahead += sum(1 for counted in state.counted.values() if not counted)
+        stats.showings += len(state.showings)
+        stats.scheduled_reviews += sum(1 for showing in state.showings if showing.counted)
+        stats.practice_ahead += sum(1 for showing in state.showings if not showing.counted)
         for when, passed in state.review_results:
             retention.setdefault((item_id, day_of(when)), passed)
         for entry in entries:
@@ -113,7 +119,7 @@ def compute_stats(
     stats.calendar = {day.isoformat(): count for day, count in sorted(activity.items())}
     stats.streak_days = _streak(set(activity), today)
     stats.forecast = _forecast(store, today, tz)
-    stats.due_now = store.due_count(moment, tz)
+    stats.due_now = store.due_count(moment)
     stats.leeches.sort()
     if sections:
         known = store.retrievabilities(moment)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from progress.cards import PARAMETERS_KEY
-from progress.database import MIGRATIONS, SCHEMA_VERSION, StoreError, connect
+from progress.database import MIGRATIONS, SCHEMA_VERSION, ImportConflict, StoreError, connect
 from progress.log import FULL_REPLAY_ABOVE, Log, RecordResult
 from progress.queue import DueItem, Queue, QueueItem
 from progress.schedule import ScheduleConfig
 
 __all__ = [
     "FULL_REPLAY_ABOVE", "MIGRATIONS", "PARAMETERS_KEY", "SCHEMA_VERSION", "DueItem", "QueueItem",
-    "RecordResult", "Store", "StoreError",
+    "ImportConflict", "RecordResult", "Store", "StoreError",
 ]
 
 

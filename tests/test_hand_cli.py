@@ -20,11 +20,17 @@ def test_correct_answer_exits_0_with_the_json_contract(tutor_env: Path, capsys: 
     code, out, _ = _run(capsys, "check", "1.ex11", "--answer", "3, 1", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"id", "variant", "correct", "parts", "tests", "feedback", "rating", "due"}
+    assert set(data) == {
+        "id", "variant", "correct", "parts", "tests", "feedback", "rating", "due", "rating_name",
+        "attempt", "showing", "attempt_in_showing", "schedule_changed", "was_due", "lapse", "leech",
+        "next_review",
+    }
     assert data["id"] == "1.ex11" and data["variant"] == 0 and data["correct"] is True
     assert data["parts"] == [{"name": "eigenvalues", "correct": True, "feedback": "", "read_as": "3, 1"}]
     assert data["tests"] == []
-    assert data["rating"] in (3, 4)
+    assert data["rating"] == 3 and data["rating_name"] == "Good"
+    assert data["showing"] == data["attempt"] and data["attempt_in_showing"] == 1
+    assert data["schedule_changed"] is True and data["was_due"] is True
     assert data["due"].startswith("20")
 
 

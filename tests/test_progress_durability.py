@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from progress.fsdetect import filesystem_type, is_network_filesystem
-from progress.store import SCHEMA_VERSION, Store, StoreError
+from progress.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 WRITERS = 20
 PER_WRITER = 5
@@ -90,21 +90,42 @@ def test_a_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> No
     assert path.read_bytes() == before
 
 
-def test_a_version_1_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Path) -> None:
-    path = tmp_path / "progress.sqlite3"
-    with Store.open(path) as store:
-        for n in range(6):
-            store.record(f"1.ex{n + 1}", variant=n, correct=n % 2 == 0, rating=3 if n % 2 == 0 else 1)
-        before = ([entry.uuid for entry in store.entries()], store.due_times())
-    # Make it the file a version-1 tutor wrote: no queue index, user_version 1.
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP INDEX cards_review")
-        conn.execute("PRAGMA user_version = 1")
+V2_ROWS = [
+    # uuid, kind, item_id, at_us, utc_offset_min, variant, correct, rating, hints, attempts, ms,
+    # gave_up, target: what a version-2 tutor logged (no showing, zone or par time).
+    (f"6f1c1d1e-0000-4000-8000-00000000000{n}", "attempt", f"1.ex{n}", 1_772_445_600_000_000 + n,
+     60, n, n % 2, 3 if n % 2 else 1, 0, 1, 90_000, 0, "")
+    for n in range(1, 7)
+]
+
+
+def _old_file(path: Path, version: int) -> None:
+    """The progress file a version-`version` tutor wrote, with six attempts in its log."""
+    conn = sqlite3.connect(path)
+    for target in range(1, version + 1):
+        for statement in MIGRATIONS[target]:
+            conn.execute(statement)
+    conn.executemany(f"INSERT INTO log VALUES ({','.join('?' * 13)})", V2_ROWS)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
     conn.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "progress.sqlite3"
+    _old_file(path, version)
     with Store.open(path) as store:
-        assert ([entry.uuid for entry in store.entries()], store.due_times()) == before
+        entries = store.entries()
+        assert [entry.uuid for entry in entries] == [row[0] for row in V2_ROWS]
+        assert {(entry.showing, entry.tz, entry.par_s) for entry in entries} == {("", "", 0)}
+        # Each old attempt is a showing of its own, replayed in its fixed UTC offset.
+        assert all(len(store.item_state(entry.item_id).showings) == 1 for entry in entries)
+        assert len(store.due_times()) == 6
+        store.set_mark("1.ex1", "suspended", True)
+        assert store.suspended() == {"1.ex1"}
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us < 1 ORDER BY due_us"

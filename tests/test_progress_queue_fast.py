@@ -55,7 +55,7 @@ def _plain_reviews(store: Store, known: list[str], limit: int, at: datetime) -> 
     wanted = set(known)
     limit = max(0, limit - store.done_today(at, timezone.utc)[1])
     due = sorted(
-        (item for item in store.due(at, timezone.utc) if item.item_id in wanted),
+        (item for item in store.due(at) if item.item_id in wanted),
         key=lambda item: (item.retrievability, item.due, item.item_id),
     )
     return [QueueItem(item.item_id, False, item.retrievability) for item in due][:limit]
@@ -80,7 +80,7 @@ def test_fast_queue_equals_the_plain_sort_at_every_limit(store: Store, at: datet
 
 def test_the_randomised_store_covers_every_state_and_ties(store: Store) -> None:
     at = MOMENTS[1]
-    due = store.due(at, timezone.utc)
+    due = store.due(at)
     assert {item.state for item in due} == {"learning", "review", "relearning"}
     recalls = [item.retrievability for item in due]
     assert len(set(recalls)) < len(recalls)
@@ -97,7 +97,7 @@ def test_items_outside_the_course_do_not_use_up_the_limit(store: Store, limit: i
 
 @pytest.mark.parametrize("at", MOMENTS, ids=[moment.date().isoformat() for moment in MOMENTS])
 def test_recall_is_fsrs_recall_of_the_full_card(store: Store, at: datetime) -> None:
-    scheduler = store.config.scheduler
+    scheduler = store.config.scheduler()
     recalls = store.retrievabilities(at)
     assert len(recalls) == CARDS + CARDS // 10
     for item_id, recall in recalls.items():

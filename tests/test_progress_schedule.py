@@ -11,15 +11,26 @@ import pytest
 
 from progress.clock import ClockError, now, parse_instant
 from progress.days import next_day_start, study_date
-from progress.schedule import AGAIN, EASY, GOOD, HARD, card_id_for, interval_text, rating_for
-from progress.store import Store
+from progress.schedule import (
+    AGAIN,
+    EASY,
+    GOOD,
+    HARD,
+    card_id_for,
+    interval_text,
+    rating_for,
+    short_step,
+)
+from progress.store import Store, StoreError
 
 T0 = parse_instant("2026-03-02T10:00:00+00:00")
 
 
-def learn(store: Store, item: str, at: datetime) -> datetime:
-    """Bring a new item to the Review state with one Easy answer; returns its due time."""
-    return store.record(item, variant=1, correct=True, rating=EASY, at=at, utc_offset_min=0).due
+def learn(store: Store, item: str, at: datetime, tz: str = "UTC") -> datetime:
+    """Bring a new item to the Review state (Good, then Good the next study day); its due time."""
+    first = store.record(item, variant=1, correct=True, rating=GOOD, at=at, tz=tz)
+    assert first.due == next_day_start(at, 4, ZoneInfo(tz))  # a first solve comes back tomorrow
+    return store.record(item, variant=1, correct=True, rating=GOOD, at=first.due, tz=tz).due
 
 
 @pytest.mark.parametrize(
@@ -71,7 +82,7 @@ def test_tutor_now_drives_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_right_answer_pushes_due_out(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
-    assert first_due - T0 >= timedelta(days=1)
+    assert first_due - T0 >= timedelta(days=2)
     again = store.record("1.ex1", variant=2, correct=True, rating=GOOD, at=first_due, utc_offset_min=0)
     assert again.counted
     assert again.due - first_due > first_due - T0
@@ -80,30 +91,42 @@ def test_right_answer_pushes_due_out(store: Store) -> None:
 def test_wrong_answer_comes_back_within_the_relearning_step(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
     wrong = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0)
-    assert wrong.counted and wrong.lapses == 1
-    assert wrong.due - first_due <= timedelta(minutes=10)
-    assert [item.item_id for item in store.due(first_due + timedelta(minutes=10), timezone.utc)] == ["1.ex1"]
+    assert wrong.counted and wrong.lapses == 1 and wrong.lapse
+    assert wrong.due - first_due == short_step(0) == timedelta(minutes=15)
+    assert store.due(first_due + timedelta(minutes=14)) == []
+    assert [item.item_id for item in store.due(first_due + timedelta(minutes=15))] == ["1.ex1"]
 
 
-def test_practice_ahead_is_logged_but_does_not_move_the_schedule(store: Store) -> None:
-    first_due = learn(store, "1.ex1", T0)
-    ahead = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=T0 + timedelta(hours=2), utc_offset_min=0)
-    assert not ahead.counted
+def test_a_pass_ahead_of_schedule_is_practice_and_moves_nothing(store: Store) -> None:
+    first_due = learn(store, "1.ex1", first_at := T0)
+    ahead = store.record(
+        "1.ex1", variant=2, correct=True, rating=GOOD, at=first_due - timedelta(days=1), utc_offset_min=0
+    )
+    assert not ahead.counted and not ahead.was_due and not ahead.lapse
     assert ahead.due == first_due
-    assert store.log_count() == 2
-    assert store.due(T0 + timedelta(hours=3), timezone.utc) == []
+    assert store.log_count() == 3
+    assert store.due(first_due - timedelta(hours=1)) == [] and first_at < first_due
+
+
+def test_a_fail_ahead_of_schedule_is_a_lapse_and_brings_the_item_back(store: Store) -> None:
+    first_due = learn(store, "1.ex1", T0)
+    at = first_due - timedelta(days=1)
+    ahead = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=at, utc_offset_min=0)
+    assert ahead.counted and not ahead.was_due and ahead.lapse and ahead.lapses == 1
+    assert ahead.due == at + short_step(0)
+    assert [item.item_id for item in store.due(ahead.due)] == ["1.ex1"]
 
 
 def test_undo_restores_the_previous_schedule(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
     wrong = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0)
-    assert store.undo_last(first_due) == wrong.uuid
+    undone = store.undo(wrong.uuid, first_due)
+    assert undone.attempts == (wrong.uuid,) and undone.item_id == "1.ex1" and undone.rating == AGAIN
     card = store.card("1.ex1")
     assert card is not None and card.due == first_due
-    assert store.undo_last(first_due) is not None
-    assert store.card("1.ex1") is None
-    assert store.undo_last(first_due) is None
-    assert store.log_count("attempt") == 2 and store.log_count("undo") == 2
+    with pytest.raises(StoreError, match="already undone"):
+        store.undo(wrong.uuid, first_due)
+    assert store.log_count("attempt") == 3 and store.log_count("undo") == 1
 
 
 def test_override_changes_the_rating_and_the_due_date(store: Store) -> None:
@@ -125,7 +148,7 @@ def test_eight_lapses_flag_a_leech(store: Store) -> None:
         )
         due = relearned.due
     assert store.leeches() == ["1.ex1"]
-    assert store.due(due, timezone.utc)[0].leech
+    assert store.due(due)[0].leech
 
 
 ZONES = ["Europe/Berlin", "America/New_York"]
@@ -134,14 +157,15 @@ ZONES = ["Europe/Berlin", "America/New_York"]
 @pytest.mark.parametrize("zone", ZONES)
 def test_due_items_appear_at_4am_local_in_each_zone(store: Store, zone: str) -> None:
     tz = ZoneInfo(zone)
-    due = learn(store, "1.ex1", T0)
+    due = learn(store, "1.ex1", T0, zone)
     day = study_date(due, 4, tz)
     boundary = datetime.combine(day, datetime.min.time(), tz).replace(hour=4).astimezone(timezone.utc)
     assert next_day_start(boundary - timedelta(minutes=1), 4, tz) == boundary
-    assert store.due(boundary - timedelta(minutes=1), tz) == []
-    assert store.due_count(boundary - timedelta(minutes=1), tz) == 0
-    assert [item.item_id for item in store.due(boundary + timedelta(minutes=1), tz)] == ["1.ex1"]
-    assert store.due_count(boundary + timedelta(minutes=1), tz) == 1
+    assert due == boundary
+    assert store.due(boundary - timedelta(minutes=1)) == []
+    assert store.due_count(boundary - timedelta(minutes=1)) == 0
+    assert [item.item_id for item in store.due(boundary + timedelta(minutes=1))] == ["1.ex1"]
+    assert store.due_count(boundary + timedelta(minutes=1)) == 1
 
 
 def test_the_two_zones_disagree_on_when_the_day_starts() -> None:

@@ -37,11 +37,12 @@ class FakeExercise(TutorScreen["Recorded | None"]):
         super().__init__(session)
         self.exercise = exercise
         self.variant = variant
+        self.showing = session.new_showing()
         shown.append((exercise.id, type(exercise).__name__, variant))
         positions.append(review_position)
 
     def action_answer(self, correct: bool) -> None:
-        attempt = Attempt(self.exercise.id, self.variant or 0, correct, 120.0, 180)
+        attempt = Attempt(self.exercise.id, self.variant or 0, correct, 120.0, 180, showing=self.showing)
         self.dismiss(self.session.record(attempt))
 
     def action_leave(self) -> None:
@@ -161,7 +162,8 @@ async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:05:00+01:00")
+        # The relearning step of a 3-minute exercise is 15 minutes (never shorter than that).
+        monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:15:00+01:00")
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, FakeExercise) and app.screen.exercise.id == "1.ex2"

@@ -30,12 +30,13 @@ def test_streak_counts_consecutive_study_days_up_to_today(store: Store) -> None:
 
 
 def test_true_retention_counts_the_first_review_of_a_learned_item_each_day(store: Store) -> None:
-    store.record("1.ex1", variant=1, correct=True, rating=4, at=T0, utc_offset_min=0)
+    first = store.record("1.ex1", variant=1, correct=True, rating=3, at=T0, utc_offset_min=0)
+    store.record("1.ex1", variant=1, correct=True, rating=3, at=first.due, utc_offset_min=0)
     due = store.card("1.ex1").due
     store.record("1.ex1", variant=2, correct=False, rating=1, at=due, utc_offset_min=0)
-    store.record("1.ex1", variant=3, correct=True, rating=3, at=due + timedelta(minutes=11), utc_offset_min=0)
+    store.record("1.ex1", variant=3, correct=True, rating=3, at=due + timedelta(minutes=16), utc_offset_min=0)
     stats = compute_stats(store, at=due + timedelta(hours=1), tz=timezone.utc)
-    assert stats.attempts == 3 and stats.correct == 2
+    assert stats.attempts == 4 and stats.correct == 3 and stats.showings == 4
     assert stats.true_retention == 0.0 and stats.retention_sample == 1
 
 

@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.add_argument("--no-record", action="store_true", help="do not save this attempt")
+    check.add_argument(
+        "--rating", type=_rating, metavar="R",
+        help="rate this showing yourself: 1-4 or again/hard/good/easy (instead of the grade's rating)",
+    )
 
     due = commands.add_parser("due", parents=[common], help="what is due now, soonest first")
     due.add_argument("--json", action="store_true", help="machine-readable output")
@@ -67,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     import_ = commands.add_parser("import", parents=[common], help="merge a review log exported elsewhere")
     import_.add_argument("file", metavar="FILE")
 
+    undo = commands.add_parser("undo", parents=[common], help="take back an attempt you recorded")
+    undo.add_argument(
+        "uuid", nargs="?", metavar="UUID",
+        help="an attempt or showing UUID (default: the latest `tutor check` made here)",
+    )
+    card = commands.add_parser("card", parents=[common], help="an item's schedule and history")
+    card.add_argument("id", metavar="ID", help="exercise or lab ID, e.g. 1.ex11")
+    card.add_argument("--json", action="store_true", help="machine-readable output")
+    suspend = commands.add_parser("suspend", parents=[common], help="keep an item out of reviews")
+    suspend.add_argument("id", metavar="ID", help="exercise or lab ID")
+    unsuspend = commands.add_parser(
+        "unsuspend", parents=[common], help="bring an item (or a lab) into the reviews"
+    )
+    unsuspend.add_argument("id", metavar="ID", help="exercise or lab ID")
+
     validate = commands.add_parser("validate", parents=[common], help="check course data and run every example")
     validate.add_argument("content_dir", nargs="?", metavar="CONTENT_DIR", help="default: the shipped course")
     commands.add_parser(
@@ -75,7 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMAND_MODULES = {"import": "import_"}
+COMMAND_MODULES = {"import": "import_", "suspend": "suspend", "unsuspend": "suspend"}
+
+
+def _rating(text: str) -> int:
+    """`--rating`'s value: a rating number or name."""
+    from progress.rating import Rating
+
+    try:
+        return Rating.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:

@@ -21,6 +21,7 @@ from tutor.settings import Settings
 
 if TYPE_CHECKING:
     from checkers.kernel import Kernel
+    from progress.log import Undone
     from progress.stats import Stats
     from progress.store import QueueItem as QueueItem
     from progress.store import Store
@@ -127,12 +128,27 @@ class Session:
         self._progress()
         return override_rating(self.settings, attempt_uuid, rating)
 
-    def undo_last(self) -> str | None:
-        """Cancel the latest attempt still in force; its UUID, or None when there is none."""
-        from tutor.recording import undo_last
+    def new_showing(self) -> str:
+        """A UUID for a showing: the presentation of an item a screen has just opened. Every
+        attempt made in it carries this UUID, and they fold into one rating."""
+        from tutor.recording import new_showing
+
+        return new_showing()
+
+    def undo(self, uuid: str) -> Undone:
+        """Cancel this session's own attempt, or every attempt of its showing, by UUID (never
+        another process's latest); StoreError when it is not in force."""
+        from tutor.recording import undo
 
         self._progress()
-        return undo_last(self.settings)
+        return undo(self.settings, uuid)
+
+    def left_out(self) -> set[str]:
+        """Items kept out of the reviews: labs the learner has not added (suspended ones the
+        store leaves out itself)."""
+        from tutor.recording import left_out_of_reviews
+
+        return left_out_of_reviews(self.course, self._progress())
 
     # -- the review queue ---------------------------------------------------------------------
 
@@ -145,6 +161,7 @@ class Session:
             self.settings.new_per_day,
             self.settings.reviews_per_day,
             self.now(),
+            leave_out=self.left_out(),
         )
 
     def learning_due(self, leave_out: set[str]) -> list[QueueItem]:
@@ -153,7 +170,7 @@ class Session:
 
         return [
             QueueItem(item.item_id, False, item.retrievability)
-            for item in self._progress().due(self.now())
+            for item in self._progress().due(self.now(), self.left_out())
             if item.state != "review" and item.item_id not in leave_out
         ]
 
@@ -163,7 +180,9 @@ class Session:
 
     def due_count(self) -> int | None:
         """How many reviews are due now, or None before the store is open."""
-        return None if self._store is None else int(self._store.due_count(self.now()))
+        if self._store is None:
+            return None
+        return int(self._store.due_count(self.now(), self.left_out()))
 
     def next_review_text(self) -> str | None:
         """When the next review falls due, in words ("in 3 days"); None if nothing is scheduled."""
@@ -194,7 +213,7 @@ class Session:
         from fsrs import State
 
         moment = self.now()
-        due = frozenset(item.item_id for item in store.due(moment))
+        due = frozenset(item.item_id for item in store.due(moment, self.left_out()))
         recall = store.retrievabilities(moment)
         learning = frozenset(
             item_id

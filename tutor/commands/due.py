@@ -10,7 +10,7 @@ from typing import Any
 from progress import clock
 from progress.store import StoreError
 from tutor.course.loader import ContentError, load_course
-from tutor.recording import course_items, open_store, section_of
+from tutor.recording import course_items, left_out_of_reviews, open_store, section_of
 from tutor.settings import Settings
 
 
@@ -20,9 +20,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         now = clock.now()
         course = load_course()
         store = open_store(settings)
-        due = store.due(now)
-        new_done, _ = store.done_today(now)
-        queue = store.review_queue(course_items(course), settings.new_per_day, settings.reviews_per_day, now)
+        left_out = left_out_of_reviews(course, store)
+        due = store.due(now, left_out)
+        queue = store.review_queue(
+            course_items(course), settings.new_per_day, settings.reviews_per_day, now,
+            leave_out=left_out,
+        )
     except (StoreError, ContentError, clock.ClockError) as exc:
         print(f"tutor due: {exc}", file=sys.stderr)
         return 2
@@ -50,7 +53,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("Nothing is due for review now.")
     for row in rows:
         when = clock.parse_instant(row["due"]).astimezone().strftime("%Y-%m-%d %H:%M")
-        flag = "  LEECH: re-read section " + row["section"] if row["leech"] else ""
+        flag = (
+            f"  LEECH: study its worked solution, then a fresh variant (tutor show {row['id']} "
+            f"--variant {store.next_variant(row['id'])})"
+            if row["leech"] else ""
+        )
         print(
             f"{row['id']:<10} §{row['section']:<6} {when}  recall {row['retrievability']:.0%}  "
             f"{row['title']}{flag}"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from progress.logio import LogFormatError, import_entries, import_log, parse_log
 from progress.store import StoreError
+from tutor.course.loader import ContentError, load_course
 from tutor.plain import escape_controls
 from tutor.recording import open_store
 from tutor.settings import Settings
@@ -19,18 +20,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when merged, 2 on a bad file (nothing is imported) or an unusable progress file."""
     from_stdin = args.file == "-"
     try:
+        known = _known_items()
+        store = open_store(settings)
         if from_stdin:
-            entries = parse_log(_read_stdin(), "<stdin>")
-            added, total = import_entries(open_store(settings), entries)
+            parsed = parse_log(_read_stdin(), "<stdin>", known, store)
+            added, total = import_entries(store, parsed)
         else:
-            added, total = import_log(open_store(settings), Path(args.file))
-    except (LogFormatError, StoreError) as exc:
+            added, total = import_log(store, Path(args.file), known)
+    except (LogFormatError, StoreError, ContentError) as exc:
         print(f"tutor import: {escape_controls(str(exc))}; nothing was imported", file=sys.stderr)
         return 2
     where = "standard input" if from_stdin else escape_controls(args.file)
     print(f"Imported {added} new log entries of {total} in {where}; "
           f"{total - added} were already here.")
     return 0
+
+
+def _known_items() -> set[str]:
+    """Every exercise and lab ID of the course: a log naming anything else is refused."""
+    from tutor.recording import course_items
+
+    return set(course_items(load_course()))
 
 
 def _read_stdin() -> str:

@@ -59,7 +59,8 @@ def render_text(stats: Stats) -> str:
     minutes = stats.total_seconds / 60
     lines = [
         f"Attempts: {stats.attempts} ({stats.correct} right) on {stats.items_seen} items, {minutes:.0f} min",
-        f"Scheduled reviews: {stats.scheduled_reviews}; practice ahead of schedule: {stats.practice_ahead}",
+        f"Showings: {stats.showings}; they changed the schedule {stats.scheduled_reviews} times; "
+        f"practice with the schedule unchanged: {stats.practice_ahead}",
         f"True retention: {retention}",
         f"Streak: {stats.streak_days} day(s); due now: {stats.due_now}",
         "Next 14 days: " + " ".join(str(count) for _, count in stats.forecast),

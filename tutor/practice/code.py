@@ -144,14 +144,15 @@ def grade_file(
     )
 
 
-def _record(settings: Settings, item: CodeExercise | Lab, variant: int, correct: bool) -> Recorded | None:
+def _record(settings: Settings, item: CodeExercise | Lab, variant: int, correct: bool,
+            rating: Any = None) -> Recorded | None:
     from progress.store import StoreError
-    from tutor.recording import record_attempt
+    from tutor.recording import record_check
 
     # The CLI cannot see how long the learner worked; par time rates a first-try success Good, not Easy.
     attempt = Attempt(item.id, variant, correct, float(item.par_seconds), item.par_seconds)
     try:
-        return record_attempt(settings, attempt)
+        return record_check(settings, attempt, rating)
     except StoreError as exc:
         print(f"tutor check: the attempt was not saved: {exc}", file=sys.stderr)
         return None
@@ -175,8 +176,9 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
         "sandbox": result.isolation,
     }
     if result.recorded is not None:
-        data["rating"] = result.recorded.rating
-        data["due"] = result.recorded.due.isoformat()
+        from tutor.recording import check_json
+
+        data.update(check_json(result.recorded))
     return data
 
 
@@ -207,7 +209,9 @@ def _print_text(result: CodeResult) -> None:
         # Said on every grading that ran with less than every layer (kernel.isolation = "relaxed").
         print(f"Sandbox {result.isolation.get('level')}: missing {'; '.join(str(m) for m in missing)}.")
     if result.recorded is not None:
-        print(f"Next review: {result.recorded.interval_text}.")
+        from tutor.recording import check_text
+
+        print(check_text(result.recorded, result.item_id))
 
 
 def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter, item: Any) -> int:
@@ -228,7 +232,7 @@ def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter
         print(f"tutor check: cannot grade {item.id}: {escape_controls(str(exc))}", file=sys.stderr)
         return 2
     if not args.no_record:
-        recorded = _record(settings, item, args.variant, result.correct)
+        recorded = _record(settings, item, args.variant, result.correct, getattr(args, "rating", None))
         result = CodeResult(**{**result.__dict__, "recorded": recorded})
     if args.json:
         print(json.dumps(result_json(result, args.variant), ensure_ascii=False))

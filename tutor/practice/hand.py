@@ -265,21 +265,27 @@ def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter
     data = result_json(instance, result)
     recorded = None
     if not result.unreadable and not args.no_record:
-        recorded = _record(settings, instance, result)
-        data["rating"] = recorded.rating
-        data["due"] = recorded.due.isoformat()
+        from progress.store import StoreError
+        from tutor.recording import check_json
+
+        try:
+            recorded = _record(settings, instance, result, getattr(args, "rating", None))
+        except StoreError as exc:
+            print(f"tutor check: the attempt was not saved: {exc}", file=sys.stderr)
+        if recorded is not None:
+            data.update(check_json(recorded))
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_result(instance, result, recorded)
+        _print_result(instance, result, recorded, settings)
     if result.unreadable:
         return 2
     return 0 if result.correct else 1
 
 
-def _record(settings: Settings, instance: HandInstance, result: HandResult) -> Any:
+def _record(settings: Settings, instance: HandInstance, result: HandResult, rating: Any) -> Any:
     from tutor.practice.outcome import Attempt
-    from tutor.recording import record_attempt
+    from tutor.recording import record_check
 
     # The CLI has no clock on the learner's work, so it claims par time: right rates Good, not Easy.
     attempt = Attempt(
@@ -289,11 +295,12 @@ def _record(settings: Settings, instance: HandInstance, result: HandResult) -> A
         duration_s=float(instance.par_seconds),
         par_seconds=instance.par_seconds,
     )
-    return record_attempt(settings, attempt)
+    return record_check(settings, attempt, rating)
 
 
-def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> None:
+def _print_result(instance: HandInstance, result: HandResult, recorded: Any, settings: Settings) -> None:
     from tutor.plain import escape_controls
+    from tutor.recording import check_text, next_variant
 
     # Read-as text and feedback quote what the learner typed, control characters included.
     for part in result.parts:
@@ -310,8 +317,9 @@ def _print_result(instance: HandInstance, result: HandResult, recorded: Any) -> 
             print(f"    (Numbers: {part.policy}.)")
     print(escape_controls(result.feedback))
     if recorded is not None:
-        print(f"Rated {recorded.rating.label}; next review {recorded.interval_text}.")
-    if result.correct:
+        print(check_text(recorded, instance.id, next_variant(settings, instance.id)))
+    # A leech shows its worked solution even after a miss: studying it beats another blind try.
+    if result.correct or (recorded is not None and recorded.leech):
         print("\nWorked solution:\n" + instance.solution)
 
 

@@ -23,6 +23,8 @@ class Attempt:
     attempts: int = 1
     """How many submissions this one is, counting from 1, for this showing of the exercise."""
     gave_up: bool = False
+    showing: str = ""
+    """The UUID of the showing (the screen's presentation of the item); "" joins or starts one."""
 
 
 @dataclass(frozen=True)
@@ -38,4 +40,14 @@ class Recorded:
     counted: bool = True
     """False for practice ahead of schedule: logged, but the schedule did not change."""
     leech: bool = False
-    """The item has lapsed 8 times or more: point the learner back to its section."""
+    """The item has lapsed 8 times or more: suggest its worked solution and a fresh variant."""
+    showing: str = ""
+    """The UUID of the showing this attempt belongs to."""
+    attempt_number: int = 1
+    """Which submission of its showing this is, from 1."""
+    was_due: bool = True
+    """Whether the item was due when the showing began."""
+    lapse: bool = False
+    """The showing failed an item already learned."""
+    schedule_text: str = ""
+    """Whether the schedule changed and when the item is next due, in words."""

@@ -114,6 +114,8 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self.solved = False
         self.gave_up = False
         self.recorded: Recorded | None = None
+        self.showing = session.new_showing()
+        """This presentation of the item: its attempts, hints and time fold into one rating."""
         self._saved_draft = self._load_draft()
         self._other_text: str | None = None
         self._autosave: Timer | None = None
@@ -331,6 +333,7 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         return self.session.record(Attempt(
             item_id=self.item.id, variant=0, correct=correct, duration_s=duration,
             par_seconds=self.item.par_seconds, hints_used=hints, attempts=attempt, gave_up=gave_up,
+            showing=self.showing,
         ))
 
     @on(Checked)
@@ -350,7 +353,7 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self._show_pane("code-tests")
         lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
-            lines.append(f"Rated {message.recorded.rating.label} · next review {message.recorded.interval_text}.")
+            lines.append(f"Rated {message.recorded.rating.label} · {message.recorded.schedule_text}.")
         if message.error:
             lines.append(message.error)
         if result.correct:

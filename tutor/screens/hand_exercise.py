@@ -81,6 +81,8 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         self.gave_up = False
         self.recorded: Recorded | None = None
         self.started = time.monotonic()
+        self.showing = session.new_showing()
+        """This presentation of the exercise: its attempts, hints and time fold into one rating."""
         self._status_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -162,6 +164,7 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
             hints_used=hints,
             attempts=attempt_number,
             gave_up=gave_up,
+            showing=self.showing,
         )
         return self.session.record(attempt)
 
@@ -194,11 +197,8 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
             self.query_one("#hand-status", Static).scroll_visible(animate=False)
 
     def _rating_line(self, recorded: Recorded) -> str:
-        name = recorded.rating.label
-        when = recorded.interval_text
-        when = when if when.startswith("practice") else f"next review {when}"
         keys = "escape, then 1–4" if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
-        return f"Rated {name} · {when} · change it: {keys}"
+        return f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
 
     # -- help -----------------------------------------------------------------------------------
 

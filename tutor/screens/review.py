@@ -180,9 +180,11 @@ class ReviewScreen(TutorScreen[None]):
             self.notify("Nothing to undo in this session.")
             return
         item_id, recorded = self.tally.done[-1]
-        undone = self.session.undo_last()
-        if undone != recorded.uuid:
-            self.notify("The last rating was made elsewhere; nothing undone here.", severity="warning")
+        try:
+            # Only this session's own showing is undone, whatever other processes logged since.
+            self.session.undo(recorded.showing or recorded.uuid)
+        except Exception as exc:  # a locked or broken store must not take the session down
+            self.notify(f"Nothing undone: {exc}", severity="warning")
             return
         self.tally.done.pop()
         self.position -= 1

@@ -1,0 +1,43 @@
+"""`tutor undo [UUID]`: take back one of your attempts (or a whole showing) by its UUID.
+
+Without a UUID it takes back the latest attempt `tutor check` recorded here, never whatever another
+process (the app, another terminal) logged last."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from progress import clock
+from progress.store import StoreError
+from tutor.plain import escape_controls
+from tutor.recording import LAST_CLI_ATTEMPT_KEY, due_text, last_cli_attempt, open_store, undo
+from tutor.settings import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when something was undone, 2 when there is nothing to undo or the store is unusable."""
+    try:
+        uuid = args.uuid or last_cli_attempt(settings)
+        if uuid is None:
+            print("tutor undo: `tutor check` has recorded nothing here to undo; give an attempt's "
+                  "UUID (`tutor card ID` lists them)", file=sys.stderr)
+            return 2
+        undone = undo(settings, uuid)
+        store = open_store(settings)
+        if not args.uuid:
+            store.set_setting(LAST_CLI_ATTEMPT_KEY, "")
+        card = store.card(undone.item_id)
+        now = clock.now()
+    except (StoreError, clock.ClockError) as exc:
+        print(f"tutor undo: {escape_controls(str(exc))}", file=sys.stderr)
+        return 2
+    count = len(undone.attempts)
+    what = "attempt" if count == 1 else f"{count} attempts of one showing"
+    when = undone.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    print(f"Undid the {what} on {undone.item_id} made {when} (rated {undone.rating.label}).")
+    if card is None:
+        print(f"{undone.item_id} is new again: no review of it is in force.")
+    else:
+        print(f"{undone.item_id} is next due {due_text(now, card.due, settings.day_starts_hour)}.")
+    return 0
