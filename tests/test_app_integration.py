@@ -27,6 +27,7 @@ FIXED_NOW = "2026-03-02T09:00:00+00:00"
 
 SIZE = (80, 24)
 YESTERDAY = (datetime.fromisoformat(FIXED_NOW) - timedelta(days=1)).isoformat()
+TWO_DAYS_AGO = (datetime.fromisoformat(FIXED_NOW) - timedelta(days=2)).isoformat()
 PERCENT = re.compile(r"[█░]{5} +\d+%$")
 
 
@@ -60,12 +61,14 @@ async def test_home_shows_each_exercise_state_section_mastery_and_due(
     make_app: Callable[..., Any], mini_course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(mini_course)
+    # A first solve is learning; solved again the next study day, the item is learned.
+    attempt(app, "1.ex1", True, monkeypatch, TWO_DAYS_AGO)
     attempt(app, "1.ex1", True, monkeypatch, YESTERDAY)
     attempt(app, "1.ex2", False, monkeypatch, YESTERDAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown, line = rows(app), status(app)
-    assert shown["1.ex1"].lstrip().startswith("● 1.ex1")  # learned: right yesterday, not due
+    assert shown["1.ex1"].lstrip().startswith("● 1.ex1")  # learned: right twice, not due
     assert shown["1.ex2"].lstrip().startswith("◆ 1.ex2")  # wrong yesterday: due again
     assert shown["1.ex3"].lstrip().startswith("○ 1.ex3")  # never tried
     assert shown["1.lab1"].lstrip().startswith("○ 1.lab1")
@@ -95,7 +98,8 @@ async def test_home_refreshes_when_the_learner_comes_back(
         await pilot.pause()
         after = rows(app)
         line = status(app)
-    assert after["1.ex3"].lstrip().startswith("● 1.ex3")
+    # Right at the first try: learning, back tomorrow to show it stuck (not learned yet).
+    assert after["1.ex3"].lstrip().startswith("◐ 1.ex3")
     # Wrong just now: back within minutes, so learning, not learned (and not due this second).
     assert after["1.ex1"].lstrip().startswith("◐ 1.ex1")
     assert "0 due for review" in line
