@@ -1,4 +1,4 @@
-"""The card cache: each item's FSRS card, rebuilt by replaying its log whenever the log or settings change."""
+"""The card cache: each item's FSRS card, replayed from its log when the log or settings change."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PARAMETERS_KEY = "fsrs.parameters"
 
 
 class CardCache(Notes):
-    """Cached cards (a pure function of the log and the schedule settings) and the settings themselves."""
+    """Cached cards (a function of the log and the schedule settings) and those settings."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, config: ScheduleConfig) -> None:
         super().__init__(conn, path)
@@ -95,8 +95,9 @@ class CardCache(Notes):
     def _write_card(conn: sqlite3.Connection, state: ItemState) -> None:
         card = state.card
         conn.execute(
-            "INSERT OR REPLACE INTO cards (item_id, card, state, due_us, stability, last_review_us, "
-            "reps, lapses, attempts, variants, first_us) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO cards (item_id, card, state, due_us, stability, "
+            "last_review_us, reps, lapses, attempts, variants, first_us) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state.item_id,
                 card.to_json() if card is not None else None,
@@ -115,7 +116,9 @@ class CardCache(Notes):
     # ------------------------------------------------------------------ cards
     def item_state(self, item_id: str) -> ItemState:
         """Replay one item's log (read only) for a detailed view."""
-        rows = self._read(f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,))
+        rows = self._read(
+            f"SELECT {SELECT} FROM log WHERE item_id = ? ORDER BY at_us, uuid", (item_id,)
+        )
         return replay(item_id, [LogEntry.from_row(row) for row in rows], self.config)
 
     def card(self, item_id: str) -> Card | None:

@@ -20,7 +20,9 @@ def parse_instant(text: str, origin: str = "time") -> datetime:
     except ValueError as exc:
         raise ClockError(f"{origin}: {text!r} is not an ISO 8601 time") from exc
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ClockError(f"{origin}: {text!r} has no UTC offset (write e.g. 2026-03-01T09:00:00+01:00)")
+        raise ClockError(
+            f"{origin}: {text!r} has no UTC offset (write e.g. 2026-03-01T09:00:00+01:00)"
+        )
     return moment.astimezone(timezone.utc)
 
 

@@ -50,7 +50,8 @@ _SCHEMA_V1 = (
     )""",
     "CREATE INDEX cards_due ON cards (due_us)",
     "CREATE TABLE sections_read (section_id TEXT PRIMARY KEY, at_us INTEGER NOT NULL)",
-    "CREATE TABLE drafts (item_id TEXT PRIMARY KEY, text TEXT NOT NULL, updated_us INTEGER NOT NULL)",
+    "CREATE TABLE drafts (item_id TEXT PRIMARY KEY, text TEXT NOT NULL, "
+    "updated_us INTEGER NOT NULL)",
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
@@ -91,15 +92,19 @@ class ImportConflict(StoreError):
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating and migrating as needed) the progress file at `path`; StoreError says why not."""
+    """Open (creating and migrating as needed) the progress file; StoreError says why not."""
     path = Path(path).expanduser()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the progress folder {path.parent}: {exc.strerror or exc}") from None
+        raise StoreError(
+            f"cannot create the progress folder {path.parent}: {exc.strerror or exc}"
+        ) from None
     _check_header(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the progress file {path}: {exc}") from None
     try:
@@ -116,7 +121,7 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 class Database:
-    """One connection to the progress file, shared by threads under a lock; writes are transactions."""
+    """One connection to the progress file, shared by threads under a lock."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -142,7 +147,9 @@ class Database:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"the progress file {self.path} is busy or read-only: {exc}") from None
+                raise StoreError(
+                    f"the progress file {self.path} is busy or read-only: {exc}"
+                ) from None
             try:
                 yield self._conn
             except sqlite3.Error as exc:
@@ -175,7 +182,7 @@ class Database:
         return self._read("PRAGMA integrity_check")[0][0] == "ok"
 
     def journal_mode(self) -> str:
-        """"wal" on local disks, "delete" on network file systems."""
+        """ "wal" on local disks, "delete" on network file systems."""
         return str(self._read("PRAGMA journal_mode")[0][0])
 
 
@@ -204,7 +211,8 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path} was written by a newer version of the tutor (progress schema {version}; this "
-            f"version reads up to {SCHEMA_VERSION}). Upgrade the tutor to use it; the file was not changed."
+            f"version reads up to {SCHEMA_VERSION}). Upgrade the tutor to use it; the file was not "
+            "changed."
         )
     if version > 0:
         verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -250,9 +258,11 @@ def _quarantine(path: Path, reason: str) -> str:
     except OSError as exc:
         return (
             f"the progress file {path} is damaged ({reason}) and could not be moved aside "
-            f"({exc.strerror or exc}); move it away by hand, then `tutor import` an export if you have one"
+            f"({exc.strerror or exc}); move it away by hand, then `tutor import` an export if you "
+            "have one"
         )
     return (
         f"the progress file {path} is damaged ({reason}). It was kept as {backup}; the next start "
-        f"begins a fresh progress file. If you exported your log, `tutor import` it to restore your history."
+        f"begins a fresh progress file. If you exported your log, `tutor import` it to restore "
+        "your history."
     )

@@ -49,13 +49,13 @@ def named_zone(name: str) -> tzinfo | None:
 
 
 def entry_zone(name: str, offset_minutes: int) -> tzinfo:
-    """The zone a log entry was made in: its IANA zone, else (older entries) its fixed UTC offset."""
+    """The zone a log entry was made in: its IANA zone, else (older entries) its UTC offset."""
     zone = named_zone(name) if name else None
     return zone if zone is not None else fixed_zone(offset_minutes)
 
 
 def local_zone_name() -> str:
-    """This machine's IANA zone name (from `TZ`, /etc/localtime or /etc/timezone), or "" if unknown."""
+    """This machine's IANA zone name (`TZ`, /etc/localtime, /etc/timezone), or "" if unknown."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
         target = os.path.realpath("/etc/localtime")

@@ -10,8 +10,22 @@ from typing import Any
 from progress import clock
 
 COLUMNS = (
-    "uuid", "kind", "item_id", "at_us", "utc_offset_min", "variant", "correct", "rating",
-    "hints_used", "attempts", "duration_ms", "gave_up", "target", "showing", "tz", "par_s",
+    "uuid",
+    "kind",
+    "item_id",
+    "at_us",
+    "utc_offset_min",
+    "variant",
+    "correct",
+    "rating",
+    "hints_used",
+    "attempts",
+    "duration_ms",
+    "gave_up",
+    "target",
+    "showing",
+    "tz",
+    "par_s",
 )
 """The log table's columns, in the order `to_row` and `from_row` use."""
 SELECT = ", ".join(COLUMNS)
@@ -52,17 +66,42 @@ class LogEntry:
     def to_row(self) -> tuple[Any, ...]:
         """The values of `COLUMNS` for this entry (times as epoch microseconds)."""
         return (
-            self.uuid, self.kind, self.item_id, clock.to_us(self.at), self.utc_offset_min,
-            self.variant, int(self.correct), self.rating, self.hints_used, self.attempts,
-            self.duration_ms, int(self.gave_up), self.target, self.showing, self.tz, self.par_s,
+            self.uuid,
+            self.kind,
+            self.item_id,
+            clock.to_us(self.at),
+            self.utc_offset_min,
+            self.variant,
+            int(self.correct),
+            self.rating,
+            self.hints_used,
+            self.attempts,
+            self.duration_ms,
+            int(self.gave_up),
+            self.target,
+            self.showing,
+            self.tz,
+            self.par_s,
         )
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> LogEntry:
         """The entry a `SELECT {SELECT}` row holds."""
         return cls(
-            uuid=row[0], kind=row[1], item_id=row[2], at=clock.from_us(row[3]),
-            utc_offset_min=row[4], variant=row[5], correct=bool(row[6]), rating=row[7],
-            hints_used=row[8], attempts=row[9], duration_ms=row[10], gave_up=bool(row[11]),
-            target=row[12], showing=row[13], tz=row[14], par_s=row[15],
+            uuid=row[0],
+            kind=row[1],
+            item_id=row[2],
+            at=clock.from_us(row[3]),
+            utc_offset_min=row[4],
+            variant=row[5],
+            correct=bool(row[6]),
+            rating=row[7],
+            hints_used=row[8],
+            attempts=row[9],
+            duration_ms=row[10],
+            gave_up=bool(row[11]),
+            target=row[12],
+            showing=row[13],
+            tz=row[14],
+            par_s=row[15],
         )

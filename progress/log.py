@@ -49,10 +49,17 @@ class RecordResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`--json` outputs)."""
         return {
-            "attempt": self.uuid, "item_id": self.item_id, "showing": self.showing,
-            "attempt_in_showing": self.attempt_number, "rating": self.rating,
-            "schedule_changed": self.counted, "was_due": self.was_due, "lapse": self.lapse,
-            "due": self.due.isoformat(), "lapses": self.lapses, "leech": self.leech,
+            "attempt": self.uuid,
+            "item_id": self.item_id,
+            "showing": self.showing,
+            "attempt_in_showing": self.attempt_number,
+            "rating": self.rating,
+            "schedule_changed": self.counted,
+            "was_due": self.was_due,
+            "lapse": self.lapse,
+            "due": self.due.isoformat(),
+            "lapses": self.lapses,
+            "leech": self.leech,
         }
 
 
@@ -106,11 +113,21 @@ class Log(CardCache):
         if tz is None:
             tz = "" if utc_offset_min is not None else local_zone_name()
         entry = LogEntry(
-            uuid=str(uuid_module.uuid4()), kind="attempt", item_id=item_id, at=moment,
-            utc_offset_min=_offset(moment, utc_offset_min), variant=variant, correct=correct,
-            rating=rating, hints_used=hints_used, attempts=attempts,
-            duration_ms=max(0, int(duration_ms)), gave_up=gave_up, tz=tz,
-            showing=showing, par_s=max(0, int(par_s)),
+            uuid=str(uuid_module.uuid4()),
+            kind="attempt",
+            item_id=item_id,
+            at=moment,
+            utc_offset_min=_offset(moment, utc_offset_min),
+            variant=variant,
+            correct=correct,
+            rating=rating,
+            hints_used=hints_used,
+            attempts=attempts,
+            duration_ms=max(0, int(duration_ms)),
+            gave_up=gave_up,
+            tz=tz,
+            showing=showing,
+            par_s=max(0, int(par_s)),
         )
         return self._append(entry, entry.uuid)
 
@@ -120,14 +137,19 @@ class Log(CardCache):
         target = self._attempt(attempt_uuid)
         moment = at or clock.now()
         entry = LogEntry(
-            uuid=str(uuid_module.uuid4()), kind="override", item_id=target.item_id, at=moment,
-            utc_offset_min=_offset(moment, None), rating=rating, target=attempt_uuid,
+            uuid=str(uuid_module.uuid4()),
+            kind="override",
+            item_id=target.item_id,
+            at=moment,
+            utc_offset_min=_offset(moment, None),
+            rating=rating,
+            target=attempt_uuid,
             tz=local_zone_name(),
         )
         return self._append(entry, attempt_uuid)
 
     def undo(self, uuid: str, at: datetime | None = None) -> Undone:
-        """Cancel one attempt, or every attempt of a showing, by UUID; StoreError when none is in force.
+        """Cancel one attempt, or every attempt of a showing, by UUID (StoreError: none in force).
 
         Only what the caller names is undone, never whatever another process logged last."""
         moment = at or clock.now()
@@ -144,15 +166,22 @@ class Log(CardCache):
             else:
                 targets = [entry for entry in targets if (entry.showing or entry.uuid) == uuid]
             if not targets:
-                raise StoreError(f"no attempt or showing {uuid} in force in the log (already undone?)")
+                raise StoreError(
+                    f"no attempt or showing {uuid} in force in the log (already undone?)"
+                )
             item_id = targets[0].item_id
             before = self._replay_item(conn, item_id)
             rating = Rating(before.ratings.get(targets[-1].uuid, targets[-1].rating))
             moment = self._after_last(conn, item_id, moment)
             for target in targets:
                 entry = LogEntry(
-                    uuid=str(uuid_module.uuid4()), kind="undo", item_id=item_id, at=moment,
-                    utc_offset_min=_offset(moment, None), target=target.uuid, tz=local_zone_name(),
+                    uuid=str(uuid_module.uuid4()),
+                    kind="undo",
+                    item_id=item_id,
+                    at=moment,
+                    utc_offset_min=_offset(moment, None),
+                    target=target.uuid,
+                    tz=local_zone_name(),
                 )
                 conn.execute(INSERT, entry.to_row())
                 moment += timedelta(microseconds=1)
@@ -160,8 +189,10 @@ class Log(CardCache):
             self._replay_item(conn, item_id)
         return Undone(item_id, tuple(entry.uuid for entry in targets), rating, targets[-1].at)
 
-    def open_showing(self, item_id: str, at: datetime, window: timedelta = SITTING) -> OpenShowing | None:
-        """The item's latest showing if it is neither solved nor given up and began within `window`."""
+    def open_showing(
+        self, item_id: str, at: datetime, window: timedelta = SITTING
+    ) -> OpenShowing | None:
+        """The item's latest showing, if neither solved nor given up and begun within `window`."""
         rows = self._read(
             "SELECT uuid, showing, at_us, correct, gave_up FROM log WHERE item_id = ? AND "
             "kind = 'attempt' AND uuid NOT IN (SELECT target FROM log WHERE kind = 'undo') "
@@ -172,7 +203,8 @@ class Log(CardCache):
             return None
         key = rows[0][1] or rows[0][0]
         first_us, count = self._read(
-            "SELECT MIN(at_us), COUNT(*) FROM log WHERE kind = 'attempt' AND (showing = ? OR uuid = ?) "
+            "SELECT MIN(at_us), COUNT(*) FROM log WHERE kind = 'attempt' "
+            "AND (showing = ? OR uuid = ?) "
             "AND uuid NOT IN (SELECT target FROM log WHERE kind = 'undo')",
             (key, key),
         )[0]
@@ -189,7 +221,7 @@ class Log(CardCache):
 
     @staticmethod
     def _after_last(conn: sqlite3.Connection, item_id: str, moment: datetime) -> datetime:
-        """`moment`, or just after the item's latest entry: entries logged here never tie in time."""
+        """`moment`, or just after the item's latest entry: entries logged here never tie."""
         row = conn.execute("SELECT MAX(at_us) FROM log WHERE item_id = ?", (item_id,)).fetchone()
         if row is not None and row[0] is not None and clock.to_us(moment) <= row[0]:
             return clock.from_us(row[0] + 1)
@@ -206,7 +238,7 @@ class Log(CardCache):
         return _result(state, attempt_uuid, entry)
 
     def entries(self, item_id: str | None = None) -> list[LogEntry]:
-        """Log rows (all kinds), oldest first; rows at one instant by UUID, alike on every machine."""
+        """Log rows (all kinds), oldest first; rows at one instant by UUID, alike everywhere."""
         if item_id is None:
             rows = self._read(f"SELECT {SELECT} FROM log ORDER BY at_us, item_id, uuid")
         else:

@@ -134,7 +134,9 @@ def entry_from_dict(
         if name == "rating" and kind != "undo" and value not in (1, 2, 3, 4):
             raise ValueError(f"rating must be 1 to 4, not {_short(value)}")
         if not low <= value <= high:
-            raise ValueError(f"field {name!r} must be between {low} and {high}, not {_short(value)}")
+            raise ValueError(
+                f"field {name!r} must be between {low} and {high}, not {_short(value)}"
+            )
         values[name] = value
     for name in _BOOL_FIELDS:
         value = record.get(name, False)
@@ -203,7 +205,9 @@ def _version(first: Any) -> int | None:
     if not isinstance(first, dict) or "format" not in first:
         return None
     if first.get("format") != FORMAT or set(first) != {"format", "version"}:
-        raise ValueError(f"not a tutor log (the version line should be {{\"format\": \"{FORMAT}\", ...}})")
+        raise ValueError(
+            f'not a tutor log (the version line should be {{"format": "{FORMAT}", ...}})'
+        )
     version = first["version"]
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= VERSION:
         raise ValueError(
@@ -254,7 +258,9 @@ def parse_log(
                     continue
             entry = entry_from_dict(record, version, known_items, latest)
         except RecursionError:
-            raise LogFormatError(f"{source}:{number}: nested too deeply to be a log entry") from None
+            raise LogFormatError(
+                f"{source}:{number}: nested too deeply to be a log entry"
+            ) from None
         except json.JSONDecodeError as exc:
             raise LogFormatError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
         except ValueError as exc:
@@ -290,7 +296,8 @@ def _check_targets(parsed: ParsedLog, store: Store | None) -> None:
             )
         if item != entry.item_id:
             raise LogFormatError(
-                f"{where}: this {entry.kind} is for {entry.item_id} but its target attempt is for {item}"
+                f"{where}: this {entry.kind} is for {entry.item_id} but its target attempt is "
+                f"for {item}"
             )
 
 

@@ -56,11 +56,14 @@ class Notes(Database):
     def set_setting(self, key: str, value: Any) -> None:
         """Keep a JSON-serialisable value in the progress file."""
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
 
     # ------------------------------------------------------------------- marks
     def set_mark(self, item_id: str, mark: str, on: bool, at: datetime | None = None) -> bool:
-        """Set or clear "suspended" or "added" (a lab in the reviews); False when nothing changed."""
+        """Set or clear "suspended" or "added" (a lab in the reviews); False if nothing changed."""
         moment = at or clock.now()
         with self._write() as conn:
             if on:

@@ -1,4 +1,4 @@
-"""Fit the FSRS parameters to the learner's own log (needs the `fsrs[optimizer]` extra: torch, pandas)."""
+"""Fit the FSRS parameters to the learner's own log (the `fsrs[optimizer]` extra: torch, pandas)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def optimize(store: Store) -> list[float]:
     found = history(store)
     if found.cross_day < MIN_CROSS_DAY_REVIEWS:
         raise OptimizeError(
-            f"the optimizer needs at least {MIN_CROSS_DAY_REVIEWS} reviews made a day or more after the "
+            f"the optimizer needs at least {MIN_CROSS_DAY_REVIEWS} reviews made a day or more "
+            "after the "
             f"previous one; your log has {found.cross_day}. Keep reviewing and try again later."
         )
     try:
@@ -66,7 +67,8 @@ def optimize(store: Store) -> list[float]:
         optimizer = Optimizer(found.logs)
     except ImportError as exc:
         raise OptimizeError(
-            f'the FSRS optimizer is not installed ({exc}); install it with: pip install "fsrs[optimizer]"'
+            f"the FSRS optimizer is not installed ({exc}); "
+            'install it with: pip install "fsrs[optimizer]"'
         ) from None
     parameters = [float(value) for value in optimizer.compute_optimal_parameters()]
     store.save_parameters(parameters)

@@ -1,4 +1,4 @@
-"""The review queue: what is due now, lowest recall first, with new items spread among the reviews."""
+"""The review queue: what is due now, lowest recall first, new items spread among the reviews."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class Queue(CardCache):
         return recall
 
     def due(self, at: datetime | None = None, leave_out: Collection[str] = ()) -> list[DueItem]:
-        """Items whose review counts now, soonest due first (suspended and `leave_out` ones aside)."""
+        """Items whose review counts now, soonest first (suspended and `leave_out` ones aside)."""
         moment = at or clock.now()
         rows = self._read(
             "SELECT item_id, last_review_us, state, due_us, stability, lapses FROM cards "
@@ -90,7 +90,8 @@ class Queue(CardCache):
         """How many items are due now (the home screen's badge)."""
         moment = at or clock.now()
         rows = self._read(
-            f"SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us <= ? AND {_NOT_SUSPENDED}",
+            "SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us <= ? "
+            f"AND {_NOT_SUSPENDED}",
             (clock.to_us(moment),),
         )
         return sum(1 for (item_id,) in rows if item_id not in leave_out)
@@ -98,7 +99,9 @@ class Queue(CardCache):
     def retrievabilities(self, at: datetime | None = None) -> dict[str, float]:
         """Item ID → predicted probability of recall now, for every item ever reviewed."""
         moment = at or clock.now()
-        rows = self._read("SELECT item_id, stability, last_review_us FROM cards WHERE card IS NOT NULL")
+        rows = self._read(
+            "SELECT item_id, stability, last_review_us FROM cards WHERE card IS NOT NULL"
+        )
         recall = self._recall_at(moment)
         return {item_id: recall(stability, last) for item_id, stability, last in rows}
 
@@ -117,7 +120,9 @@ class Queue(CardCache):
 
     def leeches(self) -> list[str]:
         """Items lapsed at least LEECH_LAPSES times."""
-        rows = self._read("SELECT item_id FROM cards WHERE lapses >= ? ORDER BY item_id", (LEECH_LAPSES,))
+        rows = self._read(
+            "SELECT item_id FROM cards WHERE lapses >= ? ORDER BY item_id", (LEECH_LAPSES,)
+        )
         return [row[0] for row in rows]
 
     def done_today(self, at: datetime | None = None, tz: tzinfo | None = None) -> tuple[int, int]:
@@ -128,7 +133,8 @@ class Queue(CardCache):
         # An undo always comes after its attempt, so today's undos are the only ones that matter.
         reviews = self._read(
             "SELECT COUNT(DISTINCT log.item_id) FROM log JOIN cards ON cards.item_id = log.item_id "
-            "WHERE log.kind = 'attempt' AND log.at_us >= ? AND cards.first_us < ? AND log.uuid NOT IN "
+            "WHERE log.kind = 'attempt' AND log.at_us >= ? AND cards.first_us < ? "
+            "AND log.uuid NOT IN "
             "(SELECT target FROM log WHERE kind = 'undo' AND at_us >= ?)",
             (start, start, start),
         )[0][0]
@@ -160,12 +166,12 @@ class Queue(CardCache):
         return _interleave(reviews, fresh)
 
     def _lowest_recall(self, known: set[str], limit: int, moment: datetime) -> list[QueueItem]:
-        """The `limit` due reviews of `known` items `sorted(due(), key=(recall, due, id))` would keep.
+        """The `limit` due reviews of `known` items that sorting `due()` by (recall, due, id) keeps.
 
-        fsrs's recall is (1 + F·d/S)^D with F > 0 > D and d the elapsed whole days, so it falls as d/S
-        rises: SQLite sorts by d/S and recall is computed only for the rows kept, instead of building a
-        DueItem for every due card. Rows whose d/S is within rounding of the last kept one may still
-        tie or swap on recall, so they are all re-sorted on the exact key.
+        fsrs's recall is (1 + F·d/S)^D with F > 0 > D and d the elapsed whole days, so it falls as
+        d/S rises: SQLite sorts by d/S and recall is computed only for the rows kept, instead of
+        building a DueItem for every due card. Rows whose d/S is within rounding of the last kept
+        one may still tie or swap on recall, so they are all re-sorted on the exact key.
         """
         if limit <= 0:
             return []
@@ -193,6 +199,7 @@ class Queue(CardCache):
         )
         return [QueueItem(item_id, False, recall) for recall, _due_us, item_id in ranked[:limit]]
 
+
 _DAY_US = 86_400_000_000
 _NOT_SUSPENDED = "item_id NOT IN (SELECT item_id FROM marks WHERE mark = 'suspended')"
 _STATE_NAMES = {int(state): state.name.lower() for state in State}
@@ -203,10 +210,10 @@ _LOWEST_RECALL_SQL = (
     "CASE WHEN stability IS NULL OR last_review_us IS NULL THEN NULL "
     "ELSE MAX(0, (? - last_review_us) / 86400000000) * 1.0 / stability END AS ratio "
     "FROM cards WHERE card IS NOT NULL AND due_us <= ? "
-    # A card without stability has recall 0 (fsrs), so it comes before every other; then lowest recall.
+    # A card without stability has recall 0 (fsrs), so it comes first; then lowest recall.
     "ORDER BY ratio IS NOT NULL, ratio DESC, due_us, item_id"
 )
-"""Due reviews, lowest recall first: elapsed whole days (floored like timedelta.days) over stability."""
+"""Due reviews, lowest recall first: elapsed whole days (floored, as fsrs does) over stability."""
 
 _TIE_TOLERANCE = 1e-6
 """Relative gap in days/stability beyond which fsrs's floating-point recall cannot tie or swap."""

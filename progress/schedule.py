@@ -1,4 +1,4 @@
-"""FSRS scheduling: ratings from grades, showings, study days, and replaying an item's log into its card.
+"""FSRS scheduling: ratings from grades, showings, study days, and replaying an item's log.
 
 The unit of scheduling is a *showing*: one presentation of an item, from its first submission to the
 last one logged under the same showing UUID. Its attempts fold into one rating (that of its latest
@@ -52,7 +52,9 @@ def short_step(par_s: int) -> timedelta:
 
 
 @lru_cache(maxsize=64)
-def _scheduler(parameters: tuple[float, ...], retention: float, step_s: int, fuzz: bool) -> Scheduler:
+def _scheduler(
+    parameters: tuple[float, ...], retention: float, step_s: int, fuzz: bool
+) -> Scheduler:
     step = timedelta(seconds=step_s)
     return Scheduler(
         parameters=parameters,
@@ -168,8 +170,9 @@ def is_due(card: Card | None, at: datetime) -> bool:
     return card is None or at >= card.due
 
 
-def elapsed_days(earlier: datetime, earlier_zone: tzinfo, later: datetime, later_zone: tzinfo,
-                 hour: int) -> int:
+def elapsed_days(
+    earlier: datetime, earlier_zone: tzinfo, later: datetime, later_zone: tzinfo, hour: int
+) -> int:
     """Study days between two instants, each read in its own zone (Anki's day count)."""
     return (study_date(later, hour, later_zone) - study_date(earlier, hour, earlier_zone)).days
 
@@ -203,7 +206,7 @@ _FUZZ_LOCK = threading.Lock()
 
 @contextmanager
 def _seeded_fuzz(card_id: int, reps: int) -> Iterator[None]:
-    """fsrs draws its fuzz from the module-level `random()`: give it one seeded per card and review."""
+    """fsrs draws its fuzz from its module's `random()`: give it one seeded per card and review."""
     rng = random.Random(f"{card_id}:{reps}")
     with _FUZZ_LOCK:
         saved = fsrs_scheduler.random
@@ -297,8 +300,14 @@ def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> Ite
         state.last_attempt = last.at
         state.showings.append(
             ShowingResult(
-                showing=key, start=first.at, end=last.at, attempts=uuids, rating=rating,
-                counted=counted, was_due=was_due, lapse=lapse,
+                showing=key,
+                start=first.at,
+                end=last.at,
+                attempts=uuids,
+                rating=rating,
+                counted=counted,
+                was_due=was_due,
+                lapse=lapse,
                 due=state.card.due if state.card is not None else None,
             )
         )
@@ -306,7 +315,7 @@ def replay(item_id: str, entries: list[LogEntry], config: ScheduleConfig) -> Ite
 
 
 def interval_text(now: datetime, due: datetime) -> str:
-    """The wait until `due` in words: "now", "in 10 minutes", "in 5 hours", "tomorrow", "in 3 days"."""
+    """The wait until `due` in words: "now", "in 10 minutes", "in 5 hours", "in 3 days"."""
     wait = due - now
     if wait <= timedelta(seconds=30):
         return "now"

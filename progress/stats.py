@@ -31,7 +31,7 @@ class Stats:
     practice_ahead: int = 0
     """Showings that passed an item that was not due: logged, schedule unchanged."""
     true_retention: float | None = None
-    """Share of first-of-the-day reviews of mature-state cards that passed (None: no such review)."""
+    """Share of first-of-the-day reviews of learned cards that passed (None: no such review)."""
     retention_sample: int = 0
     desired_retention: float = 0.9
     items_seen: int = 0
@@ -55,7 +55,7 @@ class Stats:
 
 
 def _day_finder(hour: int, tz: tzinfo | None) -> Callable[[datetime], date]:
-    """study_date, memoised per quarter hour (every time zone's offset is a multiple of 15 minutes)."""
+    """study_date, memoised per quarter hour (every zone's offset is a multiple of 15 minutes)."""
     cache: dict[int, date] = {}
 
     def find(moment: datetime) -> date:
@@ -69,7 +69,7 @@ def _day_finder(hour: int, tz: tzinfo | None) -> Callable[[datetime], date]:
 
 
 def _streak(days: set[date], today: date) -> int:
-    """Consecutive study days with activity, ending today (or yesterday, if today is still empty)."""
+    """Consecutive study days with activity, ending today (or yesterday, if today is empty)."""
     cursor = today if today in days else today - timedelta(days=1)
     streak = 0
     while cursor in days:
@@ -132,11 +132,17 @@ def compute_stats(
 
 def _forecast(store: Store, today: date, tz: tzinfo | None) -> list[tuple[str, int]]:
     hour = store.config.day_starts_hour
-    bounds = [clock.to_us(start_of(today + timedelta(days=offset), hour, tz)) for offset in range(1, FORECAST_DAYS + 1)]
+    bounds = [
+        clock.to_us(start_of(today + timedelta(days=offset), hour, tz))
+        for offset in range(1, FORECAST_DAYS + 1)
+    ]
     counts = [0] * FORECAST_DAYS
     for due_us in store.due_times():
         for index, bound in enumerate(bounds):
             if due_us < bound:
                 counts[index] += 1
                 break
-    return [((today + timedelta(days=offset)).isoformat(), counts[offset]) for offset in range(FORECAST_DAYS)]
+    return [
+        ((today + timedelta(days=offset)).isoformat(), counts[offset])
+        for offset in range(FORECAST_DAYS)
+    ]

@@ -16,8 +16,16 @@ from progress.queue import DueItem, Queue, QueueItem
 from progress.schedule import ScheduleConfig
 
 __all__ = [
-    "FULL_REPLAY_ABOVE", "MIGRATIONS", "PARAMETERS_KEY", "SCHEMA_VERSION", "DueItem", "QueueItem",
-    "ImportConflict", "RecordResult", "Store", "StoreError",
+    "FULL_REPLAY_ABOVE",
+    "MIGRATIONS",
+    "PARAMETERS_KEY",
+    "SCHEMA_VERSION",
+    "DueItem",
+    "QueueItem",
+    "ImportConflict",
+    "RecordResult",
+    "Store",
+    "StoreError",
 ]
 
 

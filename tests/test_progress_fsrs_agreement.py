@@ -1,4 +1,4 @@
-"""Study patterns replayed through the tutor and through the `fsrs` package directly agree on every card.
+"""Study patterns replayed through the tutor and through the `fsrs` package directly agree.
 
 The reference below uses fsrs alone, with the tutor's documented rules: one review per showing,
 (re)learning steps of 3× the exercise's par time (15 min to 3 h) then one day, a first showing
@@ -49,9 +49,12 @@ class Reference:
     log: list[tuple[datetime, int, bool]] = field(default_factory=list)
 
     def scheduler(self) -> Scheduler:
-        step = min(max(timedelta(seconds=3 * self.par_s), timedelta(minutes=15)), timedelta(hours=3))
-        return Scheduler(learning_steps=(step, timedelta(days=1)), relearning_steps=(step,),
-                         enable_fuzzing=False)
+        step = min(
+            max(timedelta(seconds=3 * self.par_s), timedelta(minutes=15)), timedelta(hours=3)
+        )
+        return Scheduler(
+            learning_steps=(step, timedelta(days=1)), relearning_steps=(step,), enable_fuzzing=False
+        )
 
     def show(self, start: datetime, end: datetime, rating: int, zone: str) -> bool:
         """A showing from `start` to `end` whose attempts came to `rating`; whether it counted."""
@@ -66,8 +69,11 @@ class Reference:
             self.lapses += 1
         if card.last_review is not None:
             days = (_day(end, zone) - _day(card.last_review, self.zone_of_last)).days
-            moved = end - timedelta(days=days) if days >= 1 else end - min(
-                end - card.last_review, timedelta(hours=23, minutes=59))
+            moved = (
+                end - timedelta(days=days)
+                if days >= 1
+                else end - min(end - card.last_review, timedelta(hours=23, minutes=59))
+            )
             card = replace(card, last_review=moved)
         card, _ = self.scheduler().review_card(card, Rating(rating), review_datetime=end)
         wait = card.due - end
@@ -100,7 +106,13 @@ def _same(store: Store, reference: Reference) -> None:
 
 
 def _showing(
-    store: Store, item: str, start: datetime, tries: list[bool], zone: str, gap: timedelta, par_s: int = 180
+    store: Store,
+    item: str,
+    start: datetime,
+    tries: list[bool],
+    zone: str,
+    gap: timedelta,
+    par_s: int = 180,
 ) -> tuple[datetime, int]:
     """Log one showing (wrong tries, then maybe a right one) like a screen; its end and rating."""
     showing = str(uuid.uuid4())
@@ -108,18 +120,29 @@ def _showing(
     rating = Rating.Again
     for number, correct in enumerate(tries, start=1):
         rating = Rating.Again if not correct else (Rating.Hard if number > 1 else Rating.Good)
-        store.record(item, variant=number, correct=correct, rating=rating, attempts=number, at=at,
-                     tz=zone, showing=showing, par_s=par_s)
+        store.record(
+            item,
+            variant=number,
+            correct=correct,
+            rating=rating,
+            attempts=number,
+            at=at,
+            tz=zone,
+            showing=showing,
+            par_s=par_s,
+        )
         end = at
         at += gap
     return end, rating
 
 
 def test_retries_fold_into_one_review_and_keep_the_schedule_healthy(store: Store) -> None:
-    """Three wrong tries and a right one within ten minutes: one Hard review, as fsrs would give it."""
+    """Three wrong tries and a right one within ten minutes: one Hard review, as fsrs gives it."""
     reference = Reference("1.ex7")
     start = parse_instant("2026-03-02T09:00:00+01:00")
-    end, rating = _showing(store, "1.ex7", start, [False, False, False, True], BERLIN, timedelta(minutes=3))
+    end, rating = _showing(
+        store, "1.ex7", start, [False, False, False, True], BERLIN, timedelta(minutes=3)
+    )
     assert rating == Rating.Hard
     reference.show(start, end, rating, BERLIN)
     _same(store, reference)
@@ -139,18 +162,35 @@ def test_retries_fold_into_one_review_and_keep_the_schedule_healthy(store: Store
 def test_not_due_failures_are_lapses_and_not_due_passes_are_practice(store: Store) -> None:
     reference = Reference("1.ex7", par_s=600)
     at = parse_instant("2026-03-02T09:00:00+01:00")
-    pattern = [(0, [True]), (11, [True]), (25, [True]), (35, [False]), (36, [True]), (44, [True]),
-               (45, [False, True])]
+    pattern = [
+        (0, [True]),
+        (11, [True]),
+        (25, [True]),
+        (35, [False]),
+        (36, [True]),
+        (44, [True]),
+        (45, [False, True]),
+    ]
     for offset_h, tries in pattern:
         start = at + timedelta(hours=offset_h)
-        end, rating = _showing(store, "1.ex7", start, tries, BERLIN, timedelta(minutes=5), par_s=600)
+        end, rating = _showing(
+            store, "1.ex7", start, tries, BERLIN, timedelta(minutes=5), par_s=600
+        )
         counted = reference.show(start, end, rating, BERLIN)
         assert store.item_state("1.ex7").showings[-1].counted == counted
         _same(store, reference)
     # Learned, practice the same evening, reviewed next day; a fail that evening (not due) is a
     # lapse and comes back after the 30-minute relearning step; passes while not due are practice,
     # a wrong try then a right one (Hard, a pass) too.
-    assert [counted for _, _, counted in reference.log] == [True, False, True, True, True, False, False]
+    assert [counted for _, _, counted in reference.log] == [
+        True,
+        False,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
     assert reference.lapses == 1 == store.item_state("1.ex7").lapses
 
 
@@ -168,23 +208,34 @@ def test_a_next_morning_review_of_a_one_day_card_counts_a_whole_day(store: Store
     _same(store, reference)
     card = store.card("1.ex2")
     assert card.state == State.Review and card.due - morning > timedelta(days=1)
-    same_day = Scheduler(learning_steps=(timedelta(minutes=15), timedelta(days=1)),
-                         enable_fuzzing=False)
+    same_day = Scheduler(
+        learning_steps=(timedelta(minutes=15), timedelta(days=1)), enable_fuzzing=False
+    )
     naive, _ = same_day.review_card(
-        same_day.review_card(Card(card_id=1, due=evening), Rating.Good, review_datetime=end - timedelta(
-            hours=10, minutes=30))[0], Rating.Good, review_datetime=end)
+        same_day.review_card(
+            Card(card_id=1, due=evening),
+            Rating.Good,
+            review_datetime=end - timedelta(hours=10, minutes=30),
+        )[0],
+        Rating.Good,
+        review_datetime=end,
+    )
     assert card.stability > naive.stability  # fsrs alone would have called it the same day
 
 
 DST_DAYS = [
-    (BERLIN, date(2026, 3, 29)), (BERLIN, date(2026, 10, 25)),
-    (NEW_YORK, date(2026, 3, 8)), (NEW_YORK, date(2026, 11, 1)),
+    (BERLIN, date(2026, 3, 29)),
+    (BERLIN, date(2026, 10, 25)),
+    (NEW_YORK, date(2026, 3, 8)),
+    (NEW_YORK, date(2026, 11, 1)),
 ]
 
 
 @pytest.mark.parametrize(("zone", "day"), DST_DAYS, ids=[f"{z}-{d}" for z, d in DST_DAYS])
 @pytest.mark.parametrize("minute", ["03:59", "04:01"])
-def test_the_study_day_of_a_daylight_saving_change(store: Store, zone: str, day: date, minute: str) -> None:
+def test_the_study_day_of_a_daylight_saving_change(
+    store: Store, zone: str, day: date, minute: str
+) -> None:
     """An item due on the day of a change falls due at 4 am local that day, not an hour off: at
     03:59 a pass is practice and at 04:01 it is the review, in the tutor and in fsrs alike."""
     tz = ZoneInfo(zone)
@@ -223,8 +274,15 @@ def _random_study(seed: int, store: Store, references: dict[str, Reference]) -> 
             if True in tries:
                 tries = tries[: tries.index(True) + 1]
             start = at + timedelta(minutes=rng.randrange(90))
-            end, rating = _showing(store, item_id, start, tries, zone, timedelta(minutes=rng.randint(1, 9)),
-                                   par_s=reference.par_s)
+            end, rating = _showing(
+                store,
+                item_id,
+                start,
+                tries,
+                zone,
+                timedelta(minutes=rng.randint(1, 9)),
+                par_s=reference.par_s,
+            )
             reference.show(start, end, rating, zone)
 
 
@@ -274,7 +332,9 @@ def test_fuzz_is_seeded_per_card_so_replays_and_other_machines_give_the_same_dat
         assert {item: fuzzed.card(item).due for item in dues} == dues
         path = tmp_path / "log.jsonl"
         export_log(fuzzed, path)
-        with Store.open(tmp_path / "other" / "progress.sqlite3", ScheduleConfig(fuzz=True)) as other:
+        with Store.open(
+            tmp_path / "other" / "progress.sqlite3", ScheduleConfig(fuzz=True)
+        ) as other:
             import_log(other, path)
             assert {item: other.card(item).due for item in dues} == dues
     finally:

@@ -171,3 +171,23 @@ async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
         await pilot.pause()
         assert "Right: 2   Wrong: 1" in status(app, "#review-summary")
         assert app.screen.query_one(ProgressBar).total == 3
+
+
+async def test_undo_takes_back_this_sessions_rating_even_after_another_process_logged(
+    settings: Settings,
+) -> None:
+    app = host(settings, ReviewScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        # Meanwhile `tutor check` in another terminal logs an attempt on another item.
+        other = open_store(settings).record("1.ex5", variant=0, correct=True, rating=3)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid 1.ex2" in status(app, "#review-status")
+    store = open_store(settings)
+    assert store.card("1.ex2") is None
+    assert store.item_state("1.ex5").ratings == {other.uuid: 3}

@@ -1,9 +1,9 @@
-"""Record graded attempts in the progress store; screens and `tutor check` call these before a verdict.
+"""Record graded attempts in the progress store; screens and `tutor check` call these first.
 
 A showing is one presentation of an item. The app opens one when an exercise is opened (its UUID
-travels in every `Attempt`); `tutor check` joins a submission to the item's open showing of the last
-30 minutes (neither solved nor given up) or starts a new one. Every attempt is committed at once, and
-the showing's rating so far is what the schedule uses.
+travels in every `Attempt`); `tutor check` joins a submission to the item's open showing of the
+last 30 minutes (neither solved nor given up) or starts a new one. Every attempt is committed at
+once, and the showing's rating so far is what the schedule uses.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tutor.course.loader import Course
 
 LAST_CLI_ATTEMPT_KEY = "cli.last_attempt"
-"""Settings key of the UUID of the latest attempt `tutor check` logged (what `tutor undo` takes back)."""
+"""Settings key of the latest attempt `tutor check` logged here (what `tutor undo` takes back)."""
 
 _stores: dict[Path, Store] = {}
 _stores_lock = threading.Lock()
@@ -44,7 +44,7 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
 
 
 def open_store(settings: Settings) -> Store:
-    """The process-wide Store for `settings.db_path` (opened once, then shared); raises StoreError."""
+    """The process-wide Store for `settings.db_path` (opened once, then shared); StoreError."""
     path = settings.db_path
     config = schedule_config(settings)
     with _stores_lock:
@@ -53,7 +53,9 @@ def open_store(settings: Settings) -> Store:
             store = Store.open(path, config)
             _stores[path] = store
         elif (store.config.desired_retention, store.config.day_starts_hour, store.config.fuzz) != (
-            config.desired_retention, config.day_starts_hour, config.fuzz
+            config.desired_retention,
+            config.day_starts_hour,
+            config.fuzz,
         ):
             store.set_config(config)
         return store
@@ -78,7 +80,9 @@ def due_text(now: datetime, due: datetime, day_starts_hour: int) -> str:
         return interval_text(now, due)
     days = (study_date(due, day_starts_hour) - study_date(now, day_starts_hour)).days
     local = due.astimezone()
-    date_text = f"{local:%a} {local.day} {local:%b}" + ("" if local.year == now.year else f" {local.year}")
+    date_text = f"{local:%a} {local.day} {local:%b}" + (
+        "" if local.year == now.year else f" {local.year}"
+    )
     if days <= 1:
         return f"tomorrow ({date_text})"
     if days < 60:
@@ -168,7 +172,7 @@ def undo(settings: Settings, uuid: str) -> Undone:
 
 
 def course_items(course: Course) -> list[str]:
-    """Every exercise and lab ID in study order: section by section, exercises before the labs built on them."""
+    """Every exercise and lab ID in study order: section by section, exercises before labs."""
     from tutor.course.exercise_schema import Lab
 
     order: list[str] = []
@@ -231,7 +235,8 @@ def check_text(recorded: Recorded, item_id: str, next_variant: int | None = None
     if recorded.leech:
         variant = f" --variant {next_variant}" if next_variant is not None else ""
         lines.append(
-            f"{item_id} is a leech (it has lapsed 8 times or more): study its worked solution, then "
+            f"{item_id} is a leech (it has lapsed 8 times or more): study its worked solution, "
+            "then "
             f"try a fresh variant: tutor show {item_id}{variant}"
         )
     lines.append(f"Not what you meant? tutor undo {recorded.uuid}")

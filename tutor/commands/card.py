@@ -1,4 +1,4 @@
-"""`tutor card ID [--json]`: an item's FSRS card (stability, difficulty, recall, due) and history."""
+"""`tutor card ID [--json]`: an item's FSRS card (stability, difficulty, recall) and history."""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def card_data(store: Any, item_id: str, lab: bool, now: Any, hour: int) -> dict[
         "stability_days": round(card.stability, 4) if card is not None and card.stability else None,
         "difficulty": round(card.difficulty, 4) if card is not None and card.difficulty else None,
         "retrievability": round(store.config.scheduler().get_card_retrievability(card, now), 4)
-        if card is not None else None,
+        if card is not None
+        else None,
         "due": card.due.isoformat() if card is not None else None,
         "next_review": due_text(now, card.due, hour) if card is not None else None,
         "reviews": state.reps,
@@ -106,12 +107,17 @@ def render_text(data: dict[str, Any], title: str) -> str:
         for entry in data["history"]:
             when = clock.parse_instant(entry["start"]).astimezone().strftime("%Y-%m-%d %H:%M")
             effect = (
-                "lapse" if entry["lapse"]
-                else "scheduled" if entry["schedule_changed"] and entry["was_due"]
-                else "not due, counted" if entry["schedule_changed"]
+                "lapse"
+                if entry["lapse"]
+                else "scheduled"
+                if entry["schedule_changed"] and entry["was_due"]
+                else "not due, counted"
+                if entry["schedule_changed"]
                 else "practice, schedule unchanged"
             )
             tries = f"{entry['attempts']} attempt{'s' if entry['attempts'] != 1 else ''}"
-            lines.append(f"  {when}  {entry['rating_name']:<5}  {tries:<11} {effect}"
-                         f"  [{entry['showing'][:8]}]")
+            lines.append(
+                f"  {when}  {entry['rating_name']:<5}  {tries:<11} {effect}"
+                f"  [{entry['showing'][:8]}]"
+            )
     return "\n".join(lines)

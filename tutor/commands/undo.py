@@ -16,12 +16,15 @@ from tutor.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0 when something was undone, 2 when there is nothing to undo or the store is unusable."""
+    """Exit 0 when something was undone, 2 when nothing can be undone or the store is unusable."""
     try:
         uuid = args.uuid or last_cli_attempt(settings)
         if uuid is None:
-            print("tutor undo: `tutor check` has recorded nothing here to undo; give an attempt's "
-                  "UUID (`tutor card ID` lists them)", file=sys.stderr)
+            print(
+                "tutor undo: `tutor check` has recorded nothing here to undo; give an attempt's "
+                "UUID (`tutor card ID` lists them)",
+                file=sys.stderr,
+            )
             return 2
         undone = undo(settings, uuid)
         store = open_store(settings)

@@ -1,0 +1,183 @@
+"""`tutor check` recording output, `--rating`, `tutor undo`, `tutor card`, suspend, and import's gate."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+from tutor.recording import close_stores
+
+RIGHT = ("1.ex11", "--answer", "3, 1")
+WRONG = ("1.ex11", "--answer", "4, 1")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tutor_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TZ", "UTC")
+    yield tutor_env
+    close_stores()
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def check_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    code, out, _ = cli(capsys, "check", *args, "--json")
+    assert code in (0, 1)
+    return dict(json.loads(out))
+
+
+def test_checks_within_a_sitting_are_one_showing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = check_json(capsys, *WRONG)
+    assert first["rating_name"] == "Again" and first["attempt_in_showing"] == 1
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:10:00+00:00")
+    second = check_json(capsys, *WRONG)
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:20:00+00:00")
+    code, out, _ = cli(capsys, "check", *RIGHT)
+    assert code == 0
+    assert second["showing"] == first["showing"] and second["attempt_in_showing"] == 2
+    assert f"Rated Hard (showing {str(first['showing'])[:8]}, attempt 3); schedule changed" in out
+    code, out, _ = cli(capsys, "card", "1.ex11")
+    assert code == 0 and "Reviews: 1; lapses: 0" in out
+    assert "Hard   3 attempts" in out and "scheduled" in out
+
+
+def test_text_says_when_a_pass_is_practice_and_when_a_fail_is_a_lapse(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, "check", *RIGHT)
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T15:00:00+00:00")
+    _, out, _ = cli(capsys, "check", *RIGHT)
+    assert "practice (the item was not due): schedule unchanged, next review tomorrow" in out
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T16:00:00+00:00")
+    data = check_json(capsys, *WRONG)
+    assert data["schedule_changed"] is True and data["was_due"] is False
+    assert data["next_review"] == "in 15 minutes"
+
+
+def test_rating_overrides_the_grade_and_undo_takes_back_only_the_cli_attempt(
+    capsys: pytest.CaptureFixture[str], tutor_env: Path
+) -> None:
+    data = check_json(capsys, *RIGHT, "--rating", "easy")
+    assert data["rating"] == 4 and data["rating_name"] == "Easy"
+    # Another process (the app) logs a later attempt on another item.
+    from tutor.practice.outcome import Attempt
+    from tutor.recording import record_attempt
+    from tutor.settings import load_settings
+
+    record_attempt(load_settings(), Attempt("1.ex1", 0, True, 60.0, 180))
+    code, out, _ = cli(capsys, "undo")
+    assert code == 0
+    assert out.startswith("Undid the attempt on 1.ex11 made 2026-03-02 09:00 (rated Easy).")
+    assert "1.ex11 is new again" in out
+    code, out, err = cli(capsys, "undo")
+    assert code == 2 and "nothing here to undo" in err
+    with sqlite3.connect(tutor_env / "progress.sqlite3") as conn:
+        undone = conn.execute("SELECT target FROM log WHERE kind = 'undo'").fetchall()
+    assert undone == [(data["attempt"],)]
+
+
+def test_bad_rating_is_refused_before_grading(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["check", *RIGHT, "--rating", "5"])
+    assert stop.value.code == 2
+    assert "a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)" in capsys.readouterr().err
+
+
+def test_suspend_and_labs_stay_out_of_the_reviews(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, "check", *WRONG)
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T10:00:00+00:00")
+    code, out, _ = cli(capsys, "due", "--json")
+    assert [row["id"] for row in json.loads(out)["due"]] == ["1.ex11"]
+    assert cli(capsys, "suspend", "1.ex11")[1].startswith("1.ex11 suspended")
+    assert json.loads(cli(capsys, "due", "--json")[1])["due"] == []
+    assert "Suspended: out of the reviews" in cli(capsys, "card", "1.ex11")[1]
+    assert cli(capsys, "unsuspend", "1.ex11")[1] == "1.ex11 back in the reviews.\n"
+    assert [row["id"] for row in json.loads(cli(capsys, "due", "--json")[1])["due"]] == ["1.ex11"]
+    assert "out of the reviews until you add it" in cli(capsys, "card", "1.lab1")[1]
+    assert cli(capsys, "unsuspend", "1.lab1")[1] == "1.lab1 added to the reviews.\n"
+    code, _, err = cli(capsys, "suspend", "1.nope")
+    assert code == 2 and "no exercise or lab is called '1.nope'" in err
+
+
+GOOD = {
+    "uuid": "6f1c1d1e-0000-4000-8000-000000000001", "kind": "attempt", "item_id": "1.ex1",
+    "at": "2026-03-01T10:00:00+00:00", "rating": 3, "correct": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ({**GOOD, "at": "0001-01-01T00:00:00+00:00"}, "before 2000-01-01"),
+        ({**GOOD, "at": "9999-12-31T23:59:59+00:00"}, "in the future"),
+        ({**GOOD, "at": "2026-03-01T10:00:00+23:59"}, "beyond ±14 hours"),
+        ({**GOOD, "utc_offset_min": 1_000_000}, "'utc_offset_min' must be between -840 and 840"),
+        ({**GOOD, "variant": 10**30}, "a number of 31 digits"),
+        ({**GOOD, "duration_ms": -5}, "'duration_ms' must be between 0"),
+        ({**GOOD, "item_id": "9.ex99"}, "unknown item '9.ex99'"),
+        ({**GOOD, "uuid": GOOD["uuid"].upper()}, "not written canonically"),
+        ({**GOOD, "tz": "Mars/Olympus"}, "not an IANA time zone"),
+        ({**GOOD, "uuid": "6f1c1d1e-0000-4000-8000-000000000003", "kind": "undo",
+          "target": "6f1c1d1e-0000-4000-8000-0000000000ff"}, "no attempt in the file"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ({"format": "la4ml-tutor-log", "version": 9}, "version 9 is not one this tutor reads"),
+    ],
+)
+def test_import_refuses_a_bad_line_with_file_line_and_why(
+    capsys: pytest.CaptureFixture[str], tutor_env: Path, tmp_path: Path, bad: object, why: str
+) -> None:
+    path = tmp_path / "log.jsonl"
+    line = bad if isinstance(bad, str) else json.dumps(bad)
+    header = json.dumps({"format": "la4ml-tutor-log", "version": 2})
+    second = json.dumps({**GOOD, "uuid": "6f1c1d1e-0000-4000-8000-000000000002"})
+    lines, where = [header, json.dumps(GOOD), second, line], "log.jsonl:4: "
+    if isinstance(bad, dict) and "format" in bad:
+        lines, where = [line, json.dumps(GOOD), second], "log.jsonl:1: "
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = cli(capsys, "import", str(path))
+    assert code == 2 and out == ""
+    assert where in err and why in err and "nothing was imported" in err
+    assert "Traceback" not in err
+    code, out, _ = cli(capsys, "stats")
+    assert code == 0 and "Attempts: 0" in out
+
+
+def test_an_export_starts_with_its_version_and_imports_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, "check", *RIGHT)
+    path = tmp_path / "log.jsonl"
+    assert cli(capsys, "export", str(path))[0] == 0
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0]) == {"format": "la4ml-tutor-log", "version": 2}
+    entry = json.loads(lines[1])
+    assert entry["showing"] == "" and entry["par_s"] > 0 and entry["tz"] == "UTC"
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "other"))
+    code, out, _ = cli(capsys, "import", str(path))
+    assert code == 0 and "Imported 1 new log entries of 1" in out
+
+
+def test_stats_survive_a_log_an_old_import_let_in(
+    capsys: pytest.CaptureFixture[str], tutor_env: Path
+) -> None:
+    cli(capsys, "check", *RIGHT)
+    with sqlite3.connect(tutor_env / "progress.sqlite3") as conn:
+        conn.execute(
+            "INSERT INTO log (uuid, kind, item_id, at_us, rating, correct) VALUES "
+            "('6f1c1d1e-0000-4000-8000-000000000009', 'attempt', '1.ex1', -62135596800000000, 3, 1)"
+        )
+    close_stores()
+    code, out, err = cli(capsys, "stats")
+    assert code == 0 and "Traceback" not in err and "Attempts: 1" in out
