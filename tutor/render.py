@@ -11,7 +11,17 @@ from rich.syntax import Syntax
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from tutor.course.schema import Block, Callout, CodeExample, Definition, Formula, Prose, Section, Table
+from tutor.course.schema import (
+    Block,
+    Callout,
+    CodeExample,
+    Definition,
+    Figure,
+    Formula,
+    Prose,
+    Section,
+    Table,
+)
 
 CALLOUT_STYLE = {
     "ml": ("ML connection", "magenta"),
@@ -88,6 +98,10 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
         for row in block.rows:
             table.add_row(*row)
         return table
+    if isinstance(block, Figure):
+        from tutor.figures import FigureRenderable
+
+        return FigureRenderable(block)
     raise TypeError(f"unknown block {type(block).__name__}")
 
 

@@ -1,4 +1,5 @@
-"""`tutor validate [CONTENT_DIR]`: schema, cross-references and every example run; exit 1 on any problem."""
+"""`tutor validate [CONTENT_DIR]`: schema, cross-references, every example, table row and figure run;
+exit 1 on any problem."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Validate a content folder and report every problem found."""
-    from tutor.course.examples import run_all_examples, run_all_tables
+    from tutor.course.examples import run_all_examples, run_all_figures, run_all_tables
 
     root = Path(args.content_dir) if args.content_dir else None
     try:
@@ -26,7 +27,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
         print(f"tutor validate: {len(exc.problems)} problem(s) in the course data", file=sys.stderr)
         return 1
-    groups = {"examples": run_all_examples(course), "table rows": run_all_tables(course)}
+    groups = {
+        "examples": run_all_examples(course),
+        "table rows": run_all_tables(course),
+        "figures": run_all_figures(course),
+    }
     failed = [r for results in groups.values() for r in results if r.status == "failed"]
     for result in failed:
         print(f"FAIL {result.where}: {result.message}", file=sys.stderr)

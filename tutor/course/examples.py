@@ -170,3 +170,20 @@ def run_all_tables(course: Course, workers: int = 2) -> list[ExampleResult]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return [result for results in pool.map(lambda job: run_table_checks(*job), jobs)
                 for result in results]
+
+
+def run_all_figures(course: Course) -> list[ExampleResult]:
+    """Compute and draw every figure at a few widths, in reading order; one result per figure."""
+    from tutor.course.schema import Figure
+    from tutor.figures import check_figure
+
+    results: list[ExampleResult] = []
+    for chapter in course.chapters:
+        for name, section in zip(chapter.meta.sections, chapter.sections):
+            for index, block in enumerate(section.blocks):
+                if isinstance(block, Figure):
+                    where = f"{locate(chapter.folder / name, ('blocks', index))} ({section.id} {block.title!r})"
+                    problems = check_figure(block)
+                    status = "failed" if problems else "ok"
+                    results.append(ExampleResult(where, status, "; ".join(problems)))
+    return results

@@ -101,7 +101,89 @@ class Table(Strict, tag_field="kind", tag="table"):
                     )
 
 
-Block = Union[Prose, Definition, Formula, Callout, CodeExample, Table]
+Vec2 = Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)]
+Matrix2 = Annotated[list[Vec2], msgspec.Meta(min_length=2, max_length=2)]
+
+
+class PlotData(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Base for a figure's data: what to draw, never how (tutor/figures.py computes the rest)."""
+
+
+class VectorsPlot(PlotData, tag_field="type", tag="vectors"):
+    """Named 2-D vectors as arrows on a grid; `sum` adds some tip to tail, `angle` marks one."""
+
+    vectors: Annotated[dict[str, Vec2], msgspec.Meta(min_length=1, max_length=6)]
+    sum: list[str] = []
+    angle: list[str] = []
+
+    def __post_init__(self) -> None:
+        for key in ("sum", "angle"):
+            unknown = [name for name in getattr(self, key) if name not in self.vectors]
+            if unknown:
+                raise ValueError(f"{key} names {unknown[0]!r}, which is not one of the vectors")
+        if self.sum and len(self.sum) < 2:
+            raise ValueError("sum needs at least two vectors")
+        if self.angle and len(self.angle) != 2:
+            raise ValueError("angle needs exactly two vectors")
+        if any(v == [0.0, 0.0] for name, v in self.vectors.items() if name in self.angle):
+            raise ValueError("a zero vector has no angle")
+
+
+class ProjectionPlot(PlotData, tag_field="type", tag="projection"):
+    """u, v, the projection of u on v and the perpendicular remainder."""
+
+    u: Vec2
+    onto: Vec2
+
+    def __post_init__(self) -> None:
+        if self.onto == [0.0, 0.0]:
+            raise ValueError("cannot project onto the zero vector")
+
+
+class TransformPlot(PlotData, tag_field="type", tag="transform"):
+    """The unit circle and its image under a 2×2 matrix; `axes` adds the singular axes."""
+
+    matrix: Matrix2
+    axes: bool = True
+
+
+class PcaPlot(PlotData, tag_field="type", tag="pca"):
+    """A seeded Gaussian point cloud with its principal components drawn from the mean."""
+
+    covariance: Matrix2
+    mean: Vec2 = msgspec.field(default_factory=lambda: [0.0, 0.0])
+    points: Annotated[int, msgspec.Meta(ge=10, le=2000)] = 300
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        (a, b), (c, d) = self.covariance
+        if b != c or a < 0 or d < 0 or a * d - b * c < 0:
+            raise ValueError("covariance must be symmetric positive semi-definite")
+
+
+class SpectrumPlot(PlotData, tag_field="type", tag="spectrum"):
+    """A model singular value spectrum (σᵢ = decay^(i−1) with seeded noise) and its cumulative
+    energy, marking the fewest values that reach `energy`."""
+
+    count: Annotated[int, msgspec.Meta(ge=2, le=512)]
+    decay: Annotated[float, msgspec.Meta(gt=0, lt=1)]
+    noise: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    energy: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.9
+    seed: int = 0
+
+
+Plot = Union[VectorsPlot, ProjectionPlot, TransformPlot, PcaPlot, SpectrumPlot]
+
+
+class Figure(Strict, tag_field="kind", tag="figure"):
+    """A figure drawn in the terminal from data; `tutor validate` draws each one."""
+
+    title: Text
+    plot: Plot
+    caption: str = ""
+
+
+Block = Union[Prose, Definition, Formula, Callout, CodeExample, Table, Figure]
 
 
 class Section(Strict):

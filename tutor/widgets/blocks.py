@@ -10,7 +10,16 @@ from rich.segment import Segment
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tutor.course.schema import Block, Callout, CodeExample, Definition, Formula, Prose, Table
+from tutor.course.schema import (
+    Block,
+    Callout,
+    CodeExample,
+    Definition,
+    Figure,
+    Formula,
+    Prose,
+    Table,
+)
 from tutor.render import callout_title, render_block
 
 _KIND = {
@@ -20,6 +29,7 @@ _KIND = {
     Callout: "callout",
     CodeExample: "code",
     Table: "table",
+    Figure: "figure",
 }
 
 
@@ -121,6 +131,8 @@ def toc_label(block: Block) -> str | None:
         return f"Code: {block.title}"
     if isinstance(block, Table):
         return f"Table: {block.title}"
+    if isinstance(block, Figure):
+        return f"Figure: {block.title}"
     if isinstance(block, Prose):
         for line in block.text.splitlines():
             if line.startswith("#"):
