@@ -54,7 +54,10 @@ async def _lab(data_dir: Path, warm_s: float) -> dict[str, float]:
 
         started = time.perf_counter()
         await pilot.press("ctrl+s")
-        await until(lambda: str(status.render()).startswith(("Correct", "Not yet", "Could not")), "the verdict")
+        await until(
+            lambda: str(status.render()).startswith(("Correct", "Not yet", "Could not")),
+            "the verdict",
+        )
         verdict_at = time.perf_counter()
         await until(lambda: frames.last > verdict_at, "a frame of the verdict")
         check = frames.last - started

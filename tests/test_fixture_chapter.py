@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from tests.test_code_screen import host
 from tutor.cli import main
+from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.loader import Chapter, load_course
 from tutor.practice import code, hand
 from tutor.practice.lab import validate_chapter
@@ -32,29 +33,41 @@ def test_it_loads_with_one_item_of_each_kind(ch2: Chapter) -> None:
     assert validate_chapter(ch2) == []
 
 
-def test_validate_runs_its_graders_and_plan(tmp_path: Path, tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_runs_its_graders_and_plan(
+    tmp_path: Path, tutor_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "course"
     shutil.copytree(COURSE, root, ignore=shutil.ignore_patterns("__pycache__"))
     assert main(["validate", str(root)]) == 0
     labs = root / "ch2" / "labs.yaml"
-    labs.write_text(labs.read_text(encoding="utf-8").replace("grading.plan_lab1", "grading.plan_lab9"), encoding="utf-8")
+    labs.write_text(
+        labs.read_text(encoding="utf-8").replace("grading.plan_lab1", "grading.plan_lab9"),
+        encoding="utf-8",
+    )
     assert main(["validate", str(root)]) == 1
     assert "2.lab1: the measurement plan cannot be built" in capsys.readouterr().err
 
 
 def test_its_hand_exercise_grades(ch2: Chapter) -> None:
     exercise = next(item for item in ch2.exercises if item.id == "2.ex1")
+    assert isinstance(exercise, HandExercise)
     instance = hand.make_instance(ch2, exercise)
     assert hand.grade(instance, ["12"], hand.check_in_process).correct
     assert not hand.grade(instance, ["13"], hand.check_in_process).correct
 
 
-@pytest.mark.parametrize(("item_id", "wrong"), [
-    ("2.ex2", "def central_difference(y, h):\n    return (y[1:] - y[:-1]) / h\n"),
-    ("2.lab1", "def difference_errors(h):\n    return 0.0, 0.0\n"),
-])
-def test_its_code_exercise_and_lab_grade(ch2: Chapter, settings: Settings, tmp_path: Path, item_id: str, wrong: str) -> None:
+@pytest.mark.parametrize(
+    ("item_id", "wrong"),
+    [
+        ("2.ex2", "def central_difference(y, h):\n    return (y[1:] - y[:-1]) / h\n"),
+        ("2.lab1", "def difference_errors(h):\n    return 0.0, 0.0\n"),
+    ],
+)
+def test_its_code_exercise_and_lab_grade(
+    ch2: Chapter, settings: Settings, tmp_path: Path, item_id: str, wrong: str
+) -> None:
     item = next(item for item in [*ch2.exercises, *ch2.labs] if item.id == item_id)
+    assert isinstance(item, (CodeExercise, Lab))
     good, bad = tmp_path / "good.py", tmp_path / "bad.py"
     good.write_text(item.solution, encoding="utf-8")
     bad.write_text(wrong, encoding="utf-8")
@@ -63,9 +76,13 @@ def test_its_code_exercise_and_lab_grade(ch2: Chapter, settings: Settings, tmp_p
     assert not code.grade_file(ch2, item, bad, settings, seed=3, standby=False).correct
 
 
-async def test_its_lab_measures_and_renders_the_declared_table_and_plot(ch2: Chapter, settings: Settings) -> None:
+async def test_its_lab_measures_and_renders_the_declared_table_and_plot(
+    ch2: Chapter, settings: Settings
+) -> None:
     lab = ch2.labs[0]
-    app, _ = host(settings, lambda session: LabScreen(session, ch2, lab), drafts={lab.id: lab.solution})
+    app, _ = host(
+        settings, lambda session: LabScreen(session, ch2, lab), drafts={lab.id: lab.solution}
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
         await app.workers.wait_for_complete()

@@ -27,7 +27,9 @@ INF = np.inf
         ([1.0, 2.0], [[1.0, 2.0]], False),  # same numbers, another shape
     ],
 )
-def test_close_treats_infinities_and_nan_one_way_everywhere(got: list, expected: list, same: bool) -> None:
+def test_close_treats_infinities_and_nan_one_way_everywhere(
+    got: list, expected: list, same: bool
+) -> None:
     got_a, expected_a = np.array(got), np.array(expected)
     assert kit.close(got_a, expected_a, 1e-9, 1e-12) is same
     if got_a.shape == expected_a.shape and not np.isnan(got_a).any():
@@ -54,12 +56,16 @@ def _result(*tests: TestResult) -> CodeResult:
 
 
 def test_check_text_and_json_say_skip_never_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    result = _result(kit.ok("matmul_loops · 6×6", "ok"), kit.skip("CUDA timing", "no CUDA device here"))
+    result = _result(
+        kit.ok("matmul_loops · 6×6", "ok"), kit.skip("CUDA timing", "no CUDA device here")
+    )
     _print_text(result)
     lines = capsys.readouterr().out.splitlines()
     assert "PASS  matmul_loops · 6×6" in lines
     assert "SKIP  CUDA timing" in lines and not any("PASS  CUDA" in line for line in lines)
-    assert any(line.startswith("Correct.") and "1 skipped: no CUDA device here" in line for line in lines)
+    assert any(
+        line.startswith("Correct.") and "1 skipped: no CUDA device here" in line for line in lines
+    )
     tests = json.loads(json.dumps(result_json(result, 0)))["tests"]
     assert [(t["name"], t["status"], t["passed"]) for t in tests] == [
         ("matmul_loops · 6×6", "passed", True),
@@ -68,11 +74,17 @@ def test_check_text_and_json_say_skip_never_pass(capsys: pytest.CaptureFixture[s
 
 
 def status_words_for_every_state() -> None:
-    assert [status_word(t) for t in (
-        kit.ok("a"), kit.fail("b", "x"), kit.skip("c", "y"),
-        TestResult("d", True, optional=True), TestResult("e", False, optional=True),
-        TestResult.skip("f", "z", optional=True),
-    )] == ["PASS", "FAIL", "SKIP", "pass", "open", "skip"]
+    assert [
+        status_word(t)
+        for t in (
+            kit.ok("a"),
+            kit.fail("b", "x"),
+            kit.skip("c", "y"),
+            TestResult("d", True, optional=True),
+            TestResult("e", False, optional=True),
+            TestResult.skip("f", "z", optional=True),
+        )
+    ] == ["PASS", "FAIL", "SKIP", "pass", "open", "skip"]
 
 
 async def test_the_test_table_shows_a_skip_as_neither_tick_nor_cross() -> None:

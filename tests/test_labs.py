@@ -4,6 +4,7 @@ detectors; the offline data sources (GPT-2 cache reader, stand-ins, generated im
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,9 @@ def test_row_lines_need_the_runs_nonce_and_are_bounded() -> None:
     assert parse_row("print output", "abc") is None
 
 
-def test_lab_texts_match_the_data_in_use(chapter: Chapter, labs: Any) -> None:
+def test_lab_texts_match_the_data_in_use(chapter: Chapter) -> None:
     """Lab 1.3 names both samples and says how k = 100 is handled; Lab 1.4 says why k stops at 96."""
+    labs = chapter.module("measurements")
     pca = next(lab for lab in chapter.labs if lab.id == "1.lab3")
     text = " ".join(step.text for step in pca.steps)
     assert "5,000 × 768" in text and "3,000 × 64" in text and "only 64 components" in text
@@ -187,3 +189,14 @@ def test_without_a_gpu_the_cuda_checks_are_skipped_not_failed(labs: Any) -> None
     rows = labs._cuda_tests(harness=None)
     assert [(row.name, row.status, row.passed) for row in rows] == [("CUDA timing", "skipped", False)]
     assert "no CUDA device" in rows[0].message
+
+
+def test_show_says_which_data_a_lab_uses(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tutor.cli import main
+
+    assert main(["show", "1.lab3"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert re.search(r"Data in use: (GPT-2 token embeddings|stand-in embeddings) \(.*\d+×\d+", shown), shown
+    assert main(["show", "1.lab4"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Data in use: a generated 96×128 greyscale test card" in shown

@@ -1,4 +1,5 @@
-"""Grading code in a fresh sandboxed kernel: parent-chosen inputs, strict results, trusted comparisons.
+"""Grading code in a fresh sandboxed kernel: parent-chosen inputs, strict results, trusted
+comparisons.
 
 The one toolkit for graders of every chapter: `compare` (typed checks with feedback), `kit`
 (tolerances, sign-free matches, shapes, planted inputs, call rules), `calls` (one learner call in,

@@ -64,7 +64,8 @@ def _kind(value: Any) -> str:
         return "torch"
     if isinstance(value, np.ndarray):
         return "numpy"
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+    numeric = isinstance(value, (int, float, np.integer, np.floating))
+    if numeric and not isinstance(value, (bool, np.bool_)):
         return "number"
     if isinstance(value, (tuple, list)):
         return "tuple"
@@ -169,5 +170,7 @@ def cuda_available(harness: Harness) -> bool:
     """Whether the kernel's interpreter has torch with a CUDA device (asked in a trusted kernel)."""
     if not any(Path("/dev").glob("nvidia[0-9]*")) and not Path("/proc/driver/nvidia").exists():
         return False  # no NVIDIA driver on this machine: skip without starting torch
-    run = fresh_kernel_run(harness, load_learner=False, setup=CUDA_CHECK, calls=[("_tutor_cuda", ())], cuda=True)
+    run = fresh_kernel_run(
+        harness, load_learner=False, setup=CUDA_CHECK, calls=[("_tutor_cuda", ())], cuda=True
+    )
     return bool(run.values and run.values[0] is True)

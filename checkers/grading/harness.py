@@ -22,11 +22,11 @@ MAX_SOURCE_BYTES = 512 * 1024
 OutcomeStatus = Literal["ok", "error", "timeout", "crashed", "output_limit", "missing"]
 
 
-_LISTENER: ContextVar[Callable[[str], None] | None] = ContextVar("grading_listener", default=None)
+_LISTENER: ContextVar[Callable[[str], object] | None] = ContextVar("grading_listener", default=None)
 
 
 @contextmanager
-def reporting(listener: Callable[[str], None]) -> Iterator[None]:
+def reporting(listener: Callable[[str], object]) -> Iterator[None]:
     """Within this block (in this thread), every call a harness makes is told to `listener` first,
     as a short phrase (`time_matmul(1024, device='cpu')`), so a screen can show what is running."""
     token = _LISTENER.set(listener)

@@ -74,13 +74,18 @@ def aligned(got: np.ndarray, expected: np.ndarray, tol: float) -> bool:
     return abs(norm - 1.0) <= tol and abs(float(got @ expected)) >= 1.0 - tol
 
 
-def columns_equal_up_to_sign(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    """Matrices whose columns match up to one sign flip per column (PCA scores, singular vectors)."""
+def columns_equal_up_to_sign(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+) -> bool:
+    """Matrices whose columns match up to one sign flip per column (PCA scores, singular
+    vectors)."""
     if got.shape != expected.shape or not np.all(np.isfinite(got)):
         return False
     for j in range(expected.shape[1]):
         g, e = got[:, j], expected[:, j]
-        if not (np.allclose(g, e, rtol=rtol, atol=atol) or np.allclose(g, -e, rtol=rtol, atol=atol)):
+        if not (
+            np.allclose(g, e, rtol=rtol, atol=atol) or np.allclose(g, -e, rtol=rtol, atol=atol)
+        ):
             return False
     return True
 

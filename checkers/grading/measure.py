@@ -1,8 +1,9 @@
 """A lab's measurement plan: the steps a kernel holding the learner's file runs, and their rows.
 
-Chapters build their plans from these pieces (trusted code, shipped with the chapter); the tutor runs
-the steps in a sandboxed kernel and reads back each row a step prints as one marker line. Rows are
-data from a kernel that ran learner code: `parse_row` bounds and checks them before anyone draws them.
+Chapters build their plans from these pieces (trusted code, shipped with the chapter); the tutor
+runs the steps in a sandboxed kernel and reads back each row a step prints as one marker line. Rows
+are data from a kernel that ran learner code: `parse_row` bounds and checks them before anyone draws
+them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Step:
 
 @dataclass(frozen=True)
 class LabInputs:
-    """Arrays a lab's steps expect as variables, a sentence on where they came from, point labels."""
+    """Arrays a lab's steps use as variables, a sentence on where they came from, point labels."""
 
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     source: str = ""
@@ -88,7 +89,8 @@ def timed(
     giving the work of one call in floating-point operations, `gflops`.
     """
     fields = {"table": table, **(row or {})}
-    code = f"{setup}\n_s = best(lambda: {call}, {int(reps)})\n_row = {fields!r}\n_row['seconds'] = _s\n"
+    code = f"{setup}\n_s = best(lambda: {call}, {int(reps)})\n"
+    code += f"_row = {fields!r}\n_row['seconds'] = _s\n"
     if rate:
         code += f"_row['gflops'] = ({rate}) / _s / 1e9\n"
     code += "emit(_row)\n"
@@ -101,7 +103,7 @@ def parse_row(line: str, nonce: str) -> dict[str, Any] | None:
     if not line.startswith(prefix) or len(line) > MAX_ROW_CHARS:
         return None
     try:
-        row = json.loads(line[len(prefix):], parse_constant=_CONSTANTS.get)
+        row = json.loads(line[len(prefix) :], parse_constant=_CONSTANTS.get)
     except (json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(row, dict) or not isinstance(row.get("table"), str):

@@ -2,8 +2,7 @@
 
 Graders follow code.py: parent-chosen inputs, numpy references computed here, feedback naming the
 case and the likely mistake. Timing is judged against a trusted measurement taken in a separate,
-fresh kernel that never ran learner code. `plan_lab<N>` lists the measurement steps labs.yaml
-declares for the lab screen; `inputs_lab<N>` hands them their data.
+fresh kernel that never ran learner code. The labs' measurement plans are in measurements.py.
 """
 
 from __future__ import annotations
@@ -14,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from checkers.grading import calls, kit, measure
+from checkers.grading import calls, kit
 from checkers.grading.compare import TestResult
-from checkers.grading.measure import LabInputs, Step
 
 from . import data
 
@@ -32,7 +30,10 @@ LOOP_RULES = kit.CallRules(entry="row_norms_loop", require_loop=True)
 def _row_norm_mistake(M: np.ndarray, got: np.ndarray) -> str:
     n, d = M.shape
     if got.shape == (d,) and d != n:
-        return f"got shape ({d},): that is one norm per column (wrong axis); use axis=1 / dim=1 for rows"
+        return (
+            f"got shape ({d},): that is one norm per column (wrong axis); "
+            "use axis=1 / dim=1 for rows"
+        )
     if got.shape in {(n, 1), (1, n)}:
         return f"return a 1-D vector of shape ({n},), got {kit.shape_text(got.shape)}"
     if got.shape != (n,):
@@ -41,7 +42,8 @@ def _row_norm_mistake(M: np.ndarray, got: np.ndarray) -> str:
         return "those are squared norms: take the square root"
     if n == d and kit.close(got, np.linalg.norm(M, axis=0), 1e-5, 1e-8):
         return "those are the column norms (wrong axis); use axis=1 / dim=1"
-    return f"values differ from the row norms (max error {kit.max_error(got, np.linalg.norm(M, axis=1)):.3g})"
+    error = kit.max_error(got, np.linalg.norm(M, axis=1))
+    return f"values differ from the row norms (max error {error:.3g})"
 
 
 def _normalize_mistake(M: np.ndarray, got: np.ndarray) -> str:
@@ -77,7 +79,11 @@ def grade_lab1(harness: Any, rng: np.random.Generator) -> list[Any]:
     results = [TestResult("row_norms_loop uses a Python loop", rule is None, rule or "it loops")]
     for label, M in _lab1_cases(rng):
         expected = np.linalg.norm(M, axis=1)
-        for function, as_torch in (("row_norms_loop", False), ("row_norms_numpy", False), ("row_norms_torch", True)):
+        for function, as_torch in (
+            ("row_norms_loop", False),
+            ("row_norms_numpy", False),
+            ("row_norms_torch", True),
+        ):
             name = f"{function} · {label}"
             arg = M.astype(np.float32) if as_torch else M
             outcome = invoke(harness, function, (arg,), torch_args=as_torch)
@@ -86,9 +92,15 @@ def grade_lab1(harness: Any, rng: np.random.Generator) -> list[Any]:
                 results.append(failed)
                 continue
             if as_torch and outcome.kind != "torch":
-                results.append(_fail(name, f"return a torch.Tensor (M.norm(dim=1)); got {outcome.kind_text}"))
+                results.append(
+                    _fail(name, f"return a torch.Tensor (M.norm(dim=1)); got {outcome.kind_text}")
+                )
                 continue
-            got = np.asarray(outcome.value, dtype=np.float64) if outcome.kind in {"numpy", "torch"} else None
+            got = (
+                np.asarray(outcome.value, dtype=np.float64)
+                if outcome.kind in {"numpy", "torch"}
+                else None
+            )
             if got is None:
                 results.append(_fail(name, f"expected an array of norms, got {outcome.kind_text}"))
             elif kit.close(got, expected, 1e-5 if as_torch else 1e-9, 1e-6 if as_torch else 1e-12):
@@ -113,11 +125,14 @@ def grade_lab1(harness: Any, rng: np.random.Generator) -> list[Any]:
 
 MATMUL_RULES = kit.CallRules(
     entry="matmul_loops",
-    forbidden=frozenset({"dot", "matmul", "einsum", "mm", "bmm", "inner", "tensordot", "vdot", "multi_dot"}),
+    forbidden=frozenset(
+        {"dot", "matmul", "einsum", "mm", "bmm", "inner", "tensordot", "vdot", "multi_dot"}
+    ),
     forbid_matmul_operator=True,
 )
 CPU_BAND = (0.25, 10.0)
-"""Learner time ÷ trusted best time accepted on CPU: a busy machine is noisy; units and mistakes are not."""
+"""Learner time ÷ trusted best time accepted on CPU: a busy machine is noisy; units and mistakes
+are not."""
 CUDA_BAND = (0.5, 2.0)
 TIMING_SIZES = (1024,)
 CPU_REPEATS = 2
@@ -129,9 +144,12 @@ def _matmul_mistake(A: np.ndarray, B: np.ndarray, got: np.ndarray) -> str:
     if got.shape != expected.shape:
         return f"expected shape {kit.shape_text(expected.shape)}, got {kit.shape_text(got.shape)}"
     if A.shape[0] == A.shape[1] == B.shape[1]:
-        for text, wrong in (("B transposed: use B[k, j]", A @ B.T), ("A transposed: use A[i, k]", A.T @ B),
-                            ("the product is transposed: C[i, j] = Σₖ A[i, k] B[k, j]", (A @ B).T),
-                            ("that is B @ A; order matters", B @ A)):
+        for text, wrong in (
+            ("B transposed: use B[k, j]", A @ B.T),
+            ("A transposed: use A[i, k]", A.T @ B),
+            ("the product is transposed: C[i, j] = Σₖ A[i, k] B[k, j]", (A @ B).T),
+            ("that is B @ A; order matters", B @ A),
+        ):
             if kit.close(got, wrong, 1e-9, 1e-9):
                 return f"transposed indices: {text}"
     return f"values differ from A @ B (max error {kit.max_error(got, expected):.3g})"
@@ -168,12 +186,20 @@ def judge_cpu_time(n: int, learner: float | None, trusted: float) -> tuple[bool,
     ratio = learner / trusted
     told = f"you measured {learner:.3g} s, the trusted best of 7 is {trusted:.3g} s"
     if 100 <= ratio <= 30000:
-        return False, f"{told}: about 1000× too large — that looks like milliseconds; return seconds"
+        return (
+            False,
+            f"{told}: about 1000× too large — that looks like milliseconds; return seconds",
+        )
     if ratio > CPU_BAND[1]:
-        return False, (f"{told} ({ratio:.1f}×): did you time the matrix creation too, or return the total "
-                       "over all repetitions instead of one multiply?")
+        return False, (
+            f"{told} ({ratio:.1f}×): did you time the matrix creation too, or return the total "
+            "over all repetitions instead of one multiply?"
+        )
     if ratio < CPU_BAND[0]:
-        return False, f"{told} ({ratio:.2f}×): impossibly fast; is the multiply inside the timed region?"
+        return (
+            False,
+            f"{told} ({ratio:.2f}×): impossibly fast; is the multiply inside the timed region?",
+        )
     return True, f"{told} ({ratio:.2f}×)"
 
 
@@ -188,9 +214,14 @@ def judge_cuda_times(
     for n in sorted(learner):
         ratio = learner[n] / trusted[n]
         ok = CUDA_BAND[0] <= ratio <= CUDA_BAND[1]
-        text = f"{learner[n] * 1e3:.3g} ms against a trusted {trusted[n] * 1e3:.3g} ms ({ratio:.2f}×)"
+        text = (
+            f"{learner[n] * 1e3:.3g} ms against a trusted {trusted[n] * 1e3:.3g} ms ({ratio:.2f}×)"
+        )
         if ratio < CUDA_BAND[0]:
-            text += ": too fast to be real — CUDA launches are asynchronous; call torch.cuda.synchronize() before reading the clock"
+            text += (
+                ": too fast to be real — CUDA launches are asynchronous; "
+                "call torch.cuda.synchronize() before reading the clock"
+            )
         elif ratio > CUDA_BAND[1]:
             text += ": too slow — warm up first and time only the multiply (median of several runs)"
         rows.append((f"time_matmul(n={n}, 'cuda')", ok, text))
@@ -200,15 +231,29 @@ def judge_cuda_times(
         why.append("the GPU was still busy when time_matmul returned")
     if growth < expected_growth / 3:
         why.append(f"doubling n multiplied your time by {growth:.2g}, not ~{expected_growth:.0f}")
-    rows.append(("CUDA: synchronize before reading the clock", sync_ok,
-                 "the clock was read after the GPU finished" if sync_ok
-                 else "; ".join(why) + ": you timed the kernel launch, not the multiply — add torch.cuda.synchronize()"))
+    rows.append(
+        (
+            "CUDA: synchronize before reading the clock",
+            sync_ok,
+            "the clock was read after the GPU finished"
+            if sync_ok
+            else "; ".join(why)
+            + ": you timed the kernel launch, not the multiply — add torch.cuda.synchronize()",
+        )
+    )
     if first_call is not None:
         warm = first_call <= 3 * learner[small]
-        rows.append(("CUDA: warm-up before timing", True,
-                     "the first call in a fresh process was close to steady state" if warm else
-                     f"the first call in a fresh process took {first_call * 1e3:.3g} ms: it included CUDA/cuBLAS start-up; "
-                     "run one multiply before timing (a warning, not a failure)"))
+        rows.append(
+            (
+                "CUDA: warm-up before timing",
+                True,
+                "the first call in a fresh process was close to steady state"
+                if warm
+                else f"the first call in a fresh process took {first_call * 1e3:.3g} ms: "
+                "it included CUDA/cuBLAS start-up; "
+                "run one multiply before timing (a warning, not a failure)",
+            )
+        )
     return rows
 
 
@@ -244,32 +289,59 @@ def _tutor_probe(n):
 
 def _cuda_tests(harness: Any) -> list[Any]:
     if not calls.cuda_available(harness):
-        return [kit.skip("CUDA timing", "no CUDA device in the kernel's Python: the CUDA checks did not run")]
+        return [
+            kit.skip(
+                "CUDA timing", "no CUDA device in the kernel's Python: the CUDA checks did not run"
+            )
+        ]
     sizes = (2048, 4096)
-    learner = calls.fresh_kernel_run(harness, load_learner=True, setup=CUDA_PROBE,
-                                     calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)], cuda=True)
+    learner = calls.fresh_kernel_run(
+        harness,
+        load_learner=True,
+        setup=CUDA_PROBE,
+        calls=[("_tutor_probe", (n,)) for n in (sizes[0], *sizes)],
+        cuda=True,
+    )
     if learner.error:
         return [_fail("time_matmul(n, 'cuda')", learner.error)]
     first_call = learner.values[0][0]
-    measured = {n: float(value[0]) for n, value in zip(sizes, learner.values[1:])}
+    measured = {n: float(value[0]) for n, value in zip(sizes, learner.values[1:], strict=True)}
     busy = any(bool(value[1]) for value in learner.values[1:])
-    trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
-                                     calls=[("_tutor_time", (n, "cuda")) for n in sizes], cuda=True)
+    trusted = calls.fresh_kernel_run(
+        harness,
+        load_learner=False,
+        setup=TRUSTED_TIMER,
+        calls=[("_tutor_time", (n, "cuda")) for n in sizes],
+        cuda=True,
+    )
     if trusted.error:
         return [_fail("CUDA reference", f"the trusted measurement failed: {trusted.error}")]
-    reference = {n: float(v) for n, v in zip(sizes, trusted.values)}
-    return [TestResult(name, ok, text) for name, ok, text in judge_cuda_times(measured, reference, busy, first_call)]
+    reference = {n: float(v) for n, v in zip(sizes, trusted.values, strict=True)}
+    return [
+        TestResult(name, ok, text)
+        for name, ok, text in judge_cuda_times(measured, reference, busy, first_call)
+    ]
 
 
 def grade_lab2(harness: Any, rng: np.random.Generator) -> list[Any]:
     """Loops-only matmul (AST rule plus values) and time_matmul against trusted timings."""
     rule = kit.rule_violation(calls.source_text(harness), MATMUL_RULES)
-    results = [TestResult("matmul_loops without @, dot, matmul or einsum", rule is None, rule or "loops only")]
+    results = [
+        TestResult(
+            "matmul_loops without @, dot, matmul or einsum", rule is None, rule or "loops only"
+        )
+    ]
     results.extend(_matmul_value_tests(harness, rng))
-    learner = {n: [invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for _ in range(CPU_REPEATS)]
-               for n in TIMING_SIZES}
-    trusted = calls.fresh_kernel_run(harness, load_learner=False, setup=TRUSTED_TIMER,
-                                     calls=[("_tutor_time", (n, "cpu")) for n in TIMING_SIZES])
+    learner = {
+        n: [invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for _ in range(CPU_REPEATS)]
+        for n in TIMING_SIZES
+    }
+    trusted = calls.fresh_kernel_run(
+        harness,
+        load_learner=False,
+        setup=TRUSTED_TIMER,
+        calls=[("_tutor_time", (n, "cpu")) for n in TIMING_SIZES],
+    )
     for index, (n, outcomes) in enumerate(learner.items()):
         name = f"time_matmul(n={n}, 'cpu')"
         errors = [outcome.error for outcome in outcomes if outcome.error]
@@ -311,20 +383,29 @@ def _pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
         return f"expected shape {n}×2, got {kit.shape_text(got.shape)}"
     U, _, _ = np.linalg.svd(E - E.mean(axis=0), full_matrices=False)
     if kit.columns_equal_up_to_sign(got, U[:, :2], 1e-6, 1e-9):
-        return "you returned U[:, :2], the unit-length scores; the projection is X_c V₂ = U₂ Σ₂ (multiply by s[:2])"
+        return (
+            "you returned U[:, :2], the unit-length scores; "
+            "the projection is X_c V₂ = U₂ Σ₂ (multiply by s[:2])"
+        )
     _, _, Vraw = np.linalg.svd(E, full_matrices=False)
-    if kit.columns_equal_up_to_sign(got, E @ Vraw[:2].T, 1e-6, 1e-9) or kit.columns_equal_up_to_sign(
-        got, (E - E.mean(axis=0)) @ Vraw[:2].T, 1e-6, 1e-9
-    ):
+    if kit.columns_equal_up_to_sign(
+        got, E @ Vraw[:2].T, 1e-6, 1e-9
+    ) or kit.columns_equal_up_to_sign(got, (E - E.mean(axis=0)) @ Vraw[:2].T, 1e-6, 1e-9):
         return "centre the data (subtract the column means) before the SVD"
-    return "the projection differs from the centred data's first two principal components (signs may flip)"
+    return (
+        "the projection differs from the centred data's first two principal components "
+        "(signs may flip)"
+    )
 
 
 def _explained_mistake(E: np.ndarray, k: int, got: float, expected: float) -> str:
     s = np.linalg.svd(E - E.mean(axis=0), compute_uv=False)
     raw = np.linalg.svd(E, compute_uv=False)
     if np.isclose(got, 100 * expected, rtol=1e-6):
-        return f"got {got:.4g}: that is a percentage; return a fraction between 0 and 1 ({expected:.6g})"
+        return (
+            f"got {got:.4g}: that is a percentage; "
+            f"return a fraction between 0 and 1 ({expected:.6g})"
+        )
     if np.isclose(got, np.sum(s[:k]) / np.sum(s), rtol=1e-6):
         return f"got {got:.4g}: variance is σ², not σ (expected {expected:.6g})"
     if np.isclose(got, np.sum(raw[:k] ** 2) / np.sum(raw**2), rtol=1e-6):
@@ -333,7 +414,9 @@ def _explained_mistake(E: np.ndarray, k: int, got: float, expected: float) -> st
 
 
 def _pca_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
-    spread = kit.planted_spectrum(rng, 200, 10, np.array([20.0, 9.0, 3.0, 2.5, 2.0, 1.5, 1.0, 0.8, 0.5, 0.2]))
+    spread = kit.planted_spectrum(
+        rng, 200, 10, np.array([20.0, 9.0, 3.0, 2.5, 2.0, 1.5, 1.0, 0.8, 0.5, 0.2])
+    )
     return [
         ("200 points in 10-D, mean 5", spread + 5.0),
         ("30 points in 4-D", rng.standard_normal((30, 4)) * np.array([4.0, 2.0, 1.0, 0.3]) - 3.0),
@@ -383,8 +466,15 @@ POWER_PCA_RULES = kit.CallRules(
 def _power_pca_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
     """Spectra with clear gaps after the second component, so a few hundred iterations converge."""
     return [
-        ("300 points in 8-D, mean −2", kit.planted_spectrum(rng, 300, 8, np.array([30.0, 15.0, 5.0, 3.0, 2.0, 1.0, 0.5, 0.2])) - 2.0),
-        ("60 points in 5-D, mean 4", kit.planted_spectrum(rng, 60, 5, np.array([12.0, 6.0, 2.0, 1.0, 0.4])) + 4.0),
+        (
+            "300 points in 8-D, mean −2",
+            kit.planted_spectrum(rng, 300, 8, np.array([30.0, 15.0, 5.0, 3.0, 2.0, 1.0, 0.5, 0.2]))
+            - 2.0,
+        ),
+        (
+            "60 points in 5-D, mean 4",
+            kit.planted_spectrum(rng, 60, 5, np.array([12.0, 6.0, 2.0, 1.0, 0.4])) + 4.0,
+        ),
     ]
 
 
@@ -392,7 +482,9 @@ def _power_pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
     reference = ref_pca_2d(E)
     if got.shape == reference.shape and np.all(np.isfinite(got)):
         first = reference[:, :1]
-        if kit.columns_equal_up_to_sign(got, np.hstack([first, first]), 1e-4, 1e-6 * float(np.abs(first).max())):
+        if kit.columns_equal_up_to_sign(
+            got, np.hstack([first, first]), 1e-4, 1e-6 * float(np.abs(first).max())
+        ):
             return (
                 "both columns are the first direction: remove it before iterating again "
                 "(deflate C − λ₁v₁v₁ᵀ, or keep the new vector orthogonal to v₁)"
@@ -403,11 +495,23 @@ def _power_pca_mistake(E: np.ndarray, got: np.ndarray) -> str:
 def _power_pca_challenge(harness: Any, rng: np.random.Generator) -> list[Any]:
     """The optional challenge of 1.lab3: pca_2d by power iteration, checked only when defined."""
     if "pca_2d_power" not in harness.defined:
-        return [TestResult("pca_2d_power", False,
-                           "not attempted: define pca_2d_power(E) to have it checked", optional=True)]
+        return [
+            TestResult(
+                "pca_2d_power",
+                False,
+                "not attempted: define pca_2d_power(E) to have it checked",
+                optional=True,
+            )
+        ]
     rule = kit.rule_violation(calls.source_text(harness), POWER_PCA_RULES)
-    results = [TestResult("power iteration, no eig/eigh/svd", rule is None,
-                          rule or "matrix–vector products only", optional=True)]
+    results = [
+        TestResult(
+            "power iteration, no eig/eigh/svd",
+            rule is None,
+            rule or "matrix–vector products only",
+            optional=True,
+        )
+    ]
     for label, E in _power_pca_cases(rng):
         name = f"pca_2d_power · {label}"
         outcome = invoke(harness, "pca_2d_power", (E,))
@@ -416,11 +520,23 @@ def _power_pca_challenge(harness: Any, rng: np.random.Generator) -> list[Any]:
         if failed:
             results.append(dataclasses.replace(failed, optional=True))
         elif outcome.kind != "numpy":
-            results.append(TestResult(name, False, f"expected a numpy array, got {outcome.kind_text}", optional=True))
-        elif kit.columns_equal_up_to_sign(outcome.value, reference, 1e-4, 1e-6 * float(np.abs(reference).max())):
-            results.append(TestResult(name, True, "matches pca_2d to 1e-4 (column signs are free)", optional=True))
+            results.append(
+                TestResult(
+                    name, False, f"expected a numpy array, got {outcome.kind_text}", optional=True
+                )
+            )
+        elif kit.columns_equal_up_to_sign(
+            outcome.value, reference, 1e-4, 1e-6 * float(np.abs(reference).max())
+        ):
+            results.append(
+                TestResult(
+                    name, True, "matches pca_2d to 1e-4 (column signs are free)", optional=True
+                )
+            )
         else:
-            results.append(TestResult(name, False, _power_pca_mistake(E, outcome.value), optional=True))
+            results.append(
+                TestResult(name, False, _power_pca_mistake(E, outcome.value), optional=True)
+            )
     return results
 
 
@@ -436,12 +552,15 @@ def ref_break_even(m: int, n: int) -> int:
 def _reconstruct_mistake(A: np.ndarray, k: int, got: np.ndarray) -> str:
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     if got.shape != A.shape:
-        return f"expected the image's shape {kit.shape_text(A.shape)}, got {kit.shape_text(got.shape)}"
+        return (
+            f"expected the image's shape {kit.shape_text(A.shape)}, got {kit.shape_text(got.shape)}"
+        )
     if kit.close(got, U[:, :k] @ Vt[:k], 1e-9, 1e-12):
         return "the singular values are missing: U_k diag(s_k) V_kᵀ"
     if k < len(s) and kit.close(got, (U[:, : k + 1] * s[: k + 1]) @ Vt[: k + 1], 1e-9, 1e-12):
         return "that keeps k + 1 components; :k keeps exactly k"
-    return f"differs from the rank-{k} reconstruction (max error {kit.max_error(got, (U[:, :k] * s[:k]) @ Vt[:k]):.3g})"
+    error = kit.max_error(got, (U[:, :k] * s[:k]) @ Vt[:k])
+    return f"differs from the rank-{k} reconstruction (max error {error:.3g})"
 
 
 def _ratio_tests(harness: Any) -> list[Any]:
@@ -456,9 +575,21 @@ def _ratio_tests(harness: Any) -> list[Any]:
         elif value is not None and math.isclose(value, expected, rel_tol=1e-9):
             results.append(_ok(name, f"{value:.6g}"))
         elif value is not None and math.isclose(value, 1 / expected, rel_tol=1e-9):
-            results.append(_fail(name, f"upside down: the compression formula is original / compressed = m·n / (k(m+n+1)) = {expected:.6g}"))
+            results.append(
+                _fail(
+                    name,
+                    "upside down: the compression formula is original / compressed = "
+                    f"m·n / (k(m+n+1)) = {expected:.6g}",
+                )
+            )
         else:
-            results.append(_fail(name, f"the compression formula is m·n / (k(m+n+1)) = {expected:.6g}; got {kit.describe(outcome.value)}"))
+            results.append(
+                _fail(
+                    name,
+                    f"the compression formula is m·n / (k(m+n+1)) = {expected:.6g}; "
+                    f"got {kit.describe(outcome.value)}",
+                )
+            )
     return results
 
 
@@ -477,9 +608,17 @@ def _break_even_tests(harness: Any) -> list[Any]:
             results.append(_fail(name, f"return an int k; got {kit.describe(outcome.value)}"))
         elif got == expected + 1:
             ratio = m * n / (got * (m + n + 1))
-            results.append(_fail(name, f"at k = {got} the ratio is {ratio:.4f}, a ratio below 1: round down (expected {expected})"))
+            results.append(
+                _fail(
+                    name,
+                    f"at k = {got} the ratio is {ratio:.4f}, a ratio below 1: "
+                    f"round down (expected {expected})",
+                )
+            )
         else:
-            results.append(_fail(name, f"expected the largest k with ratio ≥ 1, {expected}; got {got}"))
+            results.append(
+                _fail(name, f"expected the largest k with ratio ≥ 1, {expected}; got {got}")
+            )
     return results
 
 
@@ -487,8 +626,11 @@ def grade_lab4(harness: Any, rng: np.random.Generator) -> list[Any]:
     """reconstruct from SVD factors, the compression ratio and the break-even rank."""
     image = data.test_image(24, 32)
     results = []
-    for label, A, k in (("24×32 test card, k=5", image, 5), ("random 12×9, k=1", rng.standard_normal((12, 9)), 1),
-                        ("random 12×9, k=9 (all)", rng.standard_normal((12, 9)), 9)):
+    for label, A, k in (
+        ("24×32 test card, k=5", image, 5),
+        ("random 12×9, k=1", rng.standard_normal((12, 9)), 1),
+        ("random 12×9, k=9 (all)", rng.standard_normal((12, 9)), 9),
+    ):
         U, s, Vt = np.linalg.svd(A, full_matrices=False)
         name = f"reconstruct · {label}"
         outcome = invoke(harness, "reconstruct", (U, s, Vt, k))
@@ -505,134 +647,3 @@ def grade_lab4(harness: Any, rng: np.random.Generator) -> list[Any]:
     results.extend(_ratio_tests(harness))
     results.extend(_break_even_tests(harness))
     return results
-
-
-# ----------------------------------------------------------------------------------------------
-# Measurement plans (labs.yaml names them; the lab screen runs each step in a kernel holding the
-# learner's file, after `from solution import *`, with `best(fn, reps)` and `emit(row)` defined)
-
-
-def plan_lab1(inputs: LabInputs) -> list[Step]:
-    """Row norms of a 10000×768 matrix: NumPy and torch first (quick rows), the loop last."""
-    make = "M = np.random.default_rng(0).standard_normal((10000, 768))"
-    return [
-        measure.timed("NumPy", table="timings", setup=make, call="row_norms_numpy(M)", reps=5,
-                      size="10000×768", work=0.3, row={"method": "NumPy"}),
-        measure.timed("torch", table="timings", setup="import torch\nT = torch.from_numpy(M)",
-                      call="row_norms_torch(T)", reps=5, size="10000×768", work=0.2, row={"method": "torch"}),
-        # The loop on 1,000 rows, scaled up ×10: the full matrix would take the loop ~10 s for one number.
-        measure.Step("Python loop", "_s = 10 * best(lambda: row_norms_loop(M[:1000]), 1)\n"
-                     "emit({'table': 'timings', 'method': 'Python loop', 'seconds': _s, "
-                     "'note': '1,000 rows, ×10'})", "1000×768", 1.0),
-    ]
-
-
-CUDA_STEP = """
-import torch
-if torch.cuda.is_available():
-    _s = float(time_matmul({n}, "cuda"))
-    emit({{"table": "gflops", "method": "torch.mm cuda", "n": {n}, "seconds": _s, "gflops": 2 * {n}**3 / _s / 1e9}})
-else:
-    emit({{"table": "gflops", "method": "torch.mm cuda", "n": {n}, "note": "skipped: no CUDA device"}})
-"""
-
-
-def _matmul_step(method: str, call: str, n: int, reps: int, work: float) -> Step:
-    setup = f"A = np.random.default_rng(1).random(({n}, {n}), dtype=np.float32)"
-    if method == "three loops":
-        setup = f"A = np.random.default_rng(1).random(({n}, {n}))"
-    return measure.timed(method, table="gflops", setup=setup, call=call, reps=reps, size=f"n = {n}",
-                         work=work, row={"method": method, "n": n}, rate=f"2 * {n}**3")
-
-
-def plan_lab2(inputs: LabInputs) -> list[Step]:
-    """GFLOP/s of np.dot, np.matmul, @, the learner's loops and torch.mm (CPU, and CUDA where present).
-
-    Quick steps first, so the first row is on screen at once; 4096 last (seconds per multiply on a
-    laptop CPU), where only @ and the learner's time_matmul run.
-    """
-    steps: list[Step] = []
-    for n, reps, work in ((256, 5, 0.05), (1024, 3, 0.6)):
-        steps += [_matmul_step(method, call, n, reps, work)
-                  for method, call in (("np.dot", "np.dot(A, A)"), ("np.matmul", "np.matmul(A, A)"), ("@", "A @ A"))]
-        steps.append(measure.Step("torch.mm cpu (your time_matmul)",
-                                  f"_s = float(time_matmul({n}, 'cpu'))\n"
-                                  f"emit({{'table': 'gflops', 'method': 'torch.mm cpu', 'n': {n}, 'seconds': _s, "
-                                  f"'gflops': 2 * {n}**3 / _s / 1e9}})", f"n = {n}", work * 3))
-        if n == 256:
-            steps.append(_matmul_step("three loops", "matmul_loops(A, A)", 100, 1, 1.0))
-    steps.append(_matmul_step("@", "A @ A", 4096, 1, 4.0))
-    steps.append(measure.Step("torch.mm cpu (your time_matmul)",
-                              "_s = float(time_matmul(4096, 'cpu'))\n"
-                              "emit({'table': 'gflops', 'method': 'torch.mm cpu', 'n': 4096, 'seconds': _s, "
-                              "'gflops': 2 * 4096**3 / _s / 1e9})", "n = 4096", 30.0))
-    steps += [measure.Step("torch.mm cuda (your time_matmul)", CUDA_STEP.format(n=n), f"n = {n}", 0.5)
-              for n in (256, 1024, 4096)]
-    return steps
-
-
-EXPLAINED_KS = (1, 2, 10, 50, 100)
-"""The components Lab 1.3 asks about; those beyond the data's width are replaced by its full width."""
-
-
-def explained_ks(rows: int, dims: int) -> list[int]:
-    """The ks that fit an n×d sample (k ≤ min(n, d)), ending with the full width when 100 does not fit."""
-    top = min(rows, dims)
-    ks = [k for k in EXPLAINED_KS if k <= top]
-    return ks if top in ks or len(ks) == len(EXPLAINED_KS) else [*ks, top]
-
-
-def inputs_lab3() -> LabInputs:
-    """`E`: GPT-2's token embeddings from a local cache, else the synthetic stand-in, and its words."""
-    table, words, source = data.embeddings()
-    rows, dims = table.shape
-    shown = explained_ks(rows, dims)
-    note = "" if shown[-1] == EXPLAINED_KS[-1] else (
-        f"; it has only {dims} dimensions, so the last row is k = {dims} (all of them), not 100")
-    return LabInputs({"E": table.astype(np.float64)},
-                     f"{source.label}, {rows}×{dims} ({source.detail}){note}", words)
-
-
-def plan_lab3(inputs: LabInputs) -> list[Step]:
-    """pca_2d on the embeddings (the common words' points), then explained_variance per k."""
-    rows, dims = inputs.arrays["E"].shape
-    words = len(inputs.labels)
-    steps = [measure.Step("pca_2d", f"P = np.asarray(pca_2d(E))[:{words}]\n"
-                          "emit({'table': 'projection', 'x': P[:, 0].tolist(), 'y': P[:, 1].tolist()})",
-                          f"{rows}×{dims}", 2.0)]
-    steps += [measure.Step("explained_variance", f"emit({{'table': 'explained', 'k': {k}, "
-                           f"'explained': float(explained_variance(E, {k}))}})", f"k = {k}", 2.0)
-              for k in explained_ks(rows, dims)]
-    return steps
-
-
-def error_ks(height: int, width: int) -> list[int]:
-    """Lab 1.4's ks: 1, 2, 5, 10, 20, 50, 100 where they fit, then the image's full rank (error 0)."""
-    rank = min(height, width)
-    return [k for k in (1, 2, 5, 10, 20, 50, 100) if k < rank] + [rank]
-
-
-def inputs_lab4() -> LabInputs:
-    """`IMG`: the generated test card, and what its size means for the ks."""
-    image = data.test_image()
-    height, width = image.shape
-    return LabInputs({"IMG": image}, f"a generated {height}×{width} greyscale test card; its rank is at most "
-                     f"{min(height, width)}, so k stops there (k = 100 would need an image at least 100 on each side)")
-
-
-def plan_lab4(inputs: LabInputs) -> list[Step]:
-    """The spectrum, the error and compression ratio per k, and the picture at break-even."""
-    height, width = inputs.arrays["IMG"].shape
-    steps = [measure.Step("SVD of the image", "U, S, Vt = np.linalg.svd(IMG, full_matrices=False)\n"
-                          "NORM = np.linalg.norm(IMG)\nemit({'table': 'spectrum', 'sigma': S.tolist()})",
-                          f"{height}×{width}", 0.5)]
-    steps += [measure.Step("reconstruct", f"_e = float(np.linalg.norm(IMG - reconstruct(U, S, Vt, {k})) / NORM)\n"
-                           f"emit({{'table': 'errors', 'k': {k}, 'error': _e, "
-                           f"'ratio': float(compression_ratio({height}, {width}, {k}))}})", f"k = {k}", 0.2)
-              for k in error_ks(height, width)]
-    # Every other pixel, two decimals: the kernel keeps at most 64 KiB of output per step.
-    steps.append(measure.Step("break_even_k", "_be = max(1, int(break_even_k(*IMG.shape)))\n"
-                              "_rec = np.clip(reconstruct(U, S, Vt, _be), 0, 1)\n"
-                              "emit({'table': 'picture', 'break_even': _be, 'image': IMG[::2, ::2].round(2).tolist(), "
-                              "'at_break_even': _rec[::2, ::2].round(2).tolist()})", f"{height}×{width}", 0.3))
-    return steps

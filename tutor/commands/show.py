@@ -111,5 +111,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         lines.append(f"Write: {', '.join(data['entry'])}")
     if isinstance(item, Lab) and item.challenge_entry:
         lines.append(f"Optional challenge: {', '.join(item.challenge_entry)}")
+    if isinstance(item, Lab) and item.measure is not None and item.measure.inputs:
+        from rich.markup import escape
+
+        from tutor.practice.lab import data_source
+
+        lines.append(f"Data in use: {escape(data_source(chapter, item))}")
     print_rich(*lines)
     return 0

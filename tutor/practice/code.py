@@ -59,7 +59,7 @@ def kernel_config(settings: Settings, *, torch: bool = False, standby: bool = Tr
 
 
 @contextmanager
-def reporting(listener: Callable[[str], None]) -> Iterator[None]:
+def reporting(listener: Callable[[str], object]) -> Iterator[None]:
     """While grading in this block (this thread), tell `listener` each call as it starts, in a few
     words, for a progress line."""
     from checkers.grading.harness import reporting as harness_reporting

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from tutor.course.exercise_schema import Lab
 from tutor.course.loader import Chapter, ContentError
@@ -65,7 +65,7 @@ class RunEnded:
     text: str
 
 
-Event = Union[RunStarted, StepStarted, Row, RunEnded]
+Event = RunStarted | StepStarted | Row | RunEnded
 
 
 class Estimate:
@@ -95,7 +95,9 @@ def measure_config(settings: Settings, lab: Lab) -> KernelConfig:
     config = kernel_config(settings, torch="torch" in lab.requires, standby=False)
     gpu = any(Path("/dev").glob("nvidia[0-9]*"))
     # CUDA reserves far more address space than a CPU kernel's limit allows.
-    return dataclasses.replace(config, timeout=STEP_TIMEOUT, memory_mb=0 if gpu else config.memory_mb)
+    return dataclasses.replace(
+        config, timeout=STEP_TIMEOUT, memory_mb=0 if gpu else config.memory_mb
+    )
 
 
 def prewarm(settings: Settings, lab: Lab) -> None:
@@ -122,6 +124,15 @@ def plan(chapter: Chapter, lab: Lab) -> tuple[LabInputs, list[Step]]:
     return inputs, steps
 
 
+def data_source(chapter: Chapter, lab: Lab) -> str:
+    """Where the lab's measurement data comes from on this machine, and its shape, in words."""
+    try:
+        inputs, _ = plan(chapter, lab)
+    except Exception as exc:  # trusted code; a broken data source is reported, not raised
+        return f"the lab's data could not be loaded: {exc}"
+    return inputs.source or "made in the kernel by the measurements"
+
+
 class Measurement:
     """One run of a lab's measurements on the learner's file; `stop` ends it from any thread."""
 
@@ -132,7 +143,7 @@ class Measurement:
         self._kernel: Kernel | None = None
         self._stopped = False
 
-    def run(self, source: str, emit: Callable[[Event], None]) -> None:
+    def run(self, source: str, emit: Callable[[Event], object]) -> None:
         """Load `source` in a fresh kernel and run every step, emitting events as things happen
         (blocks; call it from a worker thread). Never raises for a broken file, kernel or plan:
         it ends with RunEnded."""
@@ -167,7 +178,7 @@ class Measurement:
             kernel.close()
 
 
-def _steps(kernel: Kernel, steps: list[Step], nonce: str, emit: Callable[[Event], None]) -> None:
+def _steps(kernel: Kernel, steps: list[Step], nonce: str, emit: Callable[[Event], object]) -> None:
     from checkers.grading.measure import parse_row
 
     estimate = Estimate([step.work for step in steps])
@@ -188,9 +199,20 @@ def _steps(kernel: Kernel, steps: list[Step], nonce: str, emit: Callable[[Event]
                 emit(RunEnded(False, failures[-1]))
                 return
     if failures:
-        emit(RunEnded(False, failures[0] + (f"\n({len(failures) - 1} more steps failed)" if len(failures) > 1 else "")))
+        emit(
+            RunEnded(
+                False,
+                failures[0]
+                + (f"\n({len(failures) - 1} more steps failed)" if len(failures) > 1 else ""),
+            )
+        )
     else:
-        emit(RunEnded(True, "Measurements done: ctrl+f shows them full screen, ctrl+s checks your functions."))
+        emit(
+            RunEnded(
+                True,
+                "Measurements done: ctrl+f shows them full screen, ctrl+s checks your functions.",
+            )
+        )
 
 
 def _prepare(kernel: Kernel, lab: Lab, source: str, inputs: LabInputs) -> tuple[str, str]:
@@ -200,8 +222,10 @@ def _prepare(kernel: Kernel, lab: Lab, source: str, inputs: LabInputs) -> tuple[
 
     from checkers.grading.measure import new_nonce, prelude
 
-    # Loaded as a module (not __main__), so a demo block under `if __name__ == "__main__"` stays out.
-    loaded = kernel.request({"op": "load", "source": source, "filename": f"{lab.id}.py"}, STEP_TIMEOUT)
+    # Loaded as a module (not __main__): a demo under `if __name__ == "__main__"` stays out.
+    loaded = kernel.request(
+        {"op": "load", "source": source, "filename": f"{lab.id}.py"}, STEP_TIMEOUT
+    )
     if not loaded.ok:
         return "", f"Your file could not be run:\n{loaded.error or loaded.status}"
     nonce = new_nonce()
@@ -214,7 +238,10 @@ def _prepare(kernel: Kernel, lab: Lab, source: str, inputs: LabInputs) -> tuple[
         kernel.give_to_worker(path)
         given = kernel.execute(f"{name} = np.load({path!r}, allow_pickle=False)")
         if not given.ok:
-            return nonce, f"The lab's data could not be handed to the kernel:\n{given.error or given.status}"
+            return (
+                nonce,
+                f"The lab's data could not be handed to the kernel:\n{given.error or given.status}",
+            )
     return nonce, ""
 
 
@@ -246,7 +273,15 @@ def validate_chapter(chapter: Chapter) -> list[str]:
             try:
                 compile(step.code, f"{lab.id} · {step.title}", "exec")
             except SyntaxError as exc:
-                problems.append(f"{lab.id}: step {step.title!r} is not valid Python: {exc.msg} (line {exc.lineno})")
-            emitted |= {block for block in blocks if f"'{block}'" in step.code or f'"{block}"' in step.code}
-        problems.extend(f"{lab.id}: no step emits rows for the result block {block!r}" for block in sorted(blocks - emitted))
+                problems.append(
+                    f"{lab.id}: step {step.title!r} is not valid Python: "
+                    f"{exc.msg} (line {exc.lineno})"
+                )
+            emitted |= {
+                block for block in blocks if f"'{block}'" in step.code or f'"{block}"' in step.code
+            }
+        problems.extend(
+            f"{lab.id}: no step emits rows for the result block {block!r}"
+            for block in sorted(blocks - emitted)
+        )
     return problems

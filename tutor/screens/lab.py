@@ -63,10 +63,22 @@ class LabScreen(CodeWorkScreen):
     """Work through a Code Lab: write its functions, check them, measure and plot the results."""
 
     BINDINGS = [
-        Binding("f4", "measure", "Measure", id="lab-measure", tooltip="Run the lab's measurements and plot them"),
+        Binding(
+            "f4",
+            "measure",
+            "Measure",
+            id="lab-measure",
+            tooltip="Run the lab's measurements and plot them",
+        ),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", show=False, tooltip="Show the next hint"),
-        Binding("ctrl+f", "show_results", "Results", id="lab-results", show=False,
-                tooltip="Results full screen; again to go back"),
+        Binding(
+            "ctrl+f",
+            "show_results",
+            "Results",
+            id="lab-results",
+            show=False,
+            tooltip="Results full screen; again to go back",
+        ),
     ]
 
     class Progress(Message):
@@ -76,8 +88,14 @@ class LabScreen(CodeWorkScreen):
             super().__init__()
             self.event = event
 
-    def __init__(self, session: Session, chapter: Chapter, lab: Lab, review: bool = False,
-                 review_position: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        chapter: Chapter,
+        lab: Lab,
+        review: bool = False,
+        review_position: str = "",
+    ) -> None:
         super().__init__(session, chapter, lab, review, review_position)
         self.lab = lab
         self.measuring = False
@@ -96,7 +114,9 @@ class LabScreen(CodeWorkScreen):
         for number, step in enumerate(self.lab.steps, start=1):
             text.append(f"{number}. {step.title}", style="bold")
             if step.entry:
-                text.append("  [" + ", ".join(f"{name}()" for name in step.entry) + "]", style="italic")
+                text.append(
+                    "  [" + ", ".join(f"{name}()" for name in step.entry) + "]", style="italic"
+                )
             if step.challenge:
                 text.append("  optional", style="dim")
             text.append(f"\n   {step.text}\n")
@@ -123,8 +143,10 @@ class LabScreen(CodeWorkScreen):
     def _notes_intro(self) -> Text:
         text = super()._notes_intro()
         if self.lab.measure is not None:
-            text.append("\nF4 runs the lab's measurements on your functions and plots them; "
-                        "ctrl+f shows them full screen.")
+            text.append(
+                "\nF4 runs the lab's measurements on your functions and plots them; "
+                "ctrl+f shows them full screen."
+            )
         return text
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -153,7 +175,8 @@ class LabScreen(CodeWorkScreen):
             self.call = call
 
     def action_check(self) -> None:
-        """Check as a code exercise does, with the grader's current call and time on the status line."""
+        """Check as a code exercise does, with the grader's current call and time on the status
+        line."""
         was_checking = self.checking
         super().action_check()
         if self.checking and not was_checking:
@@ -213,8 +236,13 @@ class LabScreen(CodeWorkScreen):
         source = self.code
         measurement = self.session.lab_measurement(self.chapter, self.lab)
         self._measurement = measurement
-        self.run_worker(lambda: self._measure(measurement, source), thread=True, exclusive=True,
-                        group="lab-measure", exit_on_error=False)
+        self.run_worker(
+            lambda: self._measure(measurement, source),
+            thread=True,
+            exclusive=True,
+            group="lab-measure",
+            exit_on_error=False,
+        )
 
     def _measure(self, measurement: Measurement, source: str) -> None:
         """Worker thread: run the plan; every event becomes a message."""
@@ -222,13 +250,16 @@ class LabScreen(CodeWorkScreen):
 
         try:
             measurement.run(source, lambda event: self.post_message(self.Progress(event)))
-        except Exception as exc:  # the runner reports its own failures; anything else must not kill the screen
+        except (
+            Exception
+        ) as exc:  # the runner reports its own failures; anything else must not kill the screen
             self.post_message(self.Progress(RunEnded(False, f"The measurements failed: {exc}")))
 
     def on_unmount(self) -> None:
         super().on_unmount()
         if self._measurement is not None:
-            self._measurement.stop()  # leaving stops the measurements: the running step ends with the kernel
+            # Leaving stops the measurements: the running step ends with its kernel.
+            self._measurement.stop()
 
     @on(Progress)
     def _progressed(self, message: Progress) -> None:

@@ -28,7 +28,8 @@ MISSING = "—"
 
 
 def number(value: Any) -> float | None:
-    """A finite float from a row value, or None (bools, text, NaN and infinities are not numbers)."""
+    """A finite float from a row value, or None (bools, text, NaN and infinities are not
+    numbers)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
@@ -109,14 +110,19 @@ def _series(rows: Sequence[dict[str, Any]], plot: ResultPlot) -> tuple[list[Any]
         ys_raw = rows[0][plot.y]
         xs_raw = rows[0].get(plot.x) if plot.x and isinstance(rows[0].get(plot.x), list) else None
         xs = list(xs_raw) if xs_raw is not None else list(range(1, len(ys_raw) + 1))
-        pairs = [(x, number(y)) for x, y in zip(xs, ys_raw)]
+        pairs = [(x, number(y)) for x, y in zip(xs, ys_raw, strict=False)]
     else:
-        pairs = [(row.get(plot.x) if plot.x else i + 1, number(row.get(plot.y))) for i, row in enumerate(rows)]
+        pairs = [
+            (row.get(plot.x) if plot.x else i + 1, number(row.get(plot.y)))
+            for i, row in enumerate(rows)
+        ]
     kept = [(x, y) for x, y in pairs if y is not None and x is not None]
     return [x for x, _ in kept], [y for _, y in kept]
 
 
-def draw(plt: Any, plot: ResultPlot, rows: Sequence[dict[str, Any]], labels: Sequence[str] = ()) -> None:
+def draw(
+    plt: Any, plot: ResultPlot, rows: Sequence[dict[str, Any]], labels: Sequence[str] = ()
+) -> None:
     """Draw a bars, line or scatter block with a plotext-like `plt`."""
     plt.clear_figure()
     plt.title(plot.title)
@@ -128,7 +134,7 @@ def draw(plt: Any, plot: ResultPlot, rows: Sequence[dict[str, Any]], labels: Seq
     xs, ys = _series(rows, plot)
     if plot.kind == "bars":
         best: dict[str, float] = {}
-        for x, y in zip(xs, ys):
+        for x, y in zip(xs, ys, strict=False):
             best[str(x)] = max(best.get(str(x), y), y)  # one bar per category: its best value
         xs, ys = list(best), list(best.values())
     if not ys:
@@ -148,7 +154,7 @@ def _scatter(plt: Any, plot: ResultPlot, row: dict[str, Any], labels: Sequence[s
     raw_x, raw_y = row.get(plot.x), row.get(plot.y)
     if not isinstance(raw_x, list) or not isinstance(raw_y, list):
         return
-    pairs = [(number(x), number(y)) for x, y in zip(raw_x, raw_y)]
+    pairs = [(number(x), number(y)) for x, y in zip(raw_x, raw_y, strict=False)]
     points = [(x, y) for x, y in pairs if x is not None and y is not None]
     xs, ys = [x for x, _ in points], [y for _, y in points]
     plt.scatter(xs, ys, marker="dot")
@@ -160,7 +166,9 @@ def _scatter(plt: Any, plot: ResultPlot, row: dict[str, Any], labels: Sequence[s
 def images(plot: ResultPlot, row: dict[str, Any]) -> Text:
     """An images block: its title (filled in from the row) and the pictures side by side."""
     try:
-        title = plot.title.format_map({key: value for key, value in row.items() if isinstance(value, (int, float, str))})
+        title = plot.title.format_map(
+            {key: value for key, value in row.items() if isinstance(value, (int, float, str))}
+        )
     except (KeyError, ValueError, IndexError, AttributeError):
         title = plot.title
     text = Text(title + "\n", style="bold")
@@ -181,8 +189,15 @@ def _pixels(value: Any) -> list[list[float]]:
     return [line[:width] for line in pixels] if width else []
 
 
-def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], *, cols: int = 68,
-                   rows: int = 14, limit: int = SCATTER_LABELS) -> list[tuple[float, float, str, str]]:
+def scatter_labels(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    labels: Sequence[str],
+    *,
+    cols: int = 68,
+    rows: int = 14,
+    limit: int = SCATTER_LABELS,
+) -> list[tuple[float, float, str, str]]:
     """(x, y, label, alignment) for words that can sit beside their point on a cols×rows canvas
     without overprinting another word or running off an edge; the rest stay plain dots."""
     if not xs:
@@ -192,10 +207,10 @@ def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[st
     cell = width / (cols - 1)
     taken: dict[int, list[tuple[int, int]]] = {}
     chosen: list[tuple[float, float, str, str]] = []
-    for x, y, label in zip(xs, ys, labels):
+    for x, y, label in zip(xs, ys, labels, strict=False):
         col = round((x - x0) / width * (cols - 1))
         row = round((y - y0) / height * (rows - 1))
-        # Beside the point (its dot stays visible): to the right, or to the left near the right edge.
+        # Beside the point (its dot stays visible): to the right, or left near the right edge.
         start, alignment, at = col + 1, "left", x + cell
         if start + len(label) > cols:
             start, alignment, at = col - len(label), "right", x - cell
@@ -210,7 +225,7 @@ def scatter_labels(xs: Sequence[float], ys: Sequence[float], labels: Sequence[st
 
 
 def decade_exponents(low: float, high: float, most: int = 6) -> list[int]:
-    """Exponents of the powers of ten spanning [low, high], every k-th one so at most `most` remain."""
+    """Exponents of the powers of ten spanning [low, high], every k-th one, at most `most`."""
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     step = max(1, math.ceil((last - first + 1) / most))
     return list(range(last, first - 1, -step))[::-1]
@@ -225,8 +240,8 @@ def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
     step = max(1, math.ceil(cols / width))
     sampled = [list(row[::step]) for row in pixels[::step]]
     text = Text()
-    for top, bottom in zip(sampled[0::2], sampled[1::2] + [[0.0] * len(sampled[0])]):
-        for upper, lower in zip(top, bottom):
+    for top, bottom in zip(sampled[0::2], sampled[1::2] + [[0.0] * len(sampled[0])], strict=False):
+        for upper, lower in zip(top, bottom, strict=False):
             a, b = (max(0, min(255, round(255 * float(v)))) for v in (upper, lower))
             text.append("▀", style=f"rgb({a},{a},{a}) on rgb({b},{b},{b})")
         text.append("\n")
@@ -235,7 +250,10 @@ def grey_image(pixels: Sequence[Sequence[float]], width: int = 64) -> Text:
 
 def side_by_side(left: Text, right: Text, gap: int = 2) -> Text:
     """Two pictures next to each other, line by line (both fit in 80 columns at IMAGE_WIDTH)."""
-    left_lines, right_lines = left.split("\n", allow_blank=True), right.split("\n", allow_blank=True)
+    left_lines, right_lines = (
+        left.split("\n", allow_blank=True),
+        right.split("\n", allow_blank=True),
+    )
     width = max((line.cell_len for line in left_lines), default=0)
     joined = Text()
     for index in range(max(len(left_lines), len(right_lines))):
@@ -248,8 +266,10 @@ def side_by_side(left: Text, right: Text, gap: int = 2) -> Text:
             joined.append("\n")
     return joined
 
+
 class LabResults(Vertical):
-    """A lab's data source and one block per declared result (table, plot or images), redrawn as rows arrive."""
+    """A lab's data source and one block per declared result (table, plot or images), redrawn
+    as rows arrive."""
 
     DEFAULT_CSS = """
     LabResults { height: auto; }
@@ -271,7 +291,9 @@ class LabResults(Vertical):
         yield Static("", id="lab-source")
         for result in self.results:
             if result.columns:
-                yield DataTable(id=f"lab-table-{result.rows}", zebra_stripes=True, classes="lab-table")
+                yield DataTable(
+                    id=f"lab-table-{result.rows}", zebra_stripes=True, classes="lab-table"
+                )
             if result.plot is not None and result.plot.kind == "images":
                 yield Static("", id=f"lab-images-{result.rows}", classes="lab-images")
             elif result.plot is not None:
