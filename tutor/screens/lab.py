@@ -103,6 +103,7 @@ class LabScreen(CodeWorkScreen):
         self._step: Any = None
         self._ticker: Timer | None = None
         self._check_started = 0.0
+        self._measure_started = 0.0
         self._check_calls = 0
         self._check_call = ""
         self._last_check: float | None = None
@@ -231,6 +232,7 @@ class LabScreen(CodeWorkScreen):
             self.minimize()
         self._show_pane("lab-results-pane")
         self._step = None
+        self._measure_started = time.monotonic()
         self._status("Measuring: starting a kernel with your file…")
         self._resume_ticker()
         source = self.code
@@ -288,6 +290,9 @@ class LabScreen(CodeWorkScreen):
         now = time.monotonic()
         if self.measuring and self._step is not None:
             self._status(progress_line(self._step, now))
+        elif self.measuring:
+            waited = seconds_text(now - self._measure_started)
+            self._status(f"Measuring: starting a kernel with your file… {waited}")
         elif self.checking and not self.measuring:
             self._status(self.check_line(now))
         elif not self.measuring and self._ticker is not None:
