@@ -200,3 +200,40 @@ def test_show_says_which_data_a_lab_uses(tutor_env: Path, capsys: pytest.Capture
     assert main(["show", "1.lab4"]) == 0
     shown = " ".join(capsys.readouterr().out.split())
     assert "Data in use: a generated 96×128 greyscale test card" in shown
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(any(Path("/dev").glob("nvidia[0-9]*")), reason="this machine has an NVIDIA driver")
+def test_check_of_lab2_without_cuda_reads_skip_in_text_and_json(
+    tutor_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tutor.cli import main
+
+    good = str(SOLUTIONS / "1.lab2" / "good.py")
+    assert main(["check", "1.lab2", "--file", good, "--no-record"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "SKIP  CUDA timing" in lines and not any("PASS  CUDA" in line for line in lines)
+    assert main(["check", "1.lab2", "--file", good, "--no-record", "--json"]) == 0
+    tests = json.loads(capsys.readouterr().out)["tests"]
+    cuda = [test for test in tests if test["name"] == "CUDA timing"]
+    assert cuda == [{**cuda[0], "status": "skipped", "passed": None}]
+    assert all(test["status"] == "passed" for test in tests if test["name"] != "CUDA timing")
+
+
+def test_a_lab_screen_warms_the_very_kernels_a_check_and_f4_take(
+    chapter: Chapter, tutor_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checkers.kernel
+    from checkers.grading.calls import trusted_config
+    from tutor.practice import lab as practice
+    from tutor.practice.code import kernel_config
+    from tutor.settings import load_settings
+
+    warmed: list[Any] = []
+    monkeypatch.setattr(checkers.kernel, "prewarm", warmed.append)
+    settings = load_settings(config_file=tutor_env / "none.toml")
+    item = next(lab for lab in chapter.labs if lab.id == "1.lab2")
+    practice.prewarm(settings, item)
+    grading = kernel_config(settings, torch=True)  # what grade_file builds for the app's check
+    assert warmed == [grading, trusted_config(grading), practice.measure_config(settings, item)]
+    assert len(set(warmed)) == 3, "each needs its own spare"
