@@ -50,10 +50,23 @@ def test_the_view_holds_only_what_the_interpreter_needs(kernel: Kernel) -> None:
     view = _view(kernel)
     prefixes = {sys.prefix, sys.base_prefix, os.path.realpath(sys.executable)}
     tops = {Path(p).parts[1] for p in prefixes}
-    assert set(view["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev",
-                                 "tmp", *tops}
-    assert view["dev"] == sorted(["null", "zero", "full", "random", "urandom", "fd", "stdin", "stdout", "stderr",
-                                  "shm"])
+    assert set(view["root"]) <= {
+        "usr",
+        "bin",
+        "sbin",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "etc",
+        "proc",
+        "dev",
+        "tmp",
+        *tops,
+    }
+    assert view["dev"] == sorted(
+        ["null", "zero", "full", "random", "urandom", "fd", "stdin", "stdout", "stderr", "shm"]
+    )
     assert "shadow" not in view["etc"] and "ssh" not in view["etc"]
     assert view["passwd"].startswith("learner:x:") and "root:" not in view["passwd"]
     assert view["uid"] != 0 and view["cwd"] == kernel.home_dir
@@ -61,8 +74,20 @@ def test_the_view_holds_only_what_the_interpreter_needs(kernel: Kernel) -> None:
     assert view["tmp"] == [Path(kernel.scratch_dir).name]
 
 
-@pytest.mark.parametrize("path", [str(REPO / "content"), str(REPO / "checkers"), os.path.expanduser("~/.ssh"),
-                                  "/run", "/var", "/home", "/sys", "/dev/pts", "/dev/tty"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        str(REPO / "content"),
+        str(REPO / "checkers"),
+        os.path.expanduser("~/.ssh"),
+        "/run",
+        "/var",
+        "/home",
+        "/sys",
+        "/dev/pts",
+        "/dev/tty",
+    ],
+)
 def test_hidden_paths_do_not_exist_inside(kernel: Kernel, path: str) -> None:
     assert kernel.execute(f"import os; os.path.exists({path!r})").value == "False"
 
@@ -85,9 +110,18 @@ def _make_fake_dev(base: Path) -> tuple[Path, Path, Path]:
     (dev / "nvidia-caps").mkdir(parents=True)
     (proc / "driver" / "nvidia").mkdir(parents=True)
     nvidia_root.mkdir()
-    for name, minor in (("nvidia0", 0), ("nvidia1", 1), ("nvidiactl", 255), ("nvidia-uvm", 0),
-                        ("nvidia-uvm-tools", 1), ("nvidia-modeset", 254), ("null", 3)):
-        os.mknod(dev / name, stat.S_IFCHR | 0o666, os.makedev(195 if "nvidia" in name else 1, minor))
+    for name, minor in (
+        ("nvidia0", 0),
+        ("nvidia1", 1),
+        ("nvidiactl", 255),
+        ("nvidia-uvm", 0),
+        ("nvidia-uvm-tools", 1),
+        ("nvidia-modeset", 254),
+        ("null", 3),
+    ):
+        os.mknod(
+            dev / name, stat.S_IFCHR | 0o666, os.makedev(195 if "nvidia" in name else 1, minor)
+        )
     os.mknod(dev / "nvidia-caps" / "nvidia-cap1", stat.S_IFCHR | 0o400, os.makedev(511, 1))
     (dev / "nvidia-notes.txt").write_text("a regular file is never bound")
     return dev, proc, nvidia_root
@@ -98,10 +132,15 @@ def test_a_cuda_view_binds_the_nvidia_nodes_and_driver_folders(tmp_path: Path) -
     dev, proc, nvidia_root = _make_fake_dev(tmp_path)
     found = nvidia_paths(str(dev), str(proc), roots=(str(nvidia_root), str(tmp_path / "absent")))
     assert found == [
-        str(dev / "nvidia-modeset"), str(dev / "nvidia-uvm"), str(dev / "nvidia-uvm-tools"),
-        str(dev / "nvidia0"), str(dev / "nvidia1"), str(dev / "nvidiactl"),
+        str(dev / "nvidia-modeset"),
+        str(dev / "nvidia-uvm"),
+        str(dev / "nvidia-uvm-tools"),
+        str(dev / "nvidia0"),
+        str(dev / "nvidia1"),
+        str(dev / "nvidiactl"),
         str(dev / "nvidia-caps" / "nvidia-cap1"),
-        str(nvidia_root), "/sys",
+        str(nvidia_root),
+        "/sys",
     ]
 
 
@@ -141,9 +180,25 @@ def test_another_interpreter_runs_in_its_own_view(other_venv: Path) -> None:
 def test_exercise_19_grades_under_another_interpreter(other_venv: Path, tmp_path: Path) -> None:
     solution = REPO / "tests" / "fixtures" / "solutions" / "1.ex19" / "good.py"
     done = subprocess.run(
-        [sys.executable, "-m", "tutor", "check", "1.ex19", "--file", str(solution), "--json", "--no-record",
-         "--python", str(other_venv), "--data-dir", str(tmp_path / "data")],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "check",
+            "1.ex19",
+            "--file",
+            str(solution),
+            "--json",
+            "--no-record",
+            "--python",
+            str(other_venv),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
         env={**os.environ, "TUTOR_CONFIG": str(tmp_path / "none.toml")},
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -160,7 +215,9 @@ def test_a_killed_tutors_folder_is_removed_by_the_next(tmp_path: Path) -> None:
         k.request({"op": "exec", "code": "while True: pass"}, timeout=60)
         """
     )
-    tutor = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    tutor = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     assert tutor.stdout is not None
     folder = Path(tutor.stdout.readline().strip())
     assert folder.is_dir()

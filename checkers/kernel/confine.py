@@ -38,8 +38,15 @@ MS_RELATIME = 1 << 21
 MNT_DETACH = 2
 # statvfs f_flag bits -> the mount flags a read-only remount must keep (a user namespace may
 # not clear them: the remount is refused otherwise).
-ST_TO_MS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME,
-            2048: MS_NODIRATIME, 4096: MS_RELATIME}
+ST_TO_MS = {
+    1: MS_RDONLY,
+    2: MS_NOSUID,
+    4: MS_NODEV,
+    8: MS_NOEXEC,
+    1024: MS_NOATIME,
+    2048: MS_NODIRATIME,
+    4096: MS_RELATIME,
+}
 
 SYS_PIVOT_ROOT = 155
 SYS_LANDLOCK_CREATE_RULESET = 444
@@ -76,7 +83,13 @@ def libc() -> ctypes.CDLL:
     global _LIBC
     if _LIBC is None:
         lib = ctypes.CDLL(None, use_errno=True)
-        lib.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        lib.mount.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_ulong,
+            ctypes.c_char_p,
+        ]
         lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
         lib.unshare.argtypes = [ctypes.c_int]
         lib.syscall.restype = ctypes.c_long
@@ -109,7 +122,11 @@ def unshare(flags: int, step: str) -> None:
 def map_own_ids(uid: int, gid: int) -> None:
     """After unshare(CLONE_NEWUSER) by an ordinary user: be `uid`/`gid` inside too (never 0)."""
     try:
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        for name, text in (
+            ("setgroups", "deny"),
+            ("uid_map", f"{uid} {uid} 1"),
+            ("gid_map", f"{gid} {gid} 1"),
+        ):
             fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
             try:
                 os.write(fd, text.encode())
@@ -161,7 +178,9 @@ def capabilities() -> int:
 # the private root ----------------------------------------------------------------------------
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None, step: str) -> None:
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None, step: str
+) -> None:
     enc = [None if item is None else item.encode() for item in (source, target, fstype, data)]
     if libc().mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
         raise _fail(step)
@@ -195,8 +214,14 @@ def interpreter_paths(exclude: tuple[str, ...] = ()) -> list[str]:
         real = os.path.realpath(entry) if entry and os.path.isabs(entry) else ""
         if not real or not os.path.isdir(real):
             continue
-        inside = any(real == prefix or real.startswith(prefix.rstrip("/") + "/") for prefix in found)
-        if not inside and any(real == h or real.startswith(h + "/") for h in hidden) and not _in_venv(real):
+        inside = any(
+            real == prefix or real.startswith(prefix.rstrip("/") + "/") for prefix in found
+        )
+        if (
+            not inside
+            and any(real == h or real.startswith(h + "/") for h in hidden)
+            and not _in_venv(real)
+        ):
             continue
         found.add(real)
     return sorted(found)
@@ -211,7 +236,9 @@ def _in_venv(path: str) -> bool:
     return False
 
 
-def nvidia_paths(dev: str = "/dev", proc: str = "/proc", roots: tuple[str, ...] = NVIDIA_LIBRARY_DIRS) -> list[str]:
+def nvidia_paths(
+    dev: str = "/dev", proc: str = "/proc", roots: tuple[str, ...] = NVIDIA_LIBRARY_DIRS
+) -> list[str]:
     """The NVIDIA device nodes and driver folders a CUDA kernel needs, as found on this host.
 
     Device nodes: /dev/nvidiaN, nvidiactl, nvidia-uvm(-tools), nvidia-modeset and the nodes in
@@ -229,7 +256,11 @@ def nvidia_paths(dev: str = "/dev", proc: str = "/proc", roots: tuple[str, ...] 
             found.append(path)
     caps = os.path.join(dev, "nvidia-caps")
     if os.path.isdir(caps):
-        found += [os.path.join(caps, n) for n in sorted(os.listdir(caps)) if _is_device(os.path.join(caps, n))]
+        found += [
+            os.path.join(caps, n)
+            for n in sorted(os.listdir(caps))
+            if _is_device(os.path.join(caps, n))
+        ]
     if not found:
         return found
     found += [root for root in roots if os.path.isdir(root)]
@@ -265,10 +296,24 @@ def build_root(
     bubblewrap does: a tmpfs base at /tmp, pivot into it so the host stays reachable at /oldroot,
     bind what is needed into /newroot, detach the host, pivot into /newroot."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None, "make mounts private")
-    _mount("tutor-base", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m", "mount the base tmpfs")
+    _mount(
+        "tutor-base",
+        "/tmp",
+        "tmpfs",
+        MS_NOSUID | MS_NODEV,
+        "mode=0755,size=1m",
+        "mount the base tmpfs",
+    )
     os.mkdir("/tmp/newroot", 0o755)
     os.mkdir("/tmp/oldroot", 0o755)
-    _mount("tutor-root", "/tmp/newroot", "tmpfs", MS_NOSUID, "mode=0755,size=4m", "mount the root tmpfs")
+    _mount(
+        "tutor-root",
+        "/tmp/newroot",
+        "tmpfs",
+        MS_NOSUID,
+        "mode=0755,size=4m",
+        "mount the root tmpfs",
+    )
     if libc().syscall(SYS_PIVOT_ROOT, b"/tmp", b"/tmp/oldroot") != 0:
         raise _fail("pivot into the base")
     os.chdir("/")
@@ -276,7 +321,14 @@ def build_root(
     size = f"size={max(1, tmpfs_mb)}m"
     _makedirs(new + "/tmp")
     # First, so that binds of folders below /tmp (the work folder) land on top of it.
-    _mount("tutor-tmp", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}", "mount a private /tmp")
+    _mount(
+        "tutor-tmp",
+        new + "/tmp",
+        "tmpfs",
+        MS_NOSUID | MS_NODEV,
+        f"mode=1777,{size}",
+        "mount a private /tmp",
+    )
     done: list[str] = []
     for path in sorted(set(SYSTEM_DIRS) | set(read_only), key=len):
         if _covered(path, done):
@@ -295,11 +347,19 @@ def build_root(
     for path in private:
         # The worker's own writable folders: size-capped tmpfs owned by it, gone with the namespace.
         _makedirs(new + path)
-        _mount("tutor-work", new + path, "tmpfs", MS_NOSUID | MS_NODEV,
-               f"mode=0700,uid={uid},gid={gid},{size}", f"mount a private {os.path.basename(path)}")
+        _mount(
+            "tutor-work",
+            new + path,
+            "tmpfs",
+            MS_NOSUID | MS_NODEV,
+            f"mode=0700,uid={uid},gid={gid},{size}",
+            f"mount a private {os.path.basename(path)}",
+        )
     _build_dev(new, old, devices, size)
     _makedirs(new + "/proc")
-    _mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None, "mount a fresh /proc")
+    _mount(
+        "proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None, "mount a fresh /proc"
+    )
     _build_etc(new, old, uid, gid, home)
     if libc().umount2(old.encode(), MNT_DETACH) != 0:
         raise _fail("detach the host's root")
@@ -310,7 +370,14 @@ def build_root(
         raise _fail("detach the base")
     os.chdir("/")
     # The root itself is read-only: only the work folder, /tmp and /dev/shm take writes.
-    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, None, "make the root read-only")
+    _mount(
+        None,
+        "/",
+        None,
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID,
+        None,
+        "make the root read-only",
+    )
 
 
 def _bind(source: str, target: str, *, read_only: bool, is_dir: bool, device: bool = False) -> None:
@@ -337,7 +404,14 @@ def _bind(source: str, target: str, *, read_only: bool, is_dir: bool, device: bo
 def _build_dev(new: str, old: str, devices: list[str], size: str) -> None:
     dev = new + "/dev"
     _makedirs(dev)
-    _mount("tutor-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k", "mount a minimal /dev")
+    _mount(
+        "tutor-dev",
+        dev,
+        "tmpfs",
+        MS_NOSUID | MS_NOEXEC,
+        "mode=0755,size=64k",
+        "mount a minimal /dev",
+    )
     for name in DEVICES:
         _bind(f"{old}/dev/{name}", f"{dev}/{name}", read_only=False, is_dir=False)
     for path in devices:
@@ -345,11 +419,22 @@ def _build_dev(new: str, old: str, devices: list[str], size: str) -> None:
             _bind(old + path, new + path, read_only=False, is_dir=False, device=True)
         elif os.path.isdir(old + path):
             _bind(old + path, new + path, read_only=True, is_dir=True)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{dev}/{name}")
     os.mkdir(f"{dev}/shm")
-    _mount("tutor-shm", f"{dev}/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}", "mount a private /dev/shm")
+    _mount(
+        "tutor-shm",
+        f"{dev}/shm",
+        "tmpfs",
+        MS_NOSUID | MS_NODEV,
+        f"mode=1777,{size}",
+        "mount a private /dev/shm",
+    )
 
 
 def _build_etc(new: str, old: str, uid: int, gid: int, home: str) -> None:
@@ -358,8 +443,12 @@ def _build_etc(new: str, old: str, uid: int, gid: int, home: str) -> None:
     for name in ETC_FILES:
         source = f"{old}/etc/{name}"
         if os.path.isfile(source):
-            _bind(os.path.realpath(source) if os.path.islink(source) else source, f"{etc}/{name}",
-                  read_only=True, is_dir=False)
+            _bind(
+                os.path.realpath(source) if os.path.islink(source) else source,
+                f"{etc}/{name}",
+                read_only=True,
+                is_dir=False,
+            )
     # One account, so pwd lookups (getpass.getuser, torch caches) work without the host's list.
     _write(f"{etc}/passwd", f"learner:x:{uid}:{gid}:learner:{home}:/bin/false\n")
     _write(f"{etc}/group", f"learner:x:{gid}:\n")
@@ -401,8 +490,11 @@ SCOPE_SIGNAL = 1 << 1
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneath(ctypes.Structure):
@@ -413,8 +505,12 @@ class _PathBeneath(ctypes.Structure):
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version; 0 when it has none (or it is disabled)."""
     try:
-        version = libc().syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
-                                 ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+        version = libc().syscall(
+            SYS_LANDLOCK_CREATE_RULESET,
+            None,
+            ctypes.c_size_t(0),
+            ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION),
+        )
     except (OSError, AttributeError):
         return 0
     return max(0, int(version))
@@ -443,16 +539,26 @@ def apply_landlock(
     if abi <= 0:
         raise ConfineError(38, "Landlock: not available in this kernel")
     fs = _fs_access(abi)
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+    attr = _RulesetAttr(
+        fs,
+        NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0,
+    )
     size = 8 if abi < 4 else 16 if abi < 6 else 24
     lib = libc()
-    ruleset = lib.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    ruleset = lib.syscall(
+        SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
+    )
     if ruleset < 0:
         raise _fail("Landlock: create a ruleset")
     reading = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
     everything = fs & ~(FS_MAKE_CHAR | FS_MAKE_BLOCK)
-    device = FS_READ_FILE | FS_WRITE_FILE | (FS_IOCTL_DEV if abi >= 5 else 0) | (FS_TRUNCATE if abi >= 3 else 0)
+    device = (
+        FS_READ_FILE
+        | FS_WRITE_FILE
+        | (FS_IOCTL_DEV if abi >= 5 else 0)
+        | (FS_TRUNCATE if abi >= 3 else 0)
+    )
     try:
         rules = [(p, reading) for p in read_only] + [(p, everything) for p in writable]
         rules += [(p, device if not os.path.isdir(p) else reading) for p in devices]
@@ -466,8 +572,16 @@ def apply_landlock(
                 if not stat.S_ISDIR(os.fstat(fd).st_mode):
                     access &= FS_EXECUTE | FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE | FS_IOCTL_DEV
                 rule = _PathBeneath(access & fs, fd)
-                if lib.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
-                               ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+                if (
+                    lib.syscall(
+                        SYS_LANDLOCK_ADD_RULE,
+                        ctypes.c_int(ruleset),
+                        ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                        ctypes.byref(rule),
+                        ctypes.c_uint32(0),
+                    )
+                    != 0
+                ):
                     raise _fail(f"Landlock: allow {path}")
             finally:
                 os.close(fd)
@@ -497,8 +611,13 @@ def open_beneath(dir_fd: int, path: str, flags: int) -> int:
     """openat2(2): open `path` strictly beneath `dir_fd`, refusing every symlink and magic link on
     the way (a planted link in a worker's folder can never lead the tutor elsewhere)."""
     how = _OpenHow(flags, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
-    fd = libc().syscall(SYS_OPENAT2, ctypes.c_int(dir_fd), path.encode(), ctypes.byref(how),
-                        ctypes.c_size_t(ctypes.sizeof(how)))
+    fd = libc().syscall(
+        SYS_OPENAT2,
+        ctypes.c_int(dir_fd),
+        path.encode(),
+        ctypes.byref(how),
+        ctypes.c_size_t(ctypes.sizeof(how)),
+    )
     if fd < 0:
         errno = ctypes.get_errno()
         raise OSError(errno, os.strerror(errno), path)

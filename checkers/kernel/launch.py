@@ -126,7 +126,11 @@ def make_scratch(uid: int, private: bool) -> Scratch:
     try:
         root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
-            for name, mode, owned in (("home", 0o700, True), ("in", 0o755, False), ("out", 0o700, True)):
+            for name, mode, owned in (
+                ("home", 0o700, True),
+                ("in", 0o755, False),
+                ("out", 0o700, True),
+            ):
                 os.mkdir(name, mode, dir_fd=root_fd)
                 fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root_fd)
                 if owned and not private and uid != os.geteuid():
@@ -196,7 +200,13 @@ def environment(config: KernelConfig, scratch: Scratch, namespaces: bool) -> dic
         "MKL_NUM_THREADS": threads,
     }
     # A CUDA venv needs its driver paths; the Hugging Face cache lets labs use local weights.
-    for name in ("LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "HF_HOME", "HF_HUB_OFFLINE"):
+    for name in (
+        "LD_LIBRARY_PATH",
+        "CUDA_VISIBLE_DEVICES",
+        "CUDA_HOME",
+        "HF_HOME",
+        "HF_HUB_OFFLINE",
+    ):
         if name in os.environ:
             env[name] = os.environ[name]
     if "HF_HOME" not in env:
@@ -216,7 +226,9 @@ def extra_read_only(env: dict[str, str]) -> list[str]:
     paths = [env.get("HF_HOME", ""), env.get("CUDA_HOME", "")]
     paths += env.get("LD_LIBRARY_PATH", "").split(":")
     # os.path.isdir is False (never an error) for a folder this user cannot reach.
-    return sorted({os.path.realpath(p) for p in paths if p and os.path.isabs(p) and os.path.isdir(p)})
+    return sorted(
+        {os.path.realpath(p) for p in paths if p and os.path.isabs(p) and os.path.isdir(p)}
+    )
 
 
 def gpu_devices(config: KernelConfig, dev: str = "/dev") -> list[str]:
@@ -358,7 +370,9 @@ def serve_join(spawned: Spawned, timeout: float) -> None:
         return
     pid = frame.get("pid")
     errors: list[str] = []
-    if not isinstance(pid, int) or (pid != spawned.popen.pid and spawned.popen.pid not in procfs.ancestors(pid)):
+    if not isinstance(pid, int) or (
+        pid != spawned.popen.pid and spawned.popen.pid not in procfs.ancestors(pid)
+    ):
         errors.append(f"pid {pid} is not a process of this kernel")
     else:
         for group in spawned.groups:

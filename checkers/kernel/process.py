@@ -1,4 +1,4 @@
-"""One started worker: its handshake, the sandbox report, signals, and killing it with its strays."""
+"""One started worker: its handshake, its sandbox report, signals, killing it and its strays."""
 
 from __future__ import annotations
 
@@ -51,9 +51,17 @@ class WorkerProcess:
     @classmethod
     def from_spawned(cls, spawned: launch.Spawned) -> WorkerProcess:
         """Take over what the spawner started."""
-        return cls(spawned.popen, spawned.request_fd, spawned.reply_fd, spawned.launch.level,
-                   spawned.launch.uid, spawned.scratch, spawned.config, groups=spawned.groups,
-                   group_errors=spawned.group_errors)
+        return cls(
+            spawned.popen,
+            spawned.request_fd,
+            spawned.reply_fd,
+            spawned.launch.level,
+            spawned.launch.uid,
+            spawned.scratch,
+            spawned.config,
+            groups=spawned.groups,
+            group_errors=spawned.group_errors,
+        )
 
     @property
     def worker_pid(self) -> int:
@@ -79,9 +87,17 @@ class WorkerProcess:
         if pids is not None and self._joined("pids"):
             limits["processes"] = pids.limit
         elif pids is not None:
-            limits["processes"] = f"not enforced: the kernel did not join {pids.path} ({self._join_error()})"
-        elif os.geteuid() == 0 and not isinstance(limits.get("processes"), int) and "pids" in self.group_errors:
-            limits["processes"] = f"not enforced: the kernel runs as root and {self.group_errors['pids']}"
+            limits["processes"] = (
+                f"not enforced: the kernel did not join {pids.path} ({self._join_error()})"
+            )
+        elif (
+            os.geteuid() == 0
+            and not isinstance(limits.get("processes"), int)
+            and "pids" in self.group_errors
+        ):
+            limits["processes"] = (
+                f"not enforced: the kernel runs as root and {self.group_errors['pids']}"
+            )
         return KernelInfo(
             python=str(self.hello.get("python", "")),
             executable=str(self.hello.get("executable", "")),
@@ -121,31 +137,58 @@ class WorkerProcess:
                 found[name] = Layer(name, False, "not reported by the kernel")
         uid = self.hello.get("uid")
         if uid == 0 or self.hello.get("capabilities") not in (0, None):
-            found["identity"] = Layer("identity", False, f"uid {uid} with capabilities {self.hello.get('capabilities')}")
+            found["identity"] = Layer(
+                "identity", False, f"uid {uid} with capabilities {self.hello.get('capabilities')}"
+            )
         found["memory"] = self._memory_layer()
         limits = self.info().limits
         process_text = self.process_limit(limits)
-        found["processes"] = Layer("processes", bool(process_text),
-                                   process_text or f"not enforced ({limits.get('processes', 'not configured')})")
+        found["processes"] = Layer(
+            "processes",
+            bool(process_text),
+            process_text or f"not enforced ({limits.get('processes', 'not configured')})",
+        )
         pid_ns = bool(self.hello.get("pid_namespace"))
-        found["pid namespace"] = Layer("pid namespace", pid_ns, "own pid namespace: the tutor and your other "
-                                       "processes cannot be seen or signalled" if pid_ns else
-                                       "none: learner code could signal the tutor's processes")
+        found["pid namespace"] = Layer(
+            "pid namespace",
+            pid_ns,
+            "own pid namespace: the tutor and your other processes cannot be seen or signalled"
+            if pid_ns
+            else "none: learner code could signal the tutor's processes",
+        )
         network = not self.hello.get("network", True)
-        found["network"] = Layer("network", network, "own network namespace with no interfaces" if network
-                                 else "reachable: learner code can use the network")
+        found["network"] = Layer(
+            "network",
+            network,
+            "own network namespace with no interfaces"
+            if network
+            else "reachable: learner code can use the network",
+        )
         terminal = str(self.hello.get("terminal", "not reported"))
-        found["terminal"] = Layer("terminal", not terminal, "none: no controlling terminal, stdin is empty, output "
-                                  "reaches the screen only through the tutor's sanitiser" if not terminal else terminal)
+        found["terminal"] = Layer(
+            "terminal",
+            not terminal,
+            "none: no controlling terminal, stdin is empty, output "
+            "reaches the screen only through the tutor's sanitiser"
+            if not terminal
+            else terminal,
+        )
         return tuple(found[name] for name in LAYERS)
 
     def _memory_layer(self) -> Layer:
         memory = self._group("memory")
         if memory is not None and self._joined("memory"):
             return Layer("memory", True, memory.describe())
-        address = f"RLIMIT_AS {self.config.memory_mb} MiB per process" if self.config.memory_mb > 0 else "none"
-        why = self.group_errors.get("memory") or (f"the kernel did not join it ({self._join_error()})"
-                                                   if memory is not None else "not made")
+        address = (
+            f"RLIMIT_AS {self.config.memory_mb} MiB per process"
+            if self.config.memory_mb > 0
+            else "none"
+        )
+        why = self.group_errors.get("memory") or (
+            f"the kernel did not join it ({self._join_error()})"
+            if memory is not None
+            else "not made"
+        )
         return Layer("memory", False, f"per process only ({address}); no memory cgroup: {why}")
 
     def sandbox_level(self) -> SandboxLevel:
@@ -161,7 +204,9 @@ class WorkerProcess:
         if not missing:
             return SandboxLevel("full", (), "every layer holds.", layers)
         if self.hello.get("pid_namespace"):
-            return SandboxLevel("partial", tuple(missing), "namespaces hold, some layers do not.", layers)
+            return SandboxLevel(
+                "partial", tuple(missing), "namespaces hold, some layers do not.", layers
+            )
         reasons = "; ".join(self.failures) or "namespaces were not requested"
         return SandboxLevel("degraded", tuple(missing), f"no namespaces ({reasons}).", layers)
 
@@ -208,7 +253,7 @@ class WorkerProcess:
 
 
 def reap(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
-    """Wait for a killed launcher so it leaves no zombie; past `timeout`, a daemon thread waits on."""
+    """Wait for a killed launcher so it leaves no zombie; past `timeout` a daemon thread waits."""
     try:
         popen.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -293,9 +338,9 @@ def refusal(level: SandboxLevel) -> str:
     """Why a strict kernel will not run code here, and how to opt in to less, knowingly."""
     missing = "; ".join(level.missing)
     return (
-        f"refusing to run code with less isolation than every layer (kernel.isolation = \"strict\"). "
+        f'refusing to run code with less isolation than every layer (kernel.isolation = "strict"). '
         f"Missing: {missing}. To run code anyway, knowing what a hostile file could then do, set "
-        f"kernel.isolation = \"relaxed\" in the config file or TUTOR_KERNEL_ISOLATION=relaxed."
+        f'kernel.isolation = "relaxed" in the config file or TUTOR_KERNEL_ISOLATION=relaxed.'
     )
 
 

@@ -57,7 +57,7 @@ def descendants(root: int) -> list[int]:
 
 
 def sweep(root: int, keep: tuple[int, ...]) -> int:
-    """SIGKILL every descendant of `root` except `keep`, each through a pidfd checked after opening."""
+    """SIGKILL each descendant of `root` but `keep`, through a pidfd checked after opening."""
     killed = 0
     for _ in range(4):  # a fork racing the sweep leaves a new child: go round again
         tree = set(descendants(root))
