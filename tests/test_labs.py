@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_code_exercises import LABS, SOLUTIONS
+from tests.test_code_exercises import SOLUTIONS
 from tutor.course.loader import Chapter
+
 
 @pytest.fixture(scope="module")
 def labs(chapter: Chapter) -> Any:
@@ -30,7 +31,9 @@ def test_each_lab_has_three_wrong_solutions_and_entries_in_its_steps(chapter: Ch
     for lab in chapter.labs:
         assert len(list((SOLUTIONS / lab.id).glob("wrong_*.py"))) >= 3, lab.id
         assert lab.entry and lab.grader.startswith("labs.grade_")
-        assert all(f"def {name}(" in lab.starter and f"def {name}(" in lab.solution for name in lab.entry)
+        assert all(
+            f"def {name}(" in lab.starter and f"def {name}(" in lab.solution for name in lab.entry
+        )
 
 
 CPU_CASES = [
@@ -45,7 +48,9 @@ CPU_CASES = [
 
 
 @pytest.mark.parametrize(("learner", "trusted", "ok", "fragment"), CPU_CASES)
-def test_cpu_timing_verdicts(labs: Any, learner: float | None, trusted: float, ok: bool, fragment: str) -> None:
+def test_cpu_timing_verdicts(
+    labs: Any, learner: float | None, trusted: float, ok: bool, fragment: str
+) -> None:
     verdict, text = labs.judge_cpu_time(1024, learner, trusted)
     assert verdict is ok
     assert fragment in text
@@ -53,21 +58,52 @@ def test_cpu_timing_verdicts(labs: Any, learner: float | None, trusted: float, o
 
 CUDA_CASES = [
     # learner seconds, trusted seconds, busy at return, first call: expected verdicts by test name
-    ({2048: 4e-4, 4096: 3.1e-3}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 4e-4,
-     {"synchronize": True, "n=2048": True, "n=4096": True}, "close to steady state"),
-    ({2048: 1.2e-5, 4096: 1.3e-5}, {2048: 3.5e-4, 4096: 2.8e-3}, True, 2e-5,
-     {"synchronize": False, "n=2048": False, "n=4096": False}, "torch.cuda.synchronize()"),
-    ({2048: 4e-4, 4096: 3.1e-3}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 0.45,
-     {"synchronize": True, "warm-up": True}, "included CUDA/cuBLAS start-up"),
-    ({2048: 4e-3, 4096: 3e-2}, {2048: 3.5e-4, 4096: 2.8e-3}, False, 4e-3,
-     {"n=2048": False}, "too slow"),
+    (
+        {2048: 4e-4, 4096: 3.1e-3},
+        {2048: 3.5e-4, 4096: 2.8e-3},
+        False,
+        4e-4,
+        {"synchronize": True, "n=2048": True, "n=4096": True},
+        "close to steady state",
+    ),
+    (
+        {2048: 1.2e-5, 4096: 1.3e-5},
+        {2048: 3.5e-4, 4096: 2.8e-3},
+        True,
+        2e-5,
+        {"synchronize": False, "n=2048": False, "n=4096": False},
+        "torch.cuda.synchronize()",
+    ),
+    (
+        {2048: 4e-4, 4096: 3.1e-3},
+        {2048: 3.5e-4, 4096: 2.8e-3},
+        False,
+        0.45,
+        {"synchronize": True, "warm-up": True},
+        "included CUDA/cuBLAS start-up",
+    ),
+    (
+        {2048: 4e-3, 4096: 3e-2},
+        {2048: 3.5e-4, 4096: 2.8e-3},
+        False,
+        4e-3,
+        {"n=2048": False},
+        "too slow",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("learner", "trusted", "busy", "first", "verdicts", "fragment"), CUDA_CASES)
+@pytest.mark.parametrize(
+    ("learner", "trusted", "busy", "first", "verdicts", "fragment"), CUDA_CASES
+)
 def test_cuda_timing_detectors(
-    labs: Any, learner: dict[int, float], trusted: dict[int, float], busy: bool, first: float,
-    verdicts: dict[str, bool], fragment: str,
+    labs: Any,
+    learner: dict[int, float],
+    trusted: dict[int, float],
+    busy: bool,
+    first: float,
+    verdicts: dict[str, bool],
+    fragment: str,
 ) -> None:
     rows = labs.judge_cuda_times(learner, trusted, busy, first)
     for key, expected in verdicts.items():
@@ -88,7 +124,11 @@ def test_every_lab_declares_a_plan_whose_steps_emit_declared_rows(chapter: Chapt
         emitted = set()
         for step in steps:
             compile(step.code, step.title, "exec")
-            emitted |= {block for block in declared if f"'{block}'" in step.code or f'"{block}"' in step.code}
+            emitted |= {
+                block
+                for block in declared
+                if f"'{block}'" in step.code or f'"{block}"' in step.code
+            }
         assert emitted == declared, (lab.id, declared - emitted)
 
 
@@ -96,7 +136,9 @@ def test_row_lines_need_the_runs_nonce_and_are_bounded() -> None:
     from checkers.grading.measure import MAX_ROW_CHARS, parse_row
 
     assert parse_row('@@lab abc {"table": "x", "v": NaN}', "abc")["table"] == "x"
-    assert parse_row('@@lab abc {"table": "x"}', "other") is None, "a learner's print cannot forge a row"
+    assert parse_row('@@lab abc {"table": "x"}', "other") is None, (
+        "a learner's print cannot forge a row"
+    )
     assert parse_row("@@lab abc not json", "abc") is None
     assert parse_row('@@lab abc ["table"]', "abc") is None
     assert parse_row('@@lab abc {"table": 3}', "abc") is None
@@ -106,7 +148,7 @@ def test_row_lines_need_the_runs_nonce_and_are_bounded() -> None:
 
 
 def test_lab_texts_match_the_data_in_use(chapter: Chapter) -> None:
-    """Lab 1.3 names both samples and says how k = 100 is handled; Lab 1.4 says why k stops at 96."""
+    """Lab 1.3 names both samples and how k = 100 is handled; Lab 1.4 says why k stops at 96."""
     labs = chapter.module("measurements")
     pca = next(lab for lab in chapter.labs if lab.id == "1.lab3")
     text = " ".join(step.text for step in pca.steps)
@@ -129,7 +171,11 @@ def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
     blobs, offset = [], 0
     for name, array in tensors.items():
         raw = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(raw)],
+        }
         blobs.append(raw)
         offset += len(raw)
     text = json.dumps(header).encode()
@@ -140,10 +186,14 @@ def test_gpt2_is_read_from_a_local_cache_without_downloading(data: Any, tmp_path
     snapshot = tmp_path / "hub" / "models--gpt2" / "snapshots" / "abc123"
     snapshot.mkdir(parents=True)
     weight = np.arange(12, dtype=np.float32).reshape(3, 4)
-    _write_safetensors(snapshot / "model.safetensors", {"wte.weight": weight, "h.0.mlp.c_fc.weight": weight.T})
+    _write_safetensors(
+        snapshot / "model.safetensors", {"wte.weight": weight, "h.0.mlp.c_fc.weight": weight.T}
+    )
     found = data.find_gpt2([tmp_path / "hub"])
     assert found == snapshot / "model.safetensors"
-    assert np.array_equal(data.read_safetensor(found, ("transformer.wte.weight", "wte.weight")), weight)
+    assert np.array_equal(
+        data.read_safetensor(found, ("transformer.wte.weight", "wte.weight")), weight
+    )
     with pytest.raises(KeyError):
         data.read_safetensor(found, ("lm_head.weight",))
     assert data.find_gpt2([tmp_path / "empty"]) is None
@@ -163,13 +213,19 @@ def test_stand_ins_are_deterministic_and_say_so(data: Any) -> None:
     assert np.array_equal(image, data.test_image.__wrapped__())
 
 
-def test_cached_gpt2_weights_are_used_and_named(data: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_gpt2_weights_are_used_and_named(
+    data: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     snapshot = tmp_path / "hub" / "models--openai-community--gpt2" / "snapshots" / "rev"
     snapshot.mkdir(parents=True)
     rng = np.random.default_rng(0)
     wte, layer = rng.standard_normal((300, 8)), rng.standard_normal((8, 32))
-    _write_safetensors(snapshot / "model.safetensors", {"wte.weight": wte, "h.0.mlp.c_fc.weight": layer})
-    (snapshot / "vocab.json").write_text(json.dumps({"Ġthe": 5, "Ġof": 7, "hello": 1}), encoding="utf-8")
+    _write_safetensors(
+        snapshot / "model.safetensors", {"wte.weight": wte, "h.0.mlp.c_fc.weight": layer}
+    )
+    (snapshot / "vocab.json").write_text(
+        json.dumps({"Ġthe": 5, "Ġof": 7, "hello": 1}), encoding="utf-8"
+    )
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     data.linear_weight.cache_clear()
     data.embeddings.cache_clear()
@@ -184,26 +240,36 @@ def test_cached_gpt2_weights_are_used_and_named(data: Any, tmp_path: Path, monke
         data.embeddings.cache_clear()
 
 
-@pytest.mark.skipif(any(Path("/dev").glob("nvidia[0-9]*")), reason="this machine has an NVIDIA driver")
+@pytest.mark.skipif(
+    any(Path("/dev").glob("nvidia[0-9]*")), reason="this machine has an NVIDIA driver"
+)
 def test_without_a_gpu_the_cuda_checks_are_skipped_not_failed(labs: Any) -> None:
     rows = labs._cuda_tests(harness=None)
-    assert [(row.name, row.status, row.passed) for row in rows] == [("CUDA timing", "skipped", False)]
+    assert [(row.name, row.status, row.passed) for row in rows] == [
+        ("CUDA timing", "skipped", False)
+    ]
     assert "no CUDA device" in rows[0].message
 
 
-def test_show_says_which_data_a_lab_uses(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_says_which_data_a_lab_uses(
+    tutor_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tutor.cli import main
 
     assert main(["show", "1.lab3"]) == 0
     shown = " ".join(capsys.readouterr().out.split())
-    assert re.search(r"Data in use: (GPT-2 token embeddings|stand-in embeddings) \(.*\d+×\d+", shown), shown
+    assert re.search(
+        r"Data in use: (GPT-2 token embeddings|stand-in embeddings) \(.*\d+×\d+", shown
+    ), shown
     assert main(["show", "1.lab4"]) == 0
     shown = " ".join(capsys.readouterr().out.split())
     assert "Data in use: a generated 96×128 greyscale test card" in shown
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(any(Path("/dev").glob("nvidia[0-9]*")), reason="this machine has an NVIDIA driver")
+@pytest.mark.skipif(
+    any(Path("/dev").glob("nvidia[0-9]*")), reason="this machine has an NVIDIA driver"
+)
 def test_check_of_lab2_without_cuda_reads_skip_in_text_and_json(
     tutor_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
