@@ -143,6 +143,7 @@ def draw(
         ys, ticks, names = log_axis(ys)
         if ticks:
             plt.yticks(ticks, names)
+            plt.ylim(0.0, ticks[-1])  # the axis spans whole decades, so each tick sits at its value
     if plot.kind == "bars":
         plt.bar([str(x) for x in xs], ys)
     else:
