@@ -3,7 +3,7 @@
 config JSON from argv[1].
 
 Runs under any interpreter (the learner's CUDA venv too), so it must not import the tutor, numpy or
-torch at module level; its two helpers `framing` and `confine` sit beside it and are stdlib only.
+torch at module level; its helpers `framing`, `confine` and `landlock` sit beside it, stdlib only.
 Order matters: namespaces, the private root, the unprivileged identity, Landlock and limits are all
 in place before any learner code, then the preloads, then the request loop over two pipes.
 
@@ -28,6 +28,7 @@ import types
 
 import confine
 import framing
+import landlock
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -170,7 +171,7 @@ def _landlock(read_only: list, spec: dict, extra_writable: list, layers: dict, l
     devices = [f"/dev/{name}" for name in confine.DEVICES] + [p for p in spec["devices"] if p.startswith("/dev/")]
     started = time.perf_counter()
     try:
-        layers["landlock"] = (True, confine.apply_landlock(read_only, spec["private"] + extra_writable,
+        layers["landlock"] = (True, landlock.apply_landlock(read_only, spec["private"] + extra_writable,
                                                            devices, listable))
     except OSError as exc:
         layers["landlock"] = (False, str(exc))

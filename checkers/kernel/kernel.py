@@ -201,7 +201,7 @@ class Kernel:
             return self._open_in(process.scratch.out_fd, name, os.O_RDONLY | os.O_NONBLOCK, 0)
         if not name or "/" in name or name in (".", ".."):
             raise ValueError(f"not a plain file name: {name!r}")
-        from checkers.kernel.confine import open_beneath
+        from checkers.kernel.procfs import open_beneath
 
         # The folder is the worker's own tmpfs: reach it through the worker's root, and check
         # after opening that the pid is still our worker (a pidfd cannot be recycled).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 
@@ -88,3 +89,32 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(b")") + 2 :][:1] != b"Z"
+
+
+# reading a worker's files from outside ------------------------------------------------------
+
+SYS_OPENAT2 = 437
+RESOLVE_NO_MAGICLINKS = 0x02
+RESOLVE_NO_SYMLINKS = 0x04
+RESOLVE_BENEATH = 0x08
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+def open_beneath(dir_fd: int, path: str, flags: int) -> int:
+    """openat2(2): open `path` strictly beneath `dir_fd`, refusing every symlink and magic link on
+    the way (a planted link in a worker's folder can never lead the tutor elsewhere)."""
+    how = _OpenHow(flags, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+    fd = ctypes.CDLL(None, use_errno=True).syscall(
+        SYS_OPENAT2,
+        ctypes.c_int(dir_fd),
+        path.encode(),
+        ctypes.byref(how),
+        ctypes.c_size_t(ctypes.sizeof(how)),
+    )
+    if fd < 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno), path)
+    return int(fd)
