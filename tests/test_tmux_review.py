@@ -106,7 +106,7 @@ def test_a_reviewed_exercise_comes_back_as_another_variant(pane: Pane) -> None:
     pane.wait_for("Not right yet.", "Rated Again")
     pane.keys("C-u")
     # Textual runs ctrl+u as a binding after the keys already queued: let it finish before typing on.
-    pane.wait_for("your answer")
+    pane.wait_for("significant figures")  # the empty box shows the numeric policy again
     pane.type("λ1 = 3, λ2 = 1")
     pane.wait_for("read as: λ1 = 3, λ2 = 1")
     pane.keys("Enter")
