@@ -42,10 +42,10 @@ def rate_text(value: float) -> str:
 
 def format_value(value: Any, kind: str) -> str:
     """One table cell in the column's declared format."""
+    if kind == "text":
+        return "" if value is None else str(value)[:60]  # a note most rows do not have
     if value is None:
         return MISSING
-    if kind == "text":
-        return str(value)[:60]
     amount = number(value)
     if amount is None:
         return MISSING
