@@ -19,4 +19,5 @@ then
 fi
 "$py" -m pip install --quiet "torch==2.13.0" -e ".[test,bench,optimizer]"
 export PATH="$PWD/$venv/bin:$PATH"
-exec "$py" -m pytest -q -p no:cacheprovider "$@"
+# In parallel, one worker per core (`-n 0` runs in this process instead; a later -n wins).
+exec "$py" -m pytest -q -p no:cacheprovider -n auto "$@"

@@ -190,6 +190,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 def test_warm_ups_start_after_first_paint_and_stop_with_the_app(tmp_path: Path) -> None:
     """The checker worker and a spare kernel start (as processes only: no sympy or numpy in the
     app), the UI keeps ticking while they load, and nothing outlives the app."""

@@ -46,6 +46,7 @@ def failures(report: GradeReport) -> str:
     return "\n".join(f"{t.name}: {t.message}" for t in report.tests if not t.passed) or report.load_error
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("item_id", "path"), fixture_files(EXERCISES + LABS), ids=lambda v: getattr(v, "name", v))
 def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: str, path: Path) -> None:
     report = grade_path(chapter, item_id, path)
@@ -88,6 +89,7 @@ def test_optional_checks_alone_never_make_a_file_correct() -> None:
     assert mixed.correct
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("item_id", EXERCISES + LABS)
 def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
     item = next(i for i in [*chapter.exercises, *chapter.labs] if i.id == item_id)

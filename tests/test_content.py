@@ -186,6 +186,7 @@ def test_example_fits_an_80_column_screen_and_states_its_output(
         ), f"{where}: unseeded"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "example,where", EXAMPLES, ids=[where.split("(", 1)[1][:-1] for _, where in EXAMPLES]
 )

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _doctor(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml"), **env}
@@ -15,6 +17,7 @@ def _doctor(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_doctor_reports_a_healthy_setup(tmp_path: Path) -> None:
     done = _doctor(tmp_path / "data")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -32,6 +35,7 @@ def test_doctor_fails_on_a_broken_kernel_interpreter(tmp_path: Path) -> None:
     assert "BROKEN" in done.stdout and "PROBLEMS" in done.stdout
 
 
+@pytest.mark.slow
 def test_doctor_says_how_processes_are_limited(tmp_path: Path) -> None:
     out = _doctor(tmp_path / "data").stdout
     line = next(line for line in out.splitlines() if line.startswith("processes "))

@@ -169,6 +169,7 @@ def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no file" in done.stderr
 
 
+@pytest.mark.slow
 def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path: Path) -> None:
     fixture = Path(__file__).parent / "fixtures" / "solutions" / "1.lab3" / "challenge" / "wrong_no_deflation.py"
     done = _check("1.lab3", "--file", str(fixture), "--json", "--no-record", data_dir=tmp_path)
