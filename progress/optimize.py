@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fsrs import Rating, ReviewLog
 
+from progress.entry import LogEntry
 from progress.schedule import card_id_for, replay
 from progress.store import Store
 
@@ -26,27 +27,29 @@ class History:
 
 
 def history(store: Store) -> History:
-    """fsrs ReviewLogs of every review that changed the schedule, with the ratings in force."""
-    by_item: dict[str, list] = {}
+    """fsrs ReviewLogs of every showing that changed the schedule (one each, with its rating)."""
+    by_item: dict[str, list[LogEntry]] = {}
     for entry in store.entries():
         by_item.setdefault(entry.item_id, []).append(entry)
     logs: list[ReviewLog] = []
     cross_day = 0
     for item_id, entries in by_item.items():
         state = replay(item_id, entries, store.config)
+        durations = {entry.uuid: entry.duration_ms for entry in entries}
         previous = None
-        for entry in sorted(entries, key=lambda e: (e.at, e.uuid)):
-            if not state.counted.get(entry.uuid):
+        for showing in state.showings:
+            if not showing.counted:
                 continue
-            if previous is not None and (entry.at - previous).days > 0:
+            if previous is not None and (showing.end - previous).days > 0:
                 cross_day += 1
-            previous = entry.at
+            previous = showing.end
             logs.append(
                 ReviewLog(
                     card_id=card_id_for(item_id),
-                    rating=Rating(state.ratings[entry.uuid]),
-                    review_datetime=entry.at,
-                    review_duration=entry.duration_ms,
+                    rating=Rating(int(showing.rating)),
+                    review_datetime=showing.end,
+                    # The last attempt's duration runs from opening the item: the showing's time.
+                    review_duration=durations[showing.attempts[-1]],
                 )
             )
     return History(logs, cross_day)

@@ -1,4 +1,4 @@
-"""`tutor check` recording output, `--rating`, `tutor undo`, `tutor card`, suspend, and import's gate."""
+"""`tutor check` recording output, `--rating`, `undo`, `card`, suspend, and import's gate."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
     return ScheduleConfig(
         desired_retention=settings.desired_retention,
         day_starts_hour=settings.day_starts_hour,
-        fuzz=bool(getattr(settings, "fuzz", False)),
+        fuzz=settings.fuzz,
     )
 
 

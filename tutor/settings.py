@@ -58,6 +58,9 @@ class Settings:
     """Reviews per day at most (`TUTOR_REVIEWS_PER_DAY`)."""
     day_starts_hour: int = 4
     """Local hour at which a new study day begins (`TUTOR_DAY_STARTS_HOUR`)."""
+    fuzz: bool = False
+    """Spread review intervals by a few percent, seeded per card, so items learned together do not
+    stay bunched (`TUTOR_FUZZ`)."""
     cursor_blink: bool = True
     """Blinking cursors; turn off over slow SSH links (`TUTOR_CURSOR_BLINK`)."""
     editor: str = ""

@@ -354,6 +354,9 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
             lines.append(f"Rated {message.recorded.rating.label} · {message.recorded.schedule_text}.")
+            if message.recorded.leech:
+                lines.append("Leech: this one keeps slipping. Study the reference solution "
+                             "(ctrl+g), then come back to it.")
         if message.error:
             lines.append(message.error)
         if result.correct:

@@ -198,7 +198,11 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
 
     def _rating_line(self, recorded: Recorded) -> str:
         keys = "escape, then 1–4" if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
-        return f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
+        line = f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
+        if recorded.leech:
+            line += ("\nLeech: this one keeps slipping. Study the worked solution (g); the next "
+                     "review brings a fresh variant.")
+        return line
 
     # -- help -----------------------------------------------------------------------------------
 
