@@ -77,12 +77,17 @@ def _judge(student: sympy.Expr, value: mpmath.mpc | None, target: mpmath.mpc,
             Decimal(mpmath.nstr(target.real * scale, 45, strip_zeros=False)),
             sign=_sign(student),
         )
-    if typed.figures is None:
+    if typed.figures is None or value is None or value.imag != 0:
         return False, ""
-    if value is None or value.imag != 0:
-        return False, ""
-    typed_value = round_sigfigs(_decimal(value.real), typed.figures)
-    return _verdict(typed_value, _decimal(target.real), typed.figures, typed.figures)
+    # A value computed from decimals ([2, 1]/2.236) carries their rounding errors: judge it to one
+    # figure fewer than the fewest typed.
+    figures = typed.figures - 1
+    computed, wanted = _decimal(value.real), _decimal(target.real)
+    if figures >= MIN_FIGURES and round_sigfigs(computed, figures) == round_sigfigs(wanted, figures):
+        return True, ""
+    if wanted != 0 and abs(computed - wanted) <= abs(wanted) * Decimal(str(CLOSE_RTOL)):
+        return False, CLOSE_DIGITS if figures < MIN_FIGURES else CLOSE_ROUNDING
+    return False, ""
 
 
 def _literal(student: sympy.Expr, typed: Typed) -> tuple[str, mpmath.mpf] | None:

@@ -184,6 +184,8 @@ DETECTORS = [
     ("value", "7.3", "sqrt(54)", {}, "Close — give more digits"),
     ("vector", "[0.89, 0.447]", "[2/sqrt(5), 1/sqrt(5)]", {}, "Entry 1: Close — give more digits"),
     ("matrix", "[[1, 2], [3, 4.01]]", [[1, 2], [3, 4]], {}, "Entry (2,2): Close — check the rounding"),
+    ("unit_vector", "[2, 1]/2.24", "[2, 1]/sqrt(5)", {}, "Close — give more digits"),
+    ("value", "1/3.01", "1/3", {}, "Close — give more digits"),
     # sign, read with the digits typed
     ("angle", "-1.11", "acos(1/sqrt(5))", {}, "Check the sign"),
     # σ vs σ² and ‖v‖ vs ‖v‖²

@@ -29,7 +29,7 @@ ACCEPTED: dict[str, list[tuple[str, str]]] = {
               ("angle", "arccos(3/(3√5))"), ("angle", "cos^-1(1/√5)"), ("angle", "atan2(2, 1)"),
               ("angle", "1.11"), ("angle", "63.4°"), ("angle", "1.1071 rad"), ("angle", "acos(1/√5)")],
     "1.ex2": [("l1", "14"), ("l2", "sqrt(54)"), ("l2", "3√6"), ("l2", "7.348"), ("l2", "7.35"),
-              ("l2", "54^(1/2)"), ("linf", "5"), ("largest", "L1"), ("largest", "l1"), ("largest", "L₁"),
+              ("l2", "54^(1/2)"), ("l2", "3*2.449"), ("linf", "5"), ("largest", "L1"), ("largest", "l1"), ("largest", "L₁"),
               ("largest", "‖v‖₁"), ("largest", "L_1"), ("smallest", "L∞"), ("smallest", "Linf"),
               ("smallest", "max norm"), ("smallest", "‖v‖∞"), ("smallest", "max-norm"), ("smallest", "L_inf")],
     "1.ex3": [("unit", "[1/2, 1/2, 1/2, 1/2]"), ("unit", "[0.5,0.5,0.5,0.5]"), ("unit", "(0.5, 0.5, 0.5, 0.5)"),
@@ -69,7 +69,8 @@ ACCEPTED: dict[str, list[tuple[str, str]]] = {
                ("eigenvalues", "(3, 1)"), ("eigenvalues", "3.00, 1.000")],
     "1.ex12": [("sigma1", "5"), ("sigma1", "5.0"), ("sigma1", "sqrt(25)"), ("sigma1", "σ₁ = 5"),
                ("sigma1", "5.000"), ("u1", "[2,1]/√5"), ("u1", "[2/sqrt(5), 1/sqrt(5)]"), ("u1", "[0.894, 0.447]"),
-               ("u1", "[-2,-1]/√5"), ("v1", "[1,2]/√5"), ("v1", "[0.447, 0.894]"), ("v1", "[0.4472, 0.8944]")],
+               ("u1", "[-2,-1]/√5"), ("v1", "[1,2]/√5"), ("v1", "[0.447, 0.894]"), ("v1", "[0.4472, 0.8944]"),
+               ("u1", "[2, 1]/2.236"), ("sigma1", "2.236·2.236")],
 }
 
 CLOSE = "Close — check the rounding"
