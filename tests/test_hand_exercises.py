@@ -339,3 +339,18 @@ def test_the_rounding_policy_holds_in_every_variant(chapter: Chapter) -> None:
                 assert not verdict.ok and verdict.feedback.startswith("Close"), (instance.id, variant, str(wrong))
                 checked += 1
     assert checked >= 40
+
+
+def test_validate_flags_a_tolerance_the_rounding_policy_replaced(chapter: Chapter) -> None:
+    import dataclasses
+
+    import msgspec
+
+    ex2 = next(ex for ex in chapter.exercises if ex.id == "1.ex2")
+    assert isinstance(ex2, HandExercise)
+    l2 = msgspec.structs.replace(ex2.parts[1], options={**ex2.parts[1].options, "rtol": 0.001})
+    changed = msgspec.structs.replace(ex2, parts=[ex2.parts[0], l2, *ex2.parts[2:]])
+    only = dataclasses.replace(chapter, exercises=[changed])
+    problems = validate_chapter(only, variants=1)
+    assert problems == ["ch1/1.ex2: part l2 sets rtol, which is not used: every number follows the rounding "
+                        "policy (exact, or correctly rounded to ≥ 3 s.f.)"]

@@ -347,6 +347,9 @@ def validate_chapter(chapter: Chapter, variants: int = VALIDATE_VARIANTS) -> lis
         for part in exercise.parts:
             if part.test not in ANSWER_TESTS:
                 problems.append(f"{where}: part {part.name} names unknown answer test {part.test!r}")
+            for key in sorted({"rtol", "atol"} & set(part.options)):
+                problems.append(f"{where}: part {part.name} sets {key}, which is not used: every number "
+                                f"follows the rounding policy (exact, or correctly rounded to ≥ 3 s.f.)")
         count = variants if exercise.generator else 1
         for variant in range(count):
             try:
