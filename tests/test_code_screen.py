@@ -15,6 +15,7 @@ from textual.widgets import Static, TextArea
 
 from tests.fakes import FakeSession, ScreenHost
 from tutor.course.loader import Chapter
+from tutor.recording import open_store
 from tutor.screens import code_exercise
 from tutor.screens.code_exercise import CodeExerciseScreen
 from tutor.session import Session
@@ -132,7 +133,15 @@ async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "Correct" in str(app.screen.query_one("#code-status").render())
+        status = str(app.screen.query_one("#code-status").render())
+        assert "Correct" in status and "Rated Hard · schedule changed: next review" in status
+        # The showing ended with the solve: checking again is for the learner, not the schedule.
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "this check is not recorded" in str(app.screen.query_one("#code-status").render())
+        progress = open_store(settings)
+        assert progress.log_count() == 2 and len(progress.item_state("1.ex14").showings) == 1
         await pilot.press("ctrl+g")
         console = Console(width=80, record=True, file=io.StringIO())
         console.print(app.screen.query_one("#code-notes-text", Static).content)

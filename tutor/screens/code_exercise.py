@@ -305,10 +305,12 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self._status("Checking in a fresh kernel…")
         text, attempt, hints = self.code, self.attempts, self.hints_shown
         duration = time.monotonic() - self.started
-        self.run_worker(lambda: self._grade(text, attempt, hints, duration), thread=True, exclusive=True,
-                        group="code-check", exit_on_error=False)
+        # A showing ends when it is solved: checks after that are for the learner, not the schedule.
+        record = not self.solved
+        self.run_worker(lambda: self._grade(text, attempt, hints, duration, record), thread=True,
+                        exclusive=True, group="code-check", exit_on_error=False)
 
-    def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
+    def _grade(self, text: str, attempt: int, hints: int, duration: float, record: bool = True) -> None:
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
         from tutor.practice.code import CannotGrade
 
@@ -322,7 +324,9 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
             self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
             return
         recorded, error = None, ""
-        if not result.load_error:
+        if not record:
+            error = "Solved already in this showing: this check is not recorded."
+        elif not result.load_error:
             try:
                 recorded = self._record(result.correct, attempt, hints, duration, gave_up=False)
             except Exception as exc:  # a locked store must not hide the verdict
