@@ -16,6 +16,7 @@ import sympy
 
 from checkers import mistakes, rounding
 from checkers.build import Answer, Seq, SetOf, Value, is_scalar, parse, rational
+from checkers.drawing import drawing_test
 from checkers.equivalence import Options, compare, compare_answer, strip_labels
 from checkers.numeric import Tolerance, scalars_equal, value_of
 from checkers.proofs import ProofSpec, check_chain
@@ -423,6 +424,7 @@ ANSWER_TESTS: dict[str, AnswerTest] = {
     "svd_vector": svd_vector_test,
     "choice": choice_test,
     "proof_chain": proof_test,
+    "drawing": drawing_test,
 }
 
 

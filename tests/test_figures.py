@@ -20,7 +20,6 @@ from tutor.course.schema import (
     Figure,
     PcaPlot,
     ProjectionPlot,
-    Section,
     SpectrumPlot,
     TransformPlot,
     VectorsPlot,
@@ -45,8 +44,14 @@ def figure(section_id: str, plot_type: type) -> Figure:
 
 def test_the_chapter_draws_each_geometric_idea_where_it_is_taught() -> None:
     kinds = {(sid, type(f.plot)) for sid, f in FIGURES}
-    assert {("1.1", VectorsPlot), ("1.2", ProjectionPlot), ("1.3", TransformPlot),
-            ("1.5", PcaPlot), ("1.6", TransformPlot), ("1.6", SpectrumPlot)} <= kinds
+    assert {
+        ("1.1", VectorsPlot),
+        ("1.2", ProjectionPlot),
+        ("1.3", TransformPlot),
+        ("1.5", PcaPlot),
+        ("1.6", TransformPlot),
+        ("1.6", SpectrumPlot),
+    } <= kinds
     assert figure("1.6", TransformPlot).plot.axes
 
 
@@ -99,8 +104,11 @@ def test_closed_form_2x2_svd_and_eigenpairs_agree_with_numpy() -> None:
     from tutor.figures import svd2, sym_eig2
 
     rng = np.random.default_rng(3)
-    for M in [rng.normal(size=(2, 2)) for _ in range(50)] + [np.eye(2), np.diag([2.0, 5.0]),
-                                                           np.array([[1.0, 2.0], [2.0, 4.0]])]:
+    for M in [rng.normal(size=(2, 2)) for _ in range(50)] + [
+        np.eye(2),
+        np.diag([2.0, 5.0]),
+        np.array([[1.0, 2.0], [2.0, 4.0]]),
+    ]:
         triplets = svd2(M.tolist())
         assert np.allclose([t[0] for t in triplets], np.linalg.svd(M, compute_uv=False))
         for sigma, u, v in triplets:
@@ -162,18 +170,32 @@ def test_figure_data_is_validated(plot: dict[str, Any], message: str) -> None:
 
 
 def test_tutor_show_prints_the_figures_and_their_data() -> None:
-    shown = subprocess.run([sys.executable, "-m", "tutor", "show", "1.6"], capture_output=True,
-                           text=True, timeout=120, env={"NO_COLOR": "1", "COLUMNS": "90",
-                                                        "PATH": "/usr/bin:/bin"})
+    shown = subprocess.run(
+        [sys.executable, "-m", "tutor", "show", "1.6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"NO_COLOR": "1", "COLUMNS": "90", "PATH": "/usr/bin:/bin"},
+    )
     assert shown.returncode == 0, shown.stderr
     assert "Figure: The unit circle, its image and the singular axes" in shown.stdout
     assert "σ₁ = 6.708, σ₂ = 2.236" in shown.stdout
-    as_json = subprocess.run([sys.executable, "-m", "tutor", "show", "1.6", "--json"],
-                             capture_output=True, text=True, timeout=120)
+    as_json = subprocess.run(
+        [sys.executable, "-m", "tutor", "show", "1.6", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     blocks = json.loads(as_json.stdout)["blocks"]
     spectrum = next(b for b in blocks if b["kind"] == "figure" and b["plot"]["type"] == "spectrum")
-    assert spectrum["plot"] == {"type": "spectrum", "count": 48, "decay": 0.85,
-                                "noise": 0.05, "energy": 0.9, "seed": 0}
+    assert spectrum["plot"] == {
+        "type": "spectrum",
+        "count": 48,
+        "decay": 0.85,
+        "noise": 0.05,
+        "energy": 0.9,
+        "seed": 0,
+    }
 
 
 async def test_the_reader_draws_figures(make_app: Callable[..., Any]) -> None:

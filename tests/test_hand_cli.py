@@ -35,11 +35,12 @@ def test_correct_answer_exits_0_with_the_json_contract(tutor_env: Path, capsys: 
 
 
 def test_wrong_answer_exits_1_with_feedback(tutor_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "63.43", "--json", "--no-record")
+    code, out, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "63.43",
+                        "--answer", "a = [1, 2], b = [3, 0]", "--json", "--no-record")
     assert code == 1
     data = json.loads(out)
     assert "rating" not in data and "due" not in data
-    assert [part["correct"] for part in data["parts"]] == [True, False]
+    assert [part["correct"] for part in data["parts"]] == [True, False, True]
     assert "add the unit" in data["parts"][1]["feedback"]
 
 
@@ -108,7 +109,7 @@ def test_show_lists_a_labs_required_functions_and_its_optional_challenge(
 @pytest.mark.parametrize(("exercise", "answers", "message"), [
     ("1.ex7", ["a/a"], "unknown symbol a"),
     ("1.ex6", ["[[1,2],[3,4]]·[[5,6],[7,8]]"], "only restates the question"),
-    ("1.ex1", ["3", "acos 1/√5"], "put brackets around what acos applies to"),
+    ("1.ex1", ["3", "acos 1/√5", "a = [1, 2], b = [3, 0]"], "put brackets around what acos applies to"),
     ("1.ex2", ["14", "sqrt(54)", "5", "the first one", "L∞"], "answer with one of"),
 ])
 def test_letters_words_and_restatements_exit_2_and_record_nothing(
@@ -130,7 +131,8 @@ def test_rounding_policy_at_the_cli(tutor_env: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     assert "Close — check the rounding" in out
     assert "(Numbers: exact, or a decimal correctly rounded to ≥ 3 significant figures.)" in out
-    code, _, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "1.11", "--no-record")
+    code, _, _ = _run(capsys, "check", "1.ex1", "--answer", "3", "--answer", "1.11",
+                      "--answer", "a = [1, 2], b = [3, 0]", "--no-record")
     assert code == 0
 
 

@@ -265,7 +265,7 @@ def test_the_leak_check_catches_an_example_that_is_the_answer(instances: dict[st
 
 def test_parts_are_named_as_the_exercises_ask(instances: dict[str, HandInstance]) -> None:
     names = {key: [part.name for part in instance.parts] for key, instance in instances.items()}
-    assert names["1.ex1"] == ["dot", "angle"]
+    assert names["1.ex1"] == ["dot", "angle", "drawing"]
     assert names["1.ex2"] == ["l1", "l2", "linf", "largest", "smallest"]
     assert names["1.ex10"] == ["hadamard", "product", "c"]
     assert names["1.ex12"] == ["sigma1", "u1", "v1"]
@@ -294,12 +294,13 @@ def test_solutions_are_computed_for_the_variant(chapter: Chapter) -> None:
 
 
 def test_whole_submission_grading(instances: dict[str, HandInstance]) -> None:
-    result = grade(instances["1.ex1"], ["3", "63.43"])
+    drawn = "a = [1, 2], b = [3, 0]"
+    result = grade(instances["1.ex1"], ["3", "63.43", drawn])
     assert not result.correct
-    assert [p.correct for p in result.parts] == [True, False]
-    assert result.feedback == "1 of 2 parts correct."
-    assert grade(instances["1.ex1"], ["3", "63.43°"]).correct
-    with pytest.raises(ValueError, match="has 2 parts"):
+    assert [p.correct for p in result.parts] == [True, False, True]
+    assert result.feedback == "2 of 3 parts correct."
+    assert grade(instances["1.ex1"], ["3", "63.43°", drawn]).correct
+    with pytest.raises(ValueError, match="has 3 parts"):
         grade(instances["1.ex1"], ["3"])
 
 

@@ -1,4 +1,4 @@
-"""The README's set-up paths: the offline wheelhouse, a GPU box's own torch, the test environment."""
+"""The README's set-up paths: offline wheelhouse, a GPU box's own torch, the test environment."""
 
 from __future__ import annotations
 
@@ -21,13 +21,17 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
 
 
 def test_install_refuses_a_kernel_python_that_is_not_an_interpreter(tmp_path: Path) -> None:
-    done = _run(["bash", str(SCRIPTS / "install.sh"), "--kernel-python", str(tmp_path / "nope")],
-                _env(tmp_path))
+    done = _run(
+        ["bash", str(SCRIPTS / "install.sh"), "--kernel-python", str(tmp_path / "nope")],
+        _env(tmp_path),
+    )
     assert done.returncode == 2
     assert "is not an executable interpreter" in done.stderr
     assert not (tmp_path / "config.toml").exists()
@@ -60,20 +64,35 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheelhouse of the tutor and its dependencies for this platform (needs PyPI)."""
     out = tmp_path_factory.mktemp("wheelhouse")
     tmp = tmp_path_factory.mktemp("wh-env")
-    done = _run(["bash", str(SCRIPTS / "wheelhouse.sh"), str(out)],
-                {**_env(tmp), **{k: v for k, v in os.environ.items() if k.startswith("PIP_")}})
+    done = _run(
+        ["bash", str(SCRIPTS / "wheelhouse.sh"), str(out)],
+        {**_env(tmp), **{k: v for k, v in os.environ.items() if k.startswith("PIP_")}},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert list(out.glob("la4ml_tutor-*.whl")), "the tutor's own wheel is missing"
     return out
 
 
 @pytest.mark.slow
-def test_offline_install_from_the_wheelhouse_needs_no_index(wheelhouse: Path, tmp_path: Path) -> None:
+def test_offline_install_from_the_wheelhouse_needs_no_index(
+    wheelhouse: Path, tmp_path: Path
+) -> None:
     venv = tmp_path / "venv"
     # No index and no find-links of pip's own config: only the wheelhouse can supply packages.
     env = _env(tmp_path, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1")
-    done = _run(["bash", str(SCRIPTS / "install.sh"), "--venv", str(venv),
-                 "--wheelhouse", str(wheelhouse), "--torch", "none"], env)
+    done = _run(
+        [
+            "bash",
+            str(SCRIPTS / "install.sh"),
+            "--venv",
+            str(venv),
+            "--wheelhouse",
+            str(wheelhouse),
+            "--torch",
+            "none",
+        ],
+        env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     shown = _run([str(venv / "bin" / "tutor"), "show", "1.ex1"], env, timeout=120)
     assert shown.returncode == 0, shown.stderr
@@ -91,8 +110,19 @@ def test_gpu_box_path_points_the_kernel_at_the_users_torch_and_leaves_it_alone(
     before = _run(freeze, _env(tmp_path)).stdout
     venv = tmp_path / "venv"
     env = _env(tmp_path, PIP_CONFIG_FILE=os.devnull)
-    done = _run(["bash", str(SCRIPTS / "install.sh"), "--venv", str(venv),
-                 "--wheelhouse", str(wheelhouse), "--kernel-python", str(user_python)], env)
+    done = _run(
+        [
+            "bash",
+            str(SCRIPTS / "install.sh"),
+            "--venv",
+            str(venv),
+            "--wheelhouse",
+            str(wheelhouse),
+            "--kernel-python",
+            str(user_python),
+        ],
+        env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     config = (tmp_path / "config.toml").read_text()
     assert f'python = "{user_python}"' in config

@@ -1,10 +1,10 @@
-"""Figures as data, computed in plain Python and drawn in the terminal with plotext's braille canvas.
+"""Figures as data, computed in plain Python and drawn in the terminal with plotext's braille.
 
 A figure block names what to draw (vectors, a projection, a 2×2 map, a point cloud, a singular
 value spectrum); everything shown is computed here from that data, so no printed number can
 disagree with the picture. Plain Python only (2×2 closed forms, `random`): the reader draws
-figures and must not import numpy. Drawing adapts to any width; colours are the 16 ANSI colours, which
-Textual maps through the theme and Rich drops under NO_COLOR.
+figures and must not import numpy. Drawing adapts to any width; colours are the 16 ANSI colours,
+which Textual maps through the theme and Rich drops under NO_COLOR.
 """
 
 from __future__ import annotations
@@ -85,13 +85,20 @@ def _vec(values: Iterable[float]) -> str:
     return "[" + ", ".join(_fmt(v) for v in values) + "]"
 
 
-def _bounds(points: list[tuple[float, float]], pad: float = 0.6) -> tuple[tuple[float, float], tuple[float, float]]:
+def _bounds(
+    points: list[tuple[float, float]], pad: float = 0.6
+) -> tuple[tuple[float, float], tuple[float, float]]:
     xs = [p[0] for p in points] + [0.0]
     ys = [p[1] for p in points] + [0.0]
-    return (math.floor(min(xs) - pad), math.ceil(max(xs) + pad)), (math.floor(min(ys) - pad), math.ceil(max(ys) + pad))
+    return (math.floor(min(xs) - pad), math.ceil(max(xs) + pad)), (
+        math.floor(min(ys) - pad),
+        math.ceil(max(ys) + pad),
+    )
 
 
-def angle_arc(a: Iterable[float], b: Iterable[float], radius: float) -> tuple[list[float], list[float], float]:
+def angle_arc(
+    a: Iterable[float], b: Iterable[float], radius: float
+) -> tuple[list[float], list[float], float]:
     """Points of the arc from a's direction to b's (the smaller angle) and the angle in degrees."""
     (ax, ay), (bx, by) = a, b
     start, end = math.atan2(ay, ax), math.atan2(by, bx)
@@ -101,7 +108,9 @@ def angle_arc(a: Iterable[float], b: Iterable[float], radius: float) -> tuple[li
     xs = [radius * math.cos(t) for t in angles]
     ys = [radius * math.sin(t) for t in angles]
     norm = math.hypot(ax, ay) * math.hypot(bx, by)
-    degrees = math.degrees(math.acos(max(-1.0, min(1.0, (ax * bx + ay * by) / norm)))) if norm else 0.0
+    degrees = (
+        math.degrees(math.acos(max(-1.0, min(1.0, (ax * bx + ay * by) / norm)))) if norm else 0.0
+    )
     return xs, ys, degrees
 
 
@@ -194,7 +203,9 @@ def _transform(plot: TransformPlot) -> Drawing:
     circle = [(math.cos(a), math.sin(a)) for a in angles]
     image = [(p * x + q * y, r * x + t * y) for x, y in circle]
     drawing = Drawing()
-    drawing.series.append(Series([c[0] for c in circle], [c[1] for c in circle], "blue", points=True))
+    drawing.series.append(
+        Series([c[0] for c in circle], [c[1] for c in circle], "blue", points=True)
+    )
     drawing.series.append(Series([c[0] for c in image], [c[1] for c in image], "red", points=True))
     drawing.facts.append(
         f"A = [{_fmt(p)}, {_fmt(q)}; {_fmt(r)}, {_fmt(t)}]: unit circle (blue) → ellipse (red)"
@@ -240,13 +251,17 @@ def _pca(plot: PcaPlot) -> Drawing:
     pairs = sym_eig2(sxx, sxy, syy)
     total = sum(max(value, 0.0) for value, _ in pairs) or 1.0
     drawing = Drawing()
-    drawing.series.append(Series([x for x, _ in points], [y for _, y in points], "blue", points=True))
+    drawing.series.append(
+        Series([x for x, _ in points], [y for _, y in points], "blue", points=True)
+    )
     drawing.facts.append(f"{n} points; arrows are 2 standard deviations long")
     for i, (value, (x, y)) in enumerate(pairs):
         sign = 1.0 if (x if abs(x) >= abs(y) else y) > 0 else -1.0  # largest entry positive
         x, y = sign * x, sign * y
         length = 2 * math.sqrt(max(value, 0.0))
-        drawing.arrow((cx, cy), (cx + length * x, cy + length * y), ("red", "yellow")[i], f"PC{i + 1}")
+        drawing.arrow(
+            (cx, cy), (cx + length * x, cy + length * y), ("red", "yellow")[i], f"PC{i + 1}"
+        )
         share = max(value, 0.0) / total
         drawing.facts.append(f"PC{i + 1} = {_vec((x, y))}, variance {_fmt(value)} ({share:.0%})")
     drawing.xlim, drawing.ylim = _bounds(points, pad=0.3)
@@ -277,7 +292,8 @@ def _spectrum(plot: SpectrumPlot) -> Drawing:
     drawing.series.append(Series([k, k], [0.0, s[0]], "yellow"))
     drawing.labels.append((f"k={k}", k + 0.5, s[0] * 0.9, "yellow"))
     drawing.facts += [
-        f"{plot.count} singular values σᵢ = {_fmt(plot.decay)}^(i−1), times 1 ± {plot.noise:.0%} noise",
+        f"{plot.count} singular values σᵢ = {_fmt(plot.decay)}^(i−1), "
+        f"times 1 ± {plot.noise:.0%} noise",
         f"the first {k} of {len(s)} hold {energy[k - 1]:.1%} of ‖A‖_F² = Σσᵢ² "
         f"(≥ {plot.energy:.0%})",
     ]
@@ -325,8 +341,14 @@ def plot_text(drawing: Drawing, width: int, height: int | None = None) -> str:
         for series in drawing.series:
             side = "right" if series.right else "left"
             draw = plt.scatter if series.points else plt.plot
-            draw(series.xs, series.ys, marker="braille", color=series.colour, yside=side,
-                 label=series.label or None)
+            draw(
+                series.xs,
+                series.ys,
+                marker="braille",
+                color=series.colour,
+                yside=side,
+                label=series.label or None,
+            )
         for text, x, y, colour in drawing.labels:
             plt.text(text, x, y, color=colour)
         plt.xlim(*drawing.xlim)
@@ -335,10 +357,12 @@ def plot_text(drawing: Drawing, width: int, height: int | None = None) -> str:
             plt.ylim(0, 1.05, yside="right")
         if drawing.grid:
             low, high = int(drawing.xlim[0]), int(drawing.xlim[1])
-            step = max(1, (high - low) // max(2, (width - 8) // 6))
+            # A tick on every whole number while there is room (4 columns, 1 row each).
+            step = max(1, math.ceil((high - low) / max(2, (width - 8) // 4)))
             plt.xticks(list(range(low, high + 1, step)))
             low, high = int(drawing.ylim[0]), int(drawing.ylim[1])
-            plt.yticks(list(range(low, high + 1, max(1, (high - low) // max(2, height // 3)))))
+            step = max(1, math.ceil((high - low) / max(2, height - 5)))
+            plt.yticks(list(range(low, high + 1, step)))
             plt.grid(True, True)
         if drawing.xlabel:
             plt.xlabel(drawing.xlabel)

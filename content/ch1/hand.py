@@ -125,6 +125,7 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
     cosine_text, cosine_shown = over_root(Fraction(d), na * nb)
     theta = math.acos(d / math.sqrt(na * nb))
     solution = (
+        f"Draw a as the arrow from the origin to the point ({a[0]}, {a[1]}), b to ({b[0]}, {b[1]}).\n"
         f"a·b = {term(a[0])}·{term(b[0])} + {term(a[1])}·{term(b[1])} = {d}.\n"
         f"‖a‖ = {root(na)}, ‖b‖ = {root(nb)}.\n"
         f"cos θ = a·b / (‖a‖‖b‖) = {d} / ({root(na)}·{root(nb)}) = {cosine_shown} ≈ {d / math.sqrt(na * nb):.4f}.\n"
@@ -136,7 +137,8 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
     angle_mistakes = [[f"acos({frac(Fraction(d, na * nb))})", "You divided by ‖a‖²‖b‖²: the norms are "
                                                                 "square roots of the sums of squares."]]
     return {
-        "answers": {"dot": d, "angle": f"acos({cosine_text})"},
+        "answers": {"dot": d, "angle": f"acos({cosine_text})",
+                    "drawing": f"a = [{a[0]}, {a[1]}], b = [{b[0]}, {b[1]}]"},
         "options": {"dot": {"mistakes": dot_mistakes}, "angle": {"mistakes": angle_mistakes}},
         "solution": solution,
     }

@@ -1,5 +1,5 @@
-"""`tutor validate [CONTENT_DIR]`: schema, cross-references, every example, table row and figure run;
-exit 1 on any problem."""
+"""`tutor validate [CONTENT_DIR]`: schema, cross-references, and every example, table row and
+figure run; exit 1 on any problem."""
 
 from __future__ import annotations
 
@@ -40,10 +40,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             if result.status == "skipped":
                 print(f"skip {result.where}: {result.message}")
     from tutor.practice.hand import validate_chapter
-
     from tutor.practice.lab import validate_chapter as validate_code
 
-    hand_problems = [problem for chapter in course.chapters for problem in validate_chapter(chapter)]
+    hand_problems = [p for chapter in course.chapters for p in validate_chapter(chapter)]
     hand_problems += [problem for chapter in course.chapters for problem in validate_code(chapter)]
     for problem in hand_problems:
         print(f"FAIL {problem}", file=sys.stderr)
@@ -56,5 +55,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _count(name: str, results: list[ExampleResult]) -> str:
     """`12 examples: 11 ok, 1 failed, 0 skipped`."""
-    by = {status: sum(r.status == status for r in results) for status in ("ok", "failed", "skipped")}
+    statuses = ("ok", "failed", "skipped")
+    by = {status: sum(r.status == status for r in results) for status in statuses}
     return f"{len(results)} {name}: {by['ok']} ok, {by['failed']} failed, {by['skipped']} skipped"

@@ -182,7 +182,8 @@ def run_all_figures(course: Course) -> list[ExampleResult]:
         for name, section in zip(chapter.meta.sections, chapter.sections):
             for index, block in enumerate(section.blocks):
                 if isinstance(block, Figure):
-                    where = f"{locate(chapter.folder / name, ('blocks', index))} ({section.id} {block.title!r})"
+                    place = locate(chapter.folder / name, ("blocks", index))
+                    where = f"{place} ({section.id} {block.title!r})"
                     problems = check_figure(block)
                     status = "failed" if problems else "ok"
                     results.append(ExampleResult(where, status, "; ".join(problems)))

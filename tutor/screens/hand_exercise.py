@@ -28,6 +28,7 @@ from tutor.practice.outcome import Attempt, Recorded
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
+from tutor.widgets.vector_grid import DrawingInput
 
 
 class HandExerciseScreen(TutorScreen["Recorded | None"]):
@@ -92,6 +93,9 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
+                if part.test == "drawing":
+                    yield DrawingInput(part.name, part.prompt, list(part.options.get("vectors", "ab")))
+                    continue
                 # The numeric policy stands in each number box until the learner types.
                 yield AnswerInput(part.name, part.prompt, proof=_proof_letters(part.test, part.options),
                                   placeholder=part.policy or "your answer",
