@@ -127,7 +127,8 @@ class WorkerProcess:
 
     def layers(self) -> tuple[Layer, ...]:
         """Each isolation layer, in force or not, judged from the handshake and the cgroups."""
-        reported = self.hello.get("layers") if isinstance(self.hello.get("layers"), dict) else {}
+        raw = self.hello.get("layers")
+        reported: dict[str, Any] = raw if isinstance(raw, dict) else {}
         found: dict[str, Layer] = {}
         for name in ("filesystem", "identity", "landlock"):
             value = reported.get(name)

@@ -62,7 +62,9 @@ def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
     else:
         lines.append(f"torch (kernel)  {cuda['torch']}")
         if cuda.get("cuda"):
-            lines.append(f"CUDA            {cuda.get('cuda_version')}: {', '.join(cuda['devices'])}")
+            devices = cuda.get("devices")
+            names = ", ".join(str(d) for d in devices) if isinstance(devices, list) else "?"
+            lines.append(f"CUDA            {cuda.get('cuda_version')}: {names}")
         else:
             lines.append("CUDA            no CUDA device (GPU parts of the labs are skipped)")
     healthy = True
