@@ -253,3 +253,26 @@ def test_relaxed_runs_and_reports_exactly_what_is_missing() -> None:
         assert report["layers"]["Landlock"] == {"ok": False, "detail": "turned off"}
         assert all(layer["ok"] for name, layer in report["layers"].items() if name != "Landlock")
         assert k.execute("1 + 1").value == "2"
+
+
+def _cuda_device() -> bool:
+    return any(Path("/dev").glob("nvidia[0-9]*"))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _cuda_device(), reason="no NVIDIA device on this machine")
+def test_cuda_works_inside_the_private_root() -> None:
+    config = KernelConfig(optional_preload=("torch",), memory_mb=0, timeout=120.0, standby=False)
+    with Kernel(config) as k:
+        assert k.sandbox_level.full, k.sandbox_level
+        code = (
+            "import torch, os\n"
+            "x = torch.ones(256, 256, device='cuda')\n"
+            "torch.cuda.synchronize()\n"
+            "print(torch.cuda.is_available(), float((x @ x)[0, 0]), sorted(os.listdir('/dev')))"
+        )
+        result = k.execute(code, timeout=120)
+        assert result.ok, result.error
+        available, value, devices = result.stdout.split(" ", 2)
+        assert available == "True" and float(value) == 256.0
+        assert "nvidiactl" in devices and "nvidia0" in devices
