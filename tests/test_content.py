@@ -309,3 +309,45 @@ def test_reference_card_fixes_the_audited_rows() -> None:
                  if r[0] == "X / la.norm(X, 1, keepdims=True)")
     assert "wrong" in wrong[2]
     assert "checks them exactly" not in _text_of(section)
+
+
+def _executed_code(course: Course) -> str:
+    """Every line of code the tests run: examples and table checks."""
+    parts: list[str] = []
+    for s in course.sections():
+        for b in s.blocks:
+            if isinstance(b, CodeExample):
+                parts.append(b.source)
+            elif isinstance(b, Table):
+                parts += [b.setup, *b.checks]
+    return "\n".join(parts)
+
+
+def _is_code_line(span: str) -> bool:
+    """An inline span that is runnable Python doing something: a call with arguments or an operator
+    (API names such as `torch.linalg.svd`, keywords and maths with ‖ ‖ are not code lines)."""
+    import ast
+
+    try:
+        tree = ast.parse(span, mode="eval")
+    except SyntaxError:
+        return False
+    return any(
+        isinstance(node, ast.BinOp) or (isinstance(node, ast.Call) and (node.args or node.keywords))
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_inline_code_line_in_the_text_is_run_by_an_example_or_table() -> None:
+    import re
+
+    executed = _executed_code(COURSE)
+    unrun = [
+        f"{s.id}: {span}"
+        for s in COURSE.sections()
+        for b in s.blocks
+        if isinstance(b, (Prose, Callout, Definition))
+        for span in re.findall(r"`([^`\n]+)`", b.text)
+        if _is_code_line(span) and span not in executed
+    ]
+    assert not unrun, f"inline code that no example or table runs: {unrun}"
