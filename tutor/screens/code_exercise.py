@@ -116,6 +116,8 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self.recorded: Recorded | None = None
         self.showing = session.new_showing()
         """This presentation of the item: its attempts, hints and time fold into one rating."""
+        self._record_check = True
+        """Whether the check under way is recorded (not once the showing is solved)."""
         self._saved_draft = self._load_draft()
         self._other_text: str | None = None
         self._autosave: Timer | None = None
@@ -306,11 +308,11 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         text, attempt, hints = self.code, self.attempts, self.hints_shown
         duration = time.monotonic() - self.started
         # A showing ends when it is solved: checks after that are for the learner, not the schedule.
-        record = not self.solved
-        self.run_worker(lambda: self._grade(text, attempt, hints, duration, record), thread=True,
+        self._record_check = not self.solved
+        self.run_worker(lambda: self._grade(text, attempt, hints, duration), thread=True,
                         exclusive=True, group="code-check", exit_on_error=False)
 
-    def _grade(self, text: str, attempt: int, hints: int, duration: float, record: bool = True) -> None:
+    def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
         from tutor.practice.code import CannotGrade
 
@@ -324,7 +326,7 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
             self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
             return
         recorded, error = None, ""
-        if not record:
+        if not self._record_check:
             error = "Solved already in this showing: this check is not recorded."
         elif not result.load_error:
             try:
