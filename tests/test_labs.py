@@ -301,5 +301,8 @@ def test_a_lab_screen_warms_the_very_kernels_a_check_and_f4_take(
     item = next(lab for lab in chapter.labs if lab.id == "1.lab2")
     practice.prewarm(settings, item)
     grading = kernel_config(settings, torch=True)  # what grade_file builds for the app's check
-    assert warmed == [grading, trusted_config(grading), practice.measure_config(settings, item)]
-    assert len(set(warmed)) == 3, "each needs its own spare"
+    assert warmed[:2] == [grading, trusted_config(grading)], "the check and its trusted timer"
+    assert practice.measure_config(settings, item) in warmed, "F4"
+    assert len(set(warmed)) == len(warmed), "one spare per config"
+    if not any(Path("/dev").glob("nvidia[0-9]*")):
+        assert len(warmed) == 2, "without CUDA, F4 takes the check's spare: no third kernel"

@@ -89,28 +89,30 @@ class Estimate:
 
 
 def measure_config(settings: Settings, lab: Lab) -> KernelConfig:
-    """The measuring kernel's config (also what a screen prewarms, so F4 finds a warm kernel)."""
+    """The measuring kernel's config: the lab's grading config (steps pass their own timeout),
+    so one warm spare serves a check and F4 alike; with CUDA, no address-space limit."""
     from tutor.practice.code import kernel_config
 
-    config = kernel_config(settings, torch="torch" in lab.requires, standby=False)
-    gpu = any(Path("/dev").glob("nvidia[0-9]*"))
-    # CUDA reserves far more address space than a CPU kernel's limit allows.
-    return dataclasses.replace(
-        config, timeout=STEP_TIMEOUT, memory_mb=0 if gpu else config.memory_mb
-    )
+    config = kernel_config(settings, torch="torch" in lab.requires)
+    if any(Path("/dev").glob("nvidia[0-9]*")):
+        # CUDA reserves far more address space than a CPU kernel's limit allows.
+        return dataclasses.replace(config, memory_mb=0)
+    return config
 
 
 def prewarm(settings: Settings, lab: Lab) -> None:
-    """Start, in the background, the kernels a check and a measurement of `lab` will take."""
+    """Start, in the background, the kernels a check (the learner's and the trusted timer's) and
+    a measurement of `lab` will take; each config gets one spare, shared by every lab needing it."""
     from checkers.grading.calls import trusted_config
     from checkers.kernel import prewarm as start_spare
     from tutor.practice.code import kernel_config
 
     grading = kernel_config(settings, torch="torch" in lab.requires)
-    start_spare(grading)
-    start_spare(trusted_config(grading))
+    configs = [grading, trusted_config(grading)]
     if lab.measure is not None:
-        start_spare(measure_config(settings, lab))
+        configs.append(measure_config(settings, lab))
+    for config in dict.fromkeys(configs):
+        start_spare(config)
 
 
 def plan(chapter: Chapter, lab: Lab) -> tuple[LabInputs, list[Step]]:
