@@ -112,11 +112,19 @@ def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str,
         except AnswerError:
             known = None
         feedback = known or feedback
-    return Verdict(ok, "" if ok else feedback, answer.read_as)
+    return Verdict(ok, "" if ok else _or_recheck(feedback, data), answer.read_as)
 
 
 def _is_close(feedback: str) -> bool:
     return rounding.CLOSE_ROUNDING in feedback or rounding.CLOSE_DIGITS in feedback
+
+
+def _or_recheck(feedback: str, data: dict[str, Any]) -> str:
+    """Feedback for a wrong answer: the slip when one was named, else what to recheck."""
+    if feedback and feedback != "Not right.":
+        return feedback
+    recheck = str(data.get("recheck", ""))
+    return f"Not right. {recheck}" if recheck else "Not right."
 
 
 def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
@@ -152,7 +160,7 @@ def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dic
         if direction:
             return Verdict(False, direction, answer.read_as)
     hint = mistakes.detect(value, target, "unit", answer)
-    return Verdict(False, hint or feedback or "Not right.", answer.read_as)
+    return Verdict(False, _or_recheck(hint or feedback, data), answer.read_as)
 
 
 def _direction_hint(value: Seq, target: Seq, any_sign: bool) -> str:
@@ -163,6 +171,9 @@ def _direction_hint(value: Seq, target: Seq, any_sign: bool) -> str:
             return "Right direction, but not length 1: divide by the vector's norm."
     if length is not None and abs(length - 1) <= 1e-3:
         return "That vector has length 1, but it points in the wrong direction."
+    if length is not None and length.imag == 0:
+        return (f"That is not a unit vector (its length is {float(length.real):.3g}, not 1), and its "
+                f"direction is off too.")
     return ""
 
 
@@ -203,7 +214,7 @@ def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dic
     if _is_close(feedback):
         return Verdict(False, feedback, answer.read_as)
     hint = _eigen_hint(given, data.get("matrix"), options)
-    return Verdict(False, hint or feedback or "Not right.", answer.read_as)
+    return Verdict(False, _or_recheck(hint or feedback, data), answer.read_as)
 
 
 def _as_list(value: Value) -> list[Value]:

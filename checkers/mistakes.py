@@ -63,6 +63,8 @@ def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer
     if s is None or t is None:
         return None
     degrees = bool(answer and answer.degrees)
+    if kind == "rank" and (s.imag != 0 or s.real != mpmath.nint(s.real) or s.real < 0):
+        return "A rank is a whole number, 0 or more: the number of independent rows."
     if kind == "angle":
         hint = _angle(s, t, degrees)
         if hint:

@@ -107,6 +107,39 @@ def _vector(rng: random.Random, size: int, low: int = -4, high: int = 4) -> Vect
     return [rng.randint(low, high) for _ in range(size)]
 
 
+
+# What to recheck when no known slip explains a wrong answer: the method, never a value.
+RECHECK: dict[str, dict[str, str]] = {
+    "ex1": {"dot": "Multiply matching entries and add: a·b = a₁b₁ + a₂b₂.",
+            "angle": "Recompute cos θ = a·b / (‖a‖‖b‖) with ‖a‖ = √(a₁² + a₂²), then θ = arccos(cos θ)."},
+    "ex2": {"l1": "L1 adds the absolute values of all the entries: recheck the sum.",
+            "l2": "L2 is √(sum of the squares of all the entries): recheck the squares and their sum.",
+            "linf": "L∞ is the largest absolute value among the entries."},
+    "ex3": {"unit": "Divide every entry by ‖v‖ = √(sum of the squares).",
+            "norm": "Dividing v by its own length gives a vector of length exactly 1."},
+    "ex4": {"cosine": "cos θ = a·b / (‖a‖‖b‖): recheck a·b and both norms.",
+            "angle": "θ = arccos(cos θ) of the cosine you found (in degrees with °, or radians)."},
+    "ex5": {"projection": "proj = (u·d)/(d·d) · d: recheck u·d and d·d.",
+            "perpendicular": "The perpendicular part is u − proj, entry by entry."},
+    "ex6": {"product": "Entry (i,j) of AB is row i of A times column j of B."},
+    "ex7": {"rank": "Row-reduce and count the nonzero rows left."},
+    "ex10": {"hadamard": "(A⊙B)ᵢⱼ = AᵢⱼBᵢⱼ: multiply matching entries.",
+             "product": "Entry (i,j) of AB is row i of A times column j of B.",
+             "c": "B is a multiple of the identity: compare AB with A entry by entry."},
+    "ex11": {"eigenvalues": "Solve λ² − (trace)λ + det = 0 with the quadratic formula."},
+    "ex12": {"sigma1": "σ₁ = √(the nonzero eigenvalue of AᵀA); for rank 1 that eigenvalue is the trace of AᵀA.",
+             "u1": "u₁ = A v₁ / σ₁: a unit vector along A's columns.",
+             "v1": "v₁ is the unit vector along A's rows."},
+}
+
+
+def _rechecked(name: str, worked: dict[str, Any]) -> dict[str, Any]:
+    """Add each part's recheck advice (shown when no known slip explains a wrong answer)."""
+    options = worked.setdefault("options", {})
+    for part, text in RECHECK.get(name, {}).items():
+        options[part] = {**options.get(part, {}), "recheck": text}
+    return worked
+
 # Exercise 1: dot product and angle ------------------------------------------------------------------
 
 
@@ -136,12 +169,12 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
                                               "adds matching products a₁b₁ + a₂b₂."])
     angle_mistakes = [[f"acos({frac(Fraction(d, na * nb))})", "You divided by ‖a‖²‖b‖²: the norms are "
                                                                 "square roots of the sums of squares."]]
-    return {
+    return _rechecked("ex1", {
         "answers": {"dot": d, "angle": f"acos({cosine_text})",
                     "drawing": f"a = [{a[0]}, {a[1]}], b = [{b[0]}, {b[1]}]"},
         "options": {"dot": {"mistakes": dot_mistakes}, "angle": {"mistakes": angle_mistakes}},
         "solution": solution,
-    }
+    })
 
 
 # Exercise 2: norms ------------------------------------------------------------------------------
@@ -167,7 +200,7 @@ def ex2(params: dict[str, Any]) -> dict[str, Any]:
         f"Largest: L1; smallest: L∞. For any vector L∞ ≤ L2 ≤ L1, with equality only when at most one "
         f"entry is nonzero."
     )
-    return {
+    return _rechecked("ex2", {
         "answers": {"l1": l1, "l2": f"sqrt({squares})", "linf": linf, "largest": "L1", "smallest": "L∞"},
         "options": {
             "l1": {"mistakes": _norm_mistakes("l1", v)},
@@ -175,7 +208,7 @@ def ex2(params: dict[str, Any]) -> dict[str, Any]:
             "linf": {"mistakes": _norm_mistakes("linf", v)},
         },
         "solution": solution,
-    }
+    })
 
 
 def _norm_mistakes(name: str, v: Vector) -> list[list[Any]]:
@@ -222,7 +255,7 @@ def ex3(params: dict[str, Any]) -> dict[str, Any]:
         f"v/‖v‖ = {shown}.\n"
         f"Check: ‖v/‖v‖‖² = ({' + '.join(str(x * x) for x in v)})/{squares} = 1, so its L2 norm is 1."
     )
-    return {
+    return _rechecked("ex3", {
         "answers": {"unit": unit, "norm": 1},
         "options": {"unit": {"compute": "normalise",
                              "mistakes": [[f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."],
@@ -236,7 +269,7 @@ def ex3(params: dict[str, Any]) -> dict[str, Any]:
                         [squares, "That is ‖v‖², the squared norm of v itself; the unit vector has norm 1."],
                     ] if squares != 1 else []}},
         "solution": solution,
-    }
+    })
 
 
 # Exercise 4: cosine similarity ---------------------------------------------------------------------
@@ -264,11 +297,11 @@ def ex4(params: dict[str, Any]) -> dict[str, Any]:
         f"Geometrically the angle between them is θ = arccos({shown}) ≈ {degrees(theta)}; the cosine is "
         f"{meaning}. Cosine similarity ignores length and measures only direction."
     )
-    return {
+    return _rechecked("ex4", {
         "answers": {"cosine": text, "angle": f"acos({text})"},
         "options": {"cosine": {"mistakes": _cosine_mistakes(d, na, nb)}},
         "solution": solution,
-    }
+    })
 
 
 def _cosine_mistakes(d: int, na: int, nb: int) -> list[list[Any]]:
@@ -311,7 +344,7 @@ def ex5(params: dict[str, Any]) -> dict[str, Any]:
     )
     names = {(1, 0): "x-axis direction", (0, 1): "y-axis direction"}
     shared = [[fmt(u), "That is u itself; the projection keeps only the part of u along d."]]
-    return {
+    return _rechecked("ex5", {
         "fields": {"direction": names.get((d[0], d[1]), "direction")},
         "answers": {"projection": vec(projection), "perpendicular": vec(perpendicular)},
         "options": {
@@ -331,7 +364,7 @@ def ex5(params: dict[str, Any]) -> dict[str, Any]:
             ]},
         },
         "solution": solution,
-    }
+    })
 
 
 # Exercise 6: matrix product -----------------------------------------------------------------------
@@ -354,7 +387,7 @@ def ex6(params: dict[str, Any]) -> dict[str, Any]:
         for i in range(2) for j in range(2)
     ]
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
-    return {
+    return _rechecked("ex6", {
         "answers": {"product": fmt(ab)},
         "options": {"product": {"compute": "product", "mistakes": [
             [fmt(hadamard), "That is A⊙B (entry by entry); AB takes rows of A times columns of B."],
@@ -362,7 +395,7 @@ def ex6(params: dict[str, Any]) -> dict[str, Any]:
             *_transposed_products(a, b),
         ]}},
         "solution": "\n".join(lines) + f"\nAB = {fmt(ab)}.",
-    }
+    })
 
 
 def _transposed_products(a: Matrix, b: Matrix) -> list[list[Any]]:
@@ -439,19 +472,19 @@ def ex7(params: dict[str, Any]) -> dict[str, Any]:
     why = (f"Every row is a multiple of row 1 ({'; '.join(multiples)}), so only one row is independent."
            if r == 1 else
            f"Row reduction leaves {r} nonzero rows: {', '.join('[' + ', '.join(frac(x) for x in row) + ']' for row in echelon)}.")
-    return {
+    return _rechecked("ex7", {
         "answers": {"rank": r},
-        "options": {"rank": {"mistakes": _rank_mistakes(r)}},
+        "options": {"rank": {"kind": "rank", "mistakes": _rank_mistakes(r)}},
         "solution": f"{why}\nrank = {r}: the columns span a {r}-dimensional space"
                     f"{' (a line)' if r == 1 else ' (a plane)' if r == 2 else ''}.",
-    }
+    })
 
 
 # Exercises 8 and 9: proofs ------------------------------------------------------------------------------
 
 
 def ex8(params: dict[str, Any]) -> dict[str, Any]:
-    return {
+    return _rechecked("ex8", {
         "answers": {"proof": "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]]ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]] "
                              "= [[e,g],[f,h]] [[a,c],[b,d]] = BᵀAᵀ"},
         "options": {},
@@ -464,11 +497,11 @@ def ex8(params: dict[str, Any]) -> dict[str, Any]:
             "Entry (i,j) of (AB)ᵀ is entry (j,i) of AB: row j of A times column i of B, which is row i of "
             "Bᵀ times column j of Aᵀ. The same argument works for any sizes."
         ),
-    }
+    })
 
 
 def ex9(params: dict[str, Any]) -> dict[str, Any]:
-    return {
+    return _rechecked("ex9", {
         "answers": {"proof": "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW"},
         "options": {},
         "solution": (
@@ -476,7 +509,7 @@ def ex9(params: dict[str, Any]) -> dict[str, Any]:
             "       = WᵀW        using (Xᵀ)ᵀ = X\n"
             "So WᵀW equals its own transpose: it is symmetric, for any W (square or not)."
         ),
-    }
+    })
 
 
 # Exercise 10: Hadamard vs matrix product ---------------------------------------------------------------
@@ -495,7 +528,7 @@ def ex10(params: dict[str, Any]) -> dict[str, Any]:
     k = b[0][0]
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
     ab = matmul(a, b)
-    return {
+    return _rechecked("ex10", {
         "answers": {"hadamard": fmt(hadamard), "product": fmt(ab), "c": k},
         "options": {
             "hadamard": {"mistakes": [
@@ -519,7 +552,7 @@ def ex10(params: dict[str, Any]) -> dict[str, Any]:
             f"AB = {fmt(ab)} = {k}A, because B = {k}I and AI = A.\n"
             f"So AB is just A scaled by c = {k}; the Hadamard product is not."
         ),
-    }
+    })
 
 
 # Exercise 11: eigenvalues ---------------------------------------------------------------------------------
@@ -545,11 +578,11 @@ def ex11(params: dict[str, Any]) -> dict[str, Any]:
         f"λ = ({trace} ± √{disc})/2 = ({trace} ± {root_disc})/2, so λ = {frac(high)} and λ = {frac(low)}.\n"
         f"Check: they add up to the trace {trace} and multiply to the determinant {det}."
     )
-    return {
+    return _rechecked("ex11", {
         "answers": {"eigenvalues": f"{frac(high)}, {frac(low)}"},
         "options": {"eigenvalues": {"matrix": m}},
         "solution": solution,
-    }
+    })
 
 
 # Exercise 12: SVD of a rank-1 matrix ----------------------------------------------------------------------
@@ -601,7 +634,7 @@ def ex12(params: dict[str, Any]) -> dict[str, Any]:
         f"A = σ₁ u₁ v₁ᵀ. Flipping the signs of u₁ and v₁ together gives an equally valid SVD; "
         f"σ₂ = 0."
     )
-    return {
+    return _rechecked("ex12", {
         "answers": {"sigma1": sigma_text, "u1": u, "v1": v},
         "options": {
             "sigma1": {"mistakes": [
@@ -612,4 +645,4 @@ def ex12(params: dict[str, Any]) -> dict[str, Any]:
             "u1": {"mistakes": [[v, "That is v₁; u₁ is the unit vector along A's columns."]] if u != v else []},
         },
         "solution": solution,
-    }
+    })
