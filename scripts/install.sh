@@ -127,6 +127,6 @@ else:
     print(f"install.sh: the code kernel will run under {target} (saved in {path})")
 PYTHON
     echo "install.sh: what the kernel will run under:"
-    "$venv/bin/tutor" doctor
+    "$venv/bin/tutor" doctor || echo "install.sh: tutor doctor reported a problem (above)" >&2
 fi
 echo "install.sh: done. Start with: $venv/bin/tutor start"
