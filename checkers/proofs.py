@@ -102,7 +102,10 @@ def check_chain(text: str, spec: ProofSpec) -> Verdict:
         return Verdict(True, "Every step checks out.", shown)
     lines = [f"Step {index} ({show(steps[index - 1])} = {show(steps[index])}): {step.reason}"
              for index, step in enumerate(judged, start=1)]
-    if not ends_ok:
+    # The ends are named only when they are wrong and no false step already explains it: in
+    # (AB)ᵀ = AᵀBᵀ the fault is the false step, not where the chain ends.
+    starts_right = ends[0] in claim
+    if not ends_ok and (all(step.ok for step in judged) or not starts_right):
         lines.append(f"The chain must start at {spec.start} and end at {spec.target} (or the reverse).")
     elif all(step.ok for step in judged):
         lines.append("No step does any work: at least one must compute entries (like ae + bg) or apply "

@@ -123,7 +123,8 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False, "circular"),
     ("proof_chain", "(WᵀW)ᵀ = (Wᵀ)ᵀW = WᵀW", None, EX9, False, "order of the factors"),
     ("proof_chain", "(WᵀW)ᵀ = WWᵀ = WᵀW", None, EX9, False, "not equal in general"),
-    ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WWᵀ", None, EX9, False, "must start"),
+    ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WWᵀ", None, EX9, False, "Step 2 (Wᵀ·(Wᵀ)ᵀ = W·Wᵀ): false"),
+    ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ", None, EX9, False, "must start at (WᵀW)ᵀ and end at WᵀW"),
 ]
 
 

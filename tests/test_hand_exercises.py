@@ -123,6 +123,7 @@ REJECTED: dict[str, list[tuple[str, str, str]]] = {
               ("proof", "(AB)ᵀ = [[e,g],[f,h]][[a,c],[b,d]] = BᵀAᵀ", "circular"),
               ("proof", "(AB)ᵀ = ([[a,b],[c,d]][[e,f],[g,h]])ᵀ = [[e,g],[f,h]][[a,c],[b,d]] = BᵀAᵀ", "circular"),
               ("proof", "(AB)ᵀ = AᵀBᵀ", "Step 1 ((A·B)ᵀ = Aᵀ·Bᵀ): false"),
+              ("proof", "(AB)ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]]", "must start at (AB)ᵀ and end at BᵀAᵀ"),
               ("proof", "(AB)ᵀ", "chain of equalities"),
               ("proof", "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]] = BᵀAᵀ", "differ"),
               ("proof", "(AB)ᵀ = [[ae, bf],[cg, dh]] = BᵀAᵀ", "differ"), ("proof", "AB = BA", "false"),
@@ -363,3 +364,10 @@ def test_validate_flags_a_tolerance_the_rounding_policy_replaced(chapter: Chapte
     problems = validate_chapter(only, variants=1)
     assert problems == ["ch1/1.ex2: part l2 sets rtol, which is not used: every number follows the rounding "
                         "policy (exact, or correctly rounded to ≥ 3 s.f.)"]
+
+
+def test_a_false_step_is_named_without_a_misleading_endpoint_message(instances: dict[str, HandInstance]) -> None:
+    feedback = _check(instances["1.ex8"], "proof", "(AB)ᵀ = AᵀBᵀ").feedback
+    assert feedback == "Step 1 ((A·B)ᵀ = Aᵀ·Bᵀ): false — entries (1,1), (1,2), (2,1), (2,2) differ."
+    circular = _check(instances["1.ex8"], "proof", "(AB)ᵀ = (Bᵀ)(Aᵀ)").feedback
+    assert "circular" in circular and "must start" not in circular
