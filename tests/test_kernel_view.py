@@ -276,3 +276,15 @@ def test_cuda_works_inside_the_private_root() -> None:
         available, value, devices = result.stdout.split(" ", 2)
         assert available == "True" and float(value) == 256.0
         assert "nvidiactl" in devices and "nvidia0" in devices
+
+
+def test_strict_says_how_to_opt_in_when_the_sandbox_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checkers.kernel import KernelError
+
+    # A device node that is not there: building the view fails in the bootstrap, before any code.
+    monkeypatch.setattr(launch, "gpu_devices", lambda config: ["/dev/nvidia-not-here"])
+    with pytest.raises(KernelError, match=r"refusing to run code: the sandbox cannot be built here") as caught:
+        Kernel(KernelConfig(standby=False)).start()
+    assert "nvidia-not-here" in str(caught.value) and 'kernel.isolation = "relaxed"' in str(caught.value)
