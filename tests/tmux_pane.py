@@ -12,6 +12,10 @@ DEADLINE_S = 30.0
 """How long one screen may take to appear (the checker's first sympy import included)."""
 
 
+class Key(str):
+    """A tmux key name (`Enter`, `Tab`, `C-s`, `F4`) in a burst, as opposed to text typed as is."""
+
+
 class TmuxPane:
     """One session `session` on the tmux server `socket`, driven with send-keys, read with capture-pane."""
 
@@ -42,6 +46,19 @@ class TmuxPane:
 
     def type(self, text: str) -> None:
         self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def burst(self, *keys: str) -> None:
+        """Text and `Key`s written to the terminal in one go, as a fast typist or a laggy SSH link
+        delivers them: one tmux command list, so the app reads them all before it draws again."""
+        commands: list[str] = []
+        for key in keys:
+            if commands:
+                commands.append(";")
+            if isinstance(key, Key):
+                commands += ["send-keys", "-t", self.session, key]
+            else:
+                commands += ["send-keys", "-t", self.session, "-l", "--", key]
+        self.tmux(*commands)
 
     def wait_for(self, *needles: str, deadline: float = DEADLINE_S) -> str:
         """Poll until every needle is on screen; fail at once on a traceback, or showing the screen
