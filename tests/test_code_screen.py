@@ -264,3 +264,22 @@ async def test_the_editor_indents_like_a_python_editor(chapter: Chapter, setting
         await pilot.press(*"def f(g):", "enter", *"if g:", "enter", *"return 1", "enter", "backspace",
                           *"return 2")
         assert editor.text == "def f(g):\n    if g:\n        return 1\n    return 2"
+
+
+async def test_a_review_keeps_its_code_apart_from_the_learners_own_draft(
+    chapter: Chapter, settings: Settings
+) -> None:
+    item = exercise(chapter, "1.ex13")
+    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+                      drafts={"1.ex13": "# my own draft\n"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"# review try", "escape", "escape")
+        await pilot.pause()
+    assert store.drafts["1.ex13"] == "# my own draft\n"
+    assert store.drafts["1.ex13#review"].startswith("# review try")
+    again, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+                    drafts=store.drafts)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one("#code-editor", TextArea).text.startswith("# review try")

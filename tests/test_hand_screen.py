@@ -52,7 +52,7 @@ async def test_preview_feedback_rating_override_and_solution(tutor_env: Path) ->
         await _checked(pilot)
         assert "trace" in str(box.query_one(".answer-feedback", Static).render())
         assert "Rated Again" in _text(app, "#hand-status")
-        await pilot.press("escape", "3")
+        await pilot.press("escape", "r", "3")
         assert "Rated Good" in _text(app, "#hand-status")
         assert "Rated Again" not in _text(app, "#hand-status")
         assert _text(app, "#hand-status").startswith("Not right yet.")  # the verdict stays
@@ -121,12 +121,12 @@ async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tuto
         await _checked(pilot)
         feedback = str(box.query_one(".answer-feedback", Static).render())
         assert "✗ Step 1" in feedback and "W·(Wᵀ)ᵀ" in feedback
-        assert "escape, then 1–4" in _text(app, "#hand-status")
+        assert "escape, r, then 1–4" in _text(app, "#hand-status")
         box.box.load_text("(W^T W)^T\n= W^T (W^T)^T\n= W^T W")
         await pilot.press("ctrl+s")
         await _checked(pilot)
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
-        assert screen.focused is screen.query_one("#hand-body") and "keys 1–4" in _text(app, "#hand-status")
+        assert screen.focused is screen.query_one("#hand-body") and "r, then 1–4" in _text(app, "#hand-status")
         await pilot.press("n")  # acts (leaves), rather than typing into the box
         await pilot.pause()
         assert isinstance(app.dismissed[-1], Recorded)

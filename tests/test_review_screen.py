@@ -90,7 +90,7 @@ async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings)
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
     assert [item for item, _, _ in shown] == ["1.ex2", "1.ex3", "1.ex4"]
-    assert positions == ["review 1 of 3", "review 2 of 3", "review 3 of 3"]
+    assert positions == [f"review {n} of 3 · 0 due · 3 new" for n in (1, 2, 3)]
     assert all(variant is not None and variant >= 1 for _, kind, variant in shown if kind == "HandExercise")
     assert open_store(settings).log_count() == 3
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
+import signal
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +20,8 @@ from textual.screen import Screen
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import ContentError, Course, load_course
 from tutor.course.schema import Section
+from tutor.installation import FILES_CHANGED, InstallSnapshot, package_roots
+from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.settings import THEMES, Settings
 
@@ -54,6 +58,16 @@ def tutor_commands() -> type[Provider]:
     return TutorCommands
 
 
+def takes_text(widget: object) -> bool:
+    """Whether `widget` is a box the learner types in (an input, or an editor not read-only).
+
+    By class name, so the footer asking at first paint imports no text widget."""
+    names = {cls.__name__ for cls in type(widget).__mro__}
+    if "TextArea" in names:
+        return not getattr(widget, "read_only", False)
+    return "Input" in names
+
+
 def now() -> datetime:
     """The current time in UTC, or `TUTOR_NOW` when set (tests, demos, replay)."""
     from progress.clock import now as clock_now
@@ -69,8 +83,14 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {tutor_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave the tutor (progress is saved)"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
+        Binding("q", "quit", "Quit", id="quit",
+                tooltip="Leave the tutor (progress and what you typed are saved; ctrl+q while typing)"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="Every key (F1 while typing)"),
+        Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="quit-ctrl",
+                tooltip="Quit from anywhere, a box or the editor included (what you typed is saved)"),
+        Binding("f1", "help_now", "Help", show=False, id="help-f1",
+                tooltip="Every key, from anywhere"),
         Binding("f9", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
     ]
 
@@ -95,6 +115,8 @@ class TutorApp(App[None]):
         self.warm_practice = warm_practice
         self.resume_gc = resume_gc
         self.started_in_ms: float | None = None
+        self.installed: InstallSnapshot | None = None
+        """The tutor's own files as they were at start-up, to tell a reinstall from a bug."""
 
     @property
     def settings(self) -> Settings:
@@ -128,7 +150,6 @@ class TutorApp(App[None]):
 
     def _open_store(self) -> ProblemScreen | None:
         from progress.store import StoreError
-
         from tutor.screens.problems import ProblemScreen
 
         try:
@@ -152,6 +173,11 @@ class TutorApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self._check_size(self.size.width, self.size.height)
+        if not self.is_headless:
+            # A closed terminal (SIGHUP) or a polite kill (SIGTERM) saves what was typed first.
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self._hang_up, signum)
 
     def on_ready(self) -> None:
         self.started_in_ms = (time.perf_counter_ns() - _STARTED_NS) / 1e6
@@ -162,6 +188,7 @@ class TutorApp(App[None]):
             gc.freeze()
             gc.enable()
         self.log.info(f"Tutor started in {self.started_in_ms:.0f} ms")
+        self.installed = InstallSnapshot.take([*package_roots(), self.course.root])
         if self.course.chapters:
             self._start_session()
         # Late enough that the warm-up never competes with the first screens.
@@ -233,6 +260,75 @@ class TutorApp(App[None]):
         # Nothing the session started outlives the app.
         self.session.close()
 
+    # -- quitting: nothing typed is lost ----------------------------------------------------
+
+    def save_typed(self) -> None:
+        """Save what every open screen holds unchecked (answers, code) before the app goes."""
+        screens = [*self.screen_stack]
+        if self.is_screen_installed("repl"):
+            screens.append(self.get_screen("repl"))
+        for screen in screens:
+            if isinstance(screen, TutorScreen):
+                screen.save_typed()
+
+    async def action_quit(self) -> None:
+        """Quit (q, or ctrl+q while typing): unchecked answers and code drafts are saved first."""
+        await self._settle_text_boxes()
+        self.save_typed()
+        self.exit()
+
+    async def action_quit_now(self) -> None:
+        """ctrl+q: quit even from a box (what was typed is saved first)."""
+        await self.action_quit()
+
+    def action_help_now(self) -> None:
+        """F1: help even from a box."""
+        self.action_help()
+
+    def _hang_up(self, signum: int) -> None:
+        async def save_and_exit() -> None:
+            try:
+                await self._settle_text_boxes()
+                self.save_typed()
+            finally:
+                self.exit(return_code=128 + signum)
+
+        self.call_next(save_and_exit)
+
+    async def _settle_text_boxes(self) -> None:
+        """Wait until every box of this screen has taken the keys already sent to it: ctrl+q acts
+        at once, and a burst typed just before it would otherwise not be in the boxes yet."""
+        settled: list[asyncio.Event] = []
+        for widget in self.screen.query("Input, TextArea"):
+            done = asyncio.Event()
+            widget.call_later(done.set)
+            settled.append(done)
+        if settled:
+            try:
+                await asyncio.wait_for(asyncio.gather(*(done.wait() for done in settled)), timeout=1.0)
+            except TimeoutError:
+                pass  # save what the boxes hold now rather than not quit
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`q` and `?` are text while a box or the editor has the cursor (ctrl+q and F1 act there)."""
+        if action in ("quit", "help") and takes_text(self.focused):
+            return False
+        return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A failure because the tutor's own files changed (reinstalled while running) ends the
+        app with a message that says so, after saving what was typed, instead of a traceback."""
+        if not self._files_changed():
+            super()._handle_exception(error)
+            return
+        try:
+            self.save_typed()
+        finally:
+            self.exit(return_code=1, message=FILES_CHANGED)
+
+    def _files_changed(self) -> bool:
+        return self.installed is not None and bool(self.installed.changed())
+
     # -- routing --------------------------------------------------------------------------
 
     def open_item(self, item_id: str, variant: int = 0) -> None:
@@ -268,12 +364,21 @@ class TutorApp(App[None]):
         module_name, class_name, label = LAZY_SCREENS[kind]
         try:
             module = importlib.import_module(module_name)
+            screen = getattr(module, class_name)(*args, **kwargs)
         except ModuleNotFoundError as exc:
+            if self._files_changed():
+                self.notify(FILES_CHANGED, severity="error", timeout=30)
+                return
             if exc.name != module_name:
                 raise
             self.notify(f"The {label} screen is not available yet.", severity="warning")
             return
-        self.push_screen(getattr(module, class_name)(*args, **kwargs))
+        except ContentError as exc:
+            # The exercise's reference code could not be loaded: say why, and stay where we are.
+            message = FILES_CHANGED if self._files_changed() else "\n".join(exc.problems)
+            self.notify(message, title=f"This {label} cannot be opened", severity="error", timeout=30)
+            return
+        self.push_screen(screen)
 
     # -- actions --------------------------------------------------------------------------
 

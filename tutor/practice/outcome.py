@@ -51,3 +51,14 @@ class Recorded:
     """The showing failed an item already learned."""
     schedule_text: str = ""
     """Whether the schedule changed and when the item is next due, in words."""
+
+
+class Skipped:
+    """What an exercise screen in a review session leaves with when the learner skips the item."""
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+SKIPPED = Skipped()
+"""The one `Skipped` value: the item stays due and the session moves on."""

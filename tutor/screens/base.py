@@ -25,3 +25,7 @@ class TutorScreen(Screen[ResultType]):
         super().__init__(name=name, id=id, classes=classes)
         self.session = session
         """Settings, the course, progress and kernels (never the app's attributes)."""
+
+    def save_typed(self) -> None:
+        """Save what the learner typed and has not checked yet; the app calls it on every screen
+        before quitting or on a hang-up, and screens with answer boxes or an editor override it."""

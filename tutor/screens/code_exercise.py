@@ -121,6 +121,8 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self._saved_draft = self._load_draft()
         self._other_text: str | None = None
         self._autosave: Timer | None = None
+        self._saved_text: str | None = None
+        """The editor's text as last saved (None: nothing saved yet, only shown)."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -166,6 +168,7 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         return text
 
     def on_mount(self) -> None:
+        self._saved_text = self.code
         self.focus_editor()
 
     def focus_editor(self) -> None:
@@ -199,6 +202,12 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
 
     # -- drafts ----------------------------------------------------------------------------
 
+    @property
+    def draft_key(self) -> str:
+        """Where the editor's text is kept: a review's attempt apart from the learner's own draft,
+        so reviewing never overwrites it."""
+        return f"{self.item.id}#review" if self.review else self.item.id
+
     def _load_draft(self) -> str | None:
         try:
             return self.session.load_draft(self.item.id)
@@ -207,7 +216,16 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
 
     def _initial_text(self) -> str:
         draft = self._saved_draft
-        if self.review or not draft:
+        if self.review:
+            # A review starts from the starter (or from where an interrupted review stopped);
+            # ctrl+n swaps in the learner's own draft.
+            try:
+                earlier = self.session.load_draft(self.draft_key)
+            except Exception:
+                earlier = None
+            self._other_text = draft
+            return earlier or self.item.starter
+        if not draft:
             self._other_text = draft
             return self.item.starter
         self._other_text = self.item.starter
@@ -226,10 +244,34 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
 
     def save_draft(self) -> None:
         """Keep the editor's text in the progress store (and nothing typed is lost to a crash)."""
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
+        if not self.is_mounted:
+            return
+        # A solved review leaves nothing behind: the next review starts from the starter again.
+        text = "" if self.review and self.solved else self.code
         try:
-            self.session.save_draft(self.item.id, self.code)
+            self.session.save_draft(self.draft_key, text)
         except Exception as exc:
             self.notify(f"The draft was not saved: {exc}", severity="error")
+            return
+        self._saved_text = self.code
+
+    def save_typed(self) -> None:
+        """On quit or a hang-up: save an edit the autosave has not saved yet (it may not even
+        have heard of it: the editor's change message can still be on its way)."""
+        if self._autosave is not None or (self.is_mounted and self.code != self._saved_text):
+            self.save_draft()
+
+    def on_screen_suspend(self) -> None:
+        # Leaving by any way (another screen opened over this one, home, the palette).
+        self.save_typed()
+
+    def on_unmount(self) -> None:
+        # Saved already when the screen was left (suspended): no timer may fire on a gone screen.
+        if self._autosave is not None:
+            self._autosave.stop()
 
     def action_swap_text(self) -> None:
         """Swap the editor between the starter and the last draft."""
@@ -463,9 +505,6 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         """The code editor."""
         return self.query_one("#code-editor", TextArea)
 
-    def on_unmount(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
 
     def _status(self, text: str) -> None:
         self.query_one("#code-status", Static).update(Text(text))

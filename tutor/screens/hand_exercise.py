@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
 
+from progress.rating import Rating
 from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Chapter
-from progress.rating import Rating
 from tutor.practice.hand import (
     HandInstance,
     HandResult,
@@ -24,31 +28,56 @@ from tutor.practice.hand import (
     make_instance,
     warm_checker,
 )
-from tutor.practice.outcome import Attempt, Recorded
+from tutor.practice.outcome import SKIPPED, Attempt, Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
 
+DRAFT_DELAY = 0.5
+"""Seconds of quiet typing before unchecked answers are saved (and at once on leaving or quitting)."""
 
-class HandExerciseScreen(TutorScreen["Recorded | None"]):
+
+class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
     """Solve one variant of a hand exercise; dismisses with the last recorded attempt (or None)."""
 
     BINDINGS = [
+        # Priority: acted on before the next key of a burst is handed to a box, so focus has
+        # already moved when it arrives (typing `3⏎acos(…)⏎` fast fills two boxes, not one).
+        Binding("enter", "enter", "Next", id="hand-enter", priority=True, show=False),
+        Binding("tab", "cycle_box(1)", "Next box", id="hand-tab", priority=True, show=False),
+        Binding("shift+tab", "cycle_box(-1)", "Previous box", id="hand-shift-tab", priority=True,
+                show=False),
+        # While a box has the cursor every printable key is text: commands are ctrl keys.
         Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part"),
-        Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
-        # While typing, h is a letter: ctrl+t (as on the code screens) reaches the hints from the box.
         Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box", tooltip="Show the next hint"),
+        Binding("ctrl+g", "give_up_from_box", "Solution", id="hand-give-up-box",
+                tooltip="Give up and show the worked solution"),
+        Binding("escape", "leave_box", "Commands", id="hand-leave-box",
+                tooltip="Leave the answer box: plain letters then act as commands"),
+        # Plain keys act only when no box has the cursor; the footer lists them then.
+        Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
         Binding("g", "give_up", "Give up", id="hand-give-up", tooltip="Show the worked solution"),
         Binding("n", "next", "Next", id="hand-next", tooltip="Go to the next exercise"),
-        Binding("escape", "back", "Back", id="hand-back", tooltip="Leave the answer box, then the exercise"),
+        Binding("s", "skip", "Skip", id="hand-skip", tooltip="Review: leave this item for another time"),
+        Binding("u", "undo", "Undo", id="hand-undo", tooltip="Take back this answer's rating"),
+        Binding("escape", "back", "Back", id="hand-back",
+                tooltip="Leave the exercise (what you typed comes back when you return)"),
+        # Two keys, so a stray digit typed after the boxes closed changes nothing: r, then 1–4.
+        Binding("r", "rate_prompt", "Rate", id="hand-rate", tooltip="Change the rating: r, then 1–4"),
         Binding("1", "rate(1)", "Again", id="hand-rate-1", show=False),
         Binding("2", "rate(2)", "Hard", id="hand-rate-2", show=False),
         Binding("3", "rate(3)", "Good", id="hand-rate-3", show=False),
         Binding("4", "rate(4)", "Easy", id="hand-rate-4", show=False),
     ]
+    PLAIN_KEYS = frozenset({"hint", "give_up", "next", "skip", "undo", "back", "rate_prompt", "rate"})
+    """Actions bound to printable keys: never while an answer box has the cursor."""
+    TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
+    """Actions offered only while a box has the cursor."""
     DEFAULT_CSS = """
     HandExerciseScreen #hand-title { padding: 0 1; background: $boost; text-style: bold; }
+    HandExerciseScreen #hand-verdicts { padding: 0 1; background: $boost; height: auto; }
+    HandExerciseScreen #hand-mode { padding: 0 1; color: $text-accent; height: auto; }
     HandExerciseScreen #hand-body { padding: 0 1; }
     HandExerciseScreen #hand-statement { margin: 0 0 1 0; }
     HandExerciseScreen #hand-status { margin: 1 0 0 0; height: auto; }
@@ -85,11 +114,22 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         self.showing = session.new_showing()
         """This presentation of the exercise: its attempts, hints and time fold into one rating."""
         self._status_lines: list[str] = []
+        self._draft_timer: Timer | None = None
+        self._restoring = False
+        self._rating_armed = False
+        self._saved_answers: list[str] = []
+        """The answers as last saved (or restored), so an unchanged screen writes nothing."""
+
+    @property
+    def draft_key(self) -> str:
+        """Where this exercise's unchecked answers are kept: one draft per exercise and variant."""
+        return f"{self.instance.id}#hand-v{self.variant}"
 
     def compose(self) -> ComposeResult:
         suffix = f" · variant {self.variant}" if self.variant else ""
         suffix += f"  ·  {self.review_position}" if self.review_position else ""
         yield Static(f"{self.instance.id}  {self.instance.title}{suffix}", id="hand-title")
+        yield Static("", id="hand-verdicts")
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
@@ -103,35 +143,158 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
             yield Static("", id="hand-status")
             yield Static("", id="hand-hints")
             yield Static("", id="hand-solution")
+        yield Static("", id="hand-mode")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#hand-solution", Static).display = False
-        self.query(AnswerInput).first().focus_box()
+        self.query_one("#hand-verdicts", Static).display = False
+        self._restore_answers()
+        self._saved_answers = [box.value for box in self.boxes]
+        boxes = self.boxes
+        empty = next((box for box in boxes if not box.value.strip()), boxes[0])
+        empty.focus_box()
+        self._show_mode()
         # The checker worker (sympy) starts in its own process; lark warms in a thread.
         self.run_worker(_warm, thread=True, exclusive=True, group="hand-warm", exit_on_error=False)
 
+    @property
+    def boxes(self) -> list[AnswerInput]:
+        """The answer boxes, one per part, in order."""
+        return list(self.query(AnswerInput))
+
+    def typing(self) -> bool:
+        """Whether an answer part has the cursor (a box or a drawing grid): then every printable
+        key belongs to it."""
+        return self._part_of(self.focused) is not None
+
+    def _part_of(self, widget: object) -> AnswerInput | None:
+        """The answer part holding `widget`, if any."""
+        if not isinstance(widget, Widget):
+            return None
+        for node in (widget, *widget.ancestors):
+            if isinstance(node, AnswerInput):
+                return node
+            if node is self:
+                break
+        return None
+
+    def _stops(self) -> list[Widget]:
+        """Where tab stops, in order: every focusable widget of every part (a drawing part has
+        its grid and its coordinates box)."""
+        return [widget for box in self.boxes for widget in box.query("*")
+                if widget.can_focus and not widget.disabled]
+
+    @property
+    def closed(self) -> bool:
+        """Solved or given up: the boxes take no more text and plain keys act."""
+        return self.solved or self.gave_up
+
+    # -- keeping what was typed -------------------------------------------------------------------
+
+    def _restore_answers(self) -> None:
+        try:
+            saved = self.session.load_draft(self.draft_key)
+        except Exception:  # a broken store must not keep the learner from answering
+            return
+        try:
+            answers = json.loads(saved) if saved else []
+        except ValueError:
+            return
+        if not isinstance(answers, list):
+            return
+        self._restoring = True
+        for box, answer in zip(self.boxes, answers, strict=False):
+            if isinstance(answer, str) and answer:
+                box.set_value(answer)
+        self._restoring = False
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _answer_changed(self) -> None:
+        if self._restoring or self.closed:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_typed)
+
+    def save_typed(self) -> None:
+        """Keep the unchecked answers of this exercise and variant (kept until the learner clears
+        them or solves the exercise); nothing is written when nothing changed."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.closed or not self.is_mounted:
+            return
+        answers = [box.value for box in self.boxes]
+        if answers == self._saved_answers:
+            return
+        text = json.dumps(answers) if any(answer.strip() for answer in answers) else ""
+        try:
+            self.session.save_draft(self.draft_key, text)
+        except Exception as exc:
+            self.notify(f"Your answers were not saved: {exc}", severity="error")
+            return
+        self._saved_answers = answers
+
+    def on_screen_suspend(self) -> None:
+        # Leaving by any way (help over it, home, the palette): nothing typed waits on a timer.
+        self.save_typed()
+
+    def _forget_answers(self) -> None:
+        """Solved or given up: the attempt is in the log, so the draft would only spoil a retry."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        try:
+            self.session.save_draft(self.draft_key, "")
+        except Exception:
+            pass
+
     # -- answering ------------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def _next_box(self, event: Input.Submitted) -> None:
-        boxes = list(self.query(AnswerInput))
-        index = next(i for i, box in enumerate(boxes) if box.box is event.input)
-        if index + 1 < len(boxes):
-            boxes[index + 1].focus_box()
-        else:
-            self.action_submit()
+    def action_enter(self) -> None:
+        """Enter: the next part, or check from the last; a proof box takes it as a new line. With
+        no part focused it continues (next exercise, or on in a review) or returns to the boxes."""
+        focused = self.focused
+        part = self._part_of(focused)
+        if isinstance(focused, TextArea):
+            raise SkipAction()
+        if part is not None and focused is not None:
+            boxes = self.boxes
+            index = boxes.index(part)
+            if index + 1 < len(boxes):
+                boxes[index + 1].focus_box()
+            else:
+                # After the keys already queued for this box: a burst's last answer is in it then.
+                focused.call_later(self.action_submit)
+            return
+        if self.closed:
+            self.action_next()
+        elif not self.checking:
+            self._back_to_boxes()
+
+    def action_cycle_box(self, step: int) -> None:
+        """Tab and shift+tab go round the answer parts only, so typing never leaves them."""
+        stops = self._stops()
+        if self.closed or not stops:
+            raise SkipAction()
+        index = stops.index(self.focused) if self.focused in stops else (-1 if step > 0 else 0)
+        self.set_focus(stops[(index + step) % len(stops)])
+        self._show_mode()
 
     def action_submit(self) -> None:
         """Check every part off the UI thread."""
-        if self.checking or self.solved:
+        if self.checking or self.closed:
             return
-        boxes = list(self.query(AnswerInput))
+        boxes = self.boxes
         empty = next((box for box in boxes if not box.value.strip()), None)
         if empty is not None:
             self.notify(f"Answer every part first ({empty.part_name}).", severity="warning")
             empty.focus_box()
+            self._show_mode()
             return
+        self.save_typed()
         self.checking = True
         self._status("Checking…")
         answers = [box.value for box in boxes]
@@ -177,36 +340,71 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         self.checking = False
         if message.error and not message.result.parts:
             self._status(message.error)
+            self._scroll_into_view("#hand-status")
             return
         for part in message.result.parts:
             box = self.query_one(f"#part-{part.name}", AnswerInput)
             box.show_feedback(part.correct, part.feedback)
+        self._show_part_marks(message.result)
         if message.recorded is not None:
             self.recorded = message.recorded
         if message.result.correct:
-            # Out of the answer box, so n and 1–4 act instead of typing into it.
-            self._leave_box()
+            self.solved = True
         lines = [message.result.feedback]
         if message.recorded is not None:
             lines.append(self._rating_line(message.recorded))
         if message.error:
             lines.append(message.error)
         if message.result.correct:
-            self.solved = True
-            lines.append("n: next exercise · escape: back")
+            self._close_boxes()
             self._show_solution()
+        if self.closed:
+            lines.append(self._closed_keys())
         self._status_lines = lines
         self._status("\n".join(lines))
         if not message.result.correct:
-            self.query_one("#hand-status", Static).scroll_visible(animate=False)
+            wrong = next((part.name for part in message.result.parts if not part.correct), None)
+            self._scroll_into_view(f"#part-{wrong} .answer-feedback" if wrong else "#hand-status")
+        self._show_mode()
+
+    def _show_part_marks(self, result: HandResult) -> None:
+        """One ✓/✗ per part under the title, so the verdict is seen without scrolling."""
+        marks = self.query_one("#hand-verdicts", Static)
+        if not result.parts:
+            marks.display = False
+            return
+        line = Text()
+        for part in result.parts:
+            line.append("✓ " if part.correct else "✗ ", style="bold green" if part.correct else "bold red")
+            line.append(f"{part.name}   ")
+        line.rstrip()
+        marks.update(line)
+        marks.display = True
+
+    def _scroll_into_view(self, selector: str) -> None:
+        """Bring new feedback or a hint on screen (after layout, when its size is known)."""
+        widget = self.query_one(selector)
+        self.call_after_refresh(widget.scroll_visible, animate=False)
 
     def _rating_line(self, recorded: Recorded) -> str:
-        keys = "escape, then 1–4" if isinstance(self.focused, (Input, TextArea)) else "keys 1–4"
+        keys = "r, then 1–4" if self.closed or not self.typing() else "escape, r, then 1–4"
         line = f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
         if recorded.leech:
             line += ("\nLeech: this one keeps slipping. Study the worked solution (g); the next "
                      "review brings a fresh variant.")
         return line
+
+    def _closed_keys(self) -> str:
+        if self.review:
+            return "enter: continue the review · u: take back the rating · escape: pause"
+        return "enter or n: next exercise · u: take back the rating · escape: back"
+
+    def _close_boxes(self) -> None:
+        """No box takes text any more: focus the page, where plain keys act (the footer shows them)."""
+        self._forget_answers()
+        self._leave_box()
+        for box in self.boxes:
+            box.disabled = True
 
     # -- help -----------------------------------------------------------------------------------
 
@@ -214,19 +412,30 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         """Show the next hint."""
         hints = self.instance.hints
         if self.hints_shown >= len(hints):
-            self.notify("No more hints; g shows the worked solution.")
+            self.notify("No more hints; ctrl+g shows the worked solution.")
             return
         self.hints_shown += 1
         shown = "\n".join(f"Hint {i + 1}: {hint}" for i, hint in enumerate(hints[: self.hints_shown]))
         self.query_one("#hand-hints", Static).update(Text(shown))
+        self._scroll_into_view("#hand-hints")
+
+    def action_hint_from_box(self) -> None:
+        """ctrl+t: the next hint without leaving the answer box."""
+        self.action_hint()
+
+    def action_give_up_from_box(self) -> None:
+        """ctrl+g: give up from the answer box."""
+        self.action_give_up()
 
     def action_give_up(self) -> None:
         """Show the worked solution; counts as a wrong attempt if nothing was solved yet."""
-        if self.solved or self.gave_up:
+        if self.closed:
             self._show_solution()
             return
         self.gave_up = True
+        self._close_boxes()
         self._show_solution()
+        self._show_mode()
         duration = time.monotonic() - self.started
         attempt_number, hints = self.attempts + 1, self.hints_shown
         self.run_worker(lambda: self._record_give_up(attempt_number, hints, duration), thread=True,
@@ -244,10 +453,27 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         solution = self.query_one("#hand-solution", Static)
         solution.update(Text("Worked solution\n", style="bold") + Text(self.instance.solution))
         solution.display = True
-        solution.scroll_visible()
+        self._scroll_into_view("#hand-solution")
+
+    def action_rate_prompt(self) -> None:
+        """r: the next key 1–4 sets the rating (any other key cancels)."""
+        self._rating_armed = True
+        self._status("\n".join([*self._status_lines, "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy"]))
+        self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        # Any key but a rating cancels r's prompt (the rating keys reach action_rate first).
+        if self._rating_armed and event.key not in ("1", "2", "3", "4"):
+            self._disarm_rating()
+
+    def _disarm_rating(self) -> None:
+        self._rating_armed = False
+        self._status("\n".join(self._status_lines))
+        self.refresh_bindings()
 
     def action_rate(self, rating: int) -> None:
-        """Override the rating of the last recorded attempt."""
+        """Override the rating of the last recorded attempt (after r)."""
+        self._rating_armed = False
         if self.recorded is None:
             self.notify("Nothing rated yet.")
             return
@@ -262,10 +488,32 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         self._status_lines = lines if line in lines else [*lines, line]
         self._status("\n".join(self._status_lines))
 
+    def action_undo(self) -> None:
+        """Take back this showing's rating and answer again (the log keeps both)."""
+        if self.recorded is None:
+            self.notify("Nothing rated yet.")
+            return
+        try:
+            # Only this screen's own showing, whatever other processes logged since.
+            self.session.undo(self.recorded.showing or self.recorded.uuid)
+        except Exception as exc:  # a locked or broken store must not take the screen down
+            self.notify(f"Nothing undone: {exc}", severity="warning")
+            return
+        self.recorded = None
+        self.solved = self.gave_up = False
+        self.showing = self.session.new_showing()
+        self.attempts = 0
+        for box in self.boxes:
+            box.disabled = False
+        self._status_lines = ["Rating taken back: answer again."]
+        self._status(self._status_lines[0])
+        self._back_to_boxes()
+
     # -- leaving --------------------------------------------------------------------------------
 
     def action_next(self) -> None:
         """Leave for the next hand exercise of the chapter (in a review, back to the session)."""
+        self.save_typed()
         self.dismiss(self.recorded)
         if self.review:
             return
@@ -273,34 +521,72 @@ class HandExerciseScreen(TutorScreen["Recorded | None"]):
         if following is not None:
             self.session.open_item(following)
 
+    def action_skip(self) -> None:
+        """Review: leave this item unanswered; it stays due."""
+        self.save_typed()
+        self.dismiss(SKIPPED)
+
     def _following_id(self) -> str | None:
         ids = [item.id for item in self.chapter.exercises if isinstance(item, HandExercise)]
         index = ids.index(self.exercise.id) if self.exercise.id in ids else -1
         return ids[index + 1] if 0 <= index < len(ids) - 1 else None
 
+    def action_leave_box(self) -> None:
+        """Escape in a box: out of it, so the plain-letter commands in the footer act."""
+        self._leave_box()
+        self._show_mode()
+
     def action_back(self) -> None:
-        """Escape leaves the answer box first (so letter keys work), then the exercise."""
-        if isinstance(self.focused, (Input, TextArea)):
-            self._leave_box()
-            return
+        """Escape with no box focused: leave the exercise; unchecked answers are kept."""
+        self.save_typed()
         self.dismiss(self.recorded)
 
     def _leave_box(self) -> None:
         """Focus the page itself: letter keys act, arrows scroll, tab goes back to the first box."""
         self.set_focus(self.query_one("#hand-body", VerticalScroll), scroll_visible=False)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Letter and digit keys act only when no answer box has focus."""
-        typing = isinstance(self.focused, (Input, TextArea))
-        if action in ("hint", "give_up", "next", "rate") and typing:
-            return None
-        if action == "hint_from_box":
-            return typing
-        return True
+    def _back_to_boxes(self) -> None:
+        boxes = self.boxes
+        next((box for box in boxes if not box.value.strip()), boxes[0]).focus_box()
+        self._show_mode()
 
-    def action_hint_from_box(self) -> None:
-        """ctrl+t: the next hint without leaving the answer box."""
-        self.action_hint()
+    def _show_mode(self) -> None:
+        """Say under the page whether keys are text or commands (the footer follows the focus)."""
+        mode = self.query_one("#hand-mode", Static)
+        if self.typing():
+            mode.update("")
+            mode.display = False
+        elif self.closed:
+            mode.update(Text("Answer boxes closed · keys are commands (footer)"))
+            mode.display = True
+        else:
+            mode.update(Text("Keys are commands now (footer) · enter or tab: back to the answer boxes"))
+            mode.display = True
+        self.refresh_bindings()
+
+    def on_descendant_focus(self) -> None:
+        self._show_mode()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Printable keys are text while a box has the cursor: their commands act only outside."""
+        typing = self.typing()
+        if action in self.PLAIN_KEYS and typing:
+            return False
+        if action in ("give_up", "give_up_from_box") and self.closed:
+            return False
+        if action in self.TYPING_KEYS:
+            return typing
+        if action == "skip":
+            return self.review and self.recorded is None
+        if action == "undo":
+            return self.recorded is not None
+        if action == "next" and self.review:
+            return self.closed
+        if action == "rate_prompt":
+            return self.recorded is not None
+        if action == "rate":
+            return self.recorded is not None and self._rating_armed
+        return True
 
     def _status(self, text: str) -> None:
         self.query_one("#hand-status", Static).update(Text(text))

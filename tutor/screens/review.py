@@ -15,7 +15,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from progress.rating import Rating
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
-from tutor.practice.outcome import Recorded
+from tutor.practice.outcome import Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 
@@ -79,6 +79,7 @@ class ReviewScreen(TutorScreen[None]):
         self.queue = self.session.review_queue()
         self.query_one("#review-summary", Static).display = False
         self.query_one(ProgressBar).update(total=max(1, len(self.queue)), progress=0)
+        self.query_one("#review-title", Static).update(f"Review session · {self.mix_text()}")
         if not self.queue:
             self.action_finish()
             return
@@ -90,7 +91,7 @@ class ReviewScreen(TutorScreen[None]):
         """The screen that asks this item: a new variant of a hand exercise, code from the starter."""
         chapter, item = self.session.course.find(item_id)
         # The session's progress bar sits under the exercise screens, so each title says where we are.
-        position = f"review {self.position + 1} of {len(self.queue)}"
+        position = f"review {self.position + 1} of {len(self.queue)} · {self.mix_text()}"
         try:
             if isinstance(item, HandExercise):
                 from tutor.screens.hand_exercise import HandExerciseScreen
@@ -130,12 +131,21 @@ class ReviewScreen(TutorScreen[None]):
             return False
         self.queue.extend(again)
         self.query_one(ProgressBar).update(total=len(self.queue))
+        self.query_one("#review-title", Static).update(f"Review session · {self.mix_text()}")
         return True
 
-    def _item_done(self, result: Recorded | None) -> None:
+    def mix_text(self) -> str:
+        """What the session holds: "4 due · 10 new" (new items were never seen before)."""
+        new = sum(1 for entry in self.queue if entry.new)
+        return f"{len(self.queue) - new} due · {new} new"
+
+    def _item_done(self, result: Recorded | Skipped | None) -> None:
         if self.finished:
             return
         entry = self.queue[self.position]
+        if isinstance(result, Skipped):
+            self.action_skip()
+            return
         if result is None:
             self._show_status(
                 f"Paused at {entry.item_id}. Enter: try it again · s: skip it · escape: end the session."

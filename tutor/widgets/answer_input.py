@@ -84,6 +84,15 @@ class AnswerInput(Vertical):
         box = self.box
         return box.text if isinstance(box, TextArea) else box.value
 
+    def set_value(self, text: str) -> None:
+        """Put `text` in the box, as if typed (a kept draft coming back)."""
+        box = self.box
+        if isinstance(box, TextArea):
+            box.load_text(text)
+        else:
+            box.value = text
+            box.cursor_position = len(text)
+
     def focus_box(self) -> None:
         """Put the cursor in this part's box."""
         # set_focus acts now; focus() would wait, and keys typed meanwhile would land in the old box.

@@ -1,0 +1,165 @@
+"""Keys on the hand exercise screen: while a box could take text every printable key is text; what
+was typed is kept per exercise and variant; in a review, enter continues, s skips, u undoes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.fakes import FakeSession, ScreenHost
+from tutor.course.exercise_schema import HandExercise
+from tutor.screens.hand_exercise import HandExerciseScreen
+from tutor.screens.review import ReviewScreen
+from tutor.settings import Settings, load_settings
+
+ANSWERS_1_EX1 = ("3", "acos(1/sqrt(5))")
+
+
+def hand_app(session: FakeSession, exercise_id: str, variant: int = 0, review: bool = False) -> ScreenHost:
+    chapter, exercise = session.course.find(exercise_id)
+    assert isinstance(exercise, HandExercise)
+    return ScreenHost(session, lambda s: HandExerciseScreen(s, chapter, exercise, variant=variant,
+                                                            review=review))
+
+
+def text_of(app: ScreenHost, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def box_values(app: ScreenHost) -> list[str]:
+    return [box.value for box in app.screen.query(Input)]
+
+
+def shown_keys(app: ScreenHost) -> set[str]:
+    return {key for key, active in app.screen.active_bindings.items() if active.binding.show}
+
+
+async def checked(pilot: Pilot[Any]) -> None:
+    screen = pilot.app.screen
+    for _ in range(300):
+        await pilot.pause(0.05)
+        if not getattr(screen, "checking", False):
+            return
+    raise AssertionError("the check did not finish")
+
+
+async def test_command_letters_and_digits_are_text_in_a_box(tutor_env: Path) -> None:
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"hgnqrsu1234?")
+        assert box_values(app)[0] == "hgnqrsu1234?"
+        assert isinstance(app.screen, HandExerciseScreen) and app.dismissed == []
+        assert text_of(app, "#hand-hints") == ""
+        # The footer offers the ctrl keys while typing and none of the plain letters.
+        assert {"ctrl+s", "ctrl+t", "ctrl+g", "escape"} <= shown_keys(app)
+        assert not {"h", "g", "n", "q", "r"} & shown_keys(app)
+
+
+async def test_tab_goes_round_the_boxes_and_never_leaves_them(tutor_env: Path) -> None:
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        boxes = list(app.screen.query(Input))
+        await pilot.press(*["tab"] * len(boxes))
+        assert app.screen.focused is boxes[0]
+        await pilot.press("shift+tab")
+        assert app.screen.focused is boxes[-1]
+        await pilot.press(*"sqrt(54)")
+        assert boxes[-1].value == "sqrt(54)" and app.dismissed == []
+
+
+async def test_after_a_correct_check_stray_typing_changes_nothing(tutor_env: Path) -> None:
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ANSWERS_1_EX1[0], "enter", *ANSWERS_1_EX1[1], "enter")
+        await checked(pilot)
+        status = text_of(app, "#hand-status")
+        assert "All 2 parts correct" in status or "Correct" in status, status
+        rated = next(line for line in status.splitlines() if line.startswith("Rated"))
+        assert all(box.disabled for box in app.screen.query(Input))
+        assert "boxes closed" in text_of(app, "#hand-mode")
+        await pilot.press(*"63.4 deg")
+        assert rated in text_of(app, "#hand-status")
+        assert isinstance(app.screen, HandExerciseScreen)
+        await pilot.press("r", "4")
+        assert "Rated Easy" in text_of(app, "#hand-status")
+        assert "✓ dot" in text_of(app, "#hand-verdicts") and "✓ angle" in text_of(app, "#hand-verdicts")
+
+
+async def test_unchecked_answers_come_back_per_exercise_and_variant(tutor_env: Path) -> None:
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "enter", *"acos(")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.dismissed == [None]
+    assert json.loads(session.drafts["1.ex1#hand-v0"]) == ["3", "acos("]
+    again = hand_app(session, "1.ex1")
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert box_values(again) == ["3", "acos("]
+        # The cursor goes to the first empty box, or the first box when every box has text.
+        assert again.screen.focused is list(again.screen.query(Input))[0]
+    other = hand_app(session, "1.ex1", variant=1)
+    async with other.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert box_values(other) == ["", ""]
+
+
+async def test_a_solved_exercise_forgets_its_draft(tutor_env: Path) -> None:
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ANSWERS_1_EX1[0], "enter", *ANSWERS_1_EX1[1], "enter")
+        await checked(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert session.drafts["1.ex1#hand-v0"] == ""
+
+
+async def test_review_item_screen_enter_continues_s_skips_u_undoes(tutor_env: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:00:00+01:00")
+    settings = load_settings(config_file=tutor_env / "none.toml", environ={}, data_dir=str(tutor_env),
+                             new_per_day=3, cursor_blink=False)
+    session = FakeSession(settings)
+    app = ScreenHost(session, ReviewScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        first = app.screen
+        assert isinstance(first, HandExerciseScreen) and "0 due · 3 new" in text_of(app, "#hand-title")
+        # Out of the box, s skips the item.
+        await pilot.press("escape")
+        assert "s" in shown_keys(app)
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        second = app.screen
+        assert isinstance(second, HandExerciseScreen) and second is not first
+        # Give up: the boxes close; u takes the rating back and opens them again.
+        await pilot.press("ctrl+g")
+        await checked(pilot)
+        await pilot.pause(0.2)
+        assert second.recorded is not None and "u" in shown_keys(app)
+        await pilot.press("u")
+        assert second.recorded is None and not second.closed
+        assert isinstance(second.focused, Input)
+        # Give up again, then enter continues the review.
+        await pilot.press("ctrl+g")
+        await checked(pilot)
+        await pilot.pause(0.2)
+        assert "enter: continue the review" in text_of(app, "#hand-status")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen is not second and isinstance(app.screen, HandExerciseScreen)
+        await pilot.press("escape", "escape")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "1 done" in text_of(app, "#review-status")
+        assert app.screen.tally.skipped == [first.exercise.id]
+        assert "0 due · 3 new" in text_of(app, "#review-title")

@@ -1,0 +1,116 @@
+"""Keys as a fast typist sends them, in the real `tutor start` in tmux at 80×24: a burst lands in the
+boxes a person meant, tab never leaves the boxes, quitting keeps what was typed, and a hang-up or a
+kill keeps the last code edit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tmux_pane import DEADLINE_S, Key, TmuxPane
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
+]
+
+
+class Pane(TmuxPane):
+    """`tutor start --section ID` in a pane; the shell writes the app's exit status down."""
+
+    def __init__(self, socket: str, tmp_path: Path) -> None:
+        super().__init__(socket, "keys")
+        self.base_socket = socket
+        self.starts = 0
+        self.data = tmp_path / "data"
+        self.status_file = tmp_path / "status"
+        self.config = tmp_path / "none.toml"
+
+    def start(self, item: str, size: tuple[int, int] = (80, 24)) -> None:
+        env = (f"TUTOR_DATA_DIR={self.data} TUTOR_CONFIG={self.config} TUTOR_THEME=ansi-dark "
+               "TUTOR_CURSOR_BLINK=false")
+        self.status_file.unlink(missing_ok=True)
+        self.tmux("kill-server")
+        # A fresh server for each start: a new session must not meet the last one shutting down.
+        self.starts += 1
+        self.socket = f"{self.base_socket}-{self.starts}"
+        # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane.
+        self.launch(f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start --section {item}; "
+                    f"echo $? > {self.status_file}", size)
+
+    def app_pid(self) -> int:
+        """The app's process (the pane's shell runs it as a child)."""
+        shell = int(self.tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").strip())
+        until = time.monotonic() + DEADLINE_S
+        while time.monotonic() < until:
+            children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+            if children:
+                return int(children[0])
+            time.sleep(0.05)
+        raise AssertionError("the app never started")
+
+    def exit_status(self) -> int:
+        until = time.monotonic() + DEADLINE_S
+        while time.monotonic() < until:
+            text = self.status_file.read_text().strip() if self.status_file.exists() else ""
+            if text:
+                return int(text)
+            time.sleep(0.05)
+        raise AssertionError(f"the app did not end:\n{self.text()}")
+
+
+@pytest.fixture
+def pane(tmp_path: Path) -> Iterator[Pane]:
+    pane = Pane(f"tutor-keys-{os.getpid()}", tmp_path)
+    try:
+        yield pane
+    finally:
+        pane.tmux("kill-server")
+
+
+def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
+    pane.start("1.ex1")
+    pane.wait_for("1.ex1  Geometry", "your answer")
+    pane.burst("3", Key("Enter"), "acos(1/sqrt(5))", Key("Enter"))
+    screen = pane.wait_for("✓ dot", "✓ angle")
+    assert "3acos" not in screen
+
+
+def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
+    pane.start("1.ex2")
+    pane.wait_for("1.ex2  Norms", "your answer")
+    pane.burst("14", Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), "sqrt(54)")
+    pane.wait_for("read as: √54")
+    time.sleep(0.3)
+    assert not pane.status_file.exists(), "the app quit at the q of sqrt(54)"
+    assert "1.ex2  Norms" in pane.text()
+
+
+def test_quitting_keeps_unchecked_answers_for_next_time(pane: Pane) -> None:
+    pane.start("1.ex1")
+    pane.wait_for("1.ex1  Geometry", "your answer")
+    pane.burst("3", Key("Enter"), "acos(1/", Key("C-q"))
+    assert pane.exit_status() == 0
+    pane.start("1.ex1")
+    screen = pane.wait_for("1.ex1  Geometry", "▎ acos(1/", "read as: 3")
+    assert "▎ 3" in screen
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["hang-up", "kill"])
+def test_the_last_code_edit_survives_a_hang_up(pane: Pane, signum: signal.Signals) -> None:
+    pane.start("1.ex13")
+    pane.wait_for("1.ex13", "center_columns")
+    pid = pane.app_pid()
+    pane.type("\n# my last words")
+    pane.wait_for("# my last words")
+    os.kill(pid, signum)  # well within the 1 s the autosave waits for
+    assert pane.exit_status() != 0
+    pane.start("1.ex13")
+    pane.wait_for("1.ex13", "# my last words")
