@@ -27,6 +27,14 @@ SCREENS: list[tuple[str, str, tuple[str, ...]]] = [
     ("REPL pane", "tutor.widgets.repl", ("Repl",)),
 ]
 
+RULE = (
+    "While an answer box or the editor has the cursor, every key you type is text, q and digits "
+    "included. Commands there are ctrl keys and F-keys (ctrl+s check, ctrl+t hint, ctrl+q quit, "
+    "F1 help); escape leaves the box, and only then do the plain letters in the footer act. "
+    "Quitting saves what you typed: it is there when you come back."
+)
+"""The keyboard rule, shown first in help."""
+
 LIST_KEYS = [
     ("↑/↓ j/k", "Move in a list (outline, contents, practice)"),
     ("g/G", "First / last entry of a list"),
@@ -80,6 +88,7 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Keys", style="bold"), id="help-title")
         with VerticalScroll(id="help-body"):
+            yield Static(Text(RULE), id="help-rule", classes="help-group")
             for heading, rows in self._groups():
                 yield Static(self._table(heading, rows), classes="help-group")
         yield Footer()
