@@ -77,7 +77,7 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
 
 def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
     pane.start("1.ex1")
-    pane.wait_for("1.ex1  Geometry", "your answer")
+    pane.wait_for("1.ex1  Geometry", "esc Commands")
     pane.burst("3", Key("Enter"), "acos(1/sqrt(5))", Key("Enter"))
     screen = pane.wait_for("✓ dot", "✓ angle")
     assert "3acos" not in screen
@@ -85,7 +85,7 @@ def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
 
 def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
     pane.start("1.ex2")
-    pane.wait_for("1.ex2  Norms", "your answer")
+    pane.wait_for("1.ex2  Norms", "esc Commands")
     pane.burst("14", Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), "sqrt(54)")
     pane.wait_for("read as: √54")
     time.sleep(0.3)
@@ -95,7 +95,7 @@ def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
 
 def test_quitting_keeps_unchecked_answers_for_next_time(pane: Pane) -> None:
     pane.start("1.ex1")
-    pane.wait_for("1.ex1  Geometry", "your answer")
+    pane.wait_for("1.ex1  Geometry", "esc Commands")
     pane.burst("3", Key("Enter"), "acos(1/", Key("C-q"))
     assert pane.exit_status() == 0
     pane.start("1.ex1")
