@@ -15,8 +15,16 @@ from tutor.course.exercise_schema import HandExercise
 from tutor.screens.hand_exercise import HandExerciseScreen
 from tutor.screens.review import ReviewScreen
 from tutor.settings import Settings, load_settings
+from tutor.widgets.answer_input import AnswerInput
 
-ANSWERS_1_EX1 = ("3", "acos(1/sqrt(5))")
+ANSWERS_1_EX1 = ("3", "acos(1/sqrt(5))", "a = [1, 2], b = [3, 0]")
+"""Exercise 1's parts: the dot product, the angle, and the drawing (typed in its coordinates box)."""
+
+
+async def answer_1_ex1(pilot: Pilot[Any]) -> None:
+    """Type every part, as a learner would: enter moves on, tab reaches the drawing's box."""
+    dot, angle, drawing = ANSWERS_1_EX1
+    await pilot.press(*dot, "enter", *angle, "enter", "tab", *drawing, "enter")
 
 
 def hand_app(session: FakeSession, exercise_id: str, variant: int = 0, review: bool = False) -> ScreenHost:
@@ -77,19 +85,19 @@ async def test_after_a_correct_check_stray_typing_changes_nothing(tutor_env: Pat
     session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*ANSWERS_1_EX1[0], "enter", *ANSWERS_1_EX1[1], "enter")
+        await answer_1_ex1(pilot)
         await checked(pilot)
         status = text_of(app, "#hand-status")
-        assert "All 2 parts correct" in status or "Correct" in status, status
+        assert status.startswith("All 3 parts correct"), status
         rated = next(line for line in status.splitlines() if line.startswith("Rated"))
-        assert all(box.disabled for box in app.screen.query(Input))
+        assert all(box.disabled for box in app.screen.query(AnswerInput))
         assert "boxes closed" in text_of(app, "#hand-mode")
         await pilot.press(*"63.4 deg")
         assert rated in text_of(app, "#hand-status")
         assert isinstance(app.screen, HandExerciseScreen)
         await pilot.press("r", "4")
         assert "Rated Easy" in text_of(app, "#hand-status")
-        assert "✓ dot" in text_of(app, "#hand-verdicts") and "✓ angle" in text_of(app, "#hand-verdicts")
+        assert "✓ dot   ✓ angle   ✓ drawing" in text_of(app, "#hand-verdicts")
 
 
 async def test_unchecked_answers_come_back_per_exercise_and_variant(tutor_env: Path) -> None:
@@ -100,24 +108,24 @@ async def test_unchecked_answers_come_back_per_exercise_and_variant(tutor_env: P
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert app.dismissed == [None]
-    assert json.loads(session.drafts["1.ex1#hand-v0"]) == ["3", "acos("]
+    assert json.loads(session.drafts["1.ex1#hand-v0"]) == ["3", "acos(", ""]
     again = hand_app(session, "1.ex1")
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert box_values(again) == ["3", "acos("]
-        # The cursor goes to the first empty box, or the first box when every box has text.
-        assert again.screen.focused is list(again.screen.query(Input))[0]
+        assert box_values(again)[:2] == ["3", "acos("]
+        # The cursor goes to the first part still empty: the drawing's grid.
+        assert again.screen.focused is again.screen.query_one("#grid-drawing")
     other = hand_app(session, "1.ex1", variant=1)
     async with other.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert box_values(other) == ["", ""]
+        assert box_values(other) == ["", "", ""]
 
 
 async def test_a_solved_exercise_forgets_its_draft(tutor_env: Path) -> None:
     session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*ANSWERS_1_EX1[0], "enter", *ANSWERS_1_EX1[1], "enter")
+        await answer_1_ex1(pilot)
         await checked(pilot)
         await pilot.press("escape")
         await pilot.pause()

@@ -78,8 +78,9 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
 def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
     pane.start("1.ex1")
     pane.wait_for("1.ex1  Geometry", "esc Commands")
-    pane.burst("3", Key("Enter"), "acos(1/sqrt(5))", Key("Enter"))
-    screen = pane.wait_for("✓ dot", "✓ angle")
+    pane.burst("3", Key("Enter"), "acos(1/sqrt(5))", Key("Enter"), Key("Tab"), "a = [1, 2], b = [3, 0]",
+               Key("Enter"))
+    screen = pane.wait_for("✓ dot   ✓ angle   ✓ drawing")
     assert "3acos" not in screen
 
 

@@ -11,7 +11,7 @@ from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -75,8 +75,9 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
     TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
     """Actions offered only while a box has the cursor."""
     DEFAULT_CSS = """
-    HandExerciseScreen #hand-title { padding: 0 1; background: $boost; text-style: bold; }
-    HandExerciseScreen #hand-verdicts { padding: 0 1; background: $boost; height: auto; }
+    HandExerciseScreen #hand-head { height: auto; background: $boost; }
+    HandExerciseScreen #hand-title { padding: 0 1; width: auto; text-style: bold; }
+    HandExerciseScreen #hand-verdicts { padding: 0 1; width: 1fr; }
     HandExerciseScreen #hand-mode { padding: 0 1; color: $text-accent; height: auto; }
     HandExerciseScreen #hand-body { padding: 0 1; }
     HandExerciseScreen #hand-statement { margin: 0 0 1 0; }
@@ -128,8 +129,10 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
     def compose(self) -> ComposeResult:
         suffix = f" · variant {self.variant}" if self.variant else ""
         suffix += f"  ·  {self.review_position}" if self.review_position else ""
-        yield Static(f"{self.instance.id}  {self.instance.title}{suffix}", id="hand-title")
-        yield Static("", id="hand-verdicts")
+        with Horizontal(id="hand-head"):
+            yield Static(f"{self.instance.id}  {self.instance.title}{suffix}", id="hand-title")
+            # One ✓/✗ per part beside the title: the verdict without scrolling, at no row's cost.
+            yield Static("", id="hand-verdicts")
         with VerticalScroll(id="hand-body"):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
