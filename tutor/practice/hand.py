@@ -218,7 +218,8 @@ def overall_feedback(results: list[PartResult]) -> str:
     if right == len(results):
         return "Correct." if len(results) == 1 else f"All {len(results)} parts correct."
     if any(result.unreadable for result in results):
-        return "Some answers could not be read; see the message under each."
+        # Unreadable, or refused as a restatement of the question: either way not graded.
+        return "Some answers could not be graded (nothing was recorded); see the message under each."
     if len(results) == 1:
         return "Not right yet."
     return f"{right} of {len(results)} parts correct."
