@@ -181,3 +181,27 @@ def test_stats_survive_a_log_an_old_import_let_in(
     close_stores()
     code, out, err = cli(capsys, "stats")
     assert code == 0 and "Traceback" not in err and "Attempts: 1" in out
+
+
+def test_a_leech_is_pointed_to_its_worked_solution_and_a_fresh_variant(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from progress.clock import parse_instant
+    from tutor.recording import open_store
+    from tutor.settings import load_settings
+
+    store = open_store(load_settings())
+    at = parse_instant("2025-09-01T09:00:00+00:00")
+    for _ in range(2):  # learned: right, then right again the next study day
+        at = store.record("1.ex11", variant=0, correct=True, rating=3, at=at, tz="UTC").due
+    for lapse in range(7):
+        failed = store.record("1.ex11", variant=lapse, correct=False, rating=1, at=at, tz="UTC")
+        passed = store.record("1.ex11", variant=lapse, correct=True, rating=3, at=failed.due, tz="UTC")
+        at = passed.due
+    monkeypatch.setenv("TUTOR_NOW", at.isoformat())
+    code, out, _ = cli(capsys, "check", *WRONG)
+    assert code == 1
+    assert "1.ex11 is a leech (it has lapsed 8 times or more): study its worked solution" in out
+    assert "try a fresh variant: tutor show 1.ex11 --variant " in out
+    assert "Worked solution:" in out
+    assert "lapses: 8  LEECH: study the worked solution" in cli(capsys, "card", "1.ex11")[1]

@@ -71,5 +71,9 @@ def render_text(stats: Stats) -> str:
             shown = "no exercises" if value is None else f"{_bar(value)} {value:.0%}"
             lines.append(f"  §{section:<6} {shown}")
     if stats.leeches:
-        lines.append("Leeches (re-read their sections): " + ", ".join(stats.leeches))
+        lines.append(
+            "Leeches (study their worked solutions, then a fresh variant: "
+            "tutor show ID --variant N): "
+            + ", ".join(stats.leeches)
+        )
     return "\n".join(lines)

@@ -155,7 +155,8 @@ class ReviewScreen(TutorScreen[None]):
         self.position += 1
         self._update_progress()
         if result.leech:
-            self.notify(f"{entry.item_id} keeps slipping: re-read its section.", severity="warning")
+            self.notify(f"{entry.item_id} keeps slipping: study its worked solution; each review "
+                        "brings a fresh variant.", severity="warning")
         self._start_next()
 
     def _update_progress(self) -> None:
@@ -238,6 +239,7 @@ class ReviewScreen(TutorScreen[None]):
             text.append(f"Next review {next_review}\n")
         for item_id, recorded in self.tally.done:
             if recorded.leech:
-                text.append(f"Leech: {item_id} lapsed 8+ times; re-read its section.\n", style="bold")
+                text.append(f"Leech: {item_id} lapsed 8+ times; study its worked solution, then a "
+                            "fresh variant.\n", style="bold")
         text.rstrip()
         return text

@@ -86,7 +86,8 @@ class StatsScreen(TutorScreen[None]):
                 section = getattr(item, "section", "")
             except KeyError:
                 section = ""
-            text.append(f"{item_id}: lapsed 8+ times; re-read §{section}\n")
+            text.append(f"{item_id} (§{section}): lapsed 8+ times; study its worked solution, "
+                        "then a fresh variant\n")
         return text
 
     def action_close(self) -> None:
