@@ -194,10 +194,10 @@ def test_a_leech_is_pointed_to_its_worked_solution_and_a_fresh_variant(
     at = parse_instant("2025-09-01T09:00:00+00:00")
     for _ in range(2):  # learned: right, then right again the next study day
         at = store.record("1.ex11", variant=0, correct=True, rating=3, at=at, tz="UTC").due
-    for lapse in range(7):
+    for lapse in range(7):  # seven lapses, each relearned; the check below is the eighth
         failed = store.record("1.ex11", variant=lapse, correct=False, rating=1, at=at, tz="UTC")
-        passed = store.record("1.ex11", variant=lapse, correct=True, rating=3, at=failed.due, tz="UTC")
-        at = passed.due
+        relearned = failed.due
+        at = store.record("1.ex11", variant=lapse, correct=True, rating=3, at=relearned, tz="UTC").due
     monkeypatch.setenv("TUTOR_NOW", at.isoformat())
     code, out, _ = cli(capsys, "check", *WRONG)
     assert code == 1
