@@ -40,12 +40,16 @@ def test_validate_runs_its_graders_and_plan(
     shutil.copytree(COURSE, root, ignore=shutil.ignore_patterns("__pycache__"))
     assert main(["validate", str(root)]) == 0
     labs = root / "ch2" / "labs.yaml"
+    good = labs.read_text(encoding="utf-8")
+    labs.write_text(good.replace("float(_c)})", "float(_c)}"), encoding="utf-8")
+    assert main(["validate", str(root)]) == 1
+    assert "2.lab1: step 'difference_errors' is not valid Python" in capsys.readouterr().err
     labs.write_text(
-        labs.read_text(encoding="utf-8").replace("grading.plan_lab1", "grading.plan_lab9"),
+        good.replace("    measure:\n", "    measure:\n      plan: grading.grade_lab1\n"),
         encoding="utf-8",
     )
     assert main(["validate", str(root)]) == 1
-    assert "2.lab1: the measurement plan cannot be built" in capsys.readouterr().err
+    assert "either a plan or steps" in capsys.readouterr().err
 
 
 def test_its_hand_exercise_grades(ch2: Chapter) -> None:

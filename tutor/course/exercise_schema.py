@@ -80,7 +80,7 @@ class SpeedUp(Strict):
 
     of: Annotated[str, msgspec.Meta(min_length=1)]
     """The row field compared: `seconds` (less is faster) or a rate such as `gflops`."""
-    over: Annotated[dict[str, Union[str, int, float]], msgspec.Meta(min_length=1)]
+    over: Annotated[dict[str, str | int | float], msgspec.Meta(min_length=1)]
     """The fields that pick the baseline row, e.g. `{method: Python loop}`."""
     faster: Literal["lower", "higher"] = "lower"
     """Whether a lower (times) or a higher (rates) value of `of` is faster."""
@@ -94,7 +94,7 @@ class ResultColumn(Strict):
     format: Literal["text", "int", "ms", "rate", "fixed", "percent", "ratio"] = "text"
     """`ms`: seconds shown in milliseconds; `rate`: one decimal from 1 up, two significant figures
     below (0.0045, not 0.0); `fixed`: four decimals; `ratio`: two decimals."""
-    speedup: Union[SpeedUp, None] = None
+    speedup: SpeedUp | None = None
 
 
 class ResultPlot(Strict):
@@ -116,23 +116,39 @@ class ResultPlot(Strict):
 
 
 class LabResult(Strict):
-    """One block of a lab's results: the rows a step emits under `rows`, as a table and/or a plot."""
+    """One block of a lab's results: the rows a step emits under `rows`, as a table and/or plot."""
 
     rows: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$")]
     columns: list[ResultColumn] = []
-    plot: Union[ResultPlot, None] = None
+    plot: ResultPlot | None = None
     replace: bool = False
-    """A new row replaces the block's rows (a run that reports one summary) instead of adding one."""
+    """A new row replaces the block's rows (a run reporting one summary) instead of adding one."""
+
+
+class MeasureStep(Strict):
+    """One measurement step written out in the YAML: trusted code run after the learner's file,
+    once per size when `sizes` is given (`{n}` in the title, size and code becomes each size)."""
+
+    title: Text
+    code: Annotated[str, msgspec.Meta(min_length=1)]
+    """Python run in the learner's kernel; it calls `emit({"table": ..., ...})` per row and may use
+    `best(fn, reps)`, `np` and the lab's inputs."""
+    size: str = ""
+    sizes: list[int] = []
+    work: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    """Expected cost relative to the other steps, for the time-left estimate."""
 
 
 class LabMeasure(Strict):
-    """A lab's measurement plan (trusted code that lists its steps) and the shape of its results."""
+    """A lab's measurement plan (steps written out, or trusted code that lists them) and the
+    shape of its results."""
 
-    plan: Reference
-    """`module.function(inputs) -> list[Step]` in the chapter folder."""
     results: Annotated[list[LabResult], msgspec.Meta(min_length=1)]
+    plan: Reference = ""
+    """`module.function(inputs) -> list[Step]` in the chapter folder (give this or `steps`)."""
+    steps: list[MeasureStep] = []
     inputs: Reference = ""
-    """`module.function() -> LabInputs`: arrays the steps use as variables, and where they came from."""
+    """`module.function() -> LabInputs`: arrays the steps use as variables, and their origin."""
 
 
 class Lab(Strict):
@@ -149,7 +165,7 @@ class Lab(Strict):
     solution: str = ""
     requires: list[Requirement] = []
     par_seconds: Seconds = 1800
-    measure: Union[LabMeasure, None] = None
+    measure: LabMeasure | None = None
     """The lab's measurements (F4 on the lab screen), when it has any."""
 
     @property

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.course.exercise_schema import Lab
+from tutor.course.exercise_schema import Lab, MeasureStep
 from tutor.course.loader import Chapter, ContentError
 from tutor.settings import Settings
 
@@ -119,11 +119,29 @@ def plan(chapter: Chapter, lab: Lab) -> tuple[LabInputs, list[Step]]:
     """The lab's inputs and steps, from the reference functions its `measure:` names."""
     from checkers.grading.measure import LabInputs
 
-    if lab.measure is None:
+    measure = lab.measure
+    if measure is None:
         raise ContentError([f"{lab.id} declares no measurements"])
-    inputs = chapter.reference(lab.measure.inputs)() if lab.measure.inputs else LabInputs()
-    steps = list(chapter.reference(lab.measure.plan)(inputs))
-    return inputs, steps
+    if bool(measure.plan) == bool(measure.steps):
+        raise ContentError([f"{lab.id}: measure needs either a plan or steps (one of the two)"])
+    inputs = chapter.reference(measure.inputs)() if measure.inputs else LabInputs()
+    if measure.plan:
+        return inputs, list(chapter.reference(measure.plan)(inputs))
+    return inputs, [step for written in measure.steps for step in _expand(written)]
+
+
+def _expand(written: MeasureStep) -> list[Step]:
+    """A step written in the YAML, once per size (`{n}` replaced; other braces stay code)."""
+    from checkers.grading.measure import Step
+
+    def fill(text: str, n: int | None) -> str:
+        return text if n is None else text.replace("{n}", str(n))
+
+    sizes: list[int | None] = list(written.sizes) or [None]
+    return [
+        Step(fill(written.title, n), fill(written.code, n), fill(written.size, n), written.work)
+        for n in sizes
+    ]
 
 
 def data_source(chapter: Chapter, lab: Lab) -> str:
