@@ -197,7 +197,7 @@ def test_a_leech_is_pointed_to_its_worked_solution_and_a_fresh_variant(
     for lapse in range(7):  # seven lapses, each relearned; the check below is the eighth
         failed = store.record("1.ex11", variant=lapse, correct=False, rating=1, at=at, tz="UTC")
         relearned = failed.due
-        at = store.record("1.ex11", variant=lapse, correct=True, rating=3, at=relearned, tz="UTC").due
+        at = store.record("1.ex11", variant=0, correct=True, rating=3, at=relearned, tz="UTC").due
     monkeypatch.setenv("TUTOR_NOW", at.isoformat())
     code, out, _ = cli(capsys, "check", *WRONG)
     assert code == 1
