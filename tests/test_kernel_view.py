@@ -285,6 +285,10 @@ def test_strict_says_how_to_opt_in_when_the_sandbox_cannot_be_built(
 
     # A device node that is not there: building the view fails in the bootstrap, before any code.
     monkeypatch.setattr(launch, "gpu_devices", lambda config: ["/dev/nvidia-not-here"])
-    with pytest.raises(KernelError, match=r"refusing to run code: the sandbox cannot be built here") as caught:
+    with pytest.raises(
+        KernelError, match=r"refusing to run code: the sandbox cannot be built here"
+    ) as caught:
         Kernel(KernelConfig(standby=False)).start()
-    assert "nvidia-not-here" in str(caught.value) and 'kernel.isolation = "relaxed"' in str(caught.value)
+    assert "nvidia-not-here" in str(caught.value) and 'kernel.isolation = "relaxed"' in str(
+        caught.value
+    )

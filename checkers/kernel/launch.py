@@ -381,7 +381,10 @@ def serve_join(spawned: Spawned, timeout: float) -> None:
             except OSError as exc:
                 errors.append(f"{group.controller}: {exc.strerror or exc}")
     # Non-blocking, but a few bytes into the empty request pipe always fit.
-    os.write(spawned.request_fd, framing.encode({"op": "joined", "error": "; ".join(errors)}))
+    try:
+        os.write(spawned.request_fd, framing.encode({"op": "joined", "error": "; ".join(errors)}))
+    except OSError:
+        pass  # it died meanwhile: its hello never comes, and the handshake reports why
 
 
 def next_frame(spawned: Spawned, timeout: float) -> dict[str, Any] | str:

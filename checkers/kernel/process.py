@@ -315,9 +315,10 @@ def handshake(spawned: launch.Spawned) -> WorkerProcess:
             remaining = found[levels.index(process.level) + 1 :] if process.level in levels else []
             if config.isolation == "strict" and "sandbox:" in error:
                 raise KernelError(
-                    f"refusing to run code: the sandbox cannot be built here ({error}). To run code "
-                    "anyway with less isolation, knowing what a hostile file could then do, set "
-                    'kernel.isolation = "relaxed" in the config file or TUTOR_KERNEL_ISOLATION=relaxed.'
+                    f"refusing to run code: the sandbox cannot be built here ({error}). To run "
+                    "code anyway with less isolation, knowing what a hostile file could then do, "
+                    'set kernel.isolation = "relaxed" in the config file or '
+                    "TUTOR_KERNEL_ISOLATION=relaxed."
                 )
             if not remaining or _is_interpreter_problem(error):
                 raise KernelError(f"the kernel did not start: {error}")
