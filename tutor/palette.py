@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor.app import TutorApp
 from tutor.settings import THEMES
 from tutor.widgets.outline import kind_label
-
-if TYPE_CHECKING:
-    from tutor.app import TutorApp
 
 
 @dataclass(frozen=True)
@@ -54,8 +51,10 @@ class TutorCommands(Provider):
 
     @property
     def tutor(self) -> TutorApp:
-        """The app, typed."""
-        return cast("TutorApp", self.app)
+        """The app, typed (the palette only ever opens in it)."""
+        app = self.app
+        assert isinstance(app, TutorApp), "the tutor's palette runs in the tutor"
+        return app
 
     async def discover(self) -> Hits:
         for entry in entries(self.tutor):
