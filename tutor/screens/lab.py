@@ -9,7 +9,7 @@ which step, its size, the time so far and an estimate of the time left.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -26,7 +26,7 @@ from tutor.screens.code_exercise import CodeWorkScreen
 from tutor.session import Session
 
 if TYPE_CHECKING:
-    from tutor.practice.lab import Measurement
+    from tutor.practice.lab import Event, Measurement, StepStarted
 
 TICK = 0.25
 """Seconds between redraws of the progress line."""
@@ -45,7 +45,7 @@ def seconds_text(seconds: float) -> str:
     return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
 
 
-def progress_line(event: Any, now: float) -> str:
+def progress_line(event: StepStarted, now: float) -> str:
     """The status line for a running step: step, size, elapsed, estimated time left."""
     elapsed = now - event.started
     parts = [f"Measuring {event.index + 1}/{event.total}: {event.title}"]
@@ -84,7 +84,7 @@ class LabScreen(CodeWorkScreen):
     class Progress(Message):
         """An event of a measurement run (tutor.practice.lab), from the worker thread."""
 
-        def __init__(self, event: Any) -> None:
+        def __init__(self, event: Event) -> None:
             super().__init__()
             self.event = event
 
@@ -100,7 +100,7 @@ class LabScreen(CodeWorkScreen):
         self.lab = lab
         self.measuring = False
         self._measurement: Measurement | None = None
-        self._step: Any = None
+        self._step: StepStarted | None = None
         self._ticker: Timer | None = None
         self._check_started = 0.0
         self._measure_started = 0.0
