@@ -102,6 +102,8 @@ def _angle(s: mpmath.mpc, t: mpmath.mpc, degrees: bool) -> str | None:
         return "That is cos θ; apply arccos to get the angle."
     if _is(s, mpmath.pi - t):
         return "That is 180° − θ: check the sign of the dot product."
+    if not _is(t, mpmath.pi / 2) and _is(s, mpmath.pi / 2):
+        return "That is a right angle (90°), which needs a·b = 0: recheck the dot product."
     if t.real < mpmath.pi / 2 and _is(s, mpmath.pi / 2 - t):
         return ("That is 90° − θ, the complementary angle: θ = arccos(a·b / (‖a‖‖b‖)); "
                 "check which ratio you took (arctan and arcsin take different ones).")

@@ -177,6 +177,7 @@ DETECTORS = [
     # complementary angle: arctan of the wrong ratio, in radians or degrees
     ("angle", "atan(1/2)", "acos(1/sqrt(5))", {}, "90° − θ, the complementary angle"),
     ("angle", "26.57°", "acos(1/sqrt(5))", {}, "90° − θ, the complementary angle"),
+    ("angle", "pi/2", "pi/3", {}, "right angle"),
     ("value", "1/5", "5", {}, "reciprocal"),
     ("value", "0.2", "5", {}, "reciprocal"),
     # rounding: close but wrongly rounded, or too few digits

@@ -169,6 +169,14 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
                                               "adds matching products a₁b₁ + a₂b₂."])
     angle_mistakes = [[f"acos({frac(Fraction(d, na * nb))})", "You divided by ‖a‖²‖b‖²: the norms are "
                                                                 "square roots of the sums of squares."]]
+    for n in sorted({na, nb}):
+        # One norm only (a·b/‖a‖) or one squared norm (a·b/‖a‖²): only where arccos is defined.
+        if d * d <= n:
+            angle_mistakes.append([f"acos({over_root(Fraction(d), n)[0]})", "You divided by only one of the "
+                                   "norms; cos θ = a·b / (‖a‖‖b‖) uses both lengths."])
+        if abs(d) <= n:
+            angle_mistakes.append([f"acos({frac(Fraction(d, n))})", "You divided by one squared norm; "
+                                   "cos θ = a·b / (‖a‖‖b‖) uses both lengths, each a square root."])
     return _rechecked("ex1", {
         "answers": {"dot": d, "angle": f"acos({cosine_text})",
                     "drawing": f"a = [{a[0]}, {a[1]}], b = [{b[0]}, {b[1]}]"},
@@ -225,6 +233,16 @@ def _norm_mistakes(name: str, v: Vector) -> list[list[Any]]:
         mistakes.append([sum(v), "Norms add absolute values: |vᵢ|, not vᵢ."])
     if name == "linf" and max(v) != values["linf"]:
         mistakes.append([max(v), "L∞ is the largest absolute value |vᵢ|, not the largest entry."])
+    if name == "linf":
+        mistakes += [[abs(x), "That is the absolute value of one entry, but not the largest one."]
+                     for x in sorted({abs(x) for x in v}) if x != values["linf"]]
+    for x in sorted({abs(x) for x in v if x}):
+        # A sum that left one entry out.
+        if name == "l1":
+            mistakes.append([values["l1"] - x, f"You left an entry out: L1 adds |vᵢ| over all {len(v)} entries."])
+        if name == "l2":
+            mistakes.append([f"sqrt({squares - x * x})", f"You left an entry out: L2 adds the squares of all "
+                                                          f"{len(v)} entries."])
     if name == "l2":
         mistakes.append([squares, "That is ‖v‖², the sum of squares; take its square root."])
         mistakes.append([f"sqrt({sum(v) ** 2})" if sum(v) else 0, "Square each entry first, then add: "
