@@ -93,7 +93,7 @@ def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str 
 
 
 def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
-    """Equal to the expected value (exact, or within the part's tolerance when typed as a decimal)."""
+    """Equal to the expected value: exactly, or as decimals under the rounding policy (checkers.rounding)."""
     options = Options(**_fields(data))
     read = _read_single(text, options, data)
     if isinstance(read, Verdict):
