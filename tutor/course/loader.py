@@ -203,14 +203,6 @@ class Chapter:
             raise ContentError([f"{where}: no function {function_name}"])
         return function  # type: ignore[no-any-return]
 
-    def value(self, name: str) -> Any:
-        """Any named object `module.attribute` of this chapter's reference code."""
-        module_name, _, attribute = name.partition(".")
-        module = self.module(module_name)
-        if not hasattr(module, attribute):
-            raise ContentError([f"{self.folder / (module_name + '.py')}: no {attribute}"])
-        return getattr(module, attribute)
-
 
 def load_chapter(folder: Path) -> Chapter:
     """Load and cross-check one chapter folder; collects every problem before raising."""
