@@ -18,6 +18,10 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 2)
 
 
+SETUP: list[dict[str, float]] = []
+"""What each of our cold spawns spent building its sandbox (private root, Landlock), in ms."""
+
+
 def ours(roundtrips: int) -> tuple[float, list[float]]:
     """One cold spawn to first reply (no standby) in ms, then `roundtrips` warm cells."""
     from checkers.kernel import Kernel, KernelConfig
@@ -29,6 +33,7 @@ def ours(roundtrips: int) -> tuple[float, list[float]]:
         spawn_ms = (time.perf_counter() - started) * 1000
         if result.status != "ok":
             raise RuntimeError(f"our kernel failed its first cell: {result}")
+        SETUP.append(kernel.info.setup_ms)
         trips = []
         for _ in range(roundtrips):
             started = time.perf_counter()
@@ -65,7 +70,6 @@ def jupyter(roundtrips: int) -> tuple[float, list[float]]:
 def code_grade(runs: int) -> dict[str, float]:
     """`grade_file` on the worked solution of 1.ex13 with a warm standby (the app's path), median."""
     from checkers.kernel import prewarm
-
     from tutor.course.loader import load_course
     from tutor.practice.code import grade_file, kernel_config
     from tutor.settings import Settings
@@ -112,5 +116,10 @@ def measure(quick: bool = False) -> dict[str, float]:
         "jupyter_spawn_ms": _median([spawn for spawn, _ in theirs]),
         "jupyter_roundtrip_ms": _median(theirs[0][1]),
     }
+    # Included in kernel_spawn_ms: what the sandbox layers cost inside each spawn.
+    for name in ("root_ms", "landlock_ms"):
+        values = [setup[name] for setup in SETUP if name in setup]
+        if values:
+            figures[f"kernel_sandbox_{name}"] = _median(values)
     figures.update(code_grade(3 if quick else 7))
     return figures

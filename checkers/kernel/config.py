@@ -137,6 +137,8 @@ class KernelInfo:
     uid: int
     process_limit: str = ""
     """How the process limit is enforced (`pids cgroup (v1), max 136`); empty when it is not."""
+    setup_ms: dict[str, float] = field(default_factory=dict)
+    """What building the sandbox took inside the worker: `root_ms`, `landlock_ms`."""
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ class WorkerProcess:
             network_isolated=not self.hello.get("network", True),
             uid=int(self.hello.get("uid", self.uid)),
             process_limit=self.process_limit(limits),
+            setup_ms=_timings(self.hello.get("timings")),
         )
 
     def _join_error(self) -> str:
@@ -251,6 +252,13 @@ class WorkerProcess:
             group.remove()
         self.scratch.remove()
         forget(self)
+
+
+def _timings(raw: object) -> dict[str, float]:
+    """The worker's set-up timings, kept only where they are numbers."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): float(v) for k, v in raw.items() if isinstance(v, (int, float))}
 
 
 def reap(popen: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
