@@ -185,13 +185,16 @@ class Session:
         return int(self._store.due_count(self.now(), self.left_out()))
 
     def next_review_text(self) -> str | None:
-        """When the next review falls due, in words ("in 3 days"); None if nothing is scheduled."""
+        """When the next review falls due, in words ("in 20 minutes", "tomorrow (Tue 3 Mar)");
+        None if nothing is scheduled."""
         from progress import clock
-        from progress.schedule import interval_text
+        from tutor.recording import due_text
 
         moment = self.now()
         upcoming = [due for due in self._progress().due_times() if due > clock.to_us(moment)]
-        return interval_text(moment, clock.from_us(upcoming[0])) if upcoming else None
+        if not upcoming:
+            return None
+        return due_text(moment, clock.from_us(upcoming[0]), self.settings.day_starts_hour)
 
     # -- the outline ----------------------------------------------------------------------------
 
