@@ -329,3 +329,24 @@ async def test_a_lab_check_shows_the_call_running_and_then_the_time_left(
     ), checking
     assert any("left" in text for text in checking), "the second check is estimated from the first"
     assert shown[-1].startswith("Correct."), "the verdict is the last word, not a progress line"
+
+
+async def test_kernels_are_warmed_on_opening_and_again_after_each_check(
+    chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutor.session import Session
+
+    warmed: list[str] = []
+    monkeypatch.setattr(Session, "warm_lab", lambda self, lab: warmed.append(lab.id))
+    item = lab(chapter, "1.lab4")
+    app, _ = host(
+        settings, lambda session: LabScreen(session, chapter, item), drafts={item.id: item.solution}
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        assert warmed == ["1.lab4"], "opening the lab starts its kernels"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert warmed == ["1.lab4", "1.lab4"], "a check used the trusted spare: the next is started"

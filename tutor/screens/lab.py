@@ -203,6 +203,8 @@ class LabScreen(CodeWorkScreen):
     def _check_done(self, message: CodeWorkScreen.Checked) -> None:
         if self._check_started:
             self._last_check = time.monotonic() - self._check_started
+        # The check took the trusted timer's spare (which leaves none behind): warm the next one.
+        self.run_worker(self._prewarm, thread=True, group="lab-prewarm", exit_on_error=False)
 
     def check_line(self, now: float) -> str:
         """The status line while a check runs: the call running, the time so far and left."""
