@@ -27,6 +27,7 @@ from tutor.settings import THEMES, Settings
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.theme import Theme
 
     from tutor.screens.problems import ProblemScreen
     from tutor.screens.reader import ReaderScreen
@@ -169,7 +170,11 @@ class TutorApp(App[None]):
         return None
 
     def on_mount(self) -> None:
-        self.theme = self.settings.theme
+        from tutor.theme_choice import chosen_theme
+
+        self.theme = chosen_theme(self.settings)
+        # Subscribed after the first theme is set: only the learner's own picks are kept.
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self._check_size(self.size.width, self.size.height)
@@ -413,6 +418,17 @@ class TutorApp(App[None]):
         """Use the theme `name` and say so."""
         self.theme = name
         self.notify(f"Theme: {name}", timeout=2)
+
+    def _keep_theme(self, theme: Theme) -> None:
+        """Any pick (F9, the palette) is kept for the next start."""
+        from tutor.theme_choice import keep_theme
+
+        if theme.name not in THEMES:
+            return
+        try:
+            keep_theme(self.settings, theme.name)
+        except OSError as exc:
+            self.notify(f"The theme could not be kept for next time: {exc}", severity="warning")
 
     # -- events ---------------------------------------------------------------------------
 
