@@ -115,3 +115,15 @@ def test_the_last_code_edit_survives_a_hang_up(pane: Pane, signum: signal.Signal
     assert pane.exit_status() != 0
     pane.start("1.ex13")
     pane.wait_for("1.ex13", "# my last words")
+
+
+def test_the_code_editor_has_room_and_no_stray_glyphs_at_80x24(pane: Pane) -> None:
+    pane.start("1.ex13")
+    screen = pane.wait_for("1.ex13", "center_columns", "^s Check")
+    lines = screen.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+    bottom = next(i for i, line in enumerate(lines) if i > top and line.startswith("╰"))
+    assert bottom - top - 1 >= 12, screen
+    assert not {"▊", "▎", "▅"} & set(screen), screen
+    # The docstring wraps inside the editor instead of running off its right edge.
+    assert 'expression, no loops)."""' in screen, screen

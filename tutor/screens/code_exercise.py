@@ -76,14 +76,21 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
     """The latest grading result; F3 (the test table) is offered once there is one."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """At 24 rows the statement and status give way, so the editor keeps 12 lines of code."""
     ESCAPE_TO_MINIMIZE = False
     """Escape from a full-screen pane is `action_back`: it also puts the cursor back in the editor."""
     DEFAULT_CSS = """
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
     CodeWorkScreen #code-statement { max-height: 6; height: auto; padding: 0 1; }
-    CodeWorkScreen #code-editor { height: 3fr; min-height: 6; }
+    CodeWorkScreen.-short #code-statement { max-height: 3; }
+    CodeWorkScreen #code-editor { height: 3fr; min-height: 14; border: round $primary 40%;
+                                  scrollbar-size-vertical: 1; }
+    CodeWorkScreen #code-editor:focus { border: round $accent; }
     CodeWorkScreen #code-status { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
-    CodeWorkScreen #code-panes { height: 2fr; min-height: 5; }
+    CodeWorkScreen.-short #code-status { max-height: 2; }
+    CodeWorkScreen #code-panes { height: 2fr; min-height: 4; }
+    CodeWorkScreen.-output #code-editor { min-height: 8; }
     CodeWorkScreen #code-notes { padding: 0 1; }
     CodeWorkScreen #code-detail { height: auto; max-height: 2; padding: 0 1; }
     CodeWorkScreen TestsPane.-maximized #code-detail { max-height: 20; }
@@ -309,6 +316,11 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
 
     def _show_pane(self, pane: str) -> None:
         self.query_one("#code-panes", ContentSwitcher).current = pane
+        self._pane_shown(pane)
+
+    def _pane_shown(self, pane: str) -> None:
+        # Output (REPL, tests, results) needs rows more than the editor's twelve lines do then.
+        self.set_class(pane != "code-notes", "-output")
 
     def action_run(self) -> None:
         """Run the whole file as a cell in the REPL kernel; its output appears in the REPL pane."""
@@ -326,9 +338,11 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         switcher = self.query_one("#code-panes", ContentSwitcher)
         if switcher.current == "code-repl":
             switcher.current = "code-notes"
+            self._pane_shown("code-notes")
             self.query_one("#code-editor", TextArea).focus()
         else:
             switcher.current = "code-repl"
+            self._pane_shown("code-repl")
             self.query_one("#repl-input").focus()
 
     def action_show_tests(self) -> None:

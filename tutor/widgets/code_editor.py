@@ -60,10 +60,11 @@ def make_editor(text: str, *, id: str) -> TextArea:
     from textual.widgets.text_area import LanguageDoesNotExist
 
     try:
-        return CodeEditor.code_editor(text, language="python", id=id, soft_wrap=False)
+        # Soft wrap: at 80 columns a docstring or a long expression stays readable, not cut off.
+        return CodeEditor.code_editor(text, language="python", id=id, soft_wrap=True)
     except LanguageDoesNotExist:
         # tree-sitter-python missing or incompatible: still an editor, just without colours.
-        return CodeEditor.code_editor(text, language=None, id=id, soft_wrap=False)
+        return CodeEditor.code_editor(text, language=None, id=id, soft_wrap=True)
 
 
 def editor_command(configured: str, environ: dict[str, str] | None = None) -> list[str]:
