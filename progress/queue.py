@@ -115,9 +115,15 @@ class Queue(CardCache):
         known = self.retrievabilities(at)
         return sum(known.get(item_id, 0.0) for item_id in wanted) / len(wanted)
 
-    def due_times(self) -> list[int]:
-        """Due times (epoch microseconds) of every reviewed item, soonest first."""
-        rows = self._read("SELECT due_us FROM cards WHERE card IS NOT NULL ORDER BY due_us")
+    def due_times(self, leave_out: Collection[str] = ()) -> list[int]:
+        """Due times (epoch microseconds) of every reviewed item, soonest first (suspended and
+        `leave_out` ones aside)."""
+        left = sorted(set(leave_out))
+        rows = self._read(
+            f"SELECT due_us FROM cards WHERE card IS NOT NULL AND {_NOT_SUSPENDED} "
+            f"AND item_id NOT IN ({','.join('?' * len(left))}) ORDER BY due_us",
+            left,
+        )
         return [int(row[0]) for row in rows]
 
     def leeches(self) -> list[str]:

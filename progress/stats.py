@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -83,8 +83,10 @@ def compute_stats(
     sections: Mapping[str, Sequence[str]] | None = None,
     at: datetime | None = None,
     tz: tzinfo | None = None,
+    leave_out: Collection[str] = (),
 ) -> Stats:
-    """Replay the whole log (read only) and summarise it; `sections` maps section → item IDs."""
+    """Replay the whole log (read only) and summarise it; `sections` maps section → item IDs.
+    The forecast and the due count leave out suspended items and `leave_out` (labs not added)."""
     moment = at or clock.now()
     hour = store.config.day_starts_hour
     by_item: dict[str, list[LogEntry]] = {}
@@ -118,8 +120,8 @@ def compute_stats(
     stats.today = today.isoformat()
     stats.calendar = {day.isoformat(): count for day, count in sorted(activity.items())}
     stats.streak_days = _streak(set(activity), today)
-    stats.forecast = _forecast(store, today, tz)
-    stats.due_now = store.due_count(moment)
+    stats.forecast = _forecast(store.due_times(leave_out), hour, today, tz)
+    stats.due_now = store.due_count(moment, leave_out)
     stats.leeches.sort()
     if sections:
         known = store.retrievabilities(moment)
@@ -130,14 +132,16 @@ def compute_stats(
     return stats
 
 
-def _forecast(store: Store, today: date, tz: tzinfo | None) -> list[tuple[str, int]]:
-    hour = store.config.day_starts_hour
+def _forecast(
+    due_times: list[int], hour: int, today: date, tz: tzinfo | None
+) -> list[tuple[str, int]]:
+    """Items due on each of the next FORECAST_DAYS study days (overdue ones count today)."""
     bounds = [
         clock.to_us(start_of(today + timedelta(days=offset), hour, tz))
         for offset in range(1, FORECAST_DAYS + 1)
     ]
     counts = [0] * FORECAST_DAYS
-    for due_us in store.due_times():
+    for due_us in due_times:
         for index, bound in enumerate(bounds):
             if due_us < bound:
                 counts[index] += 1

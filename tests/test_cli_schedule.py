@@ -102,6 +102,8 @@ def test_suspend_and_labs_stay_out_of_the_reviews(
     assert [row["id"] for row in json.loads(out)["due"]] == ["1.ex11"]
     assert cli(capsys, "suspend", "1.ex11")[1].startswith("1.ex11 suspended")
     assert json.loads(cli(capsys, "due", "--json")[1])["due"] == []
+    stats = json.loads(cli(capsys, "stats", "--json")[1])
+    assert stats["due_now"] == 0 and sum(day["due"] for day in stats["forecast"]) == 0
     assert "Suspended: out of the reviews" in cli(capsys, "card", "1.ex11")[1]
     assert cli(capsys, "unsuspend", "1.ex11")[1] == "1.ex11 back in the reviews.\n"
     assert [row["id"] for row in json.loads(cli(capsys, "due", "--json")[1])["due"]] == ["1.ex11"]

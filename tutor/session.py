@@ -191,7 +191,8 @@ class Session:
         from tutor.recording import due_text
 
         moment = self.now()
-        upcoming = [due for due in self._progress().due_times() if due > clock.to_us(moment)]
+        due_times = self._progress().due_times(self.left_out())
+        upcoming = [due for due in due_times if due > clock.to_us(moment)]
         if not upcoming:
             return None
         return due_text(moment, clock.from_us(upcoming[0]), self.settings.day_starts_hour)
@@ -244,7 +245,9 @@ class Session:
         from progress.stats import compute_stats
         from tutor.recording import section_items
 
-        return compute_stats(self._progress(), section_items(self.course), self.now())
+        return compute_stats(
+            self._progress(), section_items(self.course), self.now(), leave_out=self.left_out()
+        )
 
     def optimize(self) -> str | None:
         """Fit the FSRS parameters to this learner's log; None when done, else why it could not."""

@@ -10,7 +10,7 @@ from progress import clock
 from progress.stats import Stats, compute_stats
 from progress.store import StoreError
 from tutor.course.loader import ContentError, load_course
-from tutor.recording import open_store, section_items
+from tutor.recording import left_out_of_reviews, open_store, section_items
 from tutor.settings import Settings
 
 
@@ -20,7 +20,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store = open_store(settings)
         if getattr(args, "optimize", False):
             return _optimize(store)
-        stats = compute_stats(store, section_items(load_course()), clock.now())
+        course = load_course()
+        stats = compute_stats(
+            store, section_items(course), clock.now(),
+            leave_out=left_out_of_reviews(course, store),
+        )
     except (StoreError, ContentError, clock.ClockError) as exc:
         print(f"tutor stats: {exc}", file=sys.stderr)
         return 2
