@@ -14,7 +14,22 @@ MAX_HEADER = 2048
 MAX_ELEMENTS = 64 * 1024 * 1024
 MAX_DIMS = 32
 ALLOWED_DTYPES = frozenset(
-    {"<f8", "<f4", "<f2", "<c16", "<c8", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"}
+    {
+        "<f8",
+        "<f4",
+        "<f2",
+        "<c16",
+        "<c8",
+        "<i8",
+        "<i4",
+        "<i2",
+        "|i1",
+        "<u8",
+        "<u4",
+        "<u2",
+        "|u1",
+        "|b1",
+    }
 )
 
 
@@ -49,7 +64,9 @@ def _parse_header(text: str) -> tuple[str, bool, tuple[int, ...]]:
         raise NpyError("shape must be a tuple of non-negative integers")
     # Checked one by one: (0, 10**23) holds no element, yet numpy cannot represent it.
     if len(shape) > MAX_DIMS or any(n > MAX_ELEMENTS for n in shape):
-        raise NpyError(f"shape {shape[:4]}{'...' if len(shape) > 4 else ''} is not a shape the grader accepts")
+        raise NpyError(
+            f"shape {shape[:4]}{'...' if len(shape) > 4 else ''} is not a shape the grader accepts"
+        )
     return descr, fortran, shape
 
 
@@ -64,7 +81,8 @@ def load_npy(
 
     Checks, before allocating anything: not a symlink or device, magic and version 1.0/2.0,
     header length capped, dtype in the allowlist, shape sane and within `max_elements`,
-    file length equal to header plus data. Returns a C-contiguous base-class ndarray the caller owns.
+    file length equal to header plus data. Returns a C-contiguous base-class ndarray the
+    caller owns.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -74,7 +92,11 @@ def load_npy(
 
 
 def read_npy(
-    fd: int, *, shape: tuple[int, ...] | None = None, dtype: str | None = None, max_elements: int = MAX_ELEMENTS
+    fd: int,
+    *,
+    shape: tuple[int, ...] | None = None,
+    dtype: str | None = None,
+    max_elements: int = MAX_ELEMENTS,
 ) -> np.ndarray:
     """`load_npy` on an fd the caller opened (without following links); the fd is closed."""
     try:

@@ -30,7 +30,10 @@ class SourceInfo:
         self.filename = filename
         self.syntax_error = ""
         if len(text) > MAX_SOURCE_CHARS:
-            raise SourceError(f"{filename} is longer than {MAX_SOURCE_CHARS // 1024} K characters, too long to grade")
+            raise SourceError(
+                f"{filename} is longer than {MAX_SOURCE_CHARS // 1024} K characters, "
+                "too long to grade"
+            )
         try:
             self.tree: ast.Module = ast.parse(text, filename)
         except (RecursionError, MemoryError) as exc:
@@ -112,9 +115,13 @@ def _check_size(tree: ast.AST, filename: str) -> None:
         node, depth = stack.pop()
         nodes += 1
         if depth > MAX_DEPTH:
-            raise SourceError(f"{filename} is nested more than {MAX_DEPTH} levels deep, too deep to grade")
+            raise SourceError(
+                f"{filename} is nested more than {MAX_DEPTH} levels deep, too deep to grade"
+            )
         if nodes > MAX_NODES:
-            raise SourceError(f"{filename} has more than {MAX_NODES} syntax nodes, too large to grade")
+            raise SourceError(
+                f"{filename} has more than {MAX_NODES} syntax nodes, too large to grade"
+            )
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -123,7 +130,9 @@ def check_uses(source: SourceInfo, name: str, *, within: str, label: str = "") -
     title = label or f"{within} uses {name}"
     if source.calls(name, within):
         return TestResult(title, True, f"{within} calls {name}.")
-    return TestResult(title, False, f"{within} should call {name}(...); it does not appear in its body.")
+    return TestResult(
+        title, False, f"{within} should call {name}(...); it does not appear in its body."
+    )
 
 
 def check_avoids(
@@ -137,9 +146,13 @@ def check_avoids(
     """Pass when `within` neither calls any of `names` nor uses any of `operators`."""
     title = label or f"{within} avoids library shortcuts"
     used = [f"{name}()" for name in names if source.calls(name, within)]
-    used += [f"the {symbol} operator" for symbol in operators if source.uses_operator(symbol, within)]
+    used += [
+        f"the {symbol} operator" for symbol in operators if source.uses_operator(symbol, within)
+    ]
     if used:
-        return TestResult(title, False, f"{within} must not use {', '.join(used)}: write it yourself.")
+        return TestResult(
+            title, False, f"{within} must not use {', '.join(used)}: write it yourself."
+        )
     return TestResult(title, True, f"{within} does the work itself.")
 
 
@@ -222,6 +235,8 @@ def rule_violation(source: str, rules: CallRules) -> str | None:
     if rules.required and not (called & rules.required):
         need = " or ".join(sorted(rules.required))
         return f"{rules.entry} must call {need}; it does not"
-    if rules.require_loop and not any(isinstance(n, (ast.For, ast.While, ast.comprehension)) for n in nodes):
+    if rules.require_loop and not any(
+        isinstance(n, (ast.For, ast.While, ast.comprehension)) for n in nodes
+    ):
         return f"{rules.entry} has no Python loop; this step is about timing a loop"
     return None

@@ -25,10 +25,14 @@ import signal
 import sys
 import time
 import types
+from typing import TYPE_CHECKING
 
-import confine
-import framing
-import landlock
+if TYPE_CHECKING:  # the same files, as the type checker finds them from the repository root
+    from checkers.kernel import confine, framing, landlock
+else:  # at run time they sit beside this file, imported as top-level modules (see launch)
+    import confine
+    import framing
+    import landlock
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -112,7 +116,9 @@ def _enter_namespaces(cfg: dict) -> dict:
     uid, gid = os.getuid(), os.getgid()
     try:
         flags = confine.CLONE_NEWPID | (0 if host_root else confine.CLONE_NEWUSER)
-        confine.unshare(flags, "unshare the pid namespace" if host_root else "unshare user and pid namespaces")
+        confine.unshare(
+            flags, "unshare the pid namespace" if host_root else "unshare user and pid namespaces"
+        )
         if not host_root:
             confine.map_own_ids(uid, gid)
     except OSError as exc:
@@ -122,8 +128,10 @@ def _enter_namespaces(cfg: dict) -> dict:
         _launcher(child, keep)
     _watch_parent(0)
     try:
-        confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC,
-                        "unshare mount, network and IPC namespaces")
+        confine.unshare(
+            confine.CLONE_NEWNS | confine.CLONE_NEWNET | confine.CLONE_NEWIPC,
+            "unshare mount, network and IPC namespaces",
+        )
     except OSError as exc:
         _fatal("namespaces", exc)
     worker = os.fork()
@@ -142,17 +150,32 @@ def _confine_worker(cfg: dict, identity: dict, layers: dict) -> None:
     read_only = sorted(set(own) | set(spec["read_only"]) | {spec["shared"]})
     started = time.perf_counter()
     try:
-        confine.build_root(read_only=read_only, private=spec["private"], devices=spec["devices"],
-                           tmpfs_mb=spec["tmpfs_mb"], uid=uid, gid=gid, home=spec["home"])
+        confine.build_root(
+            read_only=read_only,
+            private=spec["private"],
+            devices=spec["devices"],
+            tmpfs_mb=spec["tmpfs_mb"],
+            uid=uid,
+            gid=gid,
+            home=spec["home"],
+        )
     except OSError as exc:
         _fatal("private root", exc)
     TIMINGS["root_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    layers["filesystem"] = (True, "private root: read-only interpreter and system folders; its own folder, "
-                                  f"/tmp and /dev/shm are private tmpfs ({spec['tmpfs_mb']} MiB each)")
+    layers["filesystem"] = (
+        True,
+        "private root: read-only interpreter and system folders; its own folder, "
+        f"/tmp and /dev/shm are private tmpfs ({spec['tmpfs_mb']} MiB each)",
+    )
     _drop(host_root, layers)
     system = [path for path in confine.SYSTEM_DIRS if os.path.exists(path)]
-    _landlock(read_only + system + ["/etc", "/proc", "/dev"], spec, ["/tmp", "/dev/shm"], layers,
-              listable=("/",))  # the private root's own folders: listing them shows nothing new
+    _landlock(
+        read_only + system + ["/etc", "/proc", "/dev"],
+        spec,
+        ["/tmp", "/dev/shm"],
+        layers,
+        listable=("/",),
+    )  # the private root's own folders: listing them shows nothing new
 
 
 def _drop(host_root: bool, layers: dict) -> None:
@@ -164,15 +187,21 @@ def _drop(host_root: bool, layers: dict) -> None:
     layers["identity"] = (confine.capabilities() == 0, f"uid {uid} ({who}), no capabilities")
 
 
-def _landlock(read_only: list, spec: dict, extra_writable: list, layers: dict, listable: tuple = ()) -> None:
+def _landlock(
+    read_only: list, spec: dict, extra_writable: list, layers: dict, listable: tuple = ()
+) -> None:
     if not spec.get("landlock", True):
         layers["landlock"] = (False, "turned off")
         return
-    devices = [f"/dev/{name}" for name in confine.DEVICES] + [p for p in spec["devices"] if p.startswith("/dev/")]
+    devices = [f"/dev/{name}" for name in confine.DEVICES] + [
+        p for p in spec["devices"] if p.startswith("/dev/")
+    ]
     started = time.perf_counter()
     try:
-        layers["landlock"] = (True, landlock.apply_landlock(read_only, spec["private"] + extra_writable,
-                                                           devices, listable))
+        layers["landlock"] = (
+            True,
+            landlock.apply_landlock(read_only, spec["private"] + extra_writable, devices, listable),
+        )
     except OSError as exc:
         layers["landlock"] = (False, str(exc))
     TIMINGS["landlock_ms"] = round((time.perf_counter() - started) * 1000, 3)
@@ -182,13 +211,19 @@ def _plain_identity(cfg: dict, layers: dict) -> None:
     """Without namespaces: still never run as root, and Landlock over the host's folders."""
     spec = cfg["confine"]
     host_root = os.geteuid() == 0
-    layers["filesystem"] = (False, "the host's filesystem (no private root: namespaces are not in use)")
+    layers["filesystem"] = (
+        False,
+        "the host's filesystem (no private root: namespaces are not in use)",
+    )
     own = confine.interpreter_paths(tuple(spec.get("hidden", ())))
     _drop(host_root, layers)
     for path in own:
         if not os.access(path, os.R_OK | os.X_OK):
-            _fatal("identity", f"uid {os.getuid()} cannot read {path}: without a private root the "
-                               "interpreter cannot run unprivileged")
+            _fatal(
+                "identity",
+                f"uid {os.getuid()} cannot read {path}: without a private root the "
+                "interpreter cannot run unprivileged",
+            )
     etc = [f"/etc/{name}" for name in confine.ETC_FILES]
     read_only = sorted(set(own) | set(spec["read_only"]) | set(confine.SYSTEM_DIRS))
     _landlock(read_only + [spec["shared"]] + etc + ["/proc"], spec, [], layers)
@@ -264,7 +299,7 @@ def _join_cgroup(cfg: dict) -> dict:
     except OSError:
         mine = set()
     # Inside a fresh cgroup-less view /proc/self/cgroup still names the host's cgroup paths.
-    joined = {kind: path in mine for kind, path in groups.items()}
+    joined: dict[str, object] = {kind: path in mine for kind, path in groups.items()}
     joined["error"] = str(answer.get("error") or "")
     return joined
 
@@ -396,7 +431,9 @@ class _Worker:
         started = time.perf_counter()
         if op == "exec":
             self.cells += 1
-            value, exc = _run_guarded(lambda: _exec_cell(request["code"], self.namespace, self.cells))
+            value, exc = _run_guarded(
+                lambda: _exec_cell(request["code"], self.namespace, self.cells)
+            )
             reply = {"value": value}
         elif op == "load":
             value, exc = _run_guarded(lambda: self._load(request["source"], request["filename"]))
@@ -462,7 +499,9 @@ class _Worker:
         tensor = torch.from_numpy(array)
         if spec.get("dtype"):
             tensor = tensor.to(getattr(torch, spec["dtype"]))
-        return tensor.to(spec.get("device") or "cpu").requires_grad_(bool(spec.get("requires_grad")))
+        return tensor.to(spec.get("device") or "cpu").requires_grad_(
+            bool(spec.get("requires_grad"))
+        )
 
     def _encode_all(self, value, out_dir: str, call_id) -> dict:
         counter = [0]
@@ -477,7 +516,12 @@ class _Worker:
         if value is None or kind_type in (bool, int, float, str):
             if kind_type is str and len(value) > 10000:
                 return {"kind": "opaque", "type": type_name, "repr": value[:200]}
-            if kind_type is float and value != value or kind_type is float and value in (float("inf"), float("-inf")):
+            if (
+                kind_type is float
+                and value != value
+                or kind_type is float
+                and value in (float("inf"), float("-inf"))
+            ):
                 return {"kind": "float", "value": repr(value)}
             if kind_type is int and abs(value) > 2**63:
                 return {"kind": "opaque", "type": type_name, "repr": repr(value)[:200]}
@@ -488,7 +532,9 @@ class _Worker:
         if np is not None and kind_type is np.ndarray:
             return self._save(value, out_dir, prefix, counter, {"kind": "ndarray"})
         if np is not None and isinstance(value, np.generic) and kind_type.__module__ == "numpy":
-            return self._save(np.asarray(value), out_dir, prefix, counter, {"kind": "scalar", "type": type_name})
+            return self._save(
+                np.asarray(value), out_dir, prefix, counter, {"kind": "scalar", "type": type_name}
+            )
         if torch is not None and kind_type is torch.Tensor:
             meta = {
                 "kind": "tensor",
@@ -592,7 +638,7 @@ def main() -> None:
 
 
 def _terminal() -> str:
-    """"" when no terminal can be reached; else which one (for the sandbox report)."""
+    """ "" when no terminal can be reached; else which one (for the sandbox report)."""
     for fd in (0, 1, 2):
         if os.isatty(fd):
             return f"fd {fd} is a terminal"

@@ -59,7 +59,8 @@ class PidsCgroup:
     def describe(self) -> str:
         """How the limit is enforced, for `Kernel.sandbox_level` and `tutor doctor`."""
         if self.controller == "memory":
-            return f"memory cgroup (v{self.version}), {self.limit // (1024 * 1024)} MiB for all its processes"
+            mib = self.limit // (1024 * 1024)
+            return f"memory cgroup (v{self.version}), {mib} MiB for all its processes"
         return f"pids cgroup (v{self.version}), max {self.limit}"
 
     def pids(self) -> list[int]:
@@ -78,7 +79,7 @@ class PidsCgroup:
             return 0
 
     def kill_all(self, timeout: float = 3.0) -> bool:
-        """SIGKILL every process in the cgroup until it is empty; False if some outlived `timeout`."""
+        """SIGKILL each process in the cgroup until it is empty; False if some outlive `timeout`."""
         kill_file = self.path / "cgroup.kill"
         deadline = time.monotonic() + timeout
         while True:
@@ -115,7 +116,7 @@ class PidsCgroup:
 
 
 def _kill_member(pid: int, cgroup: Path, controller: str = "pids") -> None:
-    """SIGKILL `pid` only if, seen through a pidfd, it is still in `cgroup` (never a recycled pid)."""
+    """SIGKILL `pid` if, through a pidfd, it is still in `cgroup` (never a reused pid)."""
     try:
         fd = os.pidfd_open(pid)
     except OSError:
@@ -152,7 +153,7 @@ class _Hierarchy:
 
 
 def _hierarchies(mountinfo: str | None = None, controller: str = "pids") -> list[_Hierarchy]:
-    """Mounted hierarchies that can hold `controller`: its cgroup v1 hierarchy first, then cgroup2."""
+    """Mounted hierarchies that can hold `controller`: its cgroup v1 one first, then cgroup2."""
     found: list[_Hierarchy] = []
     if mountinfo is None:
         try:
@@ -186,7 +187,7 @@ def _relative_path(proc_cgroup: str, version: int, controller: str = "pids") -> 
 
 
 def _parent_dir(hierarchy: _Hierarchy, controller: str = "pids") -> Path:
-    """Where this tutor may create kernel cgroups in `hierarchy`; raises CgroupError with the reason."""
+    """Where this tutor may create kernel cgroups in `hierarchy`; CgroupError says why not."""
     relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version, controller)
     if relative is None:
         raise CgroupError(f"this process is in no cgroup of {hierarchy.mount}")
@@ -228,7 +229,10 @@ def create_memory(limit_bytes: int, beside: PidsCgroup | None = None) -> PidsCgr
     """A fresh memory cgroup below this tutor's own: `limit_bytes` of RAM for all its processes
     together, and no swap beyond it; raises CgroupError. With cgroup2 a process is in one cgroup
     only, so the limit goes into `beside` (the kernel's pids cgroup) when that is a cgroup2 one."""
-    v1 = {"memory.limit_in_bytes": str(limit_bytes), "memory.memsw.limit_in_bytes?": str(limit_bytes)}
+    v1 = {
+        "memory.limit_in_bytes": str(limit_bytes),
+        "memory.memsw.limit_in_bytes?": str(limit_bytes),
+    }
     v2 = {"memory.max": str(limit_bytes), "memory.swap.max?": "0"}
     if beside is not None and beside.version == 2:
         _enable_v2(beside.path.parent, "memory")
@@ -239,7 +243,9 @@ def create_memory(limit_bytes: int, beside: PidsCgroup | None = None) -> PidsCgr
     return _create("memory", limit_bytes, v1, v2)
 
 
-def _create(controller: str, limit: int, settings: dict[str, str], v2: dict[str, str] | None = None) -> PidsCgroup:
+def _create(
+    controller: str, limit: int, settings: dict[str, str], v2: dict[str, str] | None = None
+) -> PidsCgroup:
     reasons: list[str] = []
     for hierarchy in _hierarchies(controller=controller):
         try:
@@ -321,7 +327,9 @@ def ours(parent_pid: int | None = None) -> list[Path]:
     found: list[Path] = []
     for hierarchy, controller in _all_hierarchies():
         try:
-            relative = _relative_path(Path("/proc/self/cgroup").read_text(), hierarchy.version, controller)
+            relative = _relative_path(
+                Path("/proc/self/cgroup").read_text(), hierarchy.version, controller
+            )
         except OSError:
             continue
         if relative is None:

@@ -10,7 +10,14 @@ CellStatus = Literal["ok", "error", "timeout", "interrupted", "crashed", "output
 Isolation = Literal["strict", "relaxed", "none"]
 ISOLATIONS: tuple[str, ...] = ("strict", "relaxed", "none")
 LAYERS: tuple[str, ...] = (
-    "filesystem", "identity", "landlock", "memory", "processes", "pid namespace", "network", "terminal"
+    "filesystem",
+    "identity",
+    "landlock",
+    "memory",
+    "processes",
+    "pid namespace",
+    "network",
+    "terminal",
 )
 """Every isolation layer the sandbox report names, in the order `tutor doctor` prints them."""
 LAYER_TITLES = {
@@ -113,7 +120,9 @@ class SandboxLevel:
         """For `tutor check --json` and other tools."""
         return {
             "level": self.name,
-            "layers": {layer.title: {"ok": layer.ok, "detail": layer.detail} for layer in self.layers},
+            "layers": {
+                layer.title: {"ok": layer.ok, "detail": layer.detail} for layer in self.layers
+            },
             "missing": list(self.missing),
         }
 
@@ -167,4 +176,4 @@ class CellResult:
 
 
 class KernelError(RuntimeError):
-    """The kernel could not be started (bad interpreter, missing numpy, ...); the message says why."""
+    """The kernel could not be started: the message says why."""

@@ -75,19 +75,27 @@ def _take(config: KernelConfig) -> WorkerProcess:
 def _signal_name(returncode: int | None, namespaced: bool) -> str:
     if returncode is None:
         return "it stopped answering"
-    number = -returncode if returncode < 0 else returncode - 128 if namespaced and returncode > 128 else 0
+    number = (
+        -returncode
+        if returncode < 0
+        else returncode - 128
+        if namespaced and returncode > 128
+        else 0
+    )
     if number:
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = f"signal {number}"
-        hint = {"SIGSEGV": " (a segmentation fault)", "SIGKILL": " (killed, often for memory)"}.get(name, "")
+        hint = {"SIGSEGV": " (a segmentation fault)", "SIGKILL": " (killed, often for memory)"}.get(
+            name, ""
+        )
         return f"it was killed by {name}{hint}"
     return f"it exited with code {returncode} before replying"
 
 
 class Kernel:
-    """A sandboxed Python worker. Thread-safe: one request at a time; `interrupt` from any thread."""
+    """A sandboxed Python worker. Thread-safe: one request at a time, `interrupt` from anywhere."""
 
     def __init__(self, config: KernelConfig | None = None) -> None:
         self.config = config or KernelConfig()
@@ -138,7 +146,10 @@ class Kernel:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -188,7 +199,9 @@ class Kernel:
     def write_input(self, name: str, data: bytes) -> str:
         """Create `name` in the input folder (never following a link, never replacing a file);
         returns its path for the worker."""
-        fd = self._open_in(self._require().scratch.in_fd, name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = self._open_in(
+            self._require().scratch.in_fd, name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644
+        )
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return os.path.join(self.input_dir, name)
@@ -205,12 +218,16 @@ class Kernel:
 
         # The folder is the worker's own tmpfs: reach it through the worker's root, and check
         # after opening that the pid is still our worker (a pidfd cannot be recycled).
-        root = os.open(f"/proc/{process.worker_pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        root = os.open(
+            f"/proc/{process.worker_pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC
+        )
         try:
             if not process.signal_worker(0):
                 raise ProcessLookupError(3, "the kernel has exited")
             inside = os.path.join(str(process.scratch.outputs).lstrip("/"), name)
-            return open_beneath(root, inside, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+            return open_beneath(
+                root, inside, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+            )
         finally:
             os.close(root)
 
@@ -238,11 +255,11 @@ class Kernel:
     # requests ------------------------------------------------------------------------------
 
     def execute(self, code: str, timeout: float | None = None) -> CellResult:
-        """Run a cell in the persistent namespace; the last expression's repr comes back as `value`."""
+        """Run a cell in the persistent namespace; the last expression's repr is `value`."""
         return self.request({"op": "exec", "code": code}, timeout)
 
     def interrupt(self) -> bool:
-        """Send SIGINT to a running cell (KeyboardInterrupt; escalates to a restart after the grace)."""
+        """SIGINT a running cell (KeyboardInterrupt; a restart after the grace if it goes on)."""
         with self._state_lock:
             process = self._process
             if not self._busy or process is None:
@@ -281,7 +298,7 @@ class Kernel:
         return self._process
 
     def _replace(self, failed: WorkerProcess | None = None) -> None:
-        """Kill the worker and take a fresh one; after a `failed` worker, only while it is still ours."""
+        """Kill the worker and take a fresh one; after a `failed` one, only while it is ours."""
         with self._state_lock:
             old = self._process
             if failed is None or old is failed:
@@ -297,7 +314,9 @@ class Kernel:
         if self.config.standby:
             prewarm(self.config)
 
-    def _exchange(self, process: WorkerProcess, message: dict[str, Any], timeout: float) -> CellResult:
+    def _exchange(
+        self, process: WorkerProcess, message: dict[str, Any], timeout: float
+    ) -> CellResult:
         self._timeout = timeout
         self._op = str(message.get("op", ""))
         outgoing = memoryview(framing.encode(message))
@@ -317,8 +336,14 @@ class Kernel:
                     signalled_at = now
                     deadline = now + self.config.grace
                     continue
-                return self._fail(process, "timeout" if not self._interrupt_requested else "interrupted",
-                                  out, err, started, self._stopped_text(timeout, True))
+                return self._fail(
+                    process,
+                    "timeout" if not self._interrupt_requested else "interrupted",
+                    out,
+                    err,
+                    started,
+                    self._stopped_text(timeout, True),
+                )
             if self._interrupt_requested and signalled_at is None:
                 signalled_at = now
                 deadline = min(deadline, now + self.config.grace)
@@ -332,7 +357,9 @@ class Kernel:
                 except BlockingIOError:
                     pass
                 except OSError:
-                    return self._fail(process, "crashed", out, err, started, self._death_text(process))
+                    return self._fail(
+                        process, "crashed", out, err, started, self._death_text(process)
+                    )
             for fd in ready:
                 if fd == self._wake_r:
                     os.read(self._wake_r, 4096)
@@ -342,18 +369,32 @@ class Kernel:
                     streams[fd].add(chunk)
                     if out.total + err.total > self.config.flood_limit:
                         limit_mb = self.config.flood_limit // (1024 * 1024)
-                        return self._fail(process, "output_limit", out, err, started,
-                                          f"The cell printed more than {limit_mb} MiB, so the kernel was "
-                                          "stopped and restarted. Print less (e.g. a summary or a slice).")
+                        return self._fail(
+                            process,
+                            "output_limit",
+                            out,
+                            err,
+                            started,
+                            f"The cell printed more than {limit_mb} MiB, so the kernel was "
+                            "stopped and restarted. Print less (e.g. a summary or a slice).",
+                        )
                     continue
                 chunk = os.read(fd, 65536)
                 if not chunk:
-                    return self._fail(process, "crashed", out, err, started, self._death_text(process))
+                    return self._fail(
+                        process, "crashed", out, err, started, self._death_text(process)
+                    )
                 reply_buffer += chunk
                 reply = self._parse(reply_buffer, message["id"])
                 if reply == "malformed":
-                    return self._fail(process, "crashed", out, err, started,
-                                      "The kernel sent a malformed reply and was restarted.")
+                    return self._fail(
+                        process,
+                        "crashed",
+                        out,
+                        err,
+                        started,
+                        "The kernel sent a malformed reply and was restarted.",
+                    )
                 if isinstance(reply, dict):
                     self._drain(streams)
                     if reply.get("children"):
@@ -388,11 +429,20 @@ class Kernel:
                     break
 
     def _result(
-        self, reply: dict[str, Any], out: StreamBuffer, err: StreamBuffer, started: float, signalled: bool
+        self,
+        reply: dict[str, Any],
+        out: StreamBuffer,
+        err: StreamBuffer,
+        started: float,
+        signalled: bool,
     ) -> CellResult:
         status: CellStatus = "ok" if reply.get("status") == "ok" else "error"
         exception = str(reply.get("exception") or "")
-        if status == "error" and (signalled or self._interrupt_requested) and exception == "KeyboardInterrupt":
+        if (
+            status == "error"
+            and (signalled or self._interrupt_requested)
+            and exception == "KeyboardInterrupt"
+        ):
             status = "interrupted" if self._interrupt_requested else "timeout"
         error = str(reply.get("error") or "")
         if status == "timeout":
@@ -411,12 +461,12 @@ class Kernel:
 
     def _stopped_text(self, seconds: float, killed: bool) -> str:
         if self._op != "exec":
-            # Grading loads and calls: no REPL namespace the learner keeps, so no word about variables.
+            # Grading loads and calls: no REPL namespace the learner keeps, no word on variables.
             return f"It did not finish within {seconds:g} s (an endless loop, or far too slow)."
         if killed:
             return (
-                f"The cell ran past {seconds:g} s and did not stop when interrupted, so the kernel was "
-                "restarted (variables are lost)."
+                f"The cell ran past {seconds:g} s and did not stop when interrupted, so the kernel "
+                "was restarted (variables are lost)."
             )
         return f"The cell ran past {seconds:g} s and was interrupted (variables are kept)."
 
@@ -429,11 +479,19 @@ class Kernel:
         return f"The kernel died: {cause}. It was restarted (variables are lost)."
 
     def _fail(
-        self, process: WorkerProcess, status: CellStatus, out: StreamBuffer, err: StreamBuffer,
-        started: float, reason: str,
+        self,
+        process: WorkerProcess,
+        status: CellStatus,
+        out: StreamBuffer,
+        err: StreamBuffer,
+        started: float,
+        reason: str,
     ) -> CellResult:
         if status == "interrupted":
-            reason = "The cell did not stop when interrupted, so the kernel was restarted (variables are lost)."
+            reason = (
+                "The cell did not stop when interrupted, so the kernel was restarted "
+                "(variables are lost)."
+            )
         try:
             self._replace(failed=process)
         except KernelError as exc:

@@ -1,4 +1,4 @@
-"""`tutor doctor`: the tutor's and the kernel's Python, numpy/torch/CUDA, sandbox level, data dir."""
+"""`tutor doctor`: the tutor's and kernel's Python, numpy/torch/CUDA, sandbox layers, data dir."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ if torch is None:
     report = {"torch": None}
 else:
     available = bool(torch.cuda.is_available())
-    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if available else []
-    report = {"torch": torch.__version__, "cuda": available, "devices": names, "cuda_version": torch.version.cuda}
+    count = torch.cuda.device_count() if available else 0
+    names = [torch.cuda.get_device_name(i) for i in range(count)]
+    report = {"torch": torch.__version__, "cuda": available, "devices": names,
+              "cuda_version": torch.version.cuda}
 print(json.dumps(report))
 """
 
@@ -45,7 +47,9 @@ def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
     from tutor.practice.code import kernel_config
 
     config = kernel_config(settings, torch=True, standby=False)
-    probe_config = dataclasses.replace(config, isolation="relaxed" if config.isolation == "strict" else config.isolation)
+    probe_config = dataclasses.replace(
+        config, isolation="relaxed" if config.isolation == "strict" else config.isolation
+    )
     lines = [f"kernel python   {config.interpreter()}"]
     try:
         with Kernel(probe_config) as kernel:
@@ -58,7 +62,10 @@ def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
     lines.append(f"numpy (kernel)  {info.versions.get('numpy') or 'missing'}")
     cuda = _parse_probe(probe.stdout) if probe.ok else {"torch": None}
     if cuda.get("torch") is None:
-        lines.append("torch (kernel)  not installed (torch exercises need it: pip install torch, or kernel.python)")
+        lines.append(
+            "torch (kernel)  not installed (torch exercises need it: pip install torch, "
+            "or kernel.python)"
+        )
     else:
         lines.append(f"torch (kernel)  {cuda['torch']}")
         if cuda.get("cuda"):
@@ -69,15 +76,22 @@ def _kernel_report(settings: Settings) -> tuple[bool, list[str]]:
             lines.append("CUDA            no CUDA device (GPU parts of the labs are skipped)")
     healthy = True
     if level.full:
-        lines.append(f"sandbox         full: every layer below holds (kernel.isolation = {config.isolation})")
+        lines.append(
+            f"sandbox         full: every layer below holds (kernel.isolation = {config.isolation})"
+        )
     elif config.isolation == "strict":
         healthy = False
-        lines.append(f"sandbox         {level.name}: NOT every layer holds, so code exercises will not run "
-                     "(kernel.isolation = strict). To run them anyway, knowing what a hostile file could do, "
-                     "set kernel.isolation = \"relaxed\"")
+        lines.append(
+            f"sandbox         {level.name}: NOT every layer holds, so code exercises will not run "
+            "(kernel.isolation = strict). To run them anyway, knowing what a hostile file "
+            "could do, "
+            'set kernel.isolation = "relaxed"'
+        )
     else:
-        lines.append(f"sandbox         {level.name}: you chose kernel.isolation = {config.isolation}; "
-                     "code runs with the layers marked missing below")
+        lines.append(
+            f"sandbox         {level.name}: you chose kernel.isolation = {config.isolation}; "
+            "code runs with the layers marked missing below"
+        )
     for layer in level.layers:
         mark = "ok     " if layer.ok else "MISSING"
         lines.append(f"  {layer.title:<15} {mark} {layer.detail}")
