@@ -28,8 +28,12 @@ def kernel() -> Iterator[Kernel]:
 
 
 PROC_CGROUP = "12:pids:/a/b\n3:cpu,cpuacct:/\n0::/user.slice/app.scope\n"
-RELATIVE = [(PROC_CGROUP, 1, "/a/b"), (PROC_CGROUP, 2, "/user.slice/app.scope"), ("3:cpu:/\n", 1, None),
-            ("1:name=systemd:/\n", 2, None)]
+RELATIVE = [
+    (PROC_CGROUP, 1, "/a/b"),
+    (PROC_CGROUP, 2, "/user.slice/app.scope"),
+    ("3:cpu:/\n", 1, None),
+    ("1:name=systemd:/\n", 2, None),
+]
 
 
 @pytest.mark.parametrize(("text", "version", "expected"), RELATIVE)
@@ -48,8 +52,12 @@ MOUNTS = [
 ]
 
 
-@pytest.mark.parametrize(("mountinfo", "expected"), MOUNTS, ids=["hybrid", "cgroup2 only", "no pids"])
-def test_pids_hierarchies_are_found_in_mountinfo(mountinfo: str, expected: list[tuple[str, int]]) -> None:
+@pytest.mark.parametrize(
+    ("mountinfo", "expected"), MOUNTS, ids=["hybrid", "cgroup2 only", "no pids"]
+)
+def test_pids_hierarchies_are_found_in_mountinfo(
+    mountinfo: str, expected: list[tuple[str, int]]
+) -> None:
     found = [(str(h.mount), h.version) for h in pids_cgroup._hierarchies(mountinfo)]
     assert found == expected
 
@@ -61,7 +69,9 @@ V2_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("controllers", "enabled", "error"), V2_CASES, ids=["no pids", "enabled", "enable it"])
+@pytest.mark.parametrize(
+    ("controllers", "enabled", "error"), V2_CASES, ids=["no pids", "enabled", "enable it"]
+)
 def test_cgroup2_pids_controller_is_enabled_for_children(
     tmp_path: Path, controllers: str, enabled: str, error: str
 ) -> None:
@@ -82,7 +92,10 @@ def test_kernel_runs_in_its_own_limited_cgroup(kernel: Kernel) -> None:
     assert int((group / "pids.max").read_text()) == limit
     assert kernel.info.pid in [int(p) for p in (group / "cgroup.procs").read_text().split()]
     assert kernel.info.limits["processes"] == limit
-    assert kernel.info.process_limit.startswith("pids cgroup (v") and f"max {limit}" in kernel.info.process_limit
+    assert (
+        kernel.info.process_limit.startswith("pids cgroup (v")
+        and f"max {limit}" in kernel.info.process_limit
+    )
     assert "processes limit" not in " ".join(kernel.sandbox_level.missing)
 
 
@@ -91,14 +104,18 @@ def test_cgroup_removed_after_close() -> None:
         group = k.cgroup
         if not group:
             pytest.skip("no pids cgroup here")
-        k.execute("import subprocess; p = subprocess.Popen(['sleep', '300'], start_new_session=True)")
+        k.execute(
+            "import subprocess; p = subprocess.Popen(['sleep', '300'], start_new_session=True)"
+        )
     assert not Path(group).exists()
     assert Path(group) not in pids_cgroup.ours()
 
 
 def test_cgroup_replaced_after_a_timeout_kill(kernel: Kernel) -> None:
     first = kernel.cgroup
-    result = kernel.execute("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass")
+    result = kernel.execute(
+        "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass"
+    )
     assert result.status == "timeout" and result.restarted
     assert not Path(first).exists()
     assert kernel.cgroup != first and Path(kernel.cgroup).is_dir()
@@ -161,9 +178,14 @@ def test_a_failed_join_is_reported_not_hidden(monkeypatch: pytest.MonkeyPatch) -
         if not k.cgroup:
             pytest.skip("no pids cgroup here")
         reason = k.info.limits["processes"]
-        assert reason.startswith("not enforced: the kernel did not join") and "Permission denied" in reason
+        assert (
+            reason.startswith("not enforced: the kernel did not join")
+            and "Permission denied" in reason
+        )
         assert k.sandbox_level.name != "full" and k.info.process_limit == ""
-        assert any(item.startswith("memory limit: per process only") for item in k.sandbox_level.missing)
+        assert any(
+            item.startswith("memory limit: per process only") for item in k.sandbox_level.missing
+        )
         assert k.execute("6 * 7").value == "42"
 
 
@@ -192,6 +214,36 @@ def test_learner_code_cannot_leave_its_cgroup(kernel: Kernel) -> None:
     result = kernel.execute(code)
     # The private root has no /sys at all, and the worker is not root anyway.
     assert result.exception in ("FileNotFoundError", "PermissionError"), result
-    remount = "import subprocess\nsubprocess.run(['mount', '-t', 'cgroup', 'none', '/tmp'], check=True)"
+    remount = (
+        "import subprocess\nsubprocess.run(['mount', '-t', 'cgroup', 'none', '/tmp'], check=True)"
+    )
     assert kernel.execute(remount).status == "error"
     assert kernel.info.pid in PidsCgroup.existing(Path(kernel.cgroup)).pids()
+
+
+def test_a_root_tutor_in_a_busy_cgroup2_falls_back_to_the_hierarchy_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like a CI runner's service cgroup: it holds processes, so it cannot enable controllers.
+    mount = tmp_path / "cgroup"
+    mount.mkdir()
+    (mount / "cgroup.subtree_control").write_text("cpu memory pids")
+    hierarchy = pids_cgroup._Hierarchy(mount, 2)
+
+    def busy(h: object, controller: str = "pids") -> Path:
+        raise CgroupError("cannot enable pids in /system.slice/runner: Device or resource busy")
+
+    monkeypatch.setattr(
+        pids_cgroup, "_hierarchies", lambda mountinfo=None, controller="pids": [hierarchy]
+    )
+    monkeypatch.setattr(pids_cgroup, "_parent_dir", busy)
+    monkeypatch.setattr(pids_cgroup.os, "geteuid", lambda: 0)
+    reasons: list[str] = []
+    assert pids_cgroup._parents("pids", reasons) == [(hierarchy, mount)]
+    assert "busy" in reasons[0]
+    # The machine's own root is never reconfigured: a controller it does not hand out is refused.
+    (mount / "cgroup.subtree_control").write_text("cpu")
+    reasons.clear()
+    assert pids_cgroup._parents("pids", reasons) == []
+    assert "left as it is" in reasons[-1]
+    assert (mount / "cgroup.subtree_control").read_text() == "cpu"

@@ -217,7 +217,7 @@ def _enable_v2(parent: Path, controller: str) -> None:
         control.write_text(f"+{controller}")
     except OSError as exc:
         # A non-root cgroup that holds processes cannot enable controllers for its children.
-        raise CgroupError(f"cannot enable pids in {control}: {exc.strerror}") from exc
+        raise CgroupError(f"cannot enable {controller} in {control}: {exc.strerror}") from exc
 
 
 def create(limit: int) -> PidsCgroup:
@@ -235,7 +235,11 @@ def create_memory(limit_bytes: int, beside: PidsCgroup | None = None) -> PidsCgr
     }
     v2 = {"memory.max": str(limit_bytes), "memory.swap.max?": "0"}
     if beside is not None and beside.version == 2:
-        _enable_v2(beside.path.parent, "memory")
+        roots = {h.mount for h in _hierarchies(controller="memory") if h.version == 2}
+        if beside.path.parent in roots:
+            _require_enabled(beside.path.parent, "memory")
+        else:
+            _enable_v2(beside.path.parent, "memory")
         error = _write_settings(beside.path, v2)
         if error:
             raise CgroupError(error)
@@ -247,12 +251,7 @@ def _create(
     controller: str, limit: int, settings: dict[str, str], v2: dict[str, str] | None = None
 ) -> PidsCgroup:
     reasons: list[str] = []
-    for hierarchy in _hierarchies(controller=controller):
-        try:
-            parent = _parent_dir(hierarchy, controller)
-        except (CgroupError, OSError) as exc:
-            reasons.append(str(exc))
-            continue
+    for hierarchy, parent in _parents(controller, reasons):
         _clean_once(parent)
         with _COUNTER_LOCK:
             name = f"{PREFIX}{os.getpid()}-{next(_COUNTER)}"
@@ -271,6 +270,36 @@ def _create(
     if not reasons:
         reasons.append(f"no cgroup hierarchy with the {controller} controller is mounted")
     raise CgroupError("; ".join(reasons))
+
+
+def _parents(controller: str, reasons: list[str]) -> list[tuple[_Hierarchy, Path]]:
+    """Folders a kernel cgroup of `controller` may go in, best first; `reasons` gets why not.
+
+    Below this tutor's own cgroup first. A cgroup2 one that holds processes cannot hand
+    controllers to children (systemd services, CI runners), so a root tutor then uses the
+    hierarchy's root, which may."""
+    found: list[tuple[_Hierarchy, Path]] = []
+    for hierarchy in _hierarchies(controller=controller):
+        try:
+            found.append((hierarchy, _parent_dir(hierarchy, controller)))
+            continue
+        except (CgroupError, OSError) as exc:
+            reasons.append(str(exc))
+        if hierarchy.version == 2 and os.geteuid() == 0:
+            try:
+                _require_enabled(hierarchy.mount, controller)
+                found.append((hierarchy, hierarchy.mount))
+            except (CgroupError, OSError) as exc:
+                reasons.append(str(exc))
+    return found
+
+
+def _require_enabled(parent: Path, controller: str) -> None:
+    """CgroupError unless `controller` is already on for `parent`'s children (the machine's own
+    cgroup root is never reconfigured)."""
+    control = parent / "cgroup.subtree_control"
+    if controller not in control.read_text().split():
+        raise CgroupError(f"{controller} is not enabled in {control} (left as it is)")
 
 
 def _write_settings(path: Path, settings: dict[str, str]) -> str:
@@ -334,15 +363,18 @@ def ours(parent_pid: int | None = None) -> list[Path]:
             continue
         if relative is None:
             continue
-        parent = hierarchy.mount / relative.lstrip("/")
-        try:
-            entries = list(parent.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            match = _NAME.match(entry.name)
-            if match is not None and int(match.group(1)) == owner and entry.is_dir():
-                found.append(entry)
+        parents = {hierarchy.mount / relative.lstrip("/")}
+        if hierarchy.version == 2:
+            parents.add(hierarchy.mount)  # see `_parents`: a root tutor's fallback
+        for parent in parents:
+            try:
+                entries = list(parent.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                match = _NAME.match(entry.name)
+                if match is not None and int(match.group(1)) == owner and entry.is_dir():
+                    found.append(entry)
     return found
 
 
