@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +31,16 @@ LAYER_TITLES = {
     "network": "network",
     "terminal": "terminal",
 }
+
+
+def default_isolation() -> Isolation:
+    """`strict`, unless `TUTOR_KERNEL_ISOLATION` names another valid level."""
+    chosen = os.environ.get("TUTOR_KERNEL_ISOLATION", "")
+    if chosen == "relaxed":
+        return "relaxed"
+    if chosen == "none":
+        return "none"
+    return "strict"
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,11 @@ class KernelConfig:
     """Modules imported before the first request; failure is reported."""
     optional_preload: tuple[str, ...] = ()
     """Modules imported when present (torch)."""
-    isolation: Isolation = "strict"
+    isolation: Isolation = field(default_factory=lambda: default_isolation())
     """`strict`: every layer or no kernel at all; `relaxed`: the strongest this machine allows,
-    with what is missing said on every use; `none`: no namespaces (still never uid 0)."""
+    with what is missing said on every use; `none`: no namespaces (still never uid 0).
+    Default `strict`, or `TUTOR_KERNEL_ISOLATION` where someone opted in to less (e.g. a CI
+    machine without cgroups), so that every kernel of the process follows the same choice."""
     landlock: bool = True
     """Apply Landlock where the kernel has it (a second wall behind the private root)."""
     standby: bool = True
