@@ -300,7 +300,17 @@ def test_a_lab_screen_warms_the_very_kernels_a_check_and_f4_take(
     settings = load_settings(config_file=tutor_env / "none.toml")
     item = next(lab for lab in chapter.labs if lab.id == "1.lab2")
     practice.prewarm(settings, item)
-    grading = kernel_config(settings, torch=True)  # what grade_file builds for the app's check
+    grading = kernel_config(settings, torch=True, standby=False)
+    import checkers.grading
+    from checkers.grading import GradeReport
+    from tutor.practice.code import grade_file
+
+    used: list[Any] = []
+    monkeypatch.setattr(
+        checkers.grading, "grade", lambda *a, config, **k: used.append(config) or GradeReport([])
+    )
+    grade_file(chapter, item, SOLUTIONS / "1.lab2" / "good.py", settings)
+    assert used == [grading], "the app's check of a lab takes the warmed config, starting no spare"
     assert warmed[:2] == [grading, trusted_config(grading)], "the check and its trusted timer"
     assert practice.measure_config(settings, item) in warmed, "F4"
     assert len(set(warmed)) == len(warmed), "one spare per config"

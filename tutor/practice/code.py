@@ -100,7 +100,8 @@ def _summary(tests: list[TestResult], load_error: str) -> str:
     if not ran:
         return "The grader ran no tests." + extra
     if not failed:
-        return f"All {len(ran)} tests that ran passed." + extra if skipped else f"All {len(ran)} tests passed." + extra
+        which = "tests that ran" if skipped else "tests"
+        return f"All {len(ran)} {which} passed." + extra
     first = failed[0]
     return f"{len(failed)} of {len(ran)} tests failed. First: {first.name}: {first.message}" + extra
 
@@ -112,9 +113,16 @@ def grade_file(
     settings: Settings,
     seed: int | None = None,
     *,
-    standby: bool = True,
+    standby: bool | None = None,
 ) -> CodeResult:
-    """Grade `path` against the item's trusted grader; raises CannotGrade when it cannot be graded."""
+    """Grade `path` against the item's trusted grader; raises CannotGrade when it cannot be graded.
+
+    `standby`: whether taking the warm kernel starts the next spare at once. By default yes for a
+    code exercise, and no for a lab: labs time things, and a spare importing torch beside the
+    timing would slow it (the lab screen warms the next kernel when the check is over).
+    """
+    if standby is None:
+        standby = not isinstance(item, Lab)
     if not path.is_file():
         raise CannotGrade(f"no file at {path}")
     if not item.grader:
@@ -196,7 +204,8 @@ def _print_text(result: CodeResult) -> None:
     from tutor.plain import escape_controls
 
     for test in result.tests:
-        print(f"{status_word(test)}  {test.name}" + ("  (challenge, optional)" if test.optional else ""))
+        optional = "  (challenge, optional)" if test.optional else ""
+        print(f"{status_word(test)}  {test.name}{optional}")
         if not test.passed and test.message:
             # Messages quote the learner's program (its errors, its values): escape what could drive
             # the terminal. Split at newlines only: splitlines() would also break at a bare \r or \f.

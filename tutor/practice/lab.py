@@ -90,10 +90,11 @@ class Estimate:
 
 def measure_config(settings: Settings, lab: Lab) -> KernelConfig:
     """The measuring kernel's config: the lab's grading config (steps pass their own timeout),
-    so one warm spare serves a check and F4 alike; with CUDA, no address-space limit."""
+    so one warm spare serves a check and F4 alike; with CUDA, no address-space limit. Taking it
+    starts no replacement beside the measurements: the lab screen warms the next one after."""
     from tutor.practice.code import kernel_config
 
-    config = kernel_config(settings, torch="torch" in lab.requires)
+    config = kernel_config(settings, torch="torch" in lab.requires, standby=False)
     if any(Path("/dev").glob("nvidia[0-9]*")):
         # CUDA reserves far more address space than a CPU kernel's limit allows.
         return dataclasses.replace(config, memory_mb=0)
@@ -107,7 +108,7 @@ def prewarm(settings: Settings, lab: Lab) -> None:
     from checkers.kernel import prewarm as start_spare
     from tutor.practice.code import kernel_config
 
-    grading = kernel_config(settings, torch="torch" in lab.requires)
+    grading = kernel_config(settings, torch="torch" in lab.requires, standby=False)  # as grade_file
     configs = [grading, trusted_config(grading)]
     if lab.measure is not None:
         configs.append(measure_config(settings, lab))

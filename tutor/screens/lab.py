@@ -203,7 +203,7 @@ class LabScreen(CodeWorkScreen):
     def _check_done(self, message: CodeWorkScreen.Checked) -> None:
         if self._check_started:
             self._last_check = time.monotonic() - self._check_started
-        # The check took the trusted timer's spare (which leaves none behind): warm the next one.
+        # The check took the lab's spares (neither leaves a replacement behind): warm the next.
         self.run_worker(self._prewarm, thread=True, group="lab-prewarm", exit_on_error=False)
 
     def check_line(self, now: float) -> str:
@@ -282,6 +282,8 @@ class LabScreen(CodeWorkScreen):
             self.measuring = False
             self._step = None
             self._status(event.text)
+            # The run took the warm kernel: start the next one for a check or another run.
+            self.run_worker(self._prewarm, thread=True, group="lab-prewarm", exit_on_error=False)
 
     def _resume_ticker(self) -> None:
         if self._ticker is not None:
