@@ -357,13 +357,17 @@ class TutorApp(App[None]):
         # Looked up at each call, so a test can stand in for `open_item`.
         self.open_item(item_id)
 
-    def _open_section(self, section_id: str) -> None:
+    def _open_section(self, section_id: str, at: int | None = None) -> None:
         from tutor.screens.reader import ReaderScreen
 
         if isinstance(self.screen, ReaderScreen):
-            self.screen.show_section(section_id)
+            self.screen.show_section(section_id, at)
         else:
-            self.push_screen(ReaderScreen(self.session, section_id))
+            self.push_screen(ReaderScreen(self.session, section_id, at))
+
+    def open_section_at(self, section_id: str, block: int | None) -> None:
+        """Open a section at one of its blocks (a search hit)."""
+        self._open_section(section_id, block)
 
     def _push_lazy(self, kind: str, *args: Any, **kwargs: Any) -> None:
         module_name, class_name, label = LAZY_SCREENS[kind]

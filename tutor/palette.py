@@ -63,8 +63,26 @@ class TutorCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        titled: set[str] = set()
         for entry in entries(self.tutor):
             score = matcher.match(entry.text)
             if score > 0:
                 shown = matcher.highlight(entry.text)
+                titled.add(entry.text)
                 yield Hit(score, shown, entry.run, text=entry.text, help=entry.help)
+        if len(query.strip()) < 3:
+            return
+        # Sections by their words, not only their titles ("LoRA", "weight decay"), below title hits.
+        from tutor.search import search
+
+        app = self.tutor
+        seen: set[str] = set()
+        for match in search(app.course, query, limit=200):
+            if match.section_id in seen:
+                continue
+            seen.add(match.section_id)
+            text = f"Go to {match.section_id} {match.section_title}"
+            if text in titled:
+                continue
+            go = partial(app.open_section_at, match.section_id, match.block)
+            yield Hit(0.1, f"{text} (mentions {query.strip()!r})", go, text=text, help=match.snippet)

@@ -73,10 +73,15 @@ class ReaderScreen(TutorScreen[None]):
     BINDINGS = [
         Binding("n", "step(1)", "Next", id="reader-next", tooltip="Next section"),
         Binding("p", "step(-1)", "Prev", id="reader-previous", tooltip="Previous section"),
-        Binding("t", "toggle_toc", "Contents", id="reader-toc", tooltip="Table of contents"),
+        Binding("t", "contents", "Contents", id="reader-toc",
+                tooltip="The chapter's contents over the page; enter jumps to a heading"),
+        Binding("slash", "search", "Search", key_display="/", show=False, id="reader-search",
+                tooltip="Search the text of the whole chapter"),
+        Binding("e", "run_example", "Run", id="reader-run", tooltip="Run the code example in view in the REPL"),
         Binding("b,escape", "back", "Back", id="reader-back", key_display="b"),
         Binding("q", "app.quit", "Quit", show=False, id="reader-quit"),
-        Binding("e", "run_example", "Run example in REPL", show=False, id="reader-run"),
+        Binding("o", "toggle_toc", "Outline", show=False, id="reader-outline",
+                tooltip="Show or hide this section's outline beside the page"),
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="reader-down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="reader-up"),
         Binding("space,pagedown", "page(1)", "Page down", show=False, id="reader-page-down"),
@@ -92,10 +97,12 @@ class ReaderScreen(TutorScreen[None]):
             super().__init__()
             self.source = source
 
-    def __init__(self, session: Session, section_id: str) -> None:
+    def __init__(self, session: Session, section_id: str, at: int | None = None) -> None:
         super().__init__(session)
         self.section_id = section_id
         self._rendered_dark = True
+        self._start_at = at
+        self._read_marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-bar")
@@ -106,29 +113,70 @@ class ReaderScreen(TutorScreen[None]):
 
     async def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        await self._render_section(self.section_id)
+        self.watch(self.query_one("#body", VerticalScroll), "scroll_y", self._scrolled, init=False)
+        await self._render_section(self.section_id, self._start_at)
 
     def _theme_changed(self, theme: Theme) -> None:
         # Code colours are chosen for a dark or a light background when the page is built.
         if theme.dark != self._rendered_dark:
             self.show_section(self.section_id)
 
-    def show_section(self, section_id: str) -> None:
-        """Replace the page with `section_id` (soon after this call returns)."""
-        self.call_later(self._render_section, section_id)
+    def show_section(self, section_id: str, at: int | None = None) -> None:
+        """Replace the page with `section_id` (soon after this call returns), at block `at`."""
+        self.call_later(self._render_section, section_id, at)
 
-    async def _render_section(self, section_id: str) -> None:
-        """Replace the page with `section_id`, mark it read, and start at the top."""
+    async def _render_section(self, section_id: str, at: int | None = None) -> None:
+        """Replace the page with `section_id`: at block `at` if given, else where the learner
+        left it last time, else at the top. It counts as read once its end has been on screen."""
+        body = self.query_one("#body", VerticalScroll)
+        if body.children:
+            self._remember_place()
         self.section_id = section_id
         chapter, section = self.session.course.find(section_id)
         assert isinstance(section, Section)
-        body = self.query_one("#body", VerticalScroll)
         await body.remove_children()
         await body.mount_all(self._page(section, chapter.items_in(section_id)))
         body.scroll_home(animate=False)
         body.focus()
         self._fill_toc(section)
         self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
+        place = self.session.reading_places.get(section_id)
+        if at is not None:
+            self.call_after_refresh(self._land_on, f"#block-{at}")
+        elif place:
+            self.call_after_refresh(self._resume, section_id, place)
+        else:
+            self.call_after_refresh(self._check_read)
+
+    def _remember_place(self) -> None:
+        self.session.reading_places[self.section_id] = self.query_one("#body", VerticalScroll).scroll_y
+
+    def _resume(self, section_id: str, place: float) -> None:
+        if section_id == self.section_id:
+            self.query_one("#body", VerticalScroll).scroll_to(y=place, animate=False, immediate=True)
+        self._check_read()
+
+    def _land_on(self, selector: str) -> None:
+        """Scroll so the heading of the target sits at the top of the page (after layout, so the
+        page's final width, with or without the side outline, is the one measured)."""
+        body = self.query_one("#body", VerticalScroll)
+        target = self.query_one(selector)
+        body.scroll_to(y=target.virtual_region.y - body.virtual_region.y, animate=False,
+                       immediate=True)
+        self._check_read()
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        self._check_read()
+
+    def _check_read(self) -> None:
+        """Mark the section read once its end is on screen (not when flicked past with n)."""
+        section_id = self.section_id
+        if section_id in self._read_marked:
+            return
+        body = self.query_one("#body", VerticalScroll)
+        if not body.children or body.max_scroll_y - body.scroll_y > 1:
+            return
+        self._read_marked.add(section_id)
         try:
             self.session.mark_read(section_id)
         except ValueError as exc:
@@ -172,6 +220,33 @@ class ReaderScreen(TutorScreen[None]):
         )
 
     # -- actions --------------------------------------------------------------------------
+
+    def action_contents(self) -> None:
+        """The chapter's contents over the page (the page keeps its width)."""
+        self._open_contents(searching=False)
+
+    def action_search(self) -> None:
+        """Search the text of the whole chapter."""
+        self._open_contents(searching=True)
+
+    def _open_contents(self, *, searching: bool) -> None:
+        from tutor.screens.contents import ContentsScreen
+
+        self.app.push_screen(
+            ContentsScreen(self.session.course, self.section_id, searching=searching), self._go_to
+        )
+
+    def _go_to(self, place: tuple[str, int | None] | None) -> None:
+        if place is None:
+            return
+        section_id, block = place
+        if section_id == self.section_id:
+            if block is None:
+                self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+            else:
+                self.call_after_refresh(self._land_on, f"#block-{block}")
+        else:
+            self.show_section(section_id, block)
 
     async def action_step(self, delta: int) -> None:
         """Show the next (1) or previous (-1) section in reading order."""
@@ -239,12 +314,13 @@ class ReaderScreen(TutorScreen[None]):
     @on(OptionList.OptionSelected, "#toc")
     def _jump(self, event: OptionList.OptionSelected) -> None:
         body = self.query_one("#body", VerticalScroll)
+        if not self.has_class("-wide") and self.has_class("-toc-toggled"):
+            self.remove_class("-toc-toggled")
         if event.option.id == "top":
             body.scroll_home(animate=False)
         elif event.option.id:
-            body.scroll_to_widget(self.query_one(f"#{event.option.id}"), animate=False, top=True)
-        if not self.has_class("-wide") and self.has_class("-toc-toggled"):
-            self.remove_class("-toc-toggled")
+            # After the outline has closed: the page is wider then and its lines move.
+            self.call_after_refresh(self._land_on, f"#{event.option.id}")
         body.focus()
 
     @on(OptionList.OptionSelected, "#practice")
