@@ -283,3 +283,28 @@ async def test_a_review_keeps_its_code_apart_from_the_learners_own_draft(
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.screen.query_one("#code-editor", TextArea).text.startswith("# review try")
+
+
+async def test_a_check_with_a_sandbox_layer_missing_says_which(
+    chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from tutor.practice import code
+
+    real = code.kernel_config
+
+    def relaxed_without_landlock(*args: Any, **kwargs: Any) -> Any:
+        # As on a machine without Landlock where the learner chose kernel.isolation = "relaxed".
+        return dataclasses.replace(real(*args, **kwargs), landlock=False, isolation="relaxed")
+
+    monkeypatch.setattr(code, "kernel_config", relaxed_without_landlock)
+    item = exercise(chapter, "1.ex14")
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                  drafts={"1.ex14": item.solution})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#code-status").render())
+        assert "Correct" in status and "Sandbox partial: missing Landlock" in status

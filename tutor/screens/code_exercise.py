@@ -421,6 +421,12 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
                              "(ctrl+g), then come back to it.")
         if message.error:
             lines.append(message.error)
+        layers = result.isolation.get("layers") if result.isolation else None
+        if isinstance(layers, dict) and result.isolation.get("level") != "full":
+            # Said on every grading run with less than every layer (kernel.isolation = relaxed).
+            missing = ", ".join(name for name, layer in layers.items() if not layer.get("ok"))
+            level = result.isolation.get("level")
+            lines.append(f"Sandbox {level}: missing {missing} (see tutor doctor).")
         if result.correct:
             self.solved = True
             lines.append("ctrl+g shows the reference solution.")
