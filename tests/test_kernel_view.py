@@ -292,3 +292,40 @@ def test_strict_says_how_to_opt_in_when_the_sandbox_cannot_be_built(
     assert "nvidia-not-here" in str(caught.value) and 'kernel.isolation = "relaxed"' in str(
         caught.value
     )
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _cuda_device(), reason="no NVIDIA device on this machine")
+def test_lab_1_2_gpu_timing_under_another_interpreter(other_venv: Path, tmp_path: Path) -> None:
+    solution = REPO / "tests" / "fixtures" / "solutions" / "1.lab2" / "good.py"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "check",
+            "1.lab2",
+            "--file",
+            str(solution),
+            "--json",
+            "--no-record",
+            "--python",
+            str(other_venv),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+        env={
+            **os.environ,
+            "TUTOR_CONFIG": str(tmp_path / "none.toml"),
+            "TUTOR_KERNEL_MEMORY_MB": "0",
+        },
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    cuda = [test for test in report["tests"] if "cuda" in test["name"].lower()]
+    assert cuda and all(test["passed"] for test in cuda), cuda
+    assert report["sandbox"]["level"] == "full"
