@@ -329,3 +329,47 @@ def test_lab_1_2_gpu_timing_under_another_interpreter(other_venv: Path, tmp_path
     cuda = [test for test in report["tests"] if "cuda" in test["name"].lower()]
     assert cuda and all(test["passed"] for test in cuda), cuda
     assert report["sandbox"]["level"] == "full"
+
+
+PLAIN = """
+import json
+from checkers.kernel import Kernel, KernelConfig
+with Kernel(KernelConfig(standby=False, isolation="none")) as k:
+    level = k.sandbox_level
+    shadow = k.execute("open('/etc/shadow').read()").exception
+    ok = {layer.name: layer.ok for layer in level.layers}
+    print(json.dumps({"level": level.name, "ok": ok, "shadow": shadow}))
+"""
+
+
+def test_without_namespaces_an_ordinary_user_still_gets_landlock_and_no_capabilities(
+    tmp_path: Path,
+) -> None:
+    from tests.test_attacks import NOBODY, _nobody_python
+
+    python, why = _nobody_python()
+    if why:
+        pytest.skip(why)
+    os.chmod(tmp_path, 0o777)
+    done = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            python,
+            "-c",
+            PLAIN,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["level"] == "degraded"
+    assert report["ok"]["identity"] and report["ok"]["landlock"] and report["ok"]["terminal"]
+    assert not report["ok"]["filesystem"] and not report["ok"]["pid namespace"]
+    assert report["shadow"] == "PermissionError"

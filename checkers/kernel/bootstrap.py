@@ -649,9 +649,11 @@ def _terminal() -> str:
     else:
         os.close(fd)
         return "/dev/tty opens (a controlling terminal)"
-    if os.path.isdir("/dev/pts") and any(name.isdigit() for name in os.listdir("/dev/pts")):
-        return "/dev/pts is visible"
-    return ""
+    try:
+        terminals = [name for name in os.listdir("/dev/pts") if name.isdigit()]
+    except OSError:
+        terminals = []  # not in the view, or Landlock refuses to list it
+    return "/dev/pts is visible" if terminals else ""
 
 
 def _network_reachable() -> bool:

@@ -143,7 +143,9 @@ def drop_identity(host_root: bool) -> tuple[int, int]:
             os.setresuid(NOBODY, NOBODY, NOBODY)
         except OSError as exc:
             raise ConfineError(exc.errno or 1, f"become nobody: {exc.strerror}") from exc
-    else:
+    elif capabilities() != 0:
+        # Only a process holding capabilities (in its user namespace) has any to drop; an
+        # ordinary user outside namespaces holds none, and may not touch the bounding set.
         lib = libc()
         for cap in range(64):
             if lib.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
