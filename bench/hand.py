@@ -20,6 +20,9 @@ def rejected_answer(part: Any) -> str:
     if part.test == "proof_chain":
         start = part.options["start"]
         return f"{start} = {start} + {start}"
+    if part.test == "drawing":  # the two tips swapped: a drawing of the wrong vectors
+        a, b = expected.split(", b = ")
+        return f"a = {b}, b = {a.removeprefix('a = ')}"
     if part.test == "eigenvalues":
         return ", ".join(f"({value}) + 1" for value in expected.split(","))
     if expected.startswith("["):

@@ -46,7 +46,8 @@ def test_export_dash_writes_the_log_to_stdout_and_import_dash_reads_it(tmp_path:
     exported = tutor("export", "-", data_dir=first, cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert not (tmp_path / "-").exists()
-    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    header, *rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert header["format"] == "la4ml-tutor-log"
     assert [row["item_id"] for row in rows] == ["1.ex11"]
     assert "Wrote 1 log entries to standard output" in exported.stderr
     imported = tutor("import", "-", data_dir=second, stdin=exported.stdout)
