@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-GROUPS = ("paint", "ui", "hand", "kernels", "store", "labs")
+GROUPS = ("paint", "ui", "hand", "kernels", "store", "labs", "keys")
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,14 @@ GOALS = [
     Goal("rss_mb ≤ 2 × bare_rss_mb", "rss_mb", 2, "bare_rss_mb"),
     Goal("lab2_check_s ≤ 1.5", "lab2_check_s", 1.5),
     Goal("lab_first_row_ms ≤ 1000", "lab_first_row_ms", 1000),
+    Goal("key_section_ms ≤ 100", "key_section_ms", 100),
+    Goal("key_hand_check_ms ≤ 100", "key_hand_check_ms", 100),
+    Goal("key_grade_13_ms ≤ 300", "key_grade_13_ms", 300),
 ]
 
 
 def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
-    from bench import hand, kernels, labs, paint, store, ui
+    from bench import hand, keys, kernels, labs, paint, store, ui
 
     return {
         "paint": lambda: paint.first_paint(3 if quick else 15),
@@ -70,6 +73,7 @@ def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         "kernels": lambda: kernels.measure(quick),
         "store": lambda: store.measure(quick),
         "labs": lambda: labs.measure(quick),
+        "keys": lambda: keys.measure(quick),
     }
 
 
