@@ -373,3 +373,24 @@ def test_without_namespaces_an_ordinary_user_still_gets_landlock_and_no_capabili
     assert report["ok"]["identity"] and report["ok"]["landlock"] and report["ok"]["terminal"]
     assert not report["ok"]["filesystem"] and not report["ok"]["pid namespace"]
     assert report["shadow"] == "PermissionError"
+
+
+def test_the_sweep_keeps_live_and_recent_folders_and_removes_abandoned_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(launch.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = tmp_path / f"tutor-kernel-{os.getpid()}-live"
+    gone = tmp_path / f"tutor-kernel-{dead.pid}-gone"
+    old_recent = tmp_path / "tutor-kernel-ab12cd34"
+    old_abandoned = tmp_path / "tutor-kernel-zz98yy76"
+    stranger = tmp_path / "tutor-kernelish"
+    for folder in (live, gone, old_recent, old_abandoned, stranger):
+        (folder / "home").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    os.utime(old_abandoned, (two_hours_ago, two_hours_ago))
+    launch._STALE_SWEPT.clear()
+    launch.sweep_stale_scratch()
+    assert live.is_dir() and old_recent.is_dir() and stranger.is_dir()
+    assert not gone.exists() and not old_abandoned.exists()

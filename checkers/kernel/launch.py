@@ -159,16 +159,20 @@ def sweep_stale_scratch() -> None:
         entries = list(base.iterdir())
     except OSError:
         return
+    # Folders of older versions (no pid in the name; a root tutor gave them to nobody) go only
+    # when clearly abandoned.
+    owners = {os.geteuid(), NOBODY} if os.geteuid() == 0 else {os.geteuid()}
     for entry in entries:
         match = _SCRATCH_NAME.match(entry.name)
-        if match is None and not entry.name.startswith("tutor-grade-"):
+        old = entry.name.startswith(("tutor-grade-", SCRATCH_PREFIX)) and match is None
+        if match is None and not old:
             continue
         if match is not None and procfs.alive(int(match.group(1))):
             continue
-        if match is None and _recent(entry):
-            continue  # an older tutor's grading folder: only when clearly abandoned
+        if old and _recent(entry):
+            continue
         try:
-            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_uid == os.geteuid():
+            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_uid in owners:
                 shutil.rmtree(entry, ignore_errors=True)
         except OSError:
             continue
