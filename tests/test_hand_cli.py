@@ -141,3 +141,20 @@ def test_show_states_the_policy(tutor_env: Path, capsys: pytest.CaptureFixture[s
     assert code == 0
     policies = [part["policy"] for part in json.loads(out)["parts"]]
     assert policies[:3] == [policies[0]] * 3 and policies[0] and policies[3:] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("item", "text"),
+    [
+        ("1.ex8", "A = [[a,b],[c,d]] and B = [[e,f],[g,h]]"),
+        ("1.ex1", "or type a = [x, y], b = [x, y]"),
+        ("1.ex6", "([[p, q], [r, s]] or [p q; r s], with numbers)"),
+    ],
+)
+def test_show_prints_bracketed_prompt_text_as_written(
+    tutor_env: Path, capsys: pytest.CaptureFixture[str], item: str, text: str
+) -> None:
+    """Brackets in a prompt are the maths the learner needs (1.ex8's A and B), not Rich markup."""
+    code, out, _ = _run(capsys, "show", item)
+    assert code == 0
+    assert text in " ".join(out.split())

@@ -98,22 +98,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
+    from rich.markup import escape
+
     from tutor.plain import print_rich
 
+    # Course text is printed through Rich markup for the bold title only: every piece of it is
+    # escaped, or a prompt's "[x, y]" or "A = [[a,b],[c,d]]" would be eaten as a markup tag.
     where = f"(section {data['section']}, {data['kind']})"
-    lines = [f"[bold]{data['id']}  {data['title']}[/]  {where}", data["prompt"]]
-    lines += [f"  {n}. {part['prompt']}" for n, part in enumerate(data["parts"], start=1)]
+    lines = [f"[bold]{escape(data['id'])}  {escape(data['title'])}[/]  {where}",
+             escape(data["prompt"])]
+    lines += [f"  {n}. {escape(part['prompt'])}" for n, part in enumerate(data["parts"], start=1)]
     policies = {part["policy"] for part in data["parts"] if part.get("policy")}
-    lines += [f"Numbers: {policy}." for policy in sorted(policies)]
+    lines += [f"Numbers: {escape(policy)}." for policy in sorted(policies)]
     if isinstance(item, Lab):
-        lines += [f"  {n}. [bold]{step.title}[/]: {step.text}" for n, step in enumerate(item.steps, start=1)]
+        lines += [f"  {n}. [bold]{escape(step.title)}[/]: {escape(step.text)}"
+                  for n, step in enumerate(item.steps, start=1)]
     if data["entry"]:
-        lines.append(f"Write: {', '.join(data['entry'])}")
+        lines.append(f"Write: {escape(', '.join(data['entry']))}")
     if isinstance(item, Lab) and item.challenge_entry:
-        lines.append(f"Optional challenge: {', '.join(item.challenge_entry)}")
+        lines.append(f"Optional challenge: {escape(', '.join(item.challenge_entry))}")
     if isinstance(item, Lab) and item.measure is not None and item.measure.inputs:
-        from rich.markup import escape
-
         from tutor.practice.lab import data_source
 
         lines.append(f"Data in use: {escape(data_source(chapter, item))}")
