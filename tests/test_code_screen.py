@@ -308,3 +308,19 @@ async def test_a_check_with_a_sandbox_layer_missing_says_which(
         await pilot.pause()
         status = str(app.screen.query_one("#code-status").render())
         assert "Correct" in status and "Sandbox partial: missing Landlock" in status
+
+
+async def test_the_test_table_wraps_its_results_at_80_columns(chapter: Chapter, settings: Settings) -> None:
+    item = exercise(chapter, "1.ex13")
+    wrong = "import numpy as np\n\n\ndef center_columns(X):\n    return X - X.mean()\n"
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                  drafts={"1.ex13": wrong})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#code-table", TestTable)
+        assert table.row_count >= 5
+        # Nothing runs off to the right: every column fits, and long results take more lines.
+        assert table.virtual_size.width <= table.size.width
+        assert max(row.height for row in table.rows.values()) >= 2

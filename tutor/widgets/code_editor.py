@@ -109,14 +109,39 @@ class TestTable(DataTable[Text]):
     TestTable { height: 1fr; }
     """
 
+    NAME_WIDTH = 28
+    """Columns for a test's name; the result gets the rest of the width and wraps there."""
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns("", "test", "result")
+        self._mark, self._name, self._result = self.add_columns("", "test", "result")
+        self._tests: list[TestResult] = []
+        self._laid_out_for = 0
+
+    def on_resize(self) -> None:
+        # Result text wraps to the table's width: a new width lays the rows out again.
+        if self._tests and self.size.width != self._laid_out_for:
+            self.show(self._tests)
+
+    def _fit_columns(self) -> int:
+        """Fixed column widths for this width; the result column's width."""
+        width = self.size.width or 80
+        name = min(self.NAME_WIDTH, max(12, width // 3))
+        # Two cells of padding per column and a column for the scrollbar.
+        result = max(10, width - 1 - name - 3 * 2 - 1)
+        for key, cells in ((self._mark, 1), (self._name, name), (self._result, result)):
+            column = self.columns[key]
+            column.auto_width = False
+            column.width = cells
+        self._laid_out_for = width
+        return result
 
     def show(self, tests: list[TestResult]) -> None:
-        """Replace the rows with these results."""
+        """Replace the rows with these results; names and results wrap instead of being cut off."""
+        self._tests = list(tests)
         self.clear()
+        self._fit_columns()
         passed = theme_style(self.app, "success", bold=True)
         failed = theme_style(self.app, "error", bold=True)
         for index, test in enumerate(tests):
@@ -132,4 +157,5 @@ class TestTable(DataTable[Text]):
                 mark = Text("✓", style=passed) if test.passed else Text("✗", style=failed)
                 name = Text(test.name)
             first = test.message.strip().splitlines()[0] if test.message.strip() else ""
-            self.add_row(mark, name, Text(first), key=str(index))
+            # height=None: as many lines as the wrapped name or result needs.
+            self.add_row(mark, name, Text(first), key=str(index), height=None)
