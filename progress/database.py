@@ -13,7 +13,7 @@ from typing import Any, Self
 from progress import clock
 from progress.fsdetect import is_network_filesystem
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 
@@ -75,7 +75,33 @@ _SCHEMA_V3 = (
     "('suspended', 'added')), at_us INTEGER NOT NULL, PRIMARY KEY (item_id, mark))",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+# A random version-4 UUID, written canonically, for each row of the SELECT it is used in.
+_NEW_UUID = (
+    "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)"
+)
+
+_SCHEMA_V4 = (
+    # Mark changes (suspend, unsuspend, a lab added to or removed from the reviews) are logged like
+    # attempts so export/import carries them; `marks` becomes the state they replay to, the latest
+    # change of each (item, mark) by (time, UUID) winning, the same on every box.
+    "CREATE TABLE mark_log (uuid TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN "
+    "('suspend', 'unsuspend', 'add-lab', 'remove-lab')), item_id TEXT NOT NULL, "
+    "at_us INTEGER NOT NULL, utc_offset_min INTEGER NOT NULL DEFAULT 0, "
+    "tz TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX mark_log_item ON mark_log (item_id, at_us)",
+    # Marks set before version 4 become the first entries of their item's mark log.
+    f"INSERT INTO mark_log (uuid, kind, item_id, at_us) SELECT {_NEW_UUID}, "
+    "CASE mark WHEN 'suspended' THEN 'suspend' ELSE 'add-lab' END, item_id, at_us "
+    "FROM (SELECT lower(hex(randomblob(16))) AS h, mark, item_id, at_us FROM marks)",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: _SCHEMA_V1,
+    2: _SCHEMA_V2,
+    3: _SCHEMA_V3,
+    4: _SCHEMA_V4,
+}
 """Schema version → the statements that bring the previous version to it."""
 
 

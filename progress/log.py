@@ -14,6 +14,7 @@ from progress.cards import CardCache
 from progress.database import ImportConflict, StoreError
 from progress.days import local_zone_name
 from progress.entry import INSERT, INSERT_OR_IGNORE, SELECT, LogEntry
+from progress.marks import MarkEntry
 from progress.rating import Rating
 from progress.schedule import ItemState, ShowingResult
 
@@ -166,9 +167,7 @@ class Log(CardCache):
             else:
                 targets = [entry for entry in targets if (entry.showing or entry.uuid) == uuid]
             if not targets:
-                raise StoreError(
-                    f"no attempt or showing {uuid} in force in the log (already undone?)"
-                )
+                raise StoreError(_not_undoable(conn, uuid))
             item_id = targets[0].item_id
             before = self._replay_item(conn, item_id)
             rating = Rating(before.ratings.get(targets[-1].uuid, targets[-1].rating))
@@ -256,17 +255,27 @@ class Log(CardCache):
         rows = self._read("SELECT item_id FROM log WHERE uuid = ? AND kind = 'attempt'", (uuid,))
         return str(rows[0][0]) if rows else None
 
-    def import_entries(self, entries: Iterable[LogEntry]) -> int:
-        """Merge log rows by UUID in one transaction and replay what changed; returns rows added.
+    def import_entries(
+        self, entries: Iterable[LogEntry], marks: Iterable[MarkEntry] = ()
+    ) -> int:
+        """Merge log rows and mark changes by UUID in one transaction and replay what changed;
+        returns rows added.
 
         A UUID already present with different content is a conflict: nothing is imported. Replay
-        orders entries by time, then UUID, so the merged log gives the same cards on every machine.
+        orders entries by time, then UUID, so the merged log gives the same cards (and marks) on
+        every machine.
         """
         with self._write() as conn:
-            added = 0
+            added = self._import_marks_in(conn, marks)
+            # A log row may not reuse a mark change's UUID (most logs have no mark changes at all).
+            any_marks = conn.execute("SELECT EXISTS (SELECT 1 FROM mark_log)").fetchone()[0]
             touched: set[str] = set()
             for entry in entries:
                 row = entry.to_row()
+                if any_marks and conn.execute(
+                    "SELECT 1 FROM mark_log WHERE uuid = ?", (entry.uuid,)
+                ).fetchone():
+                    raise ImportConflict(entry.uuid)
                 if conn.execute(INSERT_OR_IGNORE, row).rowcount == 1:
                     added += 1
                     touched.add(entry.item_id)
@@ -283,6 +292,36 @@ class Log(CardCache):
                 for item_id in sorted(touched):
                     self._replay_item(conn, item_id)
         return added
+
+
+_KIND_WORDS = {"override": "a rating override", "undo": "an undo"}
+
+
+def _not_undoable(conn: sqlite3.Connection, uuid: str) -> str:
+    """Why `uuid` names nothing `undo` can take back: unknown, already undone, or not an attempt."""
+    row = conn.execute(
+        "SELECT kind, item_id FROM log WHERE uuid = ? UNION ALL "
+        "SELECT kind, item_id FROM mark_log WHERE uuid = ?",
+        (uuid, uuid),
+    ).fetchone()
+    if row is None:
+        shown = conn.execute(
+            "SELECT 1 FROM log WHERE kind = 'attempt' AND showing = ? LIMIT 1", (uuid,)
+        ).fetchone()
+        if shown is None:
+            return (
+                f"no attempt or showing has UUID {uuid} in this progress file "
+                "(`tutor card ID` lists an item's attempts)"
+            )
+        return f"every attempt of showing {uuid} is already undone"
+    kind, item_id = row
+    if kind == "attempt":
+        return f"attempt {uuid} on {item_id} is already undone"
+    what = _KIND_WORDS.get(kind, f"a {kind} change")
+    return (
+        f"{uuid} is {what} on {item_id}, not an attempt or a showing; tutor undo takes back "
+        "attempts only"
+    )
 
 
 def _check_rating(rating: int) -> None:

@@ -1,9 +1,12 @@
 """Export the review log as JSON lines and merge such a file back in (by UUID, idempotent).
 
-An export starts with a version line, `{"format": "la4ml-tutor-log", "version": 2}`; files without
-one are version 1 (before showings and time zones). Import is a gate: every line is checked (times,
-offsets, bounded numbers, known items, canonical UUIDs, no override or undo of a missing attempt)
-before anything is written, and the first bad line is named as `file:line: why`.
+An export starts with a version line, `{"format": "la4ml-tutor-log", "version": 3}`; files without
+one are version 1 (before showings and time zones). Version 3 adds mark changes after the log rows:
+`{"uuid", "kind": "suspend" | "unsuspend" | "add-lab" | "remove-lab", "item_id", "at",
+"utc_offset_min", "tz"}`, so suspensions and labs added to the reviews travel too. Import is a gate:
+every line is checked (times, offsets, bounded numbers, known items, labs for lab changes,
+canonical UUIDs, no override or undo of a missing attempt) before anything is written, and the
+first bad line is named as `file:line: why`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import tempfile
 import uuid as uuid_module
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,12 +25,14 @@ from progress import clock
 from progress.clock import ClockError, parse_instant
 from progress.days import named_zone
 from progress.entry import EARLIEST, LogEntry
+from progress.marks import MARK_KINDS, MarkEntry
 from progress.store import ImportConflict, Store
 
 FORMAT = "la4ml-tutor-log"
-VERSION = 2
-"""2: attempts carry their showing, IANA zone and par time. 1: the same lines without them."""
+VERSION = 3
+"""3: mark changes too. 2: attempts carry their showing, IANA zone and par time. 1: without them."""
 KINDS = ("attempt", "override", "undo")
+MARK_FIELDS = {"uuid", "kind", "item_id", "at", "utc_offset_min", "tz"}
 MAX_ITEM_ID = 64
 BOUNDS: dict[str, tuple[int, int]] = {
     "utc_offset_min": (-14 * 60, 14 * 60),
@@ -71,6 +76,18 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
     }
 
 
+def mark_to_dict(entry: MarkEntry) -> dict[str, Any]:
+    """One JSON-lines record of a mark change; the time is ISO 8601 UTC."""
+    return {
+        "uuid": entry.uuid,
+        "kind": entry.kind,
+        "item_id": entry.item_id,
+        "at": entry.at.isoformat(),
+        "utc_offset_min": entry.utc_offset_min,
+        "tz": entry.tz,
+    }
+
+
 def _canonical_uuid(value: str, name: str) -> None:
     try:
         parsed = uuid_module.UUID(value)
@@ -100,33 +117,55 @@ def _instant(text: str, latest: datetime) -> datetime:
     return at
 
 
+def _zone(record: dict[str, Any]) -> str:
+    zone = record.get("tz", "")
+    if not isinstance(zone, str) or (zone and (len(zone) > 64 or named_zone(zone) is None)):
+        raise ValueError(f"tz {str(zone)[:64]!r} is not an IANA time zone this machine knows")
+    return zone
+
+
 def entry_from_dict(
     record: Any,
     version: int = VERSION,
     known_items: Collection[str] | None = None,
     latest: datetime | None = None,
-) -> LogEntry:
-    """Validate one record; ValueError says which field is wrong and why."""
+    labs: Collection[str] | None = None,
+) -> LogEntry | MarkEntry:
+    """Validate one record (a log row or, from version 3, a mark change); ValueError says which
+    field is wrong and why."""
     if not isinstance(record, dict):
         raise ValueError("expected a JSON object")
-    allowed = _FIELDS if version >= 2 else _V1_FIELDS
-    unknown = sorted(set(record) - allowed)
-    if unknown:
-        raise ValueError(f"unknown field {unknown[0][:40]!r}")
     for name in ("uuid", "kind", "item_id", "at"):
         if not isinstance(record.get(name), str) or not record[name]:
             raise ValueError(f"field {name!r} must be a non-empty string")
+    kinds = KINDS + tuple(MARK_KINDS) if version >= 3 else KINDS
+    kind = record["kind"]
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {', '.join(kinds)}, not {kind[:20]!r}")
+    mark = kind in MARK_KINDS
+    allowed = MARK_FIELDS if mark else _FIELDS if version >= 2 else _V1_FIELDS
+    unknown = sorted(set(record) - allowed)
+    if unknown:
+        what = f" in a {kind} line" if mark else ""
+        raise ValueError(f"unknown field {unknown[0][:40]!r}{what}")
     _canonical_uuid(record["uuid"], "uuid")
-    if record["kind"] not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {record['kind'][:20]!r}")
     item_id = record["item_id"]
     if len(item_id) > MAX_ITEM_ID or not item_id.isprintable():
         raise ValueError(f"item_id {item_id[:40]!r} is not an exercise or lab ID")
     if known_items is not None and item_id not in known_items:
         raise ValueError(f"unknown item {item_id!r}: this course has no exercise or lab by that ID")
+    if mark and MARK_KINDS[kind][0] == "added" and labs is not None and item_id not in labs:
+        raise ValueError(f"{kind} is for labs, and {item_id} is an exercise")
     at = _instant(record["at"], latest or clock.now() + timedelta(days=1))
+    if mark:
+        low, high = BOUNDS["utc_offset_min"]
+        offset = record.get("utc_offset_min", 0)
+        if isinstance(offset, bool) or not isinstance(offset, int) or not low <= offset <= high:
+            raise ValueError(
+                f"field 'utc_offset_min' must be a whole number between {low} and {high}"
+            )
+        return MarkEntry(record["uuid"], kind, item_id, at, offset, _zone(record))
     values: dict[str, Any] = {}
-    kind = record["kind"]
     for name, (low, high) in BOUNDS.items():
         value = record.get(name, 1 if name == "attempts" else 0)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -150,9 +189,7 @@ def entry_from_dict(
         if value:
             _canonical_uuid(value, name)
         values[name] = value
-    zone = record.get("tz", "")
-    if not isinstance(zone, str) or (zone and (len(zone) > 64 or named_zone(zone) is None)):
-        raise ValueError(f"tz {str(zone)[:64]!r} is not an IANA time zone this machine knows")
+    zone = _zone(record)
     if kind in ("override", "undo") and not values["target"]:
         raise ValueError(f"a {kind} needs the 'target' UUID of its attempt")
     if kind == "attempt" and values["target"]:
@@ -166,38 +203,50 @@ def _short(value: int) -> str:
 
 
 def export_log(store: Store, path: Path) -> int:
-    """Write the version line and every log row to `path` as JSON lines (atomically); row count."""
+    """Write the version line, every log row and every mark change to `path` as JSON lines
+    (atomically); the number of rows written."""
     entries = store.entries()
+    marks = store.mark_entries()
     path = Path(path).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            write_entries(entries, out)
+            write_entries(entries, out, marks)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    return len(entries)
+    return len(entries) + len(marks)
 
 
-def write_entries(entries: Sequence[LogEntry], out: TextIO) -> None:
-    """Write the version line, then log rows, to an open text stream (a file, or stdout for `-`)."""
+def write_entries(
+    entries: Sequence[LogEntry], out: TextIO, marks: Sequence[MarkEntry] = ()
+) -> None:
+    """Write the version line, the log rows, then the mark changes, to an open text stream (a file,
+    or stdout for `-`)."""
     out.write(json.dumps({"format": FORMAT, "version": VERSION}) + "\n")
     for entry in entries:
         out.write(json.dumps(entry_to_dict(entry), separators=(",", ":")) + "\n")
+    for mark in marks:
+        out.write(json.dumps(mark_to_dict(mark), separators=(",", ":")) + "\n")
 
 
 @dataclass(frozen=True)
 class ParsedLog:
-    """A checked import file: its entries and the line each came from."""
+    """A checked import file: its entries, its mark changes and the line each came from."""
 
     source: str
     entries: list[LogEntry]
     lines: dict[str, int]
-    """Entry UUID → its line number in `source`."""
+    """Entry (or mark change) UUID → its line number in `source`."""
+    marks: list[MarkEntry] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        """Rows in the file: log entries and mark changes."""
+        return len(self.entries) + len(self.marks)
 
 
 def _version(first: Any) -> int | None:
@@ -218,7 +267,10 @@ def _version(first: Any) -> int | None:
 
 
 def read_log(
-    path: Path, known_items: Collection[str] | None = None, store: Store | None = None
+    path: Path,
+    known_items: Collection[str] | None = None,
+    store: Store | None = None,
+    labs: Collection[str] | None = None,
 ) -> ParsedLog:
     """Read and check a whole JSON-lines file; LogFormatError names the first bad line."""
     path = Path(path).expanduser()
@@ -227,7 +279,7 @@ def read_log(
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise LogFormatError(f"{path}: cannot read: {reason}") from None
-    return parse_log(text, str(path), known_items, store)
+    return parse_log(text, str(path), known_items, store, labs)
 
 
 def parse_log(
@@ -235,14 +287,17 @@ def parse_log(
     source: str,
     known_items: Collection[str] | None = None,
     store: Store | None = None,
+    labs: Collection[str] | None = None,
 ) -> ParsedLog:
     """Check JSON lines read from `source` (a file or `<stdin>`); errors name it and the line.
 
-    With `store`, overrides and undos may also target attempts already there."""
+    With `store`, overrides and undos may also target attempts already there. With `labs`,
+    add-lab and remove-lab lines must name one of them."""
     latest = clock.now() + timedelta(days=1)
     entries: list[LogEntry] = []
+    marks: list[MarkEntry] = []
     lines: dict[str, int] = {}
-    positions: dict[str, int] = {}
+    positions: dict[str, LogEntry | MarkEntry] = {}
     version = 1
     first_line = True
     for number, line in enumerate(text.splitlines(), start=1):
@@ -256,7 +311,7 @@ def parse_log(
                 if declared is not None:
                     version = declared
                     continue
-            entry = entry_from_dict(record, version, known_items, latest)
+            entry = entry_from_dict(record, version, known_items, latest, labs)
         except RecursionError:
             raise LogFormatError(
                 f"{source}:{number}: nested too deeply to be a log entry"
@@ -266,15 +321,18 @@ def parse_log(
         except ValueError as exc:
             raise LogFormatError(f"{source}:{number}: {exc}") from None
         if entry.uuid in lines:
-            if entries[positions[entry.uuid]] != entry:
+            if positions[entry.uuid] != entry:
                 raise LogFormatError(
                     f"{source}:{number}: uuid {entry.uuid} appears twice with different content"
                 )
             continue
         lines[entry.uuid] = number
-        positions[entry.uuid] = len(entries)
-        entries.append(entry)
-    parsed = ParsedLog(source, entries, lines)
+        positions[entry.uuid] = entry
+        if isinstance(entry, MarkEntry):
+            marks.append(entry)
+        else:
+            entries.append(entry)
+    parsed = ParsedLog(source, entries, lines, marks)
     _check_targets(parsed, store)
     return parsed
 
@@ -302,19 +360,22 @@ def _check_targets(parsed: ParsedLog, store: Store | None) -> None:
 
 
 def import_log(
-    store: Store, path: Path, known_items: Collection[str] | None = None
+    store: Store,
+    path: Path,
+    known_items: Collection[str] | None = None,
+    labs: Collection[str] | None = None,
 ) -> tuple[int, int]:
     """Check a JSON-lines log, then merge it in one transaction; (rows added, rows in file).
 
     Any bad line raises LogFormatError and nothing is imported."""
-    return import_entries(store, read_log(path, known_items, store))
+    return import_entries(store, read_log(path, known_items, store, labs))
 
 
 def import_entries(store: Store, parsed: ParsedLog) -> tuple[int, int]:
     """Merge a checked log in one transaction; (rows added, rows given). LogFormatError (nothing
     imported) when an entry's UUID is already here with different content."""
     try:
-        return store.import_entries(parsed.entries), len(parsed.entries)
+        return store.import_entries(parsed.entries, parsed.marks), len(parsed)
     except ImportConflict as exc:
         raise LogFormatError(
             f"{parsed.source}:{parsed.lines.get(exc.uuid, 0)}: uuid {exc.uuid} is already in your "

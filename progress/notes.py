@@ -1,4 +1,6 @@
-"""What the learner keeps besides the log: sections read, code drafts and key-value settings."""
+"""What the learner keeps besides the log: sections read, code drafts and key-value settings.
+
+Suspensions and labs added to the reviews are in `progress.marks`, which this builds on."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from progress import clock
-from progress.database import Database
+from progress.marks import Marks
 
 
-class Notes(Database):
+class Notes(Marks):
     """Sections read, one draft per exercise, and JSON settings, each row replaced in place."""
 
     # --------------------------------------------------------- sections read
@@ -60,27 +62,3 @@ class Notes(Database):
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 (key, json.dumps(value)),
             )
-
-    # ------------------------------------------------------------------- marks
-    def set_mark(self, item_id: str, mark: str, on: bool, at: datetime | None = None) -> bool:
-        """Set or clear "suspended" or "added" (a lab in the reviews); False if nothing changed."""
-        moment = at or clock.now()
-        with self._write() as conn:
-            if on:
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO marks (item_id, mark, at_us) VALUES (?, ?, ?)",
-                    (item_id, mark, clock.to_us(moment)),
-                )
-            else:
-                cursor = conn.execute(
-                    "DELETE FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark)
-                )
-            return cursor.rowcount == 1
-
-    def marked(self, mark: str) -> set[str]:
-        """Items carrying `mark`."""
-        return {row[0] for row in self._read("SELECT item_id FROM marks WHERE mark = ?", (mark,))}
-
-    def suspended(self) -> set[str]:
-        """Items the learner suspended: out of every queue until unsuspended."""
-        return self.marked("suspended")

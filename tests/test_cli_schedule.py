@@ -77,7 +77,9 @@ def test_rating_overrides_the_grade_and_undo_takes_back_only_the_cli_attempt(
     record_attempt(load_settings(), Attempt("1.ex1", 0, True, 60.0, 180))
     code, out, _ = cli(capsys, "undo")
     assert code == 0
-    assert out.startswith("Undid the attempt on 1.ex11 made 2026-03-02 09:00 (rated Easy).")
+    assert out.startswith(
+        f"Undid attempt {data['attempt']} on 1.ex11 made 2026-03-02 09:00 (rated Easy)."
+    )
     assert "1.ex11 is new again" in out
     code, out, err = cli(capsys, "undo")
     assert code == 2 and "nothing here to undo" in err
@@ -163,7 +165,7 @@ def test_an_export_starts_with_its_version_and_imports_back(
     path = tmp_path / "log.jsonl"
     assert cli(capsys, "export", str(path))[0] == 0
     lines = path.read_text().splitlines()
-    assert json.loads(lines[0]) == {"format": "la4ml-tutor-log", "version": 2}
+    assert json.loads(lines[0]) == {"format": "la4ml-tutor-log", "version": 3}
     entry = json.loads(lines[1])
     assert entry["showing"] == "" and entry["par_s"] > 0 and entry["tz"] == "UTC"
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "other"))

@@ -125,7 +125,7 @@ def test_an_older_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Pat
         store.set_mark("1.ex1", "suspended", True)
         assert store.suspended() == {"1.ex1"}
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us < 1 ORDER BY due_us"

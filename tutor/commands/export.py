@@ -1,5 +1,7 @@
 """`tutor export FILE`: write the review log as JSON lines, to carry progress to another machine.
 
+The log includes every suspend/unsuspend and every lab added to or removed from the reviews.
+
 `tutor export -` writes the log to standard output: `tutor export - | ssh gpu tutor import -`."""
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     try:
         store = open_store(settings)
+        marks = len(store.mark_entries())
         if to_stdout:
             entries = store.entries()
-            write_entries(entries, sys.stdout)
-            count = len(entries)
+            write_entries(entries, sys.stdout, store.mark_entries())
+            count = len(entries) + marks
         else:
             count = export_log(store, path)
     except StoreError as exc:
@@ -38,5 +41,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     # With the log on standard output the count goes to standard error: a pipe gets JSON lines only.
     where = "standard output" if to_stdout else escape_controls(str(path))
-    print(f"Wrote {count} log entries to {where}.", file=sys.stderr if to_stdout else sys.stdout)
+    detail = f" ({marks} of them suspend or lab changes)" if marks else ""
+    print(
+        f"Wrote {count} log entries{detail} to {where}.",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid as uuid_module
 
 from progress import clock
 from progress.store import StoreError
@@ -17,8 +18,20 @@ from tutor.settings import Settings
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when something was undone, 2 when nothing can be undone or the store is unusable."""
+    given = args.uuid.strip() if args.uuid else ""
+    if given:
+        try:
+            given = str(uuid_module.UUID(given))
+        except ValueError:
+            shown = escape_controls(given[:60])
+            print(
+                f"tutor undo: {shown!r} is not a UUID; give one `tutor check` printed, or one "
+                "from `tutor card ID`",
+                file=sys.stderr,
+            )
+            return 2
     try:
-        uuid = args.uuid or last_cli_attempt(settings)
+        uuid = given or last_cli_attempt(settings)
         if uuid is None:
             print(
                 "tutor undo: `tutor check` has recorded nothing here to undo; give an attempt's "
@@ -28,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         undone = undo(settings, uuid)
         store = open_store(settings)
-        if not args.uuid:
+        if not given:
             store.set_setting(LAST_CLI_ATTEMPT_KEY, "")
         card = store.card(undone.item_id)
         now = clock.now()
@@ -36,9 +49,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"tutor undo: {escape_controls(str(exc))}", file=sys.stderr)
         return 2
     count = len(undone.attempts)
-    what = "attempt" if count == 1 else f"{count} attempts of one showing"
     when = undone.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    print(f"Undid the {what} on {undone.item_id} made {when} (rated {undone.rating.label}).")
+    rated = f"rated {undone.rating.label}"
+    if count == 1:
+        print(f"Undid attempt {undone.attempts[0]} on {undone.item_id} made {when} ({rated}).")
+    else:
+        print(
+            f"Undid showing {uuid} on {undone.item_id}, {count} attempts, the last made {when} "
+            f"({rated}):"
+        )
+        for attempt in undone.attempts:
+            print(f"  {attempt}")
     if card is None:
         print(f"{undone.item_id} is new again: no review of it is in force.")
     else:
