@@ -154,3 +154,19 @@ async def test_an_untouched_grid_is_not_an_answer(tutor_env: Path) -> None:
         await pilot.pause()
         assert not screen.checking
         assert screen.focused is screen.query_one(VectorGrid)
+
+
+async def test_the_grid_shows_its_axes_and_key_line_before_any_tip_moves(tutor_env: Path) -> None:
+    """A fresh grid is a grid (axes, ticks, the origin where the tips start), and the line saying
+    which vector the arrows move fits inside the widget at 80×24."""
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#part-drawing", DrawingInput).focus_box()
+        await pilot.pause()
+        grid = screen.query_one(VectorGrid)
+        lines = grid.render().plain.split("\n")
+        assert len(lines) <= grid.content_region.height, lines
+        assert lines[-1].startswith("moving a")
+        assert any(line.lstrip().startswith("-5┼") for line in lines)
+        assert "•" in "".join(lines)

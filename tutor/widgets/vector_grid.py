@@ -125,9 +125,12 @@ class VectorGrid(Widget, can_focus=True):
         )
         # The grid never scales to the answer, and never prints the angle (part 2 asks for it).
         drawing.xlim = drawing.ylim = (-GRID, GRID)
-        if not shown:
-            drawing.series, drawing.labels = [], []
-        text = Text.from_ansi(plot_text(drawing, width, CANVAS_ROWS), no_wrap=True, end="")
+        # Before any tip moves, the drawing is one dot at the origin (where the tips start): with no
+        # series at all plotext draws no axes, and the learner would face an empty box.
+        # plotext ends its text with a newline: without stripping it, that blank row pushed the
+        # key line below out of the widget.
+        canvas = plot_text(drawing, width, CANVAS_ROWS).rstrip("\n")
+        text = Text.from_ansi(canvas, no_wrap=True, end="")
         selected = f"moving {self.selected} · ←↑↓→ move it · {'/'.join(self.names)}/space pick"
         return Text("\n").join([text, Text(selected, style="dim")])
 
