@@ -163,18 +163,28 @@ def _check_step(left: Any, right: Any, spec: ProofSpec, environments: list[dict[
     if a == b:
         return Step(True, "true (the same expression rewritten).")
     if {a, b} == set(claim):
-        return Step(False, "circular — this step is the claim itself, what you are proving; work it out with entries instead.")
+        return Step(False, "circular — this step is the claim itself, what you are proving; "
+                           f"{_instead(spec)}")
     for rule in spec.rules:
         if b in _rewrites(a, rule) or a in _rewrites(b, rule):
             return Step(True, f"true (by {RULES[rule]}).", justified=rule != "identity")
     for rule in RULES:
         if rule not in spec.rules and (b in _rewrites(a, rule) or a in _rewrites(b, rule)):
             return Step(False, f"circular — this uses {RULES[rule]}, the very fact you are proving; "
-                               f"work it out with entries instead.")
+                               f"{_instead(spec)}")
     if not spec.rules:
         return Step(False, "true, but it jumps between symbols without showing why; write out the entries.")
     allowed = " or ".join(RULES[rule] for rule in spec.rules)
     return Step(False, f"true, but it jumps too far; apply one rule at a time ({allowed}).")
+
+
+def _instead(spec: ProofSpec) -> str:
+    """What to do in place of a circular step: entries where the exercise names them (Exercise 8),
+    otherwise its rules (Exercise 9's W has no entries to write out)."""
+    if any(spec.matrices.values()) or not spec.rules:
+        return "work it out with entries instead."
+    usable = " or ".join(RULES[rule] for rule in spec.rules if rule != "identity")
+    return f"apply one rule at a time instead ({usable})."
 
 
 def _inequality(left: Any, right: Any, environments: list[dict[str, Any]]) -> str:

@@ -121,6 +121,10 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW", None, EX9, True, ""),
     ("proof_chain", "(W^T W)^T\nW^T (W^T)^T\nW^T W", None, EX9, True, ""),
     ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False, "circular"),
+    # W has no entries to write out: the advice for a circular step is the exercise's rules.
+    ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False,
+     "apply one rule at a time instead ((XY)ᵀ = YᵀXᵀ or (Xᵀ)ᵀ = X)"),
+    ("proof_chain", "(AB)ᵀ = BᵀAᵀ", None, EX8, False, "work it out with entries instead"),
     ("proof_chain", "(WᵀW)ᵀ = (Wᵀ)ᵀW = WᵀW", None, EX9, False, "order of the factors"),
     ("proof_chain", "(WᵀW)ᵀ = WWᵀ = WᵀW", None, EX9, False, "not equal in general"),
     ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WWᵀ", None, EX9, False, "Step 2 (Wᵀ·(Wᵀ)ᵀ = W·Wᵀ): false"),
