@@ -12,30 +12,23 @@ from collections.abc import Iterator, Mapping
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-MODULES = (
-    "tutor.app",
-    "tutor.screens.home",
-    "tutor.screens.reader",
-    "tutor.screens.hand_exercise",
-    "tutor.screens.code_exercise",
-    "tutor.screens.lab",
-    "tutor.screens.review",
-    "tutor.screens.stats",
-    "tutor.screens.repl_screen",
-    "tutor.screens.help",
-    "tutor.screens.problems",
-    "tutor.widgets.navlist",
-    "tutor.widgets.repl",
-    "tutor.widgets.blocks",
-    "tutor.widgets.answer_input",
-    "tutor.widgets.code_editor",
-)
-"""The modules whose screens and widgets declare bindings."""
+
+def binding_modules() -> list[str]:
+    """The app and every screen and widget module: where bindings are declared."""
+    import pkgutil
+
+    import tutor.screens
+    import tutor.widgets
+
+    found = ["tutor.app"]
+    for package in (tutor.screens, tutor.widgets):
+        found += [f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
+    return found
 
 
 def declared_bindings() -> Iterator[tuple[type[DOMNode], Binding]]:
     """(class, binding) for each binding a tutor screen, widget or the app declares itself."""
-    for module_name in MODULES:
+    for module_name in binding_modules():
         module = importlib.import_module(module_name)
         for cls in vars(module).values():
             if not (inspect.isclass(cls) and issubclass(cls, DOMNode)) or cls.__module__ != module_name:

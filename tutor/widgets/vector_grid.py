@@ -33,12 +33,12 @@ class VectorGrid(Widget, can_focus=True):
     VectorGrid:focus { border: round $accent; }
     """
     BINDINGS = [
-        Binding("left", "move(-1, 0)", "←", show=False),
-        Binding("right", "move(1, 0)", "→", show=False),
-        Binding("up", "move(0, 1)", "↑", show=False),
-        Binding("down", "move(0, -1)", "↓", show=False),
-        Binding("enter", "done", "Done", show=False),
-        Binding("escape", "leave", "Leave", show=False),
+        Binding("left", "move(-1, 0)", "←", show=False, id="grid-left"),
+        Binding("right", "move(1, 0)", "→", show=False, id="grid-right"),
+        Binding("up", "move(0, 1)", "↑", show=False, id="grid-up"),
+        Binding("down", "move(0, -1)", "↓", show=False, id="grid-down"),
+        Binding("enter", "done", "Done", show=False, id="grid-done"),
+        Binding("escape", "leave", "Leave", show=False, id="grid-leave"),
     ]
 
     class Moved(Message):
