@@ -56,6 +56,73 @@ def test_cpu_timing_verdicts(
     assert fragment in text
 
 
+def _cpu_check(
+    labs: Any, monkeypatch: pytest.MonkeyPatch, answers: list[Any], trusted: float
+) -> tuple[Any, list[str]]:
+    """Lab 1.2's CPU timing test with the learner's timer answering `answers` in turn and the
+    trusted timer `trusted` seconds; also what ran, in order."""
+    from checkers.grading.calls import KernelRun, Outcome
+
+    ran: list[str] = []
+
+    def learner(harness: Any, function: str, args: tuple[Any, ...], kwargs: Any) -> Outcome:
+        ran.append(f"{function}{args}")
+        answer = answers.pop(0)
+        if isinstance(answer, str):
+            return Outcome(error=answer, kind="error")
+        return Outcome(answer, "", "number", "float")
+
+    def trusted_run(harness: Any, **run: Any) -> KernelRun:
+        assert not run["load_learner"], "the trusted timer never shares a kernel with learner code"
+        ran.extend(f"trusted{args}" for _, args in run["calls"])
+        return KernelRun([trusted])
+
+    monkeypatch.setattr(labs, "invoke", learner)
+    monkeypatch.setattr(labs.calls, "fresh_kernel_run", trusted_run)
+    return labs.cpu_timing_test(object()), ran
+
+
+def test_a_right_cpu_timer_is_called_once_before_the_trusted_timer(
+    labs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, ran = _cpu_check(labs, monkeypatch, [0.014], 0.013)
+    assert result.passed and "1.08×" in result.message
+    n = labs.CPU_N
+    assert ran == [
+        f"time_matmul({n},)",
+        f"trusted({n}, 'cpu', {labs.CPU_TRUSTED_REPS}, {labs.CPU_TRUSTED_WARMUP})",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "ok", "fragment", "calls"),
+    [
+        ([0.5, 0.015], True, "1.15×", 2),  # a disturbed first run: the second answer counts
+        ([0.5, 0.4], False, "total over all repetitions", 2),  # 25 runs summed, twice
+        ([14.0, 13.5], False, "milliseconds", 2),
+        ([2e-7], False, "impossibly fast", 1),  # the multiply outside the timed region
+        ([-0.01], False, "positive number of seconds", 1),
+        ([None], False, "positive number of seconds", 1),
+        (["NameError: torch is not defined"], False, "NameError", 1),
+        ([0.5, "TimeoutError: took too long"], False, "TimeoutError", 2),
+    ],
+)
+def test_wrong_cpu_timers_are_caught_with_one_call_or_two(
+    labs: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    answers: list[Any],
+    ok: bool,
+    fragment: str,
+    calls: int,
+) -> None:
+    result, ran = _cpu_check(labs, monkeypatch, list(answers), 0.013)
+    assert result.passed is ok and fragment in result.message, result
+    learner_calls = [call for call in ran if call.startswith("time_matmul")]
+    assert len(learner_calls) == calls, ran
+    if calls == 2:
+        assert ran[1].startswith("trusted"), "the second call is made after the trusted run"
+
+
 CUDA_CASES = [
     # learner seconds, trusted seconds, busy at return, first call: expected verdicts by test name
     (

@@ -134,9 +134,16 @@ CPU_BAND = (0.25, 10.0)
 """Learner time ÷ trusted best time accepted on CPU: a busy machine is noisy; units and mistakes
 are not."""
 CUDA_BAND = (0.5, 2.0)
-TIMING_SIZES = (1024,)
-CPU_REPEATS = 2
-"""Calls of the learner's timer per size; the smallest answer counts (noise only ever adds time)."""
+CPU_N = 1024
+"""The CPU check's size. Smaller multiplies last less than a scheduler time slice, so on a busy
+machine a two-thread multiply is either undisturbed or a whole slice longer: at n = 512 a correct
+timer's ratio to the trusted best ranged 0.1–18 at load 5 (false 'impossibly fast' and 'total'
+verdicts); at 1024 it stayed 0.7–3."""
+CPU_TRUSTED_WARMUP = 1
+"""Untimed multiplies before the trusted CPU timing: one pays for the thread pool and the output's
+pages; a CPU has no context, handles or clocks to bring up, unlike CUDA (which keeps 3)."""
+CPU_TRUSTED_REPS = 7
+"""Timed trusted CPU multiplies; the minimum is the least disturbed run."""
 
 
 def _matmul_mistake(A: np.ndarray, B: np.ndarray, got: np.ndarray) -> str:
@@ -184,7 +191,8 @@ def judge_cpu_time(n: int, learner: float | None, trusted: float) -> tuple[bool,
     if learner is None or not math.isfinite(learner) or learner <= 0:
         return False, "time_matmul must return a positive number of seconds"
     ratio = learner / trusted
-    told = f"you measured {learner:.3g} s, the trusted best of 7 is {trusted:.3g} s"
+    best = f"the trusted best of {CPU_TRUSTED_REPS}"
+    told = f"you measured {learner:.3g} s, {best} is {trusted:.3g} s"
     if 100 <= ratio <= 30000:
         return (
             False,
@@ -259,9 +267,9 @@ def judge_cuda_times(
 
 TRUSTED_TIMER = """
 import json, time, torch
-def _tutor_time(n, device, reps=7):
+def _tutor_time(n, device, reps=7, warmup=3):
     A = torch.randn(n, n, device=device); B = torch.randn(n, n, device=device)
-    for _ in range(3):
+    for _ in range(warmup):
         torch.mm(A, B)
     if device == "cuda":
         torch.cuda.synchronize()
@@ -323,6 +331,38 @@ def _cuda_tests(harness: Any) -> list[Any]:
     ]
 
 
+def _learner_seconds(harness: Any) -> tuple[float | None, str]:
+    """One call of the learner's CPU timer: its answer as a number (None if not one) or an error."""
+    outcome = invoke(harness, "time_matmul", (CPU_N,), {"device": "cpu"})
+    return (None, outcome.error) if outcome.error else (kit.as_number(outcome.value), "")
+
+
+def cpu_timing_test(harness: Any) -> TestResult:
+    """time_matmul(CPU_N, 'cpu') against the trusted best; a second call only if it is too large."""
+    name = f"time_matmul(n={CPU_N}, 'cpu')"
+    first, error = _learner_seconds(harness)
+    if error:
+        return _fail(name, error)
+    # The trusted kernel starts its multiplies only after the learner's timer has returned.
+    trusted = calls.fresh_kernel_run(
+        harness,
+        load_learner=False,
+        setup=TRUSTED_TIMER,
+        calls=[("_tutor_time", (CPU_N, "cpu", CPU_TRUSTED_REPS, CPU_TRUSTED_WARMUP))],
+    )
+    if trusted.error:
+        return _fail(name, f"the trusted measurement failed: {trusted.error}")
+    reference = float(trusted.values[0])
+    if first is not None and math.isfinite(first) and first > CPU_BAND[1] * reference:
+        # Noise only ever adds time: a too-large answer gets a second call and the smaller counts.
+        # A right, too fast or non-numeric answer is final, so a correct timer runs once.
+        again, error = _learner_seconds(harness)
+        if error:
+            return _fail(name, error)
+        first = first if again is None else min(first, again)
+    return TestResult(name, *judge_cpu_time(CPU_N, first, reference))
+
+
 def grade_lab2(harness: Any, rng: np.random.Generator) -> list[Any]:
     """Loops-only matmul (AST rule plus values) and time_matmul against trusted timings."""
     rule = kit.rule_violation(calls.source_text(harness), MATMUL_RULES)
@@ -332,28 +372,7 @@ def grade_lab2(harness: Any, rng: np.random.Generator) -> list[Any]:
         )
     ]
     results.extend(_matmul_value_tests(harness, rng))
-    learner = {
-        n: [invoke(harness, "time_matmul", (n,), {"device": "cpu"}) for _ in range(CPU_REPEATS)]
-        for n in TIMING_SIZES
-    }
-    trusted = calls.fresh_kernel_run(
-        harness,
-        load_learner=False,
-        setup=TRUSTED_TIMER,
-        calls=[("_tutor_time", (n, "cpu")) for n in TIMING_SIZES],
-    )
-    for index, (n, outcomes) in enumerate(learner.items()):
-        name = f"time_matmul(n={n}, 'cpu')"
-        errors = [outcome.error for outcome in outcomes if outcome.error]
-        if errors:
-            results.append(_fail(name, errors[0]))
-        elif trusted.error:
-            results.append(_fail(name, f"the trusted measurement failed: {trusted.error}"))
-        else:
-            numbers = [kit.as_number(outcome.value) for outcome in outcomes]
-            best = None if None in numbers else min(n for n in numbers if n is not None)
-            ok, text = judge_cpu_time(n, best, float(trusted.values[index]))
-            results.append(TestResult(name, ok, text))
+    results.append(cpu_timing_test(harness))
     results.extend(_cuda_tests(harness))
     return results
 
