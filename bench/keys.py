@@ -39,8 +39,9 @@ class FrameLog:
         return next((t for t in self.times if t > moment), None)
 
 
-async def _key_to_frame(pilot: Any, frames: FrameLog, key: str, done: Callable[[], bool],
-                        what: str) -> float:
+async def _key_to_frame(
+    pilot: Any, frames: FrameLog, key: str, done: Callable[[], bool], what: str
+) -> float:
     """Milliseconds from pressing `key` to the first frame painted after `done()` came true.
 
     A task polls `done()` every millisecond from before the press (pressing waits for the app to
@@ -79,8 +80,10 @@ async def _reading(app: Any, pilot: Any, frames: FrameLog, runs: int) -> dict[st
         scrolls.append(await _scroll(app, pilot, frames))
         opens.append(await _next_section(app, pilot, frames, target))
     app.action_home()
-    return {"key_scroll_ms": round(statistics.median(scrolls), 1),
-            "key_section_ms": round(statistics.median(opens), 1)}
+    return {
+        "key_scroll_ms": round(statistics.median(scrolls), 1),
+        "key_section_ms": round(statistics.median(opens), 1),
+    }
 
 
 async def _scroll(app: Any, pilot: Any, frames: FrameLog) -> float:
@@ -95,8 +98,11 @@ async def _next_section(app: Any, pilot: Any, frames: FrameLog, target: str) -> 
 
     def opened() -> bool:
         titles = app.screen.query("#body .section-title")
-        return (getattr(app.screen, "section_id", None) == target and bool(titles)
-                and target in str(titles.first().render()))
+        return (
+            getattr(app.screen, "section_id", None) == target
+            and bool(titles)
+            and target in str(titles.first().render())
+        )
 
     return await _key_to_frame(pilot, frames, "n", opened, f"section {target}")
 

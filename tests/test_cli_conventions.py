@@ -25,8 +25,9 @@ def tutor_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def tutor(*args: str, data_dir: Path, stdin: str | None = None, cwd: Path | None = None,
-          **env: str) -> subprocess.CompletedProcess[str]:
+def tutor(
+    *args: str, data_dir: Path, stdin: str | None = None, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args],
         input=stdin,

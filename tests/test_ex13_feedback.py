@@ -18,13 +18,19 @@ WRONG = {
 
 
 @pytest.mark.parametrize("mistake", list(WRONG))
-def test_a_single_row_input_is_not_blamed_on_the_wrong_axis(chapter: Chapter, tmp_path: Path,
-                                                             mistake: str) -> None:
+def test_a_single_row_input_is_not_blamed_on_the_wrong_axis(
+    chapter: Chapter, tmp_path: Path, mistake: str
+) -> None:
     item = next(i for i in chapter.exercises if i.id == "1.ex13")
     path = tmp_path / "mine.py"
     path.write_text(f"def center_columns(X):\n    {WRONG[mistake]}\n", encoding="utf-8")
-    report = grade(path, chapter.reference(item.grader), entry=item.entry,
-                   config=kernel_config(Settings()), seed=13)
+    report = grade(
+        path,
+        chapter.reference(item.grader),
+        entry=item.entry,
+        config=kernel_config(Settings()),
+        seed=13,
+    )
     messages = {test.name: test.message for test in report.tests if not test.passed}
     single_row = messages["(1, 3): a single row"]
     assert "You subtracted one mean of all the entries" in single_row, single_row

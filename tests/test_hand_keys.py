@@ -18,7 +18,7 @@ from tutor.settings import Settings, load_settings
 from tutor.widgets.answer_input import AnswerInput
 
 ANSWERS_1_EX1 = ("3", "acos(1/sqrt(5))", "a = [1, 2], b = [3, 0]")
-"""Exercise 1's parts: the dot product, the angle, and the drawing (typed in its coordinates box)."""
+"""Exercise 1's parts: the dot product, the angle, the drawing (typed in its coordinates box)."""
 
 
 async def answer_1_ex1(pilot: Pilot[Any]) -> None:
@@ -27,11 +27,14 @@ async def answer_1_ex1(pilot: Pilot[Any]) -> None:
     await pilot.press(*dot, "enter", *angle, "enter", "tab", *drawing, "enter")
 
 
-def hand_app(session: FakeSession, exercise_id: str, variant: int = 0, review: bool = False) -> ScreenHost:
+def hand_app(
+    session: FakeSession, exercise_id: str, variant: int = 0, review: bool = False
+) -> ScreenHost:
     chapter, exercise = session.course.find(exercise_id)
     assert isinstance(exercise, HandExercise)
-    return ScreenHost(session, lambda s: HandExerciseScreen(s, chapter, exercise, variant=variant,
-                                                            review=review))
+    return ScreenHost(
+        session, lambda s: HandExerciseScreen(s, chapter, exercise, variant=variant, review=review)
+    )
 
 
 def text_of(app: ScreenHost, selector: str) -> str:
@@ -132,16 +135,25 @@ async def test_a_solved_exercise_forgets_its_draft(tutor_env: Path) -> None:
     assert session.drafts["1.ex1#hand-v0"] == ""
 
 
-async def test_review_item_screen_enter_continues_s_skips_u_undoes(tutor_env: Path, monkeypatch: Any) -> None:
+async def test_review_item_screen_enter_continues_s_skips_u_undoes(
+    tutor_env: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:00:00+01:00")
-    settings = load_settings(config_file=tutor_env / "none.toml", environ={}, data_dir=str(tutor_env),
-                             new_per_day=3, cursor_blink=False)
+    settings = load_settings(
+        config_file=tutor_env / "none.toml",
+        environ={},
+        data_dir=str(tutor_env),
+        new_per_day=3,
+        cursor_blink=False,
+    )
     session = FakeSession(settings)
     app = ScreenHost(session, ReviewScreen)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
         first = app.screen
-        assert isinstance(first, HandExerciseScreen) and "0 due · 3 new" in text_of(app, "#hand-title")
+        assert isinstance(first, HandExerciseScreen) and "0 due · 3 new" in text_of(
+            app, "#hand-title"
+        )
         # Out of the box, s skips the item.
         await pilot.press("escape")
         assert "s" in shown_keys(app)

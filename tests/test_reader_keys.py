@@ -40,7 +40,9 @@ async def test_a_contents_jump_lands_on_the_heading(make_app: Callable[..., Any]
         # Chapter-wide: every section is listed, not only the one on screen.
         ids = [listing.get_option_at_index(i).id or "" for i in range(listing.option_count)]
         assert {"at-1_1-top", "at-1_6-top", "at-1_8-top"} <= set(ids)
-        target = next(i for i in ids if i.startswith("at-1_2-") and not i.endswith("top") and i != ids[-1])
+        target = next(
+            i for i in ids if i.startswith("at-1_2-") and not i.endswith("top") and i != ids[-1]
+        )
         listing.highlighted = ids.index(target)
         await pilot.press("enter")
         await pilot.pause(0.2)
@@ -73,7 +75,9 @@ async def test_a_section_reopens_where_it_was_left(make_app: Callable[..., Any])
         assert body(app).scroll_y == place
 
 
-async def test_flicking_past_with_n_does_not_mark_sections_read(make_app: Callable[..., Any]) -> None:
+async def test_flicking_past_with_n_does_not_mark_sections_read(
+    make_app: Callable[..., Any],
+) -> None:
     app = make_app(start_section="1.1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

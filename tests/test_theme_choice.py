@@ -32,5 +32,7 @@ def test_a_theme_set_in_the_settings_after_the_pick_wins(tmp_path: Path) -> None
 def test_an_unreadable_choice_falls_back_to_the_settings(tmp_path: Path) -> None:
     (tmp_path / "theme.json").write_text("{not json", encoding="utf-8")
     assert chosen_theme(Settings(data_dir=tmp_path, theme="ansi-dark")) == "ansi-dark"
-    (tmp_path / "theme.json").write_text('{"theme": "neon", "settings": "ansi-dark"}', encoding="utf-8")
+    (tmp_path / "theme.json").write_text(
+        '{"theme": "neon", "settings": "ansi-dark"}', encoding="utf-8"
+    )
     assert chosen_theme(Settings(data_dir=tmp_path, theme="ansi-dark")) == "ansi-dark"

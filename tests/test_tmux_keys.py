@@ -1,6 +1,6 @@
-"""Keys as a fast typist sends them, in the real `tutor start` in tmux at 80×24: a burst lands in the
-boxes a person meant, tab never leaves the boxes, quitting keeps what was typed, and a hang-up or a
-kill keeps the last code edit."""
+"""Keys as a fast typist sends them, in the real `tutor start` in tmux at 80×24: a burst lands in
+the boxes a person meant, tab never leaves the boxes, quitting keeps what was typed, a hang-up or a
+kill keeps the last code edit, and the editor has room."""
 
 from __future__ import annotations
 
@@ -34,16 +34,21 @@ class Pane(TmuxPane):
         self.config = tmp_path / "none.toml"
 
     def start(self, item: str, size: tuple[int, int] = (80, 24)) -> None:
-        env = (f"TUTOR_DATA_DIR={self.data} TUTOR_CONFIG={self.config} TUTOR_THEME=ansi-dark "
-               "TUTOR_CURSOR_BLINK=false")
+        env = (
+            f"TUTOR_DATA_DIR={self.data} TUTOR_CONFIG={self.config} TUTOR_THEME=ansi-dark "
+            "TUTOR_CURSOR_BLINK=false"
+        )
         self.status_file.unlink(missing_ok=True)
         self.tmux("kill-server")
         # A fresh server for each start: a new session must not meet the last one shutting down.
         self.starts += 1
         self.socket = f"{self.base_socket}-{self.starts}"
         # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane.
-        self.launch(f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start --section {item}; "
-                    f"echo $? > {self.status_file}", size)
+        self.launch(
+            f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start --section {item}; "
+            f"echo $? > {self.status_file}",
+            size,
+        )
 
     def app_pid(self) -> int:
         """The app's process (the pane's shell runs it as a child)."""
@@ -78,8 +83,15 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
 def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
     pane.start("1.ex1")
     pane.wait_for("1.ex1  Geometry", "esc Commands")
-    pane.burst("3", Key("Enter"), "acos(1/sqrt(5))", Key("Enter"), Key("Tab"), "a = [1, 2], b = [3, 0]",
-               Key("Enter"))
+    pane.burst(
+        "3",
+        Key("Enter"),
+        "acos(1/sqrt(5))",
+        Key("Enter"),
+        Key("Tab"),
+        "a = [1, 2], b = [3, 0]",
+        Key("Enter"),
+    )
     screen = pane.wait_for("✓ dot   ✓ angle   ✓ drawing")
     assert "3acos" not in screen
 
@@ -87,7 +99,9 @@ def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
 def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
     pane.start("1.ex2")
     pane.wait_for("1.ex2  Norms", "esc Commands")
-    pane.burst("14", Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), "sqrt(54)")
+    pane.burst(
+        "14", Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), Key("Tab"), "sqrt(54)"
+    )
     pane.wait_for("read as: √54")
     time.sleep(0.3)
     assert not pane.status_file.exists(), "the app quit at the q of sqrt(54)"

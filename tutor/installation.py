@@ -24,8 +24,11 @@ def package_roots() -> list[Path]:
     import progress
     import tutor
 
-    return [Path(module.__file__).parent for module in (tutor, checkers, progress, content)
-            if module.__file__ is not None]
+    return [
+        Path(module.__file__).parent
+        for module in (tutor, checkers, progress, content)
+        if module.__file__ is not None
+    ]
 
 
 def _scan(folder: Path) -> tuple[Stamp, list[Path]]:

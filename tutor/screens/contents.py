@@ -57,8 +57,10 @@ class ContentsScreen(ModalScreen[Place | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="contents-frame"):
             yield Static("Contents of the chapter · type to search its text", id="contents-title")
-            yield Input(placeholder="search the whole chapter (e.g. LoRA, weight decay)",
-                        id="contents-search")
+            yield Input(
+                placeholder="search the whole chapter (e.g. LoRA, weight decay)",
+                id="contents-search",
+            )
             yield NavList(id="contents-list")
         yield Footer()
 
@@ -71,7 +73,11 @@ class ContentsScreen(ModalScreen[Place | None]):
             self.set_focus(listing)
             current = place_id(self.section_id, None)
             listing.highlighted = next(
-                (i for i in range(listing.option_count) if listing.get_option_at_index(i).id == current),
+                (
+                    i
+                    for i in range(listing.option_count)
+                    if listing.get_option_at_index(i).id == current
+                ),
                 0,
             )
 
@@ -104,8 +110,9 @@ class ContentsScreen(ModalScreen[Place | None]):
             line.append(f"\n    {match.snippet}", style="not bold")
             options.append(Option(line, id=place_id(match.section_id, match.block)))
         if not options:
-            options.append(Option(Text(f"Nothing in this chapter says {query!r}.", style="dim"),
-                                  disabled=True))
+            options.append(
+                Option(Text(f"Nothing in this chapter says {query!r}.", style="dim"), disabled=True)
+            )
         self._show(options)
 
     @on(Input.Submitted, "#contents-search")
