@@ -46,6 +46,10 @@ class Pane(TmuxPane):
         command = (f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; "
                    f"echo $? > {self.status_file}")
         self.tmux("kill-server")
+        # A fresh server for each start: a new session must not meet the last one shutting down
+        # (under load tmux then lost the new session and the screen stayed empty).
+        self.starts = getattr(self, "starts", 0) + 1
+        self.socket = f"{self.socket.split('~')[0]}~{self.starts}"
         self.launch(command, size)
 
     def cursor(self) -> str:
@@ -150,9 +154,12 @@ def live_a_day(pane: Pane, size: tuple[int, int]) -> None:
     home = pane.wait_for(HOME, "sections read", "0 due for review")
     assert re.search(r"\b0/\d+ sections read", home), home
 
-    # Read a section: enter opens the highlighted first section; b goes back, now marked read.
+    # Read a section: enter opens the highlighted first section, End reads on to its end (a section
+    # counts as read once its end has been on screen); b goes back, now marked read.
     pane.keys("Enter")
     pane.wait_for("1.1  Scalars, Vectors and Norms", "section 1 of")
+    pane.keys("End")
+    pane.wait_for("Practice (tab to it")
     pane.keys("b")
     home = pane.wait_for("✓ 1.1", "1/")
     assert re.search(r"\b1/\d+ sections read", home), home

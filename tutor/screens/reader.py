@@ -174,7 +174,12 @@ class ReaderScreen(TutorScreen[None]):
         if section_id in self._read_marked:
             return
         body = self.query_one("#body", VerticalScroll)
-        if not body.children or body.max_scroll_y - body.scroll_y > 1:
+        blocks = body.query(".block")
+        if not blocks:
+            return
+        # The end of the text (the last block, not the practice list under it) is on screen.
+        end = blocks.last().virtual_region.bottom - body.virtual_region.y
+        if end > body.scroll_y + body.scrollable_content_region.height:
             return
         self._read_marked.add(section_id)
         try:
