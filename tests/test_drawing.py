@@ -170,3 +170,26 @@ async def test_the_grid_shows_its_axes_and_key_line_before_any_tip_moves(tutor_e
         assert lines[-1].startswith("moving a")
         assert any(line.lstrip().startswith("-5┼") for line in lines)
         assert "•" in "".join(lines)
+
+
+async def test_a_burst_of_arrows_and_letters_moves_the_tips_in_the_order_typed(
+    tutor_env: Path,
+) -> None:
+    """Keys arriving together (a fast typist, an SSH link) act in order: `up b right` moves a up,
+    then b right; the arrow must not land on b because the letter overtook it."""
+    from textual import events
+
+    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    async with app.run_test(size=(100, 50)) as pilot:
+        screen = app.screen
+        screen.query_one("#part-drawing", DrawingInput).focus_box()
+        await pilot.pause()
+        grid = screen.query_one(VectorGrid)
+        burst = [("right", None), ("up", None), ("up", None), ("b", "b"), ("right", None),
+                 ("right", None), ("right", None), ("a", "a"), ("down", None), ("up", None)]
+        for key, character in burst:  # all queued before any is handled, as a burst arrives
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert grid.tips == {"a": (1, 2), "b": (3, 0)}
+        assert screen.query_one("#input-drawing", Input).value == EXPECTED

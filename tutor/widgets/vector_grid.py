@@ -25,6 +25,10 @@ GRID = 5
 CANVAS_ROWS = 17
 
 
+_ARROWS = {"left": (-1, 0), "right": (1, 0), "up": (0, 1), "down": (0, -1)}
+"""Arrow key → the step it moves the selected tip (the same as the arrow bindings)."""
+
+
 class VectorGrid(Widget, can_focus=True):
     """The canvas: a braille grid with the vectors, their tips and the angle arc between them."""
 
@@ -57,6 +61,15 @@ class VectorGrid(Widget, can_focus=True):
         return character is not None and character.isprintable()
 
     def on_key(self, event: events.Key) -> None:
+        move = _ARROWS.get(event.key)
+        if move is not None:
+            # Moved here, not left to the bindings: a binding acts only once the key has bubbled
+            # up to the app, so in a burst ("up b") the letter, handled right here, overtook it
+            # and the arrow moved the wrong tip.
+            event.stop()
+            event.prevent_default()
+            self.action_move(*move)
+            return
         if event.character is None or not event.character.isprintable():
             return
         event.stop()
