@@ -324,3 +324,41 @@ async def test_the_test_table_wraps_its_results_at_80_columns(chapter: Chapter, 
         # Nothing runs off to the right: every column fits, and long results take more lines.
         assert table.virtual_size.width <= table.size.width
         assert max(row.height for row in table.rows.values()) >= 2
+
+
+async def test_a_review_item_takes_s_u_and_enter_once_the_editor_is_left(
+    chapter: Chapter, settings: Settings
+) -> None:
+    from tutor.practice.outcome import SKIPPED
+
+    item = exercise(chapter, "1.ex13")
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s", "u")  # in the editor: text
+        assert app.screen.editor.text.startswith("su")
+        await pilot.press("escape")
+        assert "s" in footer_shown(app.screen) and "enter" not in footer_shown(app.screen)
+        await pilot.press("s")
+        await pilot.pause()
+    assert app.dismissed == [SKIPPED]
+
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.editor.load_text(item.solution)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.recorded is not None
+        await pilot.press("escape")
+        assert {"enter", "u"} <= set(footer_shown(screen))
+        await pilot.press("u")
+        assert screen.recorded is None and "taken back" in str(screen.query_one("#code-status").render())
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+    assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0] is not SKIPPED

@@ -22,10 +22,16 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
-from tutor.practice.outcome import Attempt, Recorded
+from tutor.practice.outcome import SKIPPED, Attempt, Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
-from tutor.widgets.code_editor import TestTable, editor_command, make_editor, run_editor, write_draft_file
+from tutor.widgets.code_editor import (
+    TestTable,
+    editor_command,
+    make_editor,
+    run_editor,
+    write_draft_file,
+)
 from tutor.widgets.themed import theme_style
 
 if TYPE_CHECKING:
@@ -49,7 +55,7 @@ class TestsPane(VerticalScroll):
     can_focus = False  # shift+tab from the table goes straight back to the editor
 
 
-class CodeWorkScreen(TutorScreen["Recorded | None"]):
+class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
     BINDINGS = [
@@ -73,6 +79,12 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
                 tooltip="Swap between the starter and your last draft"),
         Binding("f3", "show_tests", "Tests", id="code-tests",
                 tooltip="The test table full screen (escape returns to the editor)"),
+        # A review item, with the editor left (escape): plain keys act, as the footer shows.
+        Binding("enter", "continue_review", "Continue", id="code-review-continue",
+                tooltip="Review: on to the next item"),
+        Binding("s", "skip_review", "Skip", id="code-review-skip",
+                tooltip="Review: leave this item for another time"),
+        Binding("u", "undo", "Undo", id="code-undo", tooltip="Take back this showing's rating"),
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
     """The latest grading result; F3 (the test table) is offered once there is one."""
@@ -205,6 +217,14 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
             return self.focused is not self.editor
         if action == "show_tests":  # hidden while a pane is full screen: the footer is full then
             return self.last_result is not None and self.maximized is None
+        # Plain keys only while no text box has the cursor (the editor, the REPL's input).
+        outside = self.focused is None
+        if action == "continue_review":
+            return self.review and outside and self.recorded is not None
+        if action == "skip_review":
+            return self.review and outside and self.recorded is None
+        if action == "undo":
+            return outside and self.recorded is not None
         return True
 
     # -- drafts ----------------------------------------------------------------------------
@@ -505,6 +525,32 @@ class CodeWorkScreen(TutorScreen["Recorded | None"]):
         self._status(message.error or "Gave up: the reference solution is shown. Try again later in review.")
 
     # -- leaving ---------------------------------------------------------------------------
+
+    def action_continue_review(self) -> None:
+        """Review: the item is answered; on to the next one."""
+        self.save_draft()
+        self.dismiss(self.recorded)
+
+    def action_skip_review(self) -> None:
+        """Review: leave the item unanswered (it stays due); the code typed so far is kept."""
+        self.save_draft()
+        self.dismiss(SKIPPED)
+
+    def action_undo(self) -> None:
+        """Take back this showing's rating (the log keeps both) and work on."""
+        if self.recorded is None:
+            return
+        try:
+            self.session.undo(self.recorded.showing or self.recorded.uuid)
+        except Exception as exc:  # a locked or broken store must not take the screen down
+            self.notify(f"Nothing undone: {exc}", severity="warning")
+            return
+        self.recorded = None
+        self.solved = False
+        self.showing = self.session.new_showing()
+        self.attempts = 0
+        self._status("Rating taken back: change the code and check again.")
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         """Escape steps out: results, REPL, tests → the editor → no focus → leave the screen.
