@@ -183,3 +183,27 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
         assert "1 done" in text_of(app, "#review-status")
         assert app.screen.tally.skipped == [first.exercise.id]
         assert "0 due · 3 new" in text_of(app, "#review-title")
+
+
+async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path) -> None:
+    """1.ex2 with five wrong parts: the first wrong part's feedback, then ctrl+t's hint, on screen."""
+    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    app = hand_app(session, "1.ex2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        boxes = list(app.screen.query(Input))
+        for _ in boxes:
+            await pilot.press(*"7", "enter")
+        await checked(pilot)
+        await pilot.pause(0.2)
+        page = app.screen.query_one("#hand-body")
+
+        def on_screen(selector: str) -> bool:
+            region = app.screen.query_one(selector).region
+            return region.height > 0 and page.region.y <= region.y < page.region.bottom
+
+        assert "✗" in text_of(app, "#hand-verdicts")
+        first_wrong = app.screen.query(".answer-feedback").first()
+        assert first_wrong.region.height > 0 and page.region.y <= first_wrong.region.y
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.2)
+        assert "Hint 1" in text_of(app, "#hand-hints") and on_screen("#hand-hints")
