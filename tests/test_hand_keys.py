@@ -4,6 +4,7 @@ was typed is kept per exercise and variant; in a review, enter continues, s skip
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +187,7 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
 
 
 async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path) -> None:
-    """1.ex2 with five wrong parts: the first wrong part's feedback, then ctrl+t's hint, on screen."""
+    """1.ex2, five parts wrong: the first wrong part's feedback, then ctrl+t's hint, on screen."""
     session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
     app = hand_app(session, "1.ex2")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -207,3 +208,23 @@ async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
         assert "Hint 1" in text_of(app, "#hand-hints") and on_screen("#hand-hints")
+
+
+async def test_in_the_app_q_and_question_mark_are_text_in_a_box_f1_and_ctrl_q_act(
+    make_app: Callable[..., Any],
+) -> None:
+    app = make_app(start_section="1.ex7")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, HandExerciseScreen)
+        await pilot.press("q", "question_mark")
+        assert box_values(app)[0] == "q?" and isinstance(app.screen, HandExerciseScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert json.loads(app.session.load_draft("1.ex7#hand-v0") or "[]") == ["q?"]

@@ -141,3 +141,24 @@ def test_the_code_editor_has_room_and_no_stray_glyphs_at_80x24(pane: Pane) -> No
     assert not {"▊", "▎", "▅"} & set(screen), screen
     # The docstring wraps inside the editor instead of running off its right edge.
     assert 'expression, no loops)."""' in screen, screen
+
+
+def test_shrinking_the_terminal_to_80x24_keeps_the_editor_usable(pane: Pane) -> None:
+    pane.start("1.ex13", size=(120, 40))
+    pane.wait_for("1.ex13", "center_columns", "^s Check")
+    pane.tmux("resize-window", "-t", pane.session, "-x", "80", "-y", "24")
+    until = time.monotonic() + DEADLINE_S
+    while True:
+        screen = pane.text()
+        lines = screen.splitlines()
+        if len(lines) <= 24 and all(len(line) <= 80 for line in lines) and "^s Check" in screen:
+            break
+        assert time.monotonic() < until, screen
+        time.sleep(0.05)
+    time.sleep(0.3)
+    screen = pane.text()
+    lines = screen.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+    bottom = next(i for i, line in enumerate(lines) if i > top and line.startswith("╰"))
+    assert bottom - top - 1 >= 12 and 'expression, no loops)."""' in screen, screen
+    assert not {"▊", "▎", "▅"} & set(screen), screen
