@@ -213,3 +213,16 @@ async def test_the_reader_draws_figures(make_app: Callable[..., Any]) -> None:
         console.print(views[0].content)
         drawn = console.export_text()
     assert "Figure: Adding vectors tip to tail" in drawn and "•a + b" in drawn
+
+
+@pytest.mark.parametrize(
+    "section_id,fig",
+    [(sid, f) for sid, f in FIGURES if isinstance(f.plot, TransformPlot)],
+    ids=lambda v: getattr(v, "title", v),
+)
+def test_a_transform_caption_names_the_matrix_its_facts_name(section_id: str, fig: Figure) -> None:
+    """The facts line says "A = [...]": a caption that calls the same matrix W or M reads as a
+    second matrix the figure never shows."""
+    name = drawing_for(fig.plot).facts[0].split(" = ")[0]
+    capitals = set(re.findall(r"(?<![\w₀-₉])([A-Z])(?![\w₀-₉])", fig.caption))
+    assert capitals == {name}, fig.caption
