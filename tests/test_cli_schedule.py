@@ -209,3 +209,17 @@ def test_a_leech_is_pointed_to_its_worked_solution_and_a_fresh_variant(
     assert "try a fresh variant: tutor show 1.ex11 --variant " in out
     assert "Worked solution:" in out
     assert "lapses: 8  LEECH: study the worked solution" in cli(capsys, "card", "1.ex11")[1]
+
+
+def test_undo_without_a_uuid_says_whether_nothing_was_checked_or_it_is_already_undone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = cli(capsys, "undo")
+    assert code == 2 and "`tutor check` has recorded nothing in this data dir" in err
+    check_json(capsys, *WRONG)
+    check_json(capsys, "1.ex7", "--answer", "1")
+    assert cli(capsys, "undo")[0] == 0
+    code, _, err = cli(capsys, "undo")
+    # 1.ex11's check is still there: the message must not claim that nothing was checked.
+    assert code == 2 and "the latest `tutor check` made here is already undone" in err
+    assert "recorded nothing" not in err

@@ -33,8 +33,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         uuid = given or last_cli_attempt(settings)
         if uuid is None:
+            # An empty value is what a previous undo left: say so, not that nothing was ever
+            # checked here (older checks remain, undoable by their UUID).
+            already = open_store(settings).get_setting(LAST_CLI_ATTEMPT_KEY) == ""
+            why = (
+                "the latest `tutor check` made here is already undone"
+                if already
+                else "`tutor check` has recorded nothing in this data dir"
+            )
             print(
-                "tutor undo: `tutor check` has recorded nothing here to undo; give an attempt's "
+                f"tutor undo: nothing here to undo without a UUID: {why}; give an attempt's "
                 "UUID (`tutor card ID` lists them)",
                 file=sys.stderr,
             )
