@@ -36,6 +36,15 @@ def test_each_lab_has_three_wrong_solutions_and_entries_in_its_steps(chapter: Ch
         )
 
 
+def test_a_step_called_a_challenge_is_optional(chapter: Chapter) -> None:
+    """The README and Lab 1.3 say a challenge never decides whether a lab is solved: a step titled
+    "Challenge" whose functions are required would fail a learner who took the title at its word."""
+    for lab in chapter.labs:
+        for step in lab.steps:
+            if step.title.lower().startswith("challenge") and step.entry:
+                assert step.challenge, f"{lab.id}: {step.title!r} is required but called a challenge"
+
+
 CPU_CASES = [
     (0.05, 0.05, True, "1.00×"),
     (0.2, 0.05, True, ""),
