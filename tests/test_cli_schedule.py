@@ -223,3 +223,17 @@ def test_undo_without_a_uuid_says_whether_nothing_was_checked_or_it_is_already_u
     # 1.ex11's check is still there: the message must not claim that nothing was checked.
     assert code == 2 and "the latest `tutor check` made here is already undone" in err
     assert "recorded nothing" not in err
+
+
+def test_readme_scheduling_names_the_rating_key_the_hand_screen_binds() -> None:
+    """The Scheduling rules say how to override a rating in the app: with the key actually bound."""
+    from textual.binding import Binding
+
+    from tutor.screens.hand_exercise import HandExerciseScreen
+
+    key = next(
+        b.key for b in HandExerciseScreen.BINDINGS if isinstance(b, Binding) and b.id == "hand-rate"
+    )
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    scheduling = readme.split("### Scheduling", 1)[1].split("\n## ", 1)[0]
+    assert f"`{key}` then `1`–`4` in the app" in scheduling
