@@ -127,3 +127,22 @@ async def test_the_reader_footer_names_run_example(make_app: Callable[..., Any])
         await pilot.pause()
         shown = {key for key, active in app.screen.active_bindings.items() if active.binding.show}
         assert {"e", "t", "n", "p"} <= shown
+
+
+async def test_the_place_survives_going_home_and_a_restart(make_app: Callable[..., Any]) -> None:
+    app = make_app(start_section="1.3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"jjjjjjjjjjjjjjjjjjjj")
+        await pilot.pause()
+        place = body(app).scroll_y
+        assert place > 0
+        await pilot.press("b")
+        await pilot.pause()
+        app.open_item("1.3")
+        await pilot.pause(0.2)
+        assert body(app).scroll_y == place
+    again = make_app(start_section="1.3")
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert body(again).scroll_y == place

@@ -67,8 +67,8 @@ class Session:
         self.course = course if course is not None else Course(Path("."), [])
         """The loaded course; empty until the app has loaded it."""
         self._navigate = navigate
-        self.reading_places: dict[str, float] = {}
-        """Section ID → how far down the learner had scrolled it, so it reopens there."""
+        self.reading_places: dict[str, tuple[int, float]] = {}
+        """Section ID → where the learner stopped in it (first block on screen, lines into it)."""
         self._store: Store | None = None
         self._warm_lock = threading.Lock()
         self._closing = False

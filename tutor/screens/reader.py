@@ -140,7 +140,7 @@ class ReaderScreen(TutorScreen[None]):
         body.focus()
         self._fill_toc(section)
         self._update_bar(f"Chapter {chapter.number} · {chapter.meta.title}", section)
-        place = self.session.reading_places.get(section_id)
+        place = self._places().get(section_id)
         if at is not None:
             self.call_after_refresh(self._land_on, f"#block-{at}")
         elif place:
@@ -148,12 +148,49 @@ class ReaderScreen(TutorScreen[None]):
         else:
             self.call_after_refresh(self._check_read)
 
-    def _remember_place(self) -> None:
-        self.session.reading_places[self.section_id] = self.query_one("#body", VerticalScroll).scroll_y
+    def _places(self) -> dict[str, tuple[int, float]]:
+        """The session's reading places, read from the data dir the first time."""
+        places = self.session.reading_places
+        if not places:
+            from tutor.reading_places import load_places
 
-    def _resume(self, section_id: str, place: float) -> None:
+            places.update(load_places(self.session.settings))
+        return places
+
+    def _remember_place(self) -> None:
+        """Keep where this section is scrolled to: the first block on screen and the lines of it
+        above the top (a block, not a line number, so another width finds the same place)."""
+        body = self.query_one("#body", VerticalScroll)
+        if not body.children:
+            return
+        top = body.scroll_y
+        origin = body.virtual_region.y
+        for index, block in enumerate(body.query(".block")):
+            region = block.virtual_region
+            if region.bottom - origin > top:
+                self._places()[self.section_id] = (index, top - (region.y - origin))
+                break
+        else:
+            return
+        from tutor.reading_places import save_places
+
+        try:
+            save_places(self.session.settings, self._places())
+        except OSError:
+            pass  # only a convenience: the section then opens at the top
+
+    def on_screen_suspend(self) -> None:
+        # Leaving the reader (back home, to an exercise, quitting): keep the place.
+        self._remember_place()
+
+    def _resume(self, section_id: str, place: tuple[int, float]) -> None:
         if section_id == self.section_id:
-            self.query_one("#body", VerticalScroll).scroll_to(y=place, animate=False, immediate=True)
+            index, offset = place
+            body = self.query_one("#body", VerticalScroll)
+            blocks = body.query(".block")
+            if 0 <= index < len(blocks):
+                top = blocks[index].virtual_region.y - body.virtual_region.y
+                body.scroll_to(y=max(0.0, top + offset), animate=False, immediate=True)
         self._check_read()
 
     def _land_on(self, selector: str) -> None:
