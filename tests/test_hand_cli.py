@@ -158,3 +158,15 @@ def test_show_prints_bracketed_prompt_text_as_written(
     code, out, _ = _run(capsys, "show", item)
     assert code == 0
     assert text in " ".join(out.split())
+
+
+def test_show_wraps_a_numbered_part_under_its_own_text(
+    tutor_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long part prompt continues under its text, so the numbers stand out at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _run(capsys, "show", "1.ex1")
+    assert code == 0
+    lines = out.splitlines()
+    third = next(i for i, line in enumerate(lines) if line.startswith("  3. Draw a and b"))
+    assert lines[third + 1].startswith("     ") and lines[third + 1].strip().startswith("vector")

@@ -66,6 +66,18 @@ def _section_json(course: Course, section: Section) -> dict[str, Any]:
     }
 
 
+def _numbered(entries: list[str]) -> Any:
+    """`  1. text` rows whose wrapped lines stay under their text, not back at column 0."""
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column()
+    for number, entry in enumerate(entries, start=1):
+        table.add_row(f"  {number}.", entry)
+    return table
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the item; exit 2 for an unknown ID or a bad variant."""
     try:
@@ -105,14 +117,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Course text is printed through Rich markup for the bold title only: every piece of it is
     # escaped, or a prompt's "[x, y]" or "A = [[a,b],[c,d]]" would be eaten as a markup tag.
     where = f"(section {data['section']}, {data['kind']})"
-    lines = [f"[bold]{escape(data['id'])}  {escape(data['title'])}[/]  {where}",
-             escape(data["prompt"])]
-    lines += [f"  {n}. {escape(part['prompt'])}" for n, part in enumerate(data["parts"], start=1)]
+    lines: list[Any] = [f"[bold]{escape(data['id'])}  {escape(data['title'])}[/]  {where}",
+                        escape(data["prompt"])]
+    if data["parts"]:
+        lines.append(_numbered([escape(part["prompt"]) for part in data["parts"]]))
     policies = {part["policy"] for part in data["parts"] if part.get("policy")}
     lines += [f"Numbers: {escape(policy)}." for policy in sorted(policies)]
     if isinstance(item, Lab):
-        lines += [f"  {n}. [bold]{escape(step.title)}[/]: {escape(step.text)}"
-                  for n, step in enumerate(item.steps, start=1)]
+        lines.append(_numbered([f"[bold]{escape(step.title)}[/]: {escape(step.text)}"
+                                for step in item.steps]))
     if data["entry"]:
         lines.append(f"Write: {escape(', '.join(data['entry']))}")
     if isinstance(item, Lab) and item.challenge_entry:
