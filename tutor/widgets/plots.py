@@ -98,7 +98,9 @@ def log_axis(values: Sequence[float]) -> tuple[list[float], list[float], list[st
     positive = [v for v in values if v > 0]
     if not positive:
         return [0.0 for _ in values], [], []
-    exponents = decade_exponents(min(positive), max(positive))
+    # The floor sits at least a factor of 2 below the smallest value: a value just above a power
+    # of ten (Lab 1.1's 0.0105 s) would otherwise stand on the floor with no bar at all.
+    exponents = decade_exponents(min(positive) / 2, max(positive))
     base = exponents[0]
     heights = [math.log10(v) - base if v > 0 else 0.0 for v in values]
     return heights, [float(e - base) for e in exponents], [f"1e{e}" for e in exponents]
