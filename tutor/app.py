@@ -85,11 +85,11 @@ class TutorApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit",
-                tooltip="Leave the tutor (progress and what you typed are saved; ctrl+q while typing)"),
+                tooltip="Leave the tutor (what you typed is saved; ctrl+q while typing)"),
         Binding("question_mark", "help", "Help", key_display="?", id="help",
                 tooltip="Every key (F1 while typing)"),
         Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="quit-ctrl",
-                tooltip="Quit from anywhere, a box or the editor included (what you typed is saved)"),
+                tooltip="Quit from anywhere, a box or the editor included (typing is saved)"),
         Binding("f1", "help_now", "Help", show=False, id="help-f1",
                 tooltip="Every key, from anywhere"),
         Binding("f9", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
@@ -310,12 +310,13 @@ class TutorApp(App[None]):
             settled.append(done)
         if settled:
             try:
-                await asyncio.wait_for(asyncio.gather(*(done.wait() for done in settled)), timeout=1.0)
+                waits = asyncio.gather(*(done.wait() for done in settled))
+                await asyncio.wait_for(waits, timeout=1.0)
             except TimeoutError:
                 pass  # save what the boxes hold now rather than not quit
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`q` and `?` are text while a box or the editor has the cursor (ctrl+q and F1 act there)."""
+        """`q` and `?` are text while a box or the editor has the cursor (ctrl+q and F1 act)."""
         if action in ("quit", "help") and takes_text(self.focused):
             return False
         return True
@@ -385,7 +386,8 @@ class TutorApp(App[None]):
         except ContentError as exc:
             # The exercise's reference code could not be loaded: say why, and stay where we are.
             message = FILES_CHANGED if self._files_changed() else "\n".join(exc.problems)
-            self.notify(message, title=f"This {label} cannot be opened", severity="error", timeout=30)
+            self.notify(message, title=f"This {label} cannot be opened", severity="error",
+                        timeout=30)
             return
         self.push_screen(screen)
 

@@ -35,7 +35,7 @@ from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
 
 DRAFT_DELAY = 0.5
-"""Seconds of quiet typing before unchecked answers are saved (and at once on leaving or quitting)."""
+"""Seconds of quiet typing before unchecked answers are saved (at once on leaving or quitting)."""
 
 
 class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
@@ -50,7 +50,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
                 show=False),
         # While a box has the cursor every printable key is text: commands are ctrl keys.
         Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part"),
-        Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box", tooltip="Show the next hint"),
+        Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box",
+                tooltip="Show the next hint"),
         Binding("ctrl+g", "give_up_from_box", "Solution", id="hand-give-up-box",
                 tooltip="Give up and show the worked solution"),
         Binding("escape", "leave_box", "Commands", id="hand-leave-box",
@@ -59,18 +60,22 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
         Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
         Binding("g", "give_up", "Give up", id="hand-give-up", tooltip="Show the worked solution"),
         Binding("n", "next", "Next", id="hand-next", tooltip="Go to the next exercise"),
-        Binding("s", "skip", "Skip", id="hand-skip", tooltip="Review: leave this item for another time"),
+        Binding("s", "skip", "Skip", id="hand-skip",
+                tooltip="Review: leave this item for another time"),
         Binding("u", "undo", "Undo", id="hand-undo", tooltip="Take back this answer's rating"),
         Binding("escape", "back", "Back", id="hand-back",
                 tooltip="Leave the exercise (what you typed comes back when you return)"),
         # Two keys, so a stray digit typed after the boxes closed changes nothing: r, then 1–4.
-        Binding("r", "rate_prompt", "Rate", id="hand-rate", tooltip="Change the rating: r, then 1–4"),
+        Binding("r", "rate_prompt", "Rate", id="hand-rate",
+                tooltip="Change the rating: r, then 1–4"),
         Binding("1", "rate(1)", "Again", id="hand-rate-1", show=False),
         Binding("2", "rate(2)", "Hard", id="hand-rate-2", show=False),
         Binding("3", "rate(3)", "Good", id="hand-rate-3", show=False),
         Binding("4", "rate(4)", "Easy", id="hand-rate-4", show=False),
     ]
-    PLAIN_KEYS = frozenset({"hint", "give_up", "next", "skip", "undo", "back", "rate_prompt", "rate"})
+    PLAIN_KEYS = frozenset(
+        {"hint", "give_up", "next", "skip", "undo", "back", "rate_prompt", "rate"}
+    )
     """Actions bound to printable keys: never while an answer box has the cursor."""
     TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
     """Actions offered only while a box has the cursor."""
@@ -378,7 +383,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
             return
         line = Text()
         for part in result.parts:
-            line.append("✓ " if part.correct else "✗ ", style="bold green" if part.correct else "bold red")
+            style = "bold green" if part.correct else "bold red"
+            line.append("✓ " if part.correct else "✗ ", style=style)
             line.append(f"{part.name}   ")
         line.rstrip()
         marks.update(line)
@@ -403,7 +409,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
         return "enter or n: next exercise · u: take back the rating · escape: back"
 
     def _close_boxes(self) -> None:
-        """No box takes text any more: focus the page, where plain keys act (the footer shows them)."""
+        """No box takes text any more: focus the page, where plain keys act (the footer says)."""
         self._forget_answers()
         self._leave_box()
         for box in self.boxes:
@@ -461,7 +467,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
     def action_rate_prompt(self) -> None:
         """r: the next key 1–4 sets the rating (any other key cancels)."""
         self._rating_armed = True
-        self._status("\n".join([*self._status_lines, "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy"]))
+        prompt = "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy"
+        self._status("\n".join([*self._status_lines, prompt]))
         self.refresh_bindings()
 
     def on_key(self, event: events.Key) -> None:
@@ -563,7 +570,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
             mode.update(Text("Answer boxes closed · keys are commands (footer)"))
             mode.display = True
         else:
-            mode.update(Text("Keys are commands now (footer) · enter or tab: back to the answer boxes"))
+            mode.update(Text("Keys are commands now (footer) · enter or tab: back to the boxes"))
             mode.display = True
         self.refresh_bindings()
 
