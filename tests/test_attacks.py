@@ -513,3 +513,101 @@ def test_config_bounds(runner: dict[str, object], variable: str, value: str) -> 
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and done.stderr.strip()
+
+
+# kernel surfaces behind the namespaces (found by the red team; the syscall filter holds them) -----
+
+SYSCALL_PRELUDE = """
+import ctypes, os, platform
+NUMBERS = {
+    "x86_64": {"add_key": 248, "keyctl": 250, "unshare": 272, "io_uring_setup": 425},
+    "aarch64": {"add_key": 217, "keyctl": 219, "unshare": 97, "io_uring_setup": 425},
+}[platform.machine()]
+libc = ctypes.CDLL(None, use_errno=True)
+def call(name, *args):
+    done = libc.syscall(NUMBERS[name], *args)
+    if done < 0:
+        raise OSError(ctypes.get_errno(), name)
+    return done
+"""
+
+
+def _nobody_user_keys(description: str, unlink: bool) -> list[int]:
+    """Ids of `user` keys called `description` in uid nobody's user keyring (as nobody, on the
+    host); with `unlink`, also take them out so that no attack leaves a key behind."""
+    script = SYSCALL_PRELUDE + textwrap.dedent(f"""
+    buffer = ctypes.create_string_buffer(4096)
+    ring = call("keyctl", 0, -4, 0)  # KEYCTL_GET_KEYRING_ID of @u
+    size = call("keyctl", 11, ring, buffer, 4096)  # KEYCTL_READ: the key ids linked in it
+    found = []
+    for at in range(0, min(size, 4096), 4):
+        key = int.from_bytes(buffer.raw[at:at + 4], "little")
+        call("keyctl", 6, key, buffer, 4096)  # KEYCTL_DESCRIBE
+        if buffer.value.decode().endswith(";" + {description!r}):
+            found.append(key)
+            if {unlink!r}:
+                call("keyctl", 9, key, ring)  # KEYCTL_UNLINK
+    print(found)
+    """)
+    done = subprocess.run(
+        [str(shutil.which("setpriv")), f"--reuid={NOBODY}", f"--regid={NOBODY}",
+         "--clear-groups", "/usr/bin/python3", "-c", script],
+        capture_output=True, text=True, timeout=60, cwd="/",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_no_key_left_in_the_shared_keyring_for_the_next_grading(runner: dict[str, object]) -> None:
+    # The kernel keyrings of uid nobody are shared by every nobody process on the machine and
+    # outlive the kernel: a key planted there is a message to the next grading (or a leak from
+    # any other nobody process). The syscall filter refuses keyctl/add_key outright.
+    if os.geteuid() != 0 or not Path("/usr/bin/python3").exists():
+        pytest.skip("reading nobody's keyring from the host needs root and /usr/bin/python3")
+    description = f"tutor-attack-{os.getpid()}-{runner['user']}"
+    plant = SYSCALL_PRELUDE + textwrap.dedent(f"""
+    payload = b"every grading passes"
+    call("add_key", b"user", {description.encode()!r}, payload, len(payload), -4)
+    """)
+    body = "exec(" + repr(plant) + ", {})"
+    try:
+        _assert_contained(_check(runner, _submission(body), "--json", name="plant.py"))
+        look = SYSCALL_PRELUDE + textwrap.dedent(f"""
+        call("keyctl", 10, b"user", {description.encode()!r}, 0)  # KEYCTL_SEARCH (raises if none)
+        """)
+        body = "exec(" + repr(look) + ", {})"
+        _assert_contained(_check(runner, _submission(body), "--json", name="look.py"))
+        assert _nobody_user_keys(description, unlink=False) == []
+    finally:
+        _nobody_user_keys(description, unlink=True)
+
+
+KERNEL_SURFACES = {
+    # A user namespace gives back every capability (mounts, netfilter in a new network namespace):
+    # the attack surface the namespace layers exist to keep away. A forked child is single-threaded,
+    # so the kernel would allow it there if nothing refused it.
+    "user namespace in a child": """
+    pid = os.fork()
+    if pid == 0:
+        try:
+            call("unshare", 0x10000000 | 0x40000000)  # CLONE_NEWUSER | CLONE_NEWNET
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    if os.waitpid(pid, 0)[1] != 0:
+        raise OSError("refused")
+    """,
+    "io_uring": """
+    params = ctypes.create_string_buffer(120)
+    os.close(call("io_uring_setup", 4, params))
+    """,
+}
+
+
+@pytest.mark.parametrize("label", list(KERNEL_SURFACES))
+def test_kernel_surfaces_are_refused(runner: dict[str, object], label: str) -> None:
+    attack = SYSCALL_PRELUDE + textwrap.dedent(KERNEL_SURFACES[label])
+    body = "exec(" + repr(attack) + ", {})"
+    report = _assert_contained(_check(runner, _submission(body), "--json"))
+    layers = report["sandbox"]["layers"]  # type: ignore[index]
+    assert layers["syscall filter"]["ok"], layers

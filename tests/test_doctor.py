@@ -48,8 +48,8 @@ def test_doctor_says_how_processes_are_limited(tmp_path: Path) -> None:
 
 def test_doctor_names_every_layer_and_says_nothing_frightening_under_ok(tmp_path: Path) -> None:
     out = _doctor(tmp_path / "data").stdout
-    for title in ("filesystem view", "identity", "Landlock", "memory limit", "process limit", "pid namespace",
-                  "network", "terminal"):
+    for title in ("filesystem view", "identity", "Landlock", "syscall filter", "memory limit",
+                  "process limit", "pid namespace", "network", "terminal"):
         line = next((line for line in out.splitlines() if line.strip().startswith(title)), "")
         assert " ok " in line or "MISSING" in line, (title, out)
     full = "sandbox         full" in out

@@ -28,11 +28,12 @@ import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the same files, as the type checker finds them from the repository root
-    from checkers.kernel import confine, framing, landlock
+    from checkers.kernel import confine, framing, landlock, seccomp
 else:  # at run time they sit beside this file, imported as top-level modules (see launch)
     import confine
     import framing
     import landlock
+    import seccomp
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -205,6 +206,16 @@ def _landlock(
     except OSError as exc:
         layers["landlock"] = (False, str(exc))
     TIMINGS["landlock_ms"] = round((time.perf_counter() - started) * 1000, 3)
+
+
+def _syscall_filter(layers: dict) -> None:
+    """Refuse keyrings, new namespaces, io_uring and the like before any learner code runs."""
+    started = time.perf_counter()
+    try:
+        layers["syscalls"] = (True, seccomp.apply_filter())
+    except OSError as exc:
+        layers["syscalls"] = (False, str(exc))
+    TIMINGS["seccomp_ms"] = round((time.perf_counter() - started) * 1000, 3)
 
 
 def _plain_identity(cfg: dict, layers: dict) -> None:
@@ -606,6 +617,7 @@ def main() -> None:
     in_pid_namespace = os.getpid() == 2
     pdeath = confine.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     confine.prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _syscall_filter(layers)
     subreaper = confine.prctl(PR_SET_CHILD_SUBREAPER, 1)
     os.chdir(cfg["confine"]["home"])
     limits = _set_limits(cfg, tasks_before)

@@ -29,7 +29,7 @@ KERNEL_DIR = str(BOOTSTRAP_PATH.parent)
 SOURCE_TREE = str(BOOTSTRAP_PATH.parents[2])
 """The tutor's own tree (checkers/, content/ with the reference code): never in a kernel's view,
 even when an editable install puts it on the kernel interpreter's sys.path."""
-HELPERS = ("framing", "confine", "landlock")
+HELPERS = ("framing", "confine", "landlock", "seccomp")
 """Stdlib-only modules beside bootstrap.py that it imports under the kernel's interpreter."""
 # The worker imports bootstrap.py rather than compiling its text from argv: a cached .pyc saves
 # ~8 ms a spawn. The folder leaves sys.path again at once, so its other modules (config, cgroup...)

@@ -131,7 +131,7 @@ class WorkerProcess:
         raw = self.hello.get("layers")
         reported: dict[str, Any] = raw if isinstance(raw, dict) else {}
         found: dict[str, Layer] = {}
-        for name in ("filesystem", "identity", "landlock"):
+        for name in ("filesystem", "identity", "landlock", "syscalls"):
             value = reported.get(name)
             if isinstance(value, list) and len(value) == 2:
                 found[name] = Layer(name, bool(value[0]), str(value[1]))
