@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable, TextArea
+from textual.widgets.data_table import ColumnKey
 
 from tutor.widgets.themed import theme_style
 
@@ -115,7 +116,7 @@ class TestTable(DataTable[Text]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self._mark, self._name, self._result = self.add_columns("", "test", "result")
+        self._columns: tuple[ColumnKey, ...] = tuple(self.add_columns("", "test", "result"))
         self._tests: list[TestResult] = []
         self._laid_out_for = 0
 
@@ -130,7 +131,7 @@ class TestTable(DataTable[Text]):
         name = min(self.NAME_WIDTH, max(12, width // 3))
         # Two cells of padding per column and a column for the scrollbar.
         result = max(10, width - 1 - name - 3 * 2 - 1)
-        for key, cells in ((self._mark, 1), (self._name, name), (self._result, result)):
+        for key, cells in zip(self._columns, (1, name, result), strict=True):
             column = self.columns[key]
             column.auto_width = False
             column.width = cells
