@@ -611,3 +611,28 @@ def test_kernel_surfaces_are_refused(runner: dict[str, object], label: str) -> N
     report = _assert_contained(_check(runner, _submission(body), "--json"))
     layers = report["sandbox"]["layers"]  # type: ignore[index]
     assert layers["syscall filter"]["ok"], layers
+
+
+def test_hugging_face_token_is_not_in_the_view(runner: dict[str, object]) -> None:
+    # Labs may read local weights from the Hugging Face cache, so the view shows it; but HF_HOME
+    # also holds the user's access token (`token`, `stored_tokens`, written 0644 by the hub's
+    # login), which learner code must never read. Only the model cache (`hub/`) is shown.
+    home = Path(str(runner["base"])) / "hf"
+    (home / "hub" / "models--gpt2").mkdir(parents=True)
+    (home / "token").write_text("hf_SECRETTOKEN")
+    (home / "stored_tokens").write_text("[default]\nhf_token = hf_SECRETTOKEN\n")
+    for path in [home, *home.rglob("*")]:
+        os.chmod(_own(runner, path), 0o755 if path.is_dir() else 0o644)
+    body = """
+    import os
+    home = os.environ["HF_HOME"]
+    assert os.path.isdir(os.path.join(home, "hub", "models--gpt2")), "the cache must stay visible"
+    try:
+        found = [open(os.path.join(home, name)).read() for name in ("token", "stored_tokens")]
+    except OSError:
+        raise RuntimeError("contained") from None
+    assert any("SECRET" in text for text in found)
+    """
+    source = _submission(body).replace("except BaseException:", "except RuntimeError:", 1)
+    report = _assert_contained(_check(runner, source, "--json", env={"HF_HOME": str(home)}))
+    assert "SECRETTOKEN" not in json.dumps(report)

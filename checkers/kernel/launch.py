@@ -226,8 +226,11 @@ def environment(config: KernelConfig, scratch: Scratch, namespaces: bool) -> dic
 
 def extra_read_only(env: dict[str, str]) -> list[str]:
     """Host folders the view shows read-only besides the interpreter's own: the Hugging Face
-    cache, CUDA_HOME and LD_LIBRARY_PATH entries (all named by the user's environment)."""
-    paths = [env.get("HF_HOME", ""), env.get("CUDA_HOME", "")]
+    model cache, CUDA_HOME and LD_LIBRARY_PATH entries (all named by the user's environment)."""
+    # Only HF_HOME's model cache (`hub/`), never HF_HOME itself: it holds the user's access token
+    # (`token`, `stored_tokens`), readable by the worker's uid.
+    hub = os.path.join(env["HF_HOME"], "hub") if env.get("HF_HOME") else ""
+    paths = [hub, env.get("CUDA_HOME", "")]
     paths += env.get("LD_LIBRARY_PATH", "").split(":")
     # os.path.isdir is False (never an error) for a folder this user cannot reach.
     return sorted(
