@@ -153,13 +153,15 @@ def _check(
     *extra: str,
     env: dict[str, str] | None = None,
     name: str = "attack.py",
+    python: str = "",
+    cwd: Path = REPO,
 ) -> subprocess.CompletedProcess[str]:
     base = Path(str(runner["base"]))
     path = base / name
     path.write_text(source, encoding="utf-8")
     os.chmod(path, 0o644)
     command = [
-        str(runner["python"]),
+        python or str(runner["python"]),
         "-m",
         "tutor",
         "check",
@@ -186,7 +188,7 @@ def _check(
         full["HOME"] = str(base)
         if "TUTOR_KERNEL_ISOLATION" not in (env or {}):
             full["TUTOR_KERNEL_ISOLATION"] = "relaxed"
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=full, timeout=240)
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=full, timeout=240)
 
 
 def _assert_contained(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
@@ -636,3 +638,33 @@ def test_hugging_face_token_is_not_in_the_view(runner: dict[str, object]) -> Non
     source = _submission(body).replace("except BaseException:", "except RuntimeError:", 1)
     report = _assert_contained(_check(runner, source, "--json", env={"HF_HOME": str(home)}))
     assert "SECRETTOKEN" not in json.dumps(report)
+
+
+def test_reference_import_from_a_regular_install(runner: dict[str, object]) -> None:
+    # `pip install la4ml-tutor` (not editable) puts content/ with the reference solutions in the
+    # same site-packages as numpy, which the view must show: the tutor's packages are hidden there.
+    base = Path(str(runner["base"]))
+    subprocess.run(
+        [str(runner["python"]), "-m", "venv", "--without-pip", str(base / "installed")],
+        check=True, timeout=120,
+    )  # fmt: skip
+    site = next((base / "installed").glob("lib/python*/site-packages"))
+    (site / "borrowed.pth").write_text(
+        f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n"
+    )
+    for package in ("tutor", "checkers", "progress", "content"):
+        skip = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(REPO / package, site / package, ignore=skip)
+    for path in [base / "installed", *(base / "installed").rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, os.lstat(path).st_mode | (0o755 if path.is_dir() else 0o644))
+    python = str(base / "installed" / "bin" / "python")
+    body = """
+    import content.ch1.worked
+    assert "site-packages" in content.ch1.worked.__file__  # the installed copy, nothing else
+    content.ch1.worked.center_columns_reference
+    """
+    _assert_contained(_check(runner, _submission(body), "--json", python=python, cwd=base))
+    # The tutor itself ran from that install (not the repository), and still graded correctly.
+    correct = "def center_columns(X):\n    return X - X.mean(axis=0)\n"
+    _assert_contained(_check(runner, correct, "--json", python=python, cwd=base, name="right.py"))

@@ -159,6 +159,7 @@ def _confine_worker(cfg: dict, identity: dict, layers: dict) -> None:
             uid=uid,
             gid=gid,
             home=spec["home"],
+            masked=tuple(spec.get("masked", ())),
         )
     except OSError as exc:
         _fatal("private root", exc)

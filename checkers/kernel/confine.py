@@ -282,12 +282,14 @@ def build_root(
     uid: int,
     gid: int,
     home: str,
+    masked: tuple[str, ...] = (),
 ) -> None:
     """Replace this mount namespace's root with the private view; needs CAP_SYS_ADMIN in it.
 
     `read_only` folders are bound read-only at their own paths; each of `private` becomes a fresh
     tmpfs of `tmpfs_mb` owned by `uid`, so all the worker writes is capped and lives in RAM
-    charged to its memory cgroup, and vanishes with the namespace.
+    charged to its memory cgroup, and vanishes with the namespace. Each of `masked` that a
+    read-only folder brought into the view is covered by an empty read-only tmpfs.
 
     Must run in the worker's own pid namespace (for the fresh /proc). The sequence follows what
     bubblewrap does: a tmpfs base at /tmp, pivot into it so the host stays reachable at /oldroot,
@@ -341,6 +343,18 @@ def build_root(
             continue
         _bind(source, new + path, read_only=True, is_dir=stat.S_ISDIR(info.st_mode))
         done.append(path)
+    for path in masked:
+        # The tutor's own packages when a regular install puts them in a bound site-packages:
+        # they hold the reference solutions.
+        if _covered(path, done) and os.path.isdir(new + path):
+            _mount(
+                "tutor-hidden",
+                new + path,
+                "tmpfs",
+                MS_NOSUID | MS_NODEV | MS_RDONLY,
+                "mode=0555,size=4k",
+                f"hide {path}",
+            )
     for path in private:
         # The worker's own writable folders: size-capped tmpfs owned by it, gone with the namespace.
         _makedirs(new + path)

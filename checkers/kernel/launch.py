@@ -224,6 +224,20 @@ def environment(config: KernelConfig, scratch: Scratch, namespaces: bool) -> dic
     return env
 
 
+TUTOR_PACKAGES = ("tutor", "checkers", "progress", "content")
+"""The distribution's top-level packages (pyproject's packages.find): content/ holds references."""
+
+
+def masked_packages() -> list[str]:
+    """The tutor's package folders, to be hidden where a regular (non-editable) install puts them
+    beside the interpreter's other packages, in a site-packages the view must show."""
+    return [
+        real
+        for name in TUTOR_PACKAGES
+        if os.path.isdir(real := os.path.realpath(os.path.join(SOURCE_TREE, name)))
+    ]
+
+
 def extra_read_only(env: dict[str, str]) -> list[str]:
     """Host folders the view shows read-only besides the interpreter's own: the Hugging Face
     model cache, CUDA_HOME and LD_LIBRARY_PATH entries (all named by the user's environment)."""
@@ -326,6 +340,7 @@ def spawn_once(config: KernelConfig, launch: Launch) -> Spawned:
         "confine": {
             "read_only": extra_read_only(env),
             "hidden": [SOURCE_TREE],
+            "masked": masked_packages(),
             "shared": str(scratch.root),
             "private": [str(scratch.home), str(scratch.outputs)],
             "devices": devices,
