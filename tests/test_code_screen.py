@@ -362,3 +362,35 @@ async def test_a_review_item_takes_s_u_and_enter_once_the_editor_is_left(
         await pilot.press("escape", "enter")
         await pilot.pause()
     assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0] is not SKIPPED
+
+
+async def test_a_file_that_does_not_parse_is_not_graded_as_tutor_check_says(
+    chapter: Chapter, settings: Settings
+) -> None:
+    """The same words as `tutor check`; nothing is recorded and the check does not count, while
+    code that parses but fails when loaded is a wrong attempt, rated."""
+    item = exercise(chapter, "1.ex13")
+    broken = "import numpy as np\n\n\ndef center_columns(X):\n    return X -\n"
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
+                  drafts={"1.ex13": broken})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodeExerciseScreen)
+        status = str(screen.query_one("#code-status").render())
+        path = settings.drafts_dir / "1_ex13.py"
+        assert " ".join(status.split()) == (
+            f"Cannot grade 1.ex13 (nothing was recorded): {path} does not parse at line 5, "
+            "column 15: invalid syntax")
+        assert screen.attempts == 0 and screen.recorded is None
+        assert open_store(settings).log_count() == 0
+        screen.query_one("#code-editor", TextArea).load_text(
+            "import numpy as np\n\nnumpy.zeros(2)\n\ndef center_columns(X):\n    return X\n")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#code-status").render())
+        assert "Not yet" in status and "NameError" in status and "Rated Again" in status
+        assert open_store(settings).log_count() == 1 and screen.attempts == 1

@@ -137,7 +137,7 @@ def test_source_checks_work_on_the_ast() -> None:
     assert not check_avoids(info, within="matmul_loops", operators=["@"]).passed
     assert check_avoids(info, within="bmm", names=["bmm", "matmul"], operators=["@"]).passed
     assert info.statements("bmm") == 1 and info.loops("matmul_loops") == 1
-    assert "line 1" in SourceInfo("def f(:\n").syntax_error
+    assert "line 1, column 7" in SourceInfo("def f(:\n").syntax_error
 
 
 def _check(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -149,8 +149,11 @@ def _check(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [("return X - X.mean(axis=0)", 0), ("return X - X.mean(axis=1, keepdims=True)", 1), ("return X -", 1)],
-    ids=["correct", "wrong axis", "syntax error"],
+    [("return X - X.mean(axis=0)", 0), ("return X - X.mean(axis=1, keepdims=True)", 1),
+     ("return X - Y", 1),
+     # 2, not 1: a file that does not parse "could not grade" (DESIGN §2), as an unreadable answer.
+     ("return X -", 2)],
+    ids=["correct", "wrong axis", "name error when run", "syntax error"],
 )
 def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: int) -> None:
     path = tmp_path / "sol.py"
@@ -159,9 +162,49 @@ def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: 
     assert done.returncode == code, done.stderr
     data = json.loads(done.stdout)
     assert data["id"] == "1.ex13" and data["correct"] is (code == 0)
-    assert {"rating", "due", "tests", "feedback"} <= set(data)
+    assert {"tests", "feedback"} <= set(data)
+    # Graded attempts are recorded (rated and scheduled); one that could not be graded is not.
+    assert ({"rating", "due"} <= set(data)) is (code != 2)
+    if body == "return X - Y":
+        assert data["rating"] == 1 and "NameError" in json.dumps(data["tests"])
     if body == "return X -":
-        assert "Syntax error" in data["feedback"]
+        assert data["feedback"] == (f"Cannot grade 1.ex13 (nothing was recorded): {path} does not "
+                                    "parse at line 4, column 15: invalid syntax")
+        assert data["tests"] == [] and done.stderr == ""
+
+
+def test_a_file_that_does_not_parse_is_not_graded_or_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "sol.py"
+    path.write_text("import numpy as np\n\ndef center_columns(X:\n    return X\n")
+    done = _check("1.ex13", "--file", str(path), data_dir=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path} "
+                           "does not parse at line 3, column 19: '(' was never closed\n")
+    env = {**os.environ, "TUTOR_DATA_DIR": str(tmp_path),
+           "TUTOR_CONFIG": str(tmp_path / "none.toml")}
+    stats = subprocess.run([sys.executable, "-m", "tutor", "stats", "--json"], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert json.loads(stats.stdout)["attempts"] == 0, stats.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("x = " + "[" * 5000 + "]" * 5000 + "\n", "is nested too deeply to grade"),
+     ("# " + "x" * (600 * 1024) + "\n", "KiB, too large to grade")],
+    ids=["too deep", "too large"],
+)
+def test_a_file_too_deep_or_large_to_parse_is_said_alike_in_text_and_json(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    path = tmp_path / "sol.py"
+    path.write_text(text)
+    done = _check("1.ex13", "--file", str(path), data_dir=tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith(
+        f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path}") and why in done.stderr
+    as_json = _check("1.ex13", "--file", str(path), "--json", data_dir=tmp_path)
+    data = json.loads(as_json.stdout)
+    assert as_json.returncode == 2 and data["correct"] is False and "rating" not in data
+    assert data["feedback"] == "C" + done.stderr.removeprefix("tutor check: c").rstrip("\n")
 
 
 def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:

@@ -40,6 +40,11 @@ class GradingError(RuntimeError):
     """The file cannot be graded at all (unreadable, or the kernel will not start)."""
 
 
+class Unparsable(GradingError):
+    """The file is not Python the parser takes (a syntax error; too large, too deep or not UTF-8):
+    nothing of it ran, so there is no verdict on it, right or wrong."""
+
+
 @dataclass(frozen=True)
 class Call:
     """One call the grader wants made: `function(*args, **kwargs)` with arrays, tensors or scalars."""
@@ -103,11 +108,12 @@ def read_source(path: Path) -> str:
     except OSError as exc:
         raise GradingError(f"cannot read {path}: {exc.strerror}") from exc
     if len(data) > MAX_SOURCE_BYTES:
-        raise GradingError(f"{path} is larger than {MAX_SOURCE_BYTES // 1024} KiB")
+        limit = MAX_SOURCE_BYTES // 1024
+        raise Unparsable(f"{path} is larger than {limit} KiB, too large to grade")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise GradingError(f"{path} is not UTF-8 text") from exc
+        raise Unparsable(f"{path} is not UTF-8 text") from exc
 
 
 class Harness:
@@ -123,7 +129,7 @@ class Harness:
             self.code = SourceInfo(source, filename)
             """The same file parsed in the parent, for source checks (`code.calls("einsum", within=...)`)."""
         except SourceError as exc:
-            raise GradingError(str(exc)) from exc
+            raise Unparsable(str(exc)) from exc
         self.filename = filename
         self.config = config
         self.load_error = ""
@@ -273,12 +279,16 @@ def grade(
     config: KernelConfig | None = None,
     seed: int | None = None,
 ) -> GradeReport:
-    """Grade a learner's file: fresh kernel, parent-chosen seeded inputs, trusted comparisons."""
+    """Grade a learner's file: fresh kernel, parent-chosen seeded inputs, trusted comparisons;
+    Unparsable when the file does not parse (no kernel is started for it)."""
     started = time.perf_counter()
     config = config or KernelConfig()
     seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) if seed is None else seed
-    source = read_source(source_path)
-    with Harness(source, str(source_path), config) as harness:
+    harness = Harness(read_source(source_path), str(source_path), config)
+    if harness.code.syntax_error:
+        # Raised, not reported: a file that does not parse is not a wrong answer (nothing ran).
+        raise Unparsable(harness.code.syntax_error)
+    with harness:
         sandbox, isolation = harness.sandbox_level, harness.isolation
         if harness.load_error:
             return GradeReport([], harness.load_error, harness.stdout, seed, time.perf_counter() - started, sandbox,

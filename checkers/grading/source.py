@@ -42,11 +42,13 @@ class SourceInfo:
             if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
                 raise SourceError(f"{filename} is nested too deeply to grade ({exc.msg})") from exc
             self.tree = ast.Module(body=[], type_ignores=[])
-            where = f", line {exc.lineno}" if exc.lineno else ""
-            self.syntax_error = f"Syntax error in {filename}{where}: {exc.msg}"
+            # Line and column as an editor shows them (offset is 1-based, in characters).
+            where = f" at line {exc.lineno}" if exc.lineno else ""
+            where += f", column {exc.offset}" if exc.lineno and exc.offset else ""
+            self.syntax_error = f"{filename} does not parse{where}: {exc.msg}"
         except ValueError as exc:  # e.g. a NUL byte
             self.tree = ast.Module(body=[], type_ignores=[])
-            self.syntax_error = f"{filename} cannot be parsed: {exc}"
+            self.syntax_error = f"{filename} does not parse: {exc}"
         _check_size(self.tree, filename)
         self.functions = {
             node.name: node

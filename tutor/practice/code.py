@@ -44,6 +44,18 @@ class CannotGrade(Exception):
     """The file cannot be graded (missing, unreadable, no grader, kernel broken); exit status 2."""
 
 
+class Unparsable(CannotGrade):
+    """The file does not parse (a syntax error; too large, too deep or not UTF-8 to parse): like an
+    unreadable hand answer it is not graded, so nothing is recorded and the check does not count.
+    Code that parses but fails when loaded or run is graded, and is wrong."""
+
+
+def not_graded_text(item_id: str, exc: CannotGrade) -> str:
+    """Why `item_id` was not graded, the same words in `tutor check` and the app: `cannot grade
+    1.ex13 (nothing was recorded): sol.py does not parse at line 4, column 15: invalid syntax`."""
+    return f"cannot grade {item_id} (nothing was recorded): {exc}"
+
+
 def kernel_config(settings: Settings, *, torch: bool = False, standby: bool = True) -> KernelConfig:
     """The kernel limits from the learner's settings; torch preloaded when the exercise needs it."""
     from checkers.kernel import KernelConfig
@@ -115,7 +127,8 @@ def grade_file(
     *,
     standby: bool | None = None,
 ) -> CodeResult:
-    """Grade `path` against the item's trusted grader; raises CannotGrade when it cannot be graded.
+    """Grade `path` against the item's trusted grader; raises CannotGrade when it cannot be graded
+    (Unparsable when the file does not parse).
 
     `standby`: whether taking the warm kernel starts the next spare at once. By default yes for a
     code exercise, and no for a lab: labs time things, and a spare importing torch beside the
@@ -132,10 +145,13 @@ def grade_file(
     except ContentError as exc:
         raise CannotGrade(f"the grader of {item.id} cannot be loaded: {exc}") from exc
     from checkers.grading import GradingError, grade
+    from checkers.grading import Unparsable as UnparsableSource
 
     config = kernel_config(settings, torch="torch" in item.requires, standby=standby)
     try:
         report = grade(path, grader, entry=item.entry, config=config, seed=seed)
+    except UnparsableSource as exc:
+        raise Unparsable(str(exc)) from exc
     except GradingError as exc:
         raise CannotGrade(str(exc)) from exc
     return CodeResult(
@@ -190,6 +206,13 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
     return data
 
 
+def not_graded_json(item_id: str, variant: int, text: str) -> dict[str, Any]:
+    """The `check --json` object for a file that was not graded: not correct, no tests, and no
+    rating or due, since nothing was recorded."""
+    return {"id": item_id, "variant": variant, "correct": False, "parts": [], "tests": [],
+            "feedback": text[:1].upper() + text[1:]}
+
+
 def status_word(test: TestResult) -> str:
     """The four-letter word a test line starts with: PASS, FAIL, SKIP, or pass/open/skip for a
     challenge's optional checks. A skip never reads as a pass."""
@@ -237,8 +260,13 @@ def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter
     except CannotGrade as exc:
         from tutor.plain import escape_controls
 
-        # The message may quote the path as typed, control characters and all.
-        print(f"tutor check: cannot grade {item.id}: {escape_controls(str(exc))}", file=sys.stderr)
+        text = not_graded_text(item.id, exc)
+        if args.json and isinstance(exc, Unparsable):
+            # As for an unreadable hand answer: a verdict object saying so, without rating or due.
+            print(json.dumps(not_graded_json(item.id, args.variant, text), ensure_ascii=False))
+        else:
+            # The message may quote the path as typed, control characters and all.
+            print(f"tutor check: {escape_controls(text)}", file=sys.stderr)
         return 2
     if not args.no_record:
         recorded = _record(settings, item, args.variant, result.correct, getattr(args, "rating", None))

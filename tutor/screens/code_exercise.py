@@ -390,13 +390,14 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
 
     def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
-        from tutor.practice.code import CannotGrade
+        from tutor.practice.code import CannotGrade, not_graded_text
 
         try:
             path = write_draft_file(self.session.settings.drafts_dir, self.item.id, text)
             result = self.session.grade_code(self.chapter, self.item, path)
-        except CannotGrade as exc:
-            self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
+        except CannotGrade as exc:  # e.g. a file that does not parse: `tutor check`'s words
+            why = not_graded_text(self.item.id, exc)
+            self.post_message(self.Checked(None, None, why[:1].upper() + why[1:]))
             return
         except Exception as exc:  # the grader must never take the screen down
             self.post_message(self.Checked(None, None, f"Could not grade: {exc}"))
@@ -404,7 +405,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
         recorded, error = None, ""
         if not self._record_check:
             error = "Solved already in this showing: this check is not recorded."
-        elif not result.load_error:
+        else:  # code that fails when loaded was graded: it is a wrong attempt
             try:
                 recorded = self._record(result.correct, attempt, hints, duration, gave_up=False)
             except Exception as exc:  # a locked store must not hide the verdict
@@ -427,6 +428,8 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
         # A hidden REPL input loses the focus to whatever is next; the learner wants to type on.
         self.focus_editor()
         if result is None:
+            # Nothing was graded or recorded: this check does not count as an attempt.
+            self.attempts -= 1
             self._status(message.error)
             return
         self.last_result = result
