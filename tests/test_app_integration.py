@@ -81,6 +81,26 @@ async def test_home_shows_each_exercise_state_section_mastery_and_due(
     assert "○ new ◐ learning ◆ due ● learned" in line
 
 
+async def test_home_marks_suspended_items_and_tried_labs_out_of_the_reviews(
+    make_app: Callable[..., Any], mini_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutor.recording import open_store
+
+    app = make_app(mini_course)
+    attempt(app, "1.ex2", False, monkeypatch, YESTERDAY)  # due now, until suspended
+    attempt(app, "1.lab1", True, monkeypatch, TWO_DAYS_AGO)  # tried, never added to the reviews
+    attempt(app, "1.ex1", True, monkeypatch, YESTERDAY)
+    open_store(app.settings).set_mark("1.ex2", "suspended", True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown, line = rows(app), status(app)
+    assert shown["1.ex2"].lstrip().startswith("⊘ 1.ex2")  # as `tutor due` and stats: not due
+    assert shown["1.lab1"].lstrip().startswith("⊘ 1.lab1")
+    # Right yesterday and in the reviews: due (the one due count), as 1.ex2 would be.
+    assert shown["1.ex1"].lstrip().startswith("◆ 1.ex1") and shown["1.ex3"].lstrip().startswith("○")
+    assert line == "0/3 read · 1 due · ○ new ◐ learning ◆ due ● learned ⊘ suspended"
+
+
 async def test_home_refreshes_when_the_learner_comes_back(
     make_app: Callable[..., Any], mini_course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -45,6 +45,9 @@ class Marks:
     """Items tried but still in (re)learning steps and not due yet: not "learned"."""
     known: bool = False
     """Whether the store was open: without it no state, mastery or due count is shown."""
+    suspended: frozenset[str] = frozenset()
+    """Items out of the reviews, so never due: those the learner suspended, and labs tried but not
+    added to the reviews (an untried lab is simply new)."""
 
     def mastery(self, item_ids: list[str]) -> float | None:
         """Mean recall over `item_ids`, never-tried items counting 0; None when unknown or empty."""
@@ -212,15 +215,18 @@ class Session:
         return set(self._store.sections_read()) if self._store is not None else set()
 
     def marks(self) -> Marks:
-        """Read sections, recall, due and learning items for the outline (empty before the store)."""
+        """Read sections, recall, due, learning and suspended items for the outline (empty before
+        the store, which opens after the first frame)."""
         store = self._store
         if store is None:
             return Marks()
         from fsrs import State
 
         moment = self.now()
-        due = frozenset(item.item_id for item in store.due(moment, self.left_out()))
+        left_out = self.left_out()
+        due = frozenset(item.item_id for item in store.due(moment, left_out))
         recall = store.retrievabilities(moment)
+        suspended = frozenset(store.suspended() | (left_out & recall.keys()))
         learning = frozenset(
             item_id
             for item_id in recall
@@ -228,7 +234,7 @@ class Session:
             and (card := store.card(item_id)) is not None
             and card.state != State.Review
         )
-        return Marks(frozenset(store.sections_read()), recall, due, learning, True)
+        return Marks(frozenset(store.sections_read()), recall, due, learning, True, suspended)
 
     # -- drafts ---------------------------------------------------------------------------------
 

@@ -15,15 +15,26 @@ from textual.widgets.option_list import Option
 from tutor.screens.base import TutorScreen
 from tutor.session import Marks, Session
 from tutor.widgets.navlist import NavList
-from tutor.widgets.outline import DUE, LEARNED, LEARNING, NEW, item_row, section_row, state_legend
+from tutor.widgets.outline import (
+    DUE,
+    LEARNED,
+    LEARNING,
+    NEW,
+    SUSPENDED,
+    item_row,
+    section_row,
+    state_legend,
+)
 
 MAX_ROW_WIDTH = 76
 
 
 def item_state(marks: Marks, item_id: str) -> str | None:
-    """`new`, `learning`, `due` or `learned`; None before the store is open."""
+    """`new`, `learning`, `due`, `learned` or `suspended`; None before the store is open."""
     if not marks.known:
         return None
+    if item_id in marks.suspended:  # never due, whatever its recall: `tutor due` leaves it out
+        return SUSPENDED
     if item_id in marks.due:
         return DUE
     if item_id in marks.learning:
@@ -137,14 +148,15 @@ class HomeScreen(TutorScreen[None]):
         return options
 
     def _status(self, marks: Marks, width: int) -> Text:
-        """`3/8 sections read · 2 due for review · ○ new ◐ learning ◆ due ● learned`, in short
-        words (`3/8 read · 2 due · …`) where the legend would not fit otherwise."""
+        """`3/8 sections read · 2 due for review · ○ new ◐ learning ◆ due ● learned` (and
+        `⊘ suspended` when an item is), in short words (`3/8 read · 2 due · …`) where the legend
+        would not fit otherwise."""
         sections = self.session.course.sections()
         done = sum(1 for section in sections if section.id in marks.read)
         if not marks.known:
             return Text(f"{done}/{len(sections)} sections read")
         due = len(marks.due)
-        legend = state_legend()
+        legend = state_legend(suspended=bool(marks.suspended))
         # The status line spans the rows plus the outline's padding and scrollbar.
         room = width + 2
         for read_words, due_words in ((" sections read", " due for review"), (" read", " due")):

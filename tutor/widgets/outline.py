@@ -12,11 +12,12 @@ from tutor.course.schema import Section
 READ_MARK = "✓"
 UNREAD_MARK = "•"
 
-NEW, LEARNING, DUE, LEARNED = "new", "learning", "due", "learned"
-STATE_GLYPH = {NEW: "○", LEARNING: "◐", DUE: "◆", LEARNED: "●"}
+NEW, LEARNING, DUE, LEARNED, SUSPENDED = "new", "learning", "due", "learned", "suspended"
+STATE_GLYPH = {NEW: "○", LEARNING: "◐", DUE: "◆", LEARNED: "●", SUSPENDED: "⊘"}
 """An exercise's review state as a glyph (never only a colour): never tried; tried but not yet
-remembered (back within minutes or hours); due for review now; remembered, next review later."""
-_STATE_STYLE = {NEW: "dim", LEARNING: "", DUE: "bold", LEARNED: ""}
+remembered (back within minutes or hours); due for review now; remembered, next review later;
+out of the reviews (suspended, or a lab not added), so never due."""
+_STATE_STYLE = {NEW: "dim", LEARNING: "", DUE: "bold", LEARNED: "", SUSPENDED: "dim"}
 
 BAR_CELLS = 5
 MASTERY_CELLS = BAR_CELLS + 5
@@ -79,10 +80,11 @@ def item_row(item: HandExercise | CodeExercise | Lab, width: int, state: str | N
     return row
 
 
-def state_legend() -> Text:
-    """`○ new ◐ learning ◆ due ● learned`: what the exercise glyphs mean."""
+def state_legend(suspended: bool = False) -> Text:
+    """`○ new ◐ learning ◆ due ● learned`: what the exercise glyphs mean; `⊘ suspended` too when
+    some item is out of the reviews (most outlines have none, and the line stays short)."""
     legend = Text()
-    for state in (NEW, LEARNING, DUE, LEARNED):
+    for state in (NEW, LEARNING, DUE, LEARNED, SUSPENDED)[: 5 if suspended else 4]:
         if legend:
             legend.append(" ")
         legend.append(STATE_GLYPH[state], style=_STATE_STYLE[state])
