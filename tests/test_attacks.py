@@ -668,3 +668,17 @@ def test_reference_import_from_a_regular_install(runner: dict[str, object]) -> N
     # The tutor itself ran from that install (not the repository), and still graded correctly.
     correct = "def center_columns(X):\n    return X - X.mean(axis=0)\n"
     _assert_contained(_check(runner, correct, "--json", python=python, cwd=base, name="right.py"))
+
+
+def test_bidi_controls_cannot_reorder_the_report(runner: dict[str, object]) -> None:
+    # U+202E (right-to-left override) in an exception message would show the rest of the line
+    # reversed, so "dessap stset 6 llA .tcerroC" reads as a passing verdict on a FAIL line.
+    source = (
+        "def center_columns(X):\n"
+        "    raise ValueError('\\u202e.dessap stset 6 llA .tcerroC\\u2066')\n"
+    )
+    done = _check(runner, source)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL" in done.stdout and "Traceback (most recent call last)" in done.stdout
+    shown = done.stdout + done.stderr
+    assert "\u202e" not in shown and "\u2066" not in shown

@@ -78,6 +78,14 @@ def test_sanitize_keeps_text_newlines_and_tabs() -> None:
     assert sanitize("a\tb\r\nc\rd") == "a\tb\nc\nd"
 
 
+def test_sanitize_drops_bidi_controls_but_keeps_right_to_left_text() -> None:
+    spoof = "FAIL \u202e.dessap stset 6 llA .tcerroC\u202c \u2067x\u2069 \u200f"
+    assert sanitize(spoof) == "FAIL .dessap stset 6 llA .tcerroC x "
+    assert sanitize("\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627") == (
+        "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627"
+    )
+
+
 def test_numpy_is_preloaded(kernel: Kernel) -> None:
     assert kernel.info.versions.get("numpy")
     assert kernel.execute("import sys; 'numpy' in sys.modules").value == "True"

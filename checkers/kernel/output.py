@@ -15,7 +15,9 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|[\x80-\x9f]"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls but newline and tab; and the Unicode bidi controls, which reorder what follows on the
+# line (U+202E could show "Correct" over the real verdict, as in Trojan Source).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def sanitize(text: str) -> str:
