@@ -27,6 +27,7 @@ from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.code_editor import (
     TestTable,
+    draft_path,
     editor_command,
     make_editor,
     run_editor,
@@ -392,11 +393,14 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
         from tutor.practice.code import CannotGrade, not_graded_text
 
+        path = draft_path(self.session.settings.drafts_dir, self.item.id)
         try:
-            path = write_draft_file(self.session.settings.drafts_dir, self.item.id, text)
+            write_draft_file(self.session.settings.drafts_dir, self.item.id, text)
             result = self.session.grade_code(self.chapter, self.item, path)
         except CannotGrade as exc:  # e.g. a file that does not parse: `tutor check`'s words
-            why = not_graded_text(self.item.id, exc)
+            # The draft file by its name: the data dir's path could push the line and column
+            # past the status lines at 80×24.
+            why = not_graded_text(self.item.id, exc).replace(str(path), path.name)
             self.post_message(self.Checked(None, None, why[:1].upper() + why[1:]))
             return
         except Exception as exc:  # the grader must never take the screen down
