@@ -228,3 +228,92 @@ async def test_in_the_app_q_and_question_mark_are_text_in_a_box_f1_and_ctrl_q_ac
         await pilot.pause()
     assert app.return_code == 0
     assert json.loads(app.session.load_draft("1.ex7#hand-v0") or "[]") == ["q?"]
+
+
+class QueuedSession(FakeSession):
+    """A fake session whose review holds the given items, each new, hand items at variant 0."""
+
+    def __init__(self, settings: Settings, item_ids: list[str]) -> None:
+        super().__init__(settings)
+        self.item_ids = item_ids
+
+    def review_queue(self) -> list[Any]:
+        from progress.queue import QueueItem
+
+        return [QueueItem(item_id, True, 0.0) for item_id in self.item_ids]
+
+    def next_variant(self, item_id: str) -> int:
+        return 0
+
+
+def footer_label(app: ScreenHost, key: str) -> str:
+    """What the footer says the key does now."""
+    return app.screen.active_bindings[key].binding.description
+
+
+async def test_review_escape_after_an_answer_pauses_and_each_promised_key_does_its_part(
+    tutor_env: Path,
+) -> None:
+    """Hand item then code item: escape pauses (the next item waits), enter goes on, u takes back
+    the rating, s skips; what the status line and the footer say is what the keys do."""
+    from tutor.screens.code_exercise import CodeExerciseScreen
+
+    settings = load_settings(config_file=tutor_env / "none.toml", environ={},
+                             data_dir=str(tutor_env), cursor_blink=False)
+    session = QueuedSession(settings, ["1.ex7", "1.ex13", "1.ex2"])
+    app = ScreenHost(session, ReviewScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        hand = app.screen
+        assert isinstance(hand, HandExerciseScreen) and hand.exercise.id == "1.ex7"
+        await pilot.press("1", "enter")
+        await checked(pilot)
+        await pilot.pause(0.1)
+        assert hand.solved and hand.closed
+        assert "escape: pause" in text_of(app, "#hand-status")
+        assert footer_label(app, "escape") == "Pause"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        review = app.screen
+        assert isinstance(review, ReviewScreen), "escape pauses: the next item is not shown yet"
+        status = text_of(app, "#review-status")
+        assert "1 done · 2 to go" in status and "Paused after 1.ex7" in status
+        assert "Enter: go on with 1.ex13" in status
+        assert [item for item, _ in review.tally.done] == ["1.ex7"]
+        # u, as the pause line says, takes 1.ex7's rating back; enter asks it again.
+        await pilot.press("u")
+        await pilot.pause(0.1)
+        assert "Undid 1.ex7" in text_of(app, "#review-status") and review.tally.done == []
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        again = app.screen
+        assert isinstance(again, HandExerciseScreen) and again.exercise.id == "1.ex7"
+        await pilot.press("1", "enter")
+        await checked(pilot)
+        await pilot.pause(0.1)
+        # Enter, as promised, goes straight on to the next item.
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        code = app.screen
+        assert isinstance(code, CodeExerciseScreen) and code.item.id == "1.ex13"
+        assert [item for item, _ in review.tally.done] == ["1.ex7"]
+        code.editor.load_text(code.item.solution)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        assert code.recorded is not None
+        # Escape leaves the editor (footer: Back); out of it the footer says Pause, and it pauses.
+        assert footer_label(app, "escape") == "Back"
+        await pilot.press("escape")
+        assert footer_label(app, "escape") == "Pause"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is review
+        status = text_of(app, "#review-status")
+        assert "2 done · 1 to go" in status and "Paused after 1.ex13" in status
+        # s skips the item the pause line names; the session then ends with its summary.
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        assert app.screen is review and review.finished
+        assert review.tally.skipped == ["1.ex2"]
+        assert "Right: 2   Wrong: 0   Skipped: 1" in text_of(app, "#review-summary")

@@ -104,7 +104,9 @@ async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
         assert "read as: (Wᵀ·W)ᵀ = Wᵀ·(Wᵀ)ᵀ = Wᵀ·W" in str(box.query_one(".answer-preview", Static).render())
         await pilot.press("ctrl+s")
         await _checked(pilot)
-        assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
+        # The mark and the verdict's sentence are apart, not run together ("✓ right Every step…").
+        feedback = str(box.query_one(".answer-feedback", Static).render())
+        assert feedback == "✓ right · Every step checks out.", feedback
 
 
 async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tutor_env: Path) -> None:

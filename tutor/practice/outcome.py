@@ -62,3 +62,11 @@ class Skipped:
 
 SKIPPED = Skipped()
 """The one `Skipped` value: the item stays due and the session moves on."""
+
+
+@dataclass(frozen=True)
+class Paused:
+    """What an exercise screen in a review leaves with on escape: the session pauses there."""
+
+    recorded: Recorded | None = None
+    """The item's last recorded attempt, if any: it counts, and enter then goes on to the next."""

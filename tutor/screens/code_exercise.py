@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
-from tutor.practice.outcome import SKIPPED, Attempt, Recorded, Skipped
+from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.code_editor import (
@@ -56,7 +56,7 @@ class TestsPane(VerticalScroll):
     can_focus = False  # shift+tab from the table goes straight back to the editor
 
 
-class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
+class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
     BINDINGS = [
@@ -68,6 +68,8 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
         # Priority: the editor would otherwise take escape to move focus on, leaving the learner lost.
         Binding("escape", "back", "Back", id="code-back", priority=True,
                 tooltip="Leave the editor; again to leave the exercise (the draft is saved)"),
+        Binding("escape", "pause_review", "Pause", id="code-review-pause", priority=True,
+                tooltip="Review: pause the session here (enter there goes on)"),
         Binding("e", "edit", "Edit", id="code-edit", tooltip="Back to typing in the editor"),
         Binding("shift+tab", "previous", "Previous", id="code-previous", show=False,
                 tooltip="The previous part of the screen (from a full-screen pane: the editor)"),
@@ -220,6 +222,11 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
             return self.last_result is not None and self.maximized is None
         # Plain keys only while no text box has the cursor (the editor, the REPL's input).
         outside = self.focused is None
+        pausing = self.review and outside and self.maximized is None
+        if action == "back":
+            return not pausing
+        if action == "pause_review":
+            return pausing
         if action == "continue_review":
             return self.review and outside and self.recorded is not None
         if action == "skip_review":
@@ -572,6 +579,11 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | None]):
             return
         self.save_draft()
         self.dismiss(self.recorded)
+
+    def action_pause_review(self) -> None:
+        """Review, with the editor left: back to the session, which waits here (paused)."""
+        self.save_draft()
+        self.dismiss(Paused(self.recorded))
 
     @property
     def editor(self) -> TextArea:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -60,6 +60,8 @@ class ContentsScreen(ModalScreen[Place | None]):
             yield Input(
                 placeholder="search the whole chapter (e.g. LoRA, weight decay)",
                 id="contents-search",
+                # Keys typed on the list land here and add to the search, never replace it.
+                select_on_focus=False,
             )
             yield NavList(id="contents-list")
         yield Footer()
@@ -127,6 +129,19 @@ class ContentsScreen(ModalScreen[Place | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.dismiss(parse_place(event.option.id))
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key typed on the list is search text: it goes to the box (focus follows),
+        so nothing typed is lost; arrows, enter and escape still act on the list."""
+        listing = self.query_one("#contents-list", NavList)
+        if self.focused is not listing or not event.is_printable or not event.character:
+            return
+        # Stopped here, before the list's own j/k/g/G bindings see it.
+        event.stop()
+        event.prevent_default()
+        box = self.query_one("#contents-search", Input)
+        self.set_focus(box)
+        box.insert_text_at_cursor(event.character)
 
     def action_to_list(self) -> None:
         """Down from the search box goes to the results."""

@@ -28,7 +28,7 @@ from tutor.practice.hand import (
     make_instance,
     warm_checker,
 )
-from tutor.practice.outcome import SKIPPED, Attempt, Recorded, Skipped
+from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
@@ -38,7 +38,7 @@ DRAFT_DELAY = 0.5
 """Seconds of quiet typing before unchecked answers are saved (at once on leaving or quitting)."""
 
 
-class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
+class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """Solve one variant of a hand exercise; dismisses with the last recorded attempt (or None)."""
 
     BINDINGS = [
@@ -65,6 +65,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
         Binding("u", "undo", "Undo", id="hand-undo", tooltip="Take back this answer's rating"),
         Binding("escape", "back", "Back", id="hand-back",
                 tooltip="Leave the exercise (what you typed comes back when you return)"),
+        Binding("escape", "pause", "Pause", id="hand-pause",
+                tooltip="Review: pause the session here (enter there goes on)"),
         # Two keys, so a stray digit typed after the boxes closed changes nothing: r, then 1–4.
         Binding("r", "rate_prompt", "Rate", id="hand-rate",
                 tooltip="Change the rating: r, then 1–4"),
@@ -74,7 +76,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
         Binding("4", "rate(4)", "Easy", id="hand-rate-4", show=False),
     ]
     PLAIN_KEYS = frozenset(
-        {"hint", "give_up", "next", "skip", "undo", "back", "rate_prompt", "rate"}
+        {"hint", "give_up", "next", "skip", "undo", "back", "pause", "rate_prompt", "rate"}
     )
     """Actions bound to printable keys: never while an answer box has the cursor."""
     TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
@@ -551,6 +553,11 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
         self.save_typed()
         self.dismiss(self.recorded)
 
+    def action_pause(self) -> None:
+        """Review, escape with no box focused: back to the session, which waits here (paused)."""
+        self.save_typed()
+        self.dismiss(Paused(self.recorded))
+
     def _leave_box(self) -> None:
         """Focus the page itself: letter keys act, arrows scroll, tab goes back to the first box."""
         self.set_focus(self.query_one("#hand-body", VerticalScroll), scroll_visible=False)
@@ -588,6 +595,10 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | None]):
             return typing
         if action == "skip":
             return self.review and self.recorded is None
+        if action == "back":
+            return not self.review
+        if action == "pause":
+            return self.review
         if action == "undo":
             return self.recorded is not None
         if action == "next" and self.review:

@@ -15,7 +15,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from progress.rating import Rating
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
-from tutor.practice.outcome import Recorded, Skipped
+from tutor.practice.outcome import Paused, Recorded, Skipped
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 
@@ -139,25 +139,41 @@ class ReviewScreen(TutorScreen[None]):
         new = sum(1 for entry in self.queue if entry.new)
         return f"{len(self.queue) - new} due · {new} new"
 
-    def _item_done(self, result: Recorded | Skipped | None) -> None:
+    def _item_done(self, result: Recorded | Skipped | Paused | None) -> None:
+        """An item screen left: skipped, answered (on to the next), or paused (escape) here."""
         if self.finished:
             return
         entry = self.queue[self.position]
         if isinstance(result, Skipped):
             self.action_skip()
             return
-        if result is None:
+        paused = result is None or isinstance(result, Paused)
+        recorded = result.recorded if isinstance(result, Paused) else result
+        if recorded is None:
             self._show_status(
                 f"Paused at {entry.item_id}. Enter: try it again · s: skip it · escape: end the session."
             )
             return
-        self.tally.done.append((entry.item_id, result))
+        self.tally.done.append((entry.item_id, recorded))
         self.position += 1
         self._update_progress()
-        if result.leech:
+        if recorded.leech:
             self.notify(f"{entry.item_id} keeps slipping: study its worked solution; each review "
                         "brings a fresh variant.", severity="warning")
-        self._start_next()
+        if paused:
+            self._show_status(self._paused_after(entry.item_id, recorded))
+        else:
+            self._start_next()
+
+    def _paused_after(self, item_id: str, recorded: Recorded) -> str:
+        """What the keys do once an answered item was left with escape (the session waits)."""
+        after = f"Paused after {item_id} (rated {recorded.rating.label})."
+        undo = f"u: take back {item_id}'s rating"
+        if self.position < len(self.queue):
+            following = self.queue[self.position].item_id
+            return (f"{after} Enter: go on with {following} · s: skip {following} · {undo} · "
+                    "escape: end the session.")
+        return f"{after} Enter: go on · {undo} · escape: end the session."
 
     def _update_progress(self) -> None:
         self.query_one(ProgressBar).update(progress=len(self.tally.done) + len(self.tally.skipped))

@@ -116,5 +116,9 @@ class AnswerInput(Vertical):
         if correct is None:
             box.update("")
             return
-        mark = "✓ right" if correct else "✗"
-        box.update(Text(f"{mark} {feedback}".rstrip()))
+        feedback = feedback.strip()
+        if correct:
+            # A right proof also says why ("Every step checks out."): set apart from the mark.
+            box.update(Text(f"✓ right · {feedback}" if feedback else "✓ right"))
+        else:
+            box.update(Text(f"✗ {feedback}".rstrip()))
