@@ -96,6 +96,27 @@ def test_a_burst_of_two_answers_fills_two_boxes(pane: Pane) -> None:
     assert "3acos" not in screen
 
 
+def test_corrections_in_a_burst_apply_where_they_were_typed(pane: Pane) -> None:
+    """Backspace and ctrl+u are the box's own keys: sent in one burst with the text around them,
+    they edit what was typed just before them (they used to act after the keys that followed)."""
+    pane.start("1.ex2")
+    pane.wait_for("1.ex2  Norms", "esc Commands")
+    pane.burst(
+        "15", Key("BSpace"), "4", Key("Enter"),
+        "sqrt(55", Key("BSpace"), "4)", Key("Enter"),
+        "9", Key("C-u"), "5", Key("Enter"),
+        "L1", Key("Enter"), "Linf", Key("Enter"),
+    )
+    pane.wait_for("✓ l1   ✓ l2   ✓ linf   ✓ largest   ✓ smallest")
+
+
+def test_a_correction_in_the_code_editor_lands_in_order(pane: Pane) -> None:
+    pane.start("1.ex13")
+    pane.wait_for("1.ex13", "center_columns")
+    pane.burst(Key("Enter"), "# abcx", Key("BSpace"), "d!")
+    pane.wait_for("# abcd!")
+
+
 def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
     pane.start("1.ex2")
     pane.wait_for("1.ex2  Norms", "esc Commands")

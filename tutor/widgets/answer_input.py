@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static, TextArea
 
+from tutor.widgets.keys_in_order import InOrderInput, InOrderTextArea
+
 
 def preview_text(text: str, *, proof: dict[str, str] | None = None) -> str:
     """How the answer reads, or why it cannot be read (syntax only: fast enough for every keystroke)."""
@@ -60,12 +62,12 @@ class AnswerInput(Vertical):
         yield Static(Text(self.prompt), classes="answer-prompt")
         if self.proof is not None:
             placeholder = proof_placeholder(self.proof.get("start", "start"), self.proof.get("target", "target"))
-            yield TextArea(id=f"input-{self.part_name}", classes="answer-box proof-box", soft_wrap=True,
+            yield InOrderTextArea(id=f"input-{self.part_name}", classes="answer-box proof-box", soft_wrap=True,
                            tab_behavior="focus", placeholder=placeholder)
         else:
             # One row high (a bar on the left, no frame): three parts, their verdicts and the summary
             # fit on 80×24.
-            yield Input(placeholder=self.placeholder, id=f"input-{self.part_name}", classes="answer-box")
+            yield InOrderInput(placeholder=self.placeholder, id=f"input-{self.part_name}", classes="answer-box")
         yield Static("", classes="answer-preview")
         yield Static("", classes="answer-feedback")
 

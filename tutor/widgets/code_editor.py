@@ -13,6 +13,7 @@ from textual import events
 from textual.widgets import DataTable, TextArea
 from textual.widgets.data_table import ColumnKey
 
+from tutor.widgets.keys_in_order import own_binding_now
 from tutor.widgets.themed import theme_style
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class CodeEditor(TextArea):
         if not self.read_only and event.key == "backspace" and self._dedent():
             event.stop()
             event.prevent_default()
+            return
+        if await own_binding_now(self, event):  # backspace, ctrl+z…: in order with typed text
             return
         await super()._on_key(event)
 
