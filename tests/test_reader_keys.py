@@ -149,8 +149,8 @@ async def test_the_place_survives_going_home_and_a_restart(make_app: Callable[..
 
 
 async def test_typing_on_the_contents_list_searches(make_app: Callable[..., Any]) -> None:
-    """`t` says "type to search its text": letters typed on the list (j and g too) go to the search
-    box; down and enter then act on the results."""
+    """`t` says "type to search its text": typed letters (j and g too) go to the search box, even
+    with the list focused; up/down move through the results and enter opens one."""
     app = make_app(start_section="1.1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -159,17 +159,21 @@ async def test_typing_on_the_contents_list_searches(make_app: Callable[..., Any]
         assert isinstance(app.screen, ContentsScreen)
         assert "type to search" in str(app.screen.query_one("#contents-title").render())
         listing = app.screen.query_one("#contents-list", OptionList)
-        assert app.screen.focused is listing
-        await pilot.press("down", *"weight decay")
-        await pilot.pause()
         box = app.screen.query_one("#contents-search", Input)
-        assert box.value == "weight decay" and app.screen.focused is box
+        assert app.screen.focused is box and listing.highlighted == 0
+        await pilot.press("down", "down", "up")
+        assert listing.highlighted == 1 and app.screen.focused is box
+        await pilot.press(*"weight decay")
+        await pilot.pause()
+        assert box.value == "weight decay"
         first = str(listing.get_option_at_index(0).prompt)
         assert "weight decay" in first.lower(), first
-        # Down goes back to the list; a letter typed there adds to the search, not to the list.
-        await pilot.press("down", "s")
+        # On the list itself (tab), a letter adds to the search, not to the list's j/k/g moves.
+        await pilot.press("tab")
+        assert app.screen.focused is listing
+        await pilot.press("s")
         assert box.value == "weight decays" and app.screen.focused is box
-        await pilot.press("backspace", "down", "enter")
+        await pilot.press("backspace", "enter")
         await pilot.pause(0.2)
         hit = search(app.course, "weight decay")[0]
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == hit.section_id

@@ -117,6 +117,18 @@ def test_a_correction_in_the_code_editor_lands_in_order(pane: Pane) -> None:
     pane.wait_for("# abcd!")
 
 
+def test_a_burst_typed_into_the_contents_is_all_search_text(pane: Pane) -> None:
+    pane.start("1.1")
+    pane.wait_for("1.1  Scalars", "t Contents")
+    pane.keys("t")
+    pane.wait_for("type to search its text")
+    pane.burst("weight decay")
+    screen = pane.wait_for("weight decay in AdamW")
+    assert "│  weight decay  " in screen, screen
+    pane.burst(Key("Down"), Key("Up"), Key("Enter"))
+    pane.wait_for("weight decay in AdamW", "t Contents")
+
+
 def test_tab_past_the_last_box_and_typing_q_does_not_quit(pane: Pane) -> None:
     pane.start("1.ex2")
     pane.wait_for("1.ex2  Norms", "esc Commands")

@@ -45,7 +45,9 @@ class ContentsScreen(ModalScreen[Place | None]):
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="contents-close"),
-        Binding("down", "to_list", "Results", show=False, id="contents-down"),
+        # The search box keeps the cursor: arrows move through the list, enter opens the entry.
+        Binding("down", "move(1)", "Next", show=False, id="contents-down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="contents-up"),
     ]
 
     def __init__(self, course: Course, section_id: str, *, searching: bool = False) -> None:
@@ -68,11 +70,10 @@ class ContentsScreen(ModalScreen[Place | None]):
 
     def on_mount(self) -> None:
         self._show(self._contents())
-        if self.searching:
-            self.set_focus(self.query_one("#contents-search", Input))
-        else:
+        # Typing is searching, from the first key: the box has the cursor whichever key opened it.
+        self.set_focus(self.query_one("#contents-search", Input))
+        if not self.searching:
             listing = self.query_one("#contents-list", NavList)
-            self.set_focus(listing)
             current = place_id(self.section_id, None)
             listing.highlighted = next(
                 (
@@ -131,10 +132,11 @@ class ContentsScreen(ModalScreen[Place | None]):
             self.dismiss(parse_place(event.option.id))
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key typed on the list is search text: it goes to the box (focus follows),
-        so nothing typed is lost; arrows, enter and escape still act on the list."""
-        listing = self.query_one("#contents-list", NavList)
-        if self.focused is not listing or not event.is_printable or not event.character:
+        """A printable key typed on the list (reached by mouse or tab) is search text: it goes to
+        the box, focus following; arrows, enter and escape still act on the list."""
+        # Only keys the box did not take get here: those typed with the list focused, including
+        # the rest of a burst already on its way to the list when the first key moved the focus.
+        if not event.is_printable or not event.character:
             return
         # Stopped here, before the list's own j/k/g/G bindings see it.
         event.stop()
@@ -143,9 +145,16 @@ class ContentsScreen(ModalScreen[Place | None]):
         self.set_focus(box)
         box.insert_text_at_cursor(event.character)
 
-    def action_to_list(self) -> None:
-        """Down from the search box goes to the results."""
-        self.set_focus(self.query_one("#contents-list", NavList))
+    def action_move(self, step: int) -> None:
+        """Up and down in the search box move through the list (the box keeps the cursor)."""
+        listing = self.query_one("#contents-list", NavList)
+        if self.focused is listing:
+            # The list moves itself (its own up/down); this binding is the box's.
+            return
+        if step > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()
 
     def action_close(self) -> None:
         """Back to the page, where it was."""
