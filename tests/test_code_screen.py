@@ -395,3 +395,25 @@ async def test_a_file_that_does_not_parse_is_not_graded_as_tutor_check_says(
         status = str(screen.query_one("#code-status").render())
         assert "Not yet" in status and "NameError" in status and "Rated Again" in status
         assert open_store(settings).log_count() == 1 and screen.attempts == 1
+
+
+async def test_a_burst_with_a_backspace_in_the_repl_input_lands_in_order() -> None:
+    """Keys arriving at once (SSH): the backspace deletes the x typed before it, not the 2 after."""
+    from textual import events
+    from textual.app import App, ComposeResult
+
+    from tutor.widgets.repl import ReplInput
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReplInput(id="repl-input")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        box = app.query_one(ReplInput)
+        box.focus()
+        await pilot.pause()
+        for key, char in (("1", "1"), ("x", "x"), ("backspace", None), ("2", "2")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.2)
+        assert box.text == "12"

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import RichLog, TextArea
 
+from tutor.widgets.keys_in_order import own_binding_now
 from tutor.widgets.themed import theme_style
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class ReplInput(TextArea):
             event.prevent_default()
             event.stop()
             self.post_message(self.HistoryStep(+1))
+            return
+        if await own_binding_now(self, event):  # backspace, ctrl+u…: in order with typed text
             return
         await super()._on_key(event)
 
