@@ -37,7 +37,9 @@ CRASHES = [
     ("os._exit", "import os; os._exit(0)", "exited with code 0"),
     ("abort", "import os; os.abort()", "SIGABRT"),
     ("kill self", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "SIGKILL"),
-    ("close the reply pipe", "import os\nfor fd in range(3, 64):\n    try: os.close(fd)\n    except OSError: pass", ""),
+    # Every descriptor it holds: which numbers the pipes get depends on what the tutor had open.
+    ("close the reply pipe", "import os\nfor fd in [int(n) for n in os.listdir('/proc/self/fd')]:\n"
+     "    if fd > 2:\n        try: os.close(fd)\n        except OSError: pass", ""),
 ]
 
 
