@@ -1,4 +1,5 @@
-"""`python -m bench [--json] [--quick] [--gpu] [--only GROUP]`: every figure beside its baseline, and the goals."""
+"""`python -m bench [--json] [--quick] [--gpu] [--only GROUP]`: every figure beside its baseline,
+and the goals."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ GROUPS = ("paint", "ui", "hand", "kernels", "store", "labs", "keys")
 
 @dataclass(frozen=True)
 class Goal:
-    """One row of the goals table: a figure, its limit (a number, or a multiple of another figure)."""
+    """One row of the goals table: a figure, its limit (a number, or a multiple of another
+    figure)."""
 
     label: str
     figure: str
@@ -49,7 +51,9 @@ GOALS = [
     Goal("hand_check_p95_ms ≤ 50", "hand_check_p95_ms", 50),
     Goal("hand_first_check_ms ≤ 500", "hand_first_check_ms", 500),
     Goal("ui_max_stall_ms ≤ 50", "ui_max_stall_ms", 50),
-    Goal("kernel_roundtrip_ms ≤ 0.25 × jupyter", "kernel_roundtrip_ms", 0.25, "jupyter_roundtrip_ms"),
+    Goal(
+        "kernel_roundtrip_ms ≤ 0.25 × jupyter", "kernel_roundtrip_ms", 0.25, "jupyter_roundtrip_ms"
+    ),
     Goal("kernel_spawn_ms ≤ 0.25 × jupyter", "kernel_spawn_ms", 0.25, "jupyter_spawn_ms"),
     Goal("code_grade_ms ≤ 300", "code_grade_ms", 300),
     Goal("due_queue_ms ≤ 50", "due_queue_ms", 50),
@@ -64,7 +68,7 @@ GOALS = [
 
 
 def _runners(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
-    from bench import hand, keys, kernels, labs, paint, store, ui
+    from bench import hand, kernels, keys, labs, paint, store, ui
 
     return {
         "paint": lambda: paint.first_paint(3 if quick else 15),
@@ -122,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="fewer runs (3 alternating paints)")
-    parser.add_argument("--gpu", action="store_true", help="add the CUDA figures (says so when none)")
-    parser.add_argument("--only", action="append", choices=GROUPS, default=[], help="measure only this group")
+    parser.add_argument(
+        "--gpu", action="store_true", help="add the CUDA figures (says so when none)"
+    )
+    parser.add_argument(
+        "--only", action="append", choices=GROUPS, default=[], help="measure only this group"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("TERM", "xterm-256color")
     figures = run(args.quick, args.gpu, args.only)

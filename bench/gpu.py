@@ -1,4 +1,5 @@
-"""GPU figures (`--gpu`): Lab 1.2's reference timer against torch.utils.benchmark, and the CUDA check's cost."""
+"""GPU figures (`--gpu`): Lab 1.2's reference timer against torch.utils.benchmark, and the CUDA
+check's cost."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ def cuda_available() -> bool:
 
 def _reference_time_matmul() -> Any:
     """`time_matmul` from the worked solution of 1.lab2, loaded as the learner's file would be."""
-    from tutor.course.loader import load_course
-
     import importlib.util
 
+    from tutor.course.exercise_schema import Lab
+    from tutor.course.loader import load_course
+
     _, lab = load_course().find("1.lab2")
+    assert isinstance(lab, Lab)
     path = Path(tempfile.mkdtemp(prefix="tutor-bench-")) / "lab2_solution.py"
     path.write_text(lab.solution, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("lab2_solution", path)
@@ -36,7 +39,8 @@ def _reference_time_matmul() -> Any:
 
 
 def gflops(quick: bool = False) -> dict[str, float]:
-    """GFLOP/s of an n×n fp32 multiply: the lab's reference timer vs torch.utils.benchmark, same matrices."""
+    """GFLOP/s of an n×n fp32 multiply: the lab's reference timer vs torch.utils.benchmark, same
+    matrices."""
     import torch
     import torch.utils.benchmark as benchmark
 
@@ -55,15 +59,17 @@ def gflops(quick: bool = False) -> dict[str, float]:
 
 
 def cuda_check_cost() -> dict[str, float]:
-    """Seconds `grade_file` takes on the worked solution of 1.lab2 with CUDA visible, and without."""
+    """Seconds `grade_file` takes on the worked solution of 1.lab2 with CUDA visible, and
+    without."""
     from checkers.grading import grade
     from checkers.kernel import KernelConfig
-
+    from tutor.course.exercise_schema import Lab
     from tutor.course.loader import load_course
     from tutor.practice.code import kernel_config
     from tutor.settings import Settings
 
     chapter, lab = load_course().find("1.lab2")
+    assert isinstance(lab, Lab)
     entry = lab.entry
     grader = chapter.reference(lab.grader)
     figures: dict[str, float] = {}
@@ -79,7 +85,9 @@ def cuda_check_cost() -> dict[str, float]:
             if not report.correct:
                 failed = [f"{t.name}: {t.message}" for t in report.tests if not t.passed]
                 raise RuntimeError(f"the worked solution of 1.lab2 failed ({label}): {failed}")
-    figures["cuda_check_adds_s"] = round(figures["lab2_grade_cuda_s"] - figures["lab2_grade_no_cuda_s"], 2)
+    figures["cuda_check_adds_s"] = round(
+        figures["lab2_grade_cuda_s"] - figures["lab2_grade_no_cuda_s"], 2
+    )
     return figures
 
 

@@ -1,4 +1,5 @@
-"""Hand-exercise checking through the app's own path (warm checker worker), accepted and rejected answers."""
+"""Hand-exercise checking through the app's own path (warm checker worker), accepted and rejected
+answers."""
 
 from __future__ import annotations
 
@@ -41,7 +42,9 @@ def cases() -> list[tuple[Any, list[str], bool]]:
         for exercise in chapter.exercises:
             if isinstance(exercise, HandExercise):
                 instance = make_instance(chapter, exercise, 0)
-                found.append((instance, [expected_text(part.expected) for part in instance.parts], True))
+                found.append(
+                    (instance, [expected_text(part.expected) for part in instance.parts], True)
+                )
                 found.append((instance, [rejected_answer(part) for part in instance.parts], False))
     return found
 
@@ -52,7 +55,8 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def measure(quick: bool = False) -> dict[str, float]:
-    """p50/p95 of one submission's check in the warm worker; the worker's start and first check apart."""
+    """p50/p95 of one submission's check in the warm worker; the worker's start and first check
+    apart."""
     from checkers.pool import CheckerPool
     from tutor.practice import hand
 
@@ -66,7 +70,9 @@ def measure(quick: bool = False) -> dict[str, float]:
         first = hand.grade(table[0][0], table[0][1], runner=hand.check_with_pool)
         first_ms = (time.perf_counter() - started) * 1000
         if not first.correct:
-            raise RuntimeError(f"{table[0][0].id}: the reference answer was rejected: {first.feedback}")
+            raise RuntimeError(
+                f"{table[0][0].id}: the reference answer was rejected: {first.feedback}"
+            )
         times = []
         for _ in range(2 if quick else 5):
             for instance, answers, accept in table:
@@ -74,8 +80,11 @@ def measure(quick: bool = False) -> dict[str, float]:
                 result = hand.grade(instance, answers, runner=hand.check_with_pool)
                 times.append((time.perf_counter() - started) * 1000)
                 if result.correct != accept or result.unreadable:
-                    raise RuntimeError(f"{instance.id}: {answers} should be {'accepted' if accept else 'rejected'}; "
-                                       f"the checker said {result.feedback} {[p.feedback for p in result.parts]}")
+                    raise RuntimeError(
+                        f"{instance.id}: {answers} should be "
+                        f"{'accepted' if accept else 'rejected'}; "
+                        f"the checker said {result.feedback} {[p.feedback for p in result.parts]}"
+                    )
         bare = []
         for _ in range(20):
             started = time.perf_counter()

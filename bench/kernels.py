@@ -1,4 +1,5 @@
-"""Our kernel beside an ipykernel driven by jupyter_client, and the end-to-end grade of a code exercise."""
+"""Our kernel beside an ipykernel driven by jupyter_client, and the end-to-end grade of a code
+exercise."""
 
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ def jupyter(roundtrips: int) -> tuple[float, list[float]]:
 
     started = time.perf_counter()
     # stderr off: ipykernel warns about plain TCP on every start.
-    manager, client = start_new_kernel(kernel_name="python3", startup_timeout=60, stderr=subprocess.DEVNULL)
+    manager, client = start_new_kernel(
+        kernel_name="python3", startup_timeout=60, stderr=subprocess.DEVNULL
+    )
     try:
         reply = client.execute(FIRST_CELL, reply=True, timeout=60)
         spawn_ms = (time.perf_counter() - started) * 1000
@@ -68,13 +71,16 @@ def jupyter(roundtrips: int) -> tuple[float, list[float]]:
 
 
 def code_grade(runs: int) -> dict[str, float]:
-    """`grade_file` on the worked solution of 1.ex13 with a warm standby (the app's path), median."""
+    """`grade_file` on the worked solution of 1.ex13 with a warm standby (the app's path),
+    median."""
     from checkers.kernel import prewarm
+    from tutor.course.exercise_schema import CodeExercise
     from tutor.course.loader import load_course
     from tutor.practice.code import grade_file, kernel_config
     from tutor.settings import Settings
 
     chapter, item = load_course().find("1.ex13")
+    assert isinstance(item, CodeExercise)
     with tempfile.TemporaryDirectory(prefix="tutor-bench-") as name:
         settings = Settings(data_dir=Path(name) / "data")
         path = Path(name) / "ex13.py"

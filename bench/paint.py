@@ -25,7 +25,9 @@ class Launch:
 
 
 def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False
+    )
 
 
 def _rss_mb(pid: int) -> float:
@@ -40,10 +42,14 @@ def _pane_pid(session: str) -> int:
     return int(out)
 
 
-def measure_once(launch: Launch, session: str, size: tuple[int, int] = (80, 24)) -> tuple[float, float]:
+def measure_once(
+    launch: Launch, session: str, size: tuple[int, int] = (80, 24)
+) -> tuple[float, float]:
     """Milliseconds from `new-session` to the marker on screen, and RSS (MiB) one second later."""
     started = time.perf_counter()
-    _tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), launch.command)
+    _tmux(
+        "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), launch.command
+    )
     deadline = started + 30
     painted = float("nan")
     while time.perf_counter() < deadline:
@@ -68,7 +74,10 @@ def first_paint(runs: int = 15) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
         env = f"TUTOR_DATA_DIR={data_dir} TUTOR_CONFIG={data_dir}/none.toml TERM=xterm-256color"
         tutor = Launch(f"env {env} {python} -m tutor start", "Linear Algebra for ML")
-        bare = Launch(f"env TERM=xterm-256color {python} {Path(__file__).with_name('bare_app.py')}", "BARE-APP-PAINTED")
+        bare = Launch(
+            f"env TERM=xterm-256color {python} {Path(__file__).with_name('bare_app.py')}",
+            "BARE-APP-PAINTED",
+        )
         _tmux("new-session", "-d", "-s", "keepalive", "sleep 3600")
         try:
             measure_once(tutor, "warmup")  # first run fills caches and the data dir

@@ -1,4 +1,5 @@
-"""Progress figures: the due queue over a large store and one committed attempt, each beside plain SQLite."""
+"""Progress figures: the due queue over a large store and one committed attempt, each beside plain
+SQLite."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of `action` in milliseconds over `runs` calls (after one untimed warm-up)."""
+    """Median wall time of `action` in milliseconds over `runs` calls (after one untimed
+    warm-up)."""
     action()
     times = []
     for _ in range(runs):
@@ -41,16 +43,23 @@ def synthetic_log(cards: int = CARDS, rows_per_card: int = ROWS_PER_CARD, seed: 
         for _ in range(rows_per_card):
             at += timedelta(days=rng.uniform(0.5, 30))
             correct = rng.random() < 0.85
-            entries.append(LogEntry(
-                uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), kind="attempt",
-                item_id=f"9.ex{index}", at=min(at, NOW - timedelta(hours=1)), correct=correct,
-                rating=3 if correct else 1, duration_ms=rng.randrange(5_000, 300_000),
-            ))
+            entries.append(
+                LogEntry(
+                    uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    kind="attempt",
+                    item_id=f"9.ex{index}",
+                    at=min(at, NOW - timedelta(hours=1)),
+                    correct=correct,
+                    rating=3 if correct else 1,
+                    duration_ms=rng.randrange(5_000, 300_000),
+                )
+            )
     return entries
 
 
 def due_queue(folder: Path, cards: int = CARDS, runs: int = 7) -> dict[str, float]:
-    """The review screen's queue (and the due list under it) over `cards` items, vs the bare SQL query."""
+    """The review screen's queue (and the due list under it) over `cards` items, vs the bare SQL
+    query."""
     from progress.store import Store
 
     with Store.open(folder / "big.sqlite3") as store:
@@ -63,9 +72,14 @@ def due_queue(folder: Path, cards: int = CARDS, runs: int = 7) -> dict[str, floa
         count_ms = median_ms(lambda: store.due_count(at=NOW), runs)
     conn = sqlite3.connect(str(folder / "big.sqlite3"))
     try:
-        sql_ms = median_ms(lambda: conn.execute(
-            "SELECT item_id, due_us, stability, last_review_us FROM cards WHERE card IS NOT NULL "
-            "ORDER BY due_us").fetchall(), runs)
+        sql_ms = median_ms(
+            lambda: conn.execute(
+                "SELECT item_id, due_us, stability, last_review_us FROM cards WHERE card IS "
+                "NOT NULL "
+                "ORDER BY due_us"
+            ).fetchall(),
+            runs,
+        )
     finally:
         conn.close()
     return {
@@ -79,7 +93,8 @@ def due_queue(folder: Path, cards: int = CARDS, runs: int = 7) -> dict[str, floa
 
 
 def record_attempt(folder: Path, runs: int = 20) -> dict[str, float]:
-    """`tutor.recording.record_attempt` (one committed attempt) vs a bare SQLite insert-and-commit."""
+    """`tutor.recording.record_attempt` (one committed attempt) vs a bare SQLite
+    insert-and-commit."""
     from tutor.practice.outcome import Attempt
     from tutor.recording import close_stores, record_attempt
     from tutor.settings import Settings
@@ -96,11 +111,16 @@ def record_attempt(folder: Path, runs: int = 20) -> dict[str, float]:
         close_stores()
     conn = sqlite3.connect(str(folder / "bare.sqlite3"), isolation_level=None)
     try:
-        conn.execute("CREATE TABLE log (uuid TEXT PRIMARY KEY, item_id TEXT, at_us INTEGER, rating INTEGER)")
+        conn.execute(
+            "CREATE TABLE log (uuid TEXT PRIMARY KEY, item_id TEXT, at_us INTEGER, rating INTEGER)"
+        )
 
         def bare() -> None:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO log VALUES (?, ?, ?, ?)", (str(uuid.uuid4()), "1.ex1", time.time_ns(), 3))
+            conn.execute(
+                "INSERT INTO log VALUES (?, ?, ?, ?)",
+                (str(uuid.uuid4()), "1.ex1", time.time_ns(), 3),
+            )
             conn.execute("COMMIT")
 
         bare_ms = median_ms(bare, runs)

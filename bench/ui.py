@@ -1,4 +1,5 @@
-"""The real app headless at 80×24: section open-to-rendered, event-loop stalls during warm-up, first check."""
+"""The real app headless at 80×24: section open-to-rendered, event-loop stalls during warm-up, first
+check."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ class StallProbe:
 
 
 class FrameClock:
-    """Records when the app last handed a rendered frame to its driver (headless apps render too)."""
+    """Records when the app last handed a rendered frame to its driver (headless apps render
+    too)."""
 
     def __init__(self, app: Any) -> None:
         self.last = 0.0
@@ -105,17 +107,23 @@ async def _first_check(app: Any, pilot: Any, frames: FrameClock) -> float:
     from tutor.practice.hand import expected_text
 
     app.open_item("1.ex1")
-    await until(lambda: type(app.screen).__name__ == "HandExerciseScreen", "the hand exercise screen")
+    await until(
+        lambda: type(app.screen).__name__ == "HandExerciseScreen", "the hand exercise screen"
+    )
     screen = app.screen
     await until(lambda: len(screen.query(Input)) == len(screen.instance.parts), "the answer boxes")
-    for part, box in zip(screen.instance.parts, screen.query(Input)):
+    for part, box in zip(screen.instance.parts, screen.query(Input), strict=False):
         box.value = expected_text(part.expected)
     await pilot.pause()
     status = screen.query_one("#hand-status", Static)
     started = time.perf_counter()
     screen.action_submit()
-    await until(lambda: "correct" in str(status.render()).lower() and "Checking" not in str(status.render()),
-                "the verdict")
+    await until(
+        lambda: (
+            "correct" in str(status.render()).lower() and "Checking" not in str(status.render())
+        ),
+        "the verdict",
+    )
     verdict_at = time.perf_counter()
     await until(lambda: frames.last > verdict_at, "a frame of the verdict")
     text = str(status.render())
@@ -124,7 +132,7 @@ async def _first_check(app: Any, pilot: Any, frames: FrameClock) -> float:
     return (frames.last - started) * 1000
 
 
-async def _session(data_dir: Path, warmup_s: float) -> dict[str, float]:
+async def _session(data_dir: Path, warmup_s: float) -> dict[str, float | str]:
     from tutor.course.loader import load_course
 
     sections = load_course().sections()
@@ -155,7 +163,8 @@ async def _session(data_dir: Path, warmup_s: float) -> dict[str, float]:
 
 
 async def _bare_section(warm: bool) -> float:
-    """Baseline: a bare Textual app mounting one Static holding a section's plain text, to a frame."""
+    """Baseline: a bare Textual app mounting one Static holding a section's plain text, to a
+    frame."""
     from rich.text import Text
     from textual.app import App
     from textual.containers import VerticalScroll
@@ -178,7 +187,8 @@ async def _bare_section(warm: bool) -> float:
 
 
 def measure(quick: bool = False) -> dict[str, Any]:
-    """Section opening, stalls and first check in one fresh app; the bare-Textual mount beside it."""
+    """Section opening, stalls and first check in one fresh app; the bare-Textual mount beside
+    it."""
     with tempfile.TemporaryDirectory(prefix="tutor-bench-") as name:
         figures = asyncio.run(_session(Path(name), warmup_s=3.0 if quick else 5.0))
     figures["bare_section_open_ms"] = round(asyncio.run(_bare_section(True)), 1)

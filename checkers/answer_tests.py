@@ -15,7 +15,7 @@ from typing import Any
 import sympy
 
 from checkers import mistakes, rounding
-from checkers.build import Answer, Seq, SetOf, Value, is_scalar, parse, rational
+from checkers.build import Answer, Seq, SetOf, Value, entries, is_scalar, parse, rational
 from checkers.drawing import drawing_test
 from checkers.equivalence import Options, compare, compare_answer, strip_labels
 from checkers.numeric import Tolerance, scalars_equal, value_of
@@ -28,7 +28,8 @@ AnswerTest = Callable[[str, Any, dict[str, Any], dict[str, str]], Verdict]
 
 
 def to_value(data: Any) -> Value:
-    """Expected values from reference code: answer-language strings, numbers, lists, {"set": […]}."""
+    """Expected values from reference code: answer-language strings, numbers, lists, {"set":
+    […]}."""
     if isinstance(data, bool):
         raise TypeError("a boolean is not an answer value")
     if isinstance(data, int):
@@ -66,14 +67,17 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(text: str, options: Options) -> Answer | Verdict:
-    """Exercise answers are numbers: a free letter is an unknown symbol, so the answer is unreadable."""
+    """Exercise answers are numbers: a free letter is an unknown symbol, so the answer is
+    unreadable."""
     try:
         return parse(text, real=options.real, names=NUMBERS_ONLY)
     except AnswerError as exc:
         return Verdict(False, f"Could not read your answer: {exc}.", unreadable=True)
 
 
-def _read_single(text: str, options: Options, data: dict[str, Any]) -> tuple[Answer, Options] | Verdict:
+def _read_single(
+    text: str, options: Options, data: dict[str, Any]
+) -> tuple[Answer, Options] | Verdict:
     """The answer read, with its numbers to be judged by the rounding policy; or why it can't be
     graded (unreadable, or it only restates the computation the part asks for)."""
     answer = _read(text, options)
@@ -93,7 +97,8 @@ def _known_mistake(value: Value, data: dict[str, Any], options: Options) -> str 
 
 
 def value_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
-    """Equal to the expected value: exactly, or as decimals under the rounding policy (checkers.rounding)."""
+    """Equal to the expected value: exactly, or as decimals under the rounding policy
+    (checkers.rounding)."""
     options = Options(**_fields(data))
     read = _read_single(text, options, data)
     if isinstance(read, Verdict):
@@ -128,11 +133,14 @@ def _or_recheck(feedback: str, data: dict[str, Any]) -> str:
 
 
 def angle_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
-    """An angle given in radians (bare number, `rad`) or degrees (`°`, `deg`); expected in radians."""
+    """An angle given in radians (bare number, `rad`) or degrees (`°`, `deg`); expected in
+    radians."""
     return value_test(text, expected, {**data, "kind": "angle"}, others)
 
 
-def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+def unit_vector_test(
+    text: str, expected: Any, data: dict[str, Any], others: dict[str, str]
+) -> Verdict:
     """A vector of length 1 pointing along the expected one (either sign when `sign: any`)."""
     options = Options(**_fields(data))
     read = _read_single(text, options, data)
@@ -145,7 +153,7 @@ def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dic
     if ok:
         return Verdict(True, "", answer.read_as)
     if data.get("sign") == "any" and isinstance(target, Seq):
-        flipped = Seq(tuple(-item for item in target.items))
+        flipped = Seq(tuple(-item for item in entries(target)))
         ok, flipped_feedback = compare(value, flipped, options)
         if ok:
             return Verdict(True, "", answer.read_as)
@@ -164,7 +172,7 @@ def unit_vector_test(text: str, expected: Any, data: dict[str, Any], others: dic
 
 
 def _direction_hint(value: Seq, target: Seq, any_sign: bool) -> str:
-    length = value_of(sympy.sqrt(sum(item**2 for item in value.items)))
+    length = value_of(sympy.sqrt(sum(item**2 for item in entries(value))))
     parallel = _multiple(value, target)
     if parallel is not None and (parallel > 0 or any_sign):
         if length is not None and abs(length - 1) > 1e-3:
@@ -172,14 +180,16 @@ def _direction_hint(value: Seq, target: Seq, any_sign: bool) -> str:
     if length is not None and abs(length - 1) <= 1e-3:
         return "That vector has length 1, but it points in the wrong direction."
     if length is not None and length.imag == 0:
-        return (f"That is not a unit vector (its length is {float(length.real):.3g}, not 1), and its "
-                f"direction is off too.")
+        return (
+            f"That is not a unit vector (its length is {float(length.real):.3g}, not 1), and its "
+            f"direction is off too."
+        )
     return ""
 
 
 def _multiple(value: Seq, target: Seq) -> float | None:
     """The factor k with value = k·target, when there is one (numerically)."""
-    pairs = [(value_of(s), value_of(t)) for s, t in zip(value.items, target.items)]
+    pairs = [(value_of(s), value_of(t)) for s, t in zip(value.items, target.items, strict=False)]
     if any(s is None or t is None for s, t in pairs):
         return None
     pivot = next(((s, t) for s, t in pairs if abs(t) > 1e-12), None)  # type: ignore[arg-type]
@@ -187,12 +197,14 @@ def _multiple(value: Seq, target: Seq) -> float | None:
         return None
     factor = pivot[0] / pivot[1]  # type: ignore[operator]
     scale = max(abs(t) for _, t in pairs)  # type: ignore[arg-type]
-    if all(abs(s - factor * t) <= 2e-3 * scale * max(1, abs(factor)) for s, t in pairs):  # type: ignore[operator]
+    if all(abs(s - factor * t) <= 2e-3 * scale * max(1, abs(factor)) for s, t in pairs):
         return float(factor.real)
     return None
 
 
-def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+def eigenvalues_test(
+    text: str, expected: Any, data: dict[str, Any], others: dict[str, str]
+) -> Verdict:
     """The eigenvalues in any order (a list, `λ1 = 3, λ2 = 1`, or a set when they are distinct)."""
     options = Options(**{**_fields(data), "unordered": True})
     read = _read_single(text, options, data)
@@ -204,8 +216,11 @@ def eigenvalues_test(text: str, expected: Any, data: dict[str, Any], others: dic
     value = strip_labels(answer.value, any_label=True)
     given = _as_list(value)
     if isinstance(value, SetOf) and len(wanted) != len(_distinct_numbers(wanted)):
-        return Verdict(False, "An eigenvalue repeats here: list it as often as it occurs, without braces.",
-                       answer.read_as)
+        return Verdict(
+            False,
+            "An eigenvalue repeats here: list it as often as it occurs, without braces.",
+            answer.read_as,
+        )
     if isinstance(value, SetOf):
         given = _distinct_numbers(given)
     ok, feedback = compare(Seq(tuple(given), bare=True), Seq(tuple(wanted), bare=True), options)
@@ -226,7 +241,7 @@ def _as_list(value: Value) -> list[Value]:
 def _distinct_numbers(items: list[Value]) -> list[Value]:
     kept: list[Value] = []
     for item in items:
-        if not any(is_scalar(item) and is_scalar(k) and scalars_equal(item, k) for k in kept):  # type: ignore[arg-type]
+        if not any(is_scalar(item) and is_scalar(k) and scalars_equal(item, k) for k in kept):
             kept.append(item)
     return kept
 
@@ -239,12 +254,23 @@ def _eigen_hint(given: list[Value], matrix_data: Any, options: Options) -> str:
         return ""
     size = matrix.shape[0]
     if len(given) != size:
-        return f"A {size}×{size} matrix has {size} eigenvalues (counted with repeats); you gave {len(given)}."
+        return (
+            f"A {size}×{size} matrix has {size} eigenvalues (counted with repeats); you gave "
+            f"{len(given)}."
+        )
     diagonal = [matrix[i, i] for i in range(size)]
     triangular = matrix.is_upper or matrix.is_lower
-    if not triangular and compare(Seq(tuple(given), bare=True), Seq(tuple(diagonal), bare=True),
-                                  replace(options, unordered=True))[0]:
-        return "Those are the diagonal entries; they are the eigenvalues only for a triangular matrix."
+    if (
+        not triangular
+        and compare(
+            Seq(tuple(given), bare=True),
+            Seq(tuple(diagonal), bare=True),
+            replace(options, unordered=True),
+        )[0]
+    ):
+        return (
+            "Those are the diagonal entries; they are the eigenvalues only for a triangular matrix."
+        )
     if not scalars_equal(sympy.Add(*given), matrix.trace(), Tolerance(rtol=1e-3)):
         return f"Check: the eigenvalues must add up to the trace, {matrix.trace()}."
     if not scalars_equal(sympy.Mul(*given), matrix.det(), Tolerance(rtol=1e-3, atol=1e-9)):
@@ -252,7 +278,9 @@ def _eigen_hint(given: list[Value], matrix_data: Any, options: Options) -> str:
     return ""
 
 
-def _pieces(text: str, count: int, what: str, options: Options) -> tuple[list[Value], Answer] | Verdict:
+def _pieces(
+    text: str, count: int, what: str, options: Options
+) -> tuple[list[Value], Answer] | Verdict:
     answer = _read(text, options)
     if isinstance(answer, Verdict):
         return answer
@@ -263,7 +291,9 @@ def _pieces(text: str, count: int, what: str, options: Options) -> tuple[list[Va
     return items, answer
 
 
-def eigenpair_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+def eigenpair_test(
+    text: str, expected: Any, data: dict[str, Any], others: dict[str, str]
+) -> Verdict:
     """`λ, v` with A v = λ v and v ≠ 0; `expected` is the matrix A."""
     options = Options(**_fields(data))
     read = _pieces(text, 2, "an eigenvalue and an eigenvector, e.g. 3, [1, 1]", options)
@@ -272,39 +302,54 @@ def eigenpair_test(text: str, expected: Any, data: dict[str, Any], others: dict[
     (eigenvalue, vector), answer = read
     matrix = to_value(expected)
     if not is_scalar(eigenvalue) or not isinstance(vector, Seq):
-        return Verdict(False, "Give the eigenvalue first, then the eigenvector in [ ].", answer.read_as)
+        return Verdict(
+            False, "Give the eigenvalue first, then the eigenvector in [ ].", answer.read_as
+        )
     if len(vector.items) != matrix.shape[1]:  # type: ignore[union-attr]
         return Verdict(False, f"The eigenvector needs {matrix.shape[1]} entries.", answer.read_as)  # type: ignore[union-attr]
     column = sympy.Matrix(vector.items)
-    tolerance = (Tolerance(rtol=rounding.relative_tolerance(answer.typed), atol=1e-9) if answer.decimal
-                 else Tolerance())
+    tolerance = (
+        Tolerance(rtol=rounding.relative_tolerance(answer.typed), atol=1e-9)
+        if answer.decimal
+        else Tolerance()
+    )
     if all(scalars_equal(entry, sympy.Integer(0), Tolerance(atol=1e-12)) for entry in vector.items):
         return Verdict(False, "The zero vector is never an eigenvector.", answer.read_as)
-    image = matrix * column  # type: ignore[operator]
+    image = matrix * column
     # λ is judged by the rounding policy against the true eigenvalues; v then by A v = λ v for the
     # true λ, within the digits typed.
-    verdicts = {true: rounding.judge(eigenvalue, true, answer.typed)  # type: ignore[arg-type]
-                for true in matrix.eigenvals()}  # type: ignore[union-attr]
+    verdicts = {true: rounding.judge(eigenvalue, true, answer.typed) for true in matrix.eigenvals()}  # type: ignore[union-attr]
     matched = [true for true, (ok, _) in verdicts.items() if ok]
     if matched and _proportional(image, column, matched[0], tolerance):
         return Verdict(True, "", answer.read_as)
-    close = next((feedback for ok, feedback in verdicts.values() if rounding.is_close_message(feedback)), "")
+    close = next(
+        (feedback for ok, feedback in verdicts.values() if rounding.is_close_message(feedback)), ""
+    )
     if close:
         return Verdict(False, f"λ: {close}", answer.read_as)
     for other in verdicts:
         if _proportional(image, column, other, tolerance):
-            return Verdict(False, f"That vector is an eigenvector for λ = {other}, not for λ = {eigenvalue}.",
-                           answer.read_as)
+            return Verdict(
+                False,
+                f"That vector is an eigenvector for λ = {other}, not for λ = {eigenvalue}.",
+                answer.read_as,
+            )
     if not matched:
         return Verdict(False, f"{eigenvalue} is not an eigenvalue of A.", answer.read_as)
-    return Verdict(False, "A v ≠ λ v for that pair: check the vector by multiplying it by A.", answer.read_as)
+    return Verdict(
+        False, "A v ≠ λ v for that pair: check the vector by multiplying it by A.", answer.read_as
+    )
 
 
 def _proportional(image: Any, column: Any, factor: Any, tolerance: Tolerance) -> bool:
-    return all(bool(scalars_equal(a, factor * b, tolerance)) for a, b in zip(image, column))
+    return all(
+        bool(scalars_equal(a, factor * b, tolerance)) for a, b in zip(image, column, strict=False)
+    )
 
 
-def svd_triplet_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+def svd_triplet_test(
+    text: str, expected: Any, data: dict[str, Any], others: dict[str, str]
+) -> Verdict:
     """`σ, u, v` for the `index`-th singular triplet of the matrix `expected`: σ ≥ 0, unit u and v,
     A v = σ u. Flipping u and v together passes; flipping one of them fails."""
     options = Options(**_fields(data))
@@ -313,13 +358,25 @@ def svd_triplet_test(text: str, expected: Any, data: dict[str, Any], others: dic
         return read
     (sigma, left, right), answer = read
     matrix = to_value(expected)
-    message = svd_problem(matrix, sigma, left, right, int(data.get("index", 1)),  # type: ignore[arg-type]
-                          answer.typed if answer.decimal else None)
+    message = svd_problem(
+        matrix,
+        sigma,
+        left,
+        right,
+        int(data.get("index", 1)),
+        answer.typed if answer.decimal else None,
+    )
     return Verdict(not message, message, answer.read_as)
 
 
-def svd_problem(matrix: sympy.MatrixBase, sigma: Value, left: Value, right: Value, index: int,
-                typed: rounding.Typed | None) -> str:
+def svd_problem(
+    matrix: sympy.MatrixBase,
+    sigma: Value,
+    left: Value,
+    right: Value,
+    index: int,
+    typed: rounding.Typed | None,
+) -> str:
     """Why (σ, u, v) is not the index-th singular triplet of `matrix`, or "" (`typed`: the decimals
     typed, which set how closely the vectors must satisfy A v = σ u; None for exact answers)."""
     rtol = rounding.relative_tolerance(typed) if typed is not None else 0.0
@@ -330,29 +387,39 @@ def svd_problem(matrix: sympy.MatrixBase, sigma: Value, left: Value, right: Valu
         return "Give σ as a number and u, v as vectors in [ ]."
     if len(left.items) != matrix.shape[0] or len(right.items) != matrix.shape[1]:
         return f"u needs {matrix.shape[0]} entries and v needs {matrix.shape[1]}."
-    ok, close = rounding.judge(sigma, wanted, typed or rounding.Typed())  # type: ignore[arg-type]
+    ok, close = rounding.judge(sigma, wanted, typed or rounding.Typed())
     if not ok:
         hint = close or mistakes.detect(sigma, wanted, "singular_value")
         return hint or f"σ{index} is not right."
     for name, vector in (("u", left), ("v", right)):
-        length = sympy.sqrt(sum(item**2 for item in vector.items))
-        if not scalars_equal(length, sympy.Integer(1), Tolerance(rtol=max(rtol, 1e-9)) if typed else Tolerance()):
+        length = sympy.sqrt(sum(item**2 for item in entries(vector)))
+        if not scalars_equal(
+            length, sympy.Integer(1), Tolerance(rtol=max(rtol, 1e-9)) if typed else Tolerance()
+        ):
             return f"{name} must have length 1: divide it by its norm."
     image = matrix * sympy.Matrix(right.items)
-    if all(scalars_equal(a, sigma * b, tolerance) for a, b in zip(image, left.items)):  # type: ignore[operator]
+    if all(scalars_equal(a, sigma * b, tolerance) for a, b in zip(image, left.items, strict=False)):
         return ""
-    if all(scalars_equal(a, -sigma * b, tolerance) for a, b in zip(image, left.items)):  # type: ignore[operator]
+    if all(
+        scalars_equal(a, -sigma * b, tolerance) for a, b in zip(image, left.items, strict=False)
+    ):
         return "Flip u and v together: with your signs A v = −σ u."
     if matrix.shape[0] == matrix.shape[1]:
         swapped = matrix * sympy.Matrix(left.items)
-        if all(scalars_equal(abs(a), abs(sigma * b), tolerance) for a, b in zip(swapped, right.items)):  # type: ignore[operator]
+        if all(
+            scalars_equal(abs(a), abs(sigma * b), tolerance)
+            for a, b in zip(swapped, right.items, strict=False)
+        ):
             return "You swapped u and v: u comes from A v = σ u (columns of U), v from Aᵀ u = σ v."
     return "A v ≠ σ u for your vectors: check u and v."
 
 
-def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict[str, str]) -> Verdict:
+def svd_vector_test(
+    text: str, expected: Any, data: dict[str, Any], others: dict[str, str]
+) -> Verdict:
     """A right singular vector v given as its own part: unit, right direction (either sign), and
-    consistent with the learner's u part (second name in `uses`) through A v = σ u for the true σ."""
+    consistent with the learner's u part (second name in `uses`) through A v = σ u for the true
+    σ."""
     verdict = unit_vector_test(text, expected, {**data, "sign": "any"}, others)
     if not verdict.ok or not data.get("uses"):
         return verdict
@@ -365,15 +432,19 @@ def svd_vector_test(text: str, expected: Any, data: dict[str, Any], others: dict
     right = strip_labels(right_answer.value, any_label=True)
     matrix = to_value(data["matrix"])
     index = int(data.get("index", 1))
-    # The sign pairing of u and v does not depend on σ's size, so judge it against the true σ: a wrong
+    # The sign pairing of u and v does not depend on σ's size, so judge it against the true σ: a
+    # wrong
     # σ (already marked in its own part) must not hide a one-sided flip.
     sigma = sorted(matrix.singular_values(), key=lambda s: -float(s))[index - 1]  # type: ignore[union-attr]
     figures = [f for f in (left_answer.typed.figures, right_answer.typed.figures) if f is not None]
     typed = rounding.Typed(figures=min(figures, default=3))
-    message = svd_problem(matrix, sigma, left, right, index, typed)  # type: ignore[arg-type]
+    message = svd_problem(matrix, sigma, left, right, index, typed)
     if message.startswith("Flip"):
-        return Verdict(False, "u and v must flip together: with your u, A v = −σ u. Change the sign of v.",
-                       verdict.read_as)
+        return Verdict(
+            False,
+            "u and v must flip together: with your u, A v = −σ u. Change the sign of v.",
+            verdict.read_as,
+        )
     return verdict
 
 
@@ -388,8 +459,12 @@ def choice_test(text: str, expected: Any, data: dict[str, Any], others: dict[str
             ok = name == expected
             return Verdict(ok, "" if ok else f"Not {name}. {data.get('why', '')}".strip(), name)
     listed = ", ".join(choices)
-    return Verdict(False, f"Could not read your answer: answer with one of {listed}.", text.strip(),
-                   unreadable=True)
+    return Verdict(
+        False,
+        f"Could not read your answer: answer with one of {listed}.",
+        text.strip(),
+        unreadable=True,
+    )
 
 
 _NORM_FRAMES = ("‖v‖", "||v||", "|v|", "‖x‖", "||x||", "‖", "||", "|")
@@ -397,7 +472,8 @@ _NORM_WORDS = ("norm", "the", " ", "_", "-", "(", ")")
 
 
 def normalise_choice(text: str) -> str:
-    """One spelling per option: `L₁`, `‖v‖₁`, `l_1`, `ℓ1 norm` → "l1"; `L∞`, `‖v‖∞`, `max-norm` → "linf"."""
+    """One spelling per option: `L₁`, `‖v‖₁`, `l_1`, `ℓ1 norm` → "l1"; `L∞`, `‖v‖∞`, `max-norm` →
+    "linf"."""
     text = unicodedata.normalize("NFKC", text).strip().lower().replace("ℓ", "l")
     text = text.replace("∞", "inf").replace("infinity", "inf")
     for frame in _NORM_FRAMES:
@@ -439,8 +515,13 @@ ANSWER_TESTS: dict[str, AnswerTest] = {
 }
 
 
-def check_part(test: str, text: str, expected: Any, options: dict[str, Any] | None = None,
-               others: dict[str, str] | None = None) -> Verdict:
+def check_part(
+    test: str,
+    text: str,
+    expected: Any,
+    options: dict[str, Any] | None = None,
+    others: dict[str, str] | None = None,
+) -> Verdict:
     """Run the named answer test on one part's text."""
     if test not in ANSWER_TESTS:
         raise KeyError(f"unknown answer test {test!r}; known: {', '.join(sorted(ANSWER_TESTS))}")
@@ -454,8 +535,11 @@ def check_part(test: str, text: str, expected: Any, options: dict[str, Any] | No
         raise
     except (ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
         # sympy's own limits (e.g. Python's 4300-digit int/str limit) on an odd answer
-        return Verdict(False, f"Could not check this answer ({type(exc).__name__}); write it more simply.",
-                       unreadable=True)
+        return Verdict(
+            False,
+            f"Could not check this answer ({type(exc).__name__}); write it more simply.",
+            unreadable=True,
+        )
 
 
 class CheckTimeout(Exception):
@@ -467,11 +551,18 @@ TIMED_OUT = "Checking this answer took too long; write it more simply (e.g. fewe
 
 def check_request(request: dict[str, Any]) -> Verdict:
     """One part check from its JSON request: {test, text, expected, options, others}."""
-    return check_part(request["test"], request["text"], request.get("expected"),
-                      request.get("options"), request.get("others"))
+    return check_part(
+        request["test"],
+        request["text"],
+        request.get("expected"),
+        request.get("options"),
+        request.get("others"),
+    )
 
 
-def check_requests(requests: list[dict[str, Any]], *, timeout: float | None = None) -> list[Verdict]:
+def check_requests(
+    requests: list[dict[str, Any]], *, timeout: float | None = None
+) -> list[Verdict]:
     """Check parts in this process, each under `timeout` seconds when this is the main thread."""
     return [_with_time_limit(request, timeout) for request in requests]
 
@@ -480,9 +571,8 @@ def _with_time_limit(request: dict[str, Any], timeout: float | None) -> Verdict:
     import signal
     import threading
 
-    usable = (timeout is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timeout is None or not usable:
         return check_request(request)
 
     def expire(signum: int, frame: Any) -> None:

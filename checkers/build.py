@@ -1,17 +1,21 @@
-"""Turn a checked parse tree into sympy values (scalars, vectors, matrices, sets, lists) without eval."""
+"""Turn a checked parse tree into sympy values (scalars, vectors, matrices, sets, lists) without
+eval."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 from lark import Token, Tree
 
 from checkers.rounding import Typed
 from checkers.syntax import PLAIN, AnswerError, Names, parse_tree, show
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 MAX_POWER_BITS = 12_000
 """Largest exact integer a power may produce (~3600 digits, under Python's 4300-digit str limit)."""
@@ -44,7 +48,7 @@ class Labelled:
     value: Value
 
 
-Value = Union[sympy.Expr, sympy.ImmutableMatrix, Seq, SetOf, Labelled]
+Value: TypeAlias = sympy.Expr | sympy.ImmutableMatrix | Seq | SetOf | Labelled
 
 
 @dataclass
@@ -66,9 +70,11 @@ class Answer:
     """The parse tree, for checks on how the answer was written (see checkers.restating)."""
 
 
-def parse(text: str, *, real: bool = False, names: Names = PLAIN,
-          env: dict[str, Any] | None = None) -> Answer:
-    """Parse learner text into an Answer; AnswerError with a learner-facing message if it can't be read."""
+def parse(
+    text: str, *, real: bool = False, names: Names = PLAIN, env: dict[str, Any] | None = None
+) -> Answer:
+    """Parse learner text into an Answer; AnswerError with a learner-facing message if it can't be
+    read."""
     tree = parse_tree(text, names=names)
     builder = _Builder(real=real, env=env or {})
     try:
@@ -123,14 +129,35 @@ def rational(text: str) -> sympy.Rational:
 
 
 _FUNCS: dict[str, Any] = {
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc,
-    "cot": sympy.cot, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh, "exp": sympy.exp, "log": sympy.log,
-    "sqrt": sympy.sqrt, "abs": sympy.Abs,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "sec": sympy.sec,
+    "csc": sympy.csc,
+    "cot": sympy.cot,
+    "asin": sympy.asin,
+    "acos": sympy.acos,
+    "atan": sympy.atan,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "tanh": sympy.tanh,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
 }
 _INVERSE = {"sin": "asin", "cos": "acos", "tan": "atan"}
-_ARGUMENT_LIMITS = {"exp": 1e4, "sinh": 1e4, "cosh": 1e4, "sin": 1e6, "cos": 1e6, "tan": 1e6,
-                    "sec": 1e6, "csc": 1e6, "cot": 1e6}
+_ARGUMENT_LIMITS = {
+    "exp": 1e4,
+    "sinh": 1e4,
+    "cosh": 1e4,
+    "sin": 1e6,
+    "cos": 1e6,
+    "tan": 1e6,
+    "sec": 1e6,
+    "csc": 1e6,
+    "cot": 1e6,
+}
 """Beyond these, evaluating the function costs seconds of precision for no teaching value."""
 
 
@@ -139,12 +166,24 @@ def _magnitude(value: sympy.Expr) -> float:
         return abs(complex(sympy.N(value, 15)))
     except (TypeError, ValueError, OverflowError):
         return float("inf")
+
+
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
-def is_scalar(value: Any) -> bool:
+def is_scalar(value: Any) -> TypeIs[sympy.Expr]:
     """True for a single number or expression."""
     return isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase)
+
+
+def entries(vector: Seq) -> list[sympy.Expr]:
+    """The numbers of a vector; AnswerError when an entry is not a single number."""
+    numbers = []
+    for item in vector.items:
+        if not is_scalar(item):
+            raise AnswerError("every entry of a vector must be a single number")
+        numbers.append(item)
+    return numbers
 
 
 class _Builder:
@@ -161,7 +200,7 @@ class _Builder:
         method = getattr(self, f"_{node.data}", None)
         if method is None:
             raise AnswerError(f"cannot use '{show(node)}' here")
-        return method(*node.children)  # type: ignore[no-any-return]
+        return method(*node.children)
 
     # Top level -------------------------------------------------------------------------------
     def _start(self, entries: Tree[Any]) -> Value:
@@ -191,7 +230,7 @@ class _Builder:
     def _var(self, token: Token) -> Value:
         name = str(token)
         if name in self.env:
-            return self.env[name]  # type: ignore[no-any-return]
+            return self.env[name]
         self.symbols.add(name)
         return sympy.Symbol(name, real=True) if self.real else sympy.Symbol(name)
 
@@ -213,10 +252,12 @@ class _Builder:
         built = [[self.build(expr) for expr in row.children] for row in rows.children]
         if len(built) == 1:
             entries = built[0]
-            if all(isinstance(entry, Seq) for entry in entries) and entries:
-                return self._matrix([list(entry.items) for entry in entries])  # type: ignore[union-attr]
-            if all(isinstance(entry, sympy.MatrixBase) and entry.shape[1] == 1 for entry in entries):
-                return self._matrix([list(entry) for entry in entries]).T  # type: ignore[union-attr]
+            vectors = [entry for entry in entries if isinstance(entry, Seq)]
+            if vectors and len(vectors) == len(entries):
+                return self._matrix([list(vector.items) for vector in vectors])
+            columns = [entry for entry in entries if isinstance(entry, sympy.MatrixBase)]
+            if len(columns) == len(entries) and all(column.shape[1] == 1 for column in columns):
+                return self._matrix([list(column) for column in columns]).T
             return Seq(tuple(self._scalar(entry, "a vector entry") for entry in entries))
         return self._matrix(built)
 
@@ -226,7 +267,9 @@ class _Builder:
             raise AnswerError("the rows of the matrix have different lengths")
         if len(rows) > MAX_MATRIX_SIDE or width > MAX_MATRIX_SIDE:
             raise AnswerError(f"matrices are limited to {MAX_MATRIX_SIDE}×{MAX_MATRIX_SIDE}")
-        return sympy.ImmutableMatrix([[self._scalar(v, "a matrix entry") for v in row] for row in rows])
+        return sympy.ImmutableMatrix(
+            [[self._scalar(v, "a matrix entry") for v in row] for row in rows]
+        )
 
     def _entry_value(self, expr: Any) -> Value:
         return self._scalar(self.build(expr), "a vector entry")
@@ -234,7 +277,7 @@ class _Builder:
     def _scalar(self, value: Value, where: str) -> sympy.Expr:
         if not is_scalar(value):
             raise AnswerError(f"{where} must be a single number")
-        return value  # type: ignore[return-value]
+        return value
 
     # Functions ----------------------------------------------------------------------------------
     def _call(self, name: Token, argument: Any) -> Value:
@@ -263,7 +306,7 @@ class _Builder:
         if not is_scalar(value):
             raise AnswerError(f"{name} takes a single number, not a vector or matrix")
         limit = _ARGUMENT_LIMITS.get(name)
-        if limit is not None and value.is_number and _magnitude(value) > limit:  # type: ignore[union-attr]
+        if limit is not None and value.is_number and _magnitude(value) > limit:
             raise AnswerError(f"the number inside {name}( ) is too large to work with")
         return _FUNCS[name](value)
 
@@ -309,13 +352,15 @@ class _Builder:
         if not is_scalar(exponent):
             raise AnswerError("an exponent must be a single number")
         if isinstance(base, sympy.MatrixBase):
-            if not (exponent.is_Integer and 0 <= int(exponent) <= MATRIX_POWER_LIMIT):  # type: ignore[union-attr]
-                raise AnswerError(f"matrix powers are limited to whole numbers 0…{MATRIX_POWER_LIMIT}")
-            return sympy.ImmutableMatrix(base ** int(exponent))  # type: ignore[call-overload]
+            if not (exponent.is_Integer and 0 <= int(exponent) <= MATRIX_POWER_LIMIT):
+                raise AnswerError(
+                    f"matrix powers are limited to whole numbers 0…{MATRIX_POWER_LIMIT}"
+                )
+            return sympy.ImmutableMatrix(base ** int(exponent))
         if not is_scalar(base):
             raise AnswerError("only numbers and square matrices can be raised to a power")
-        _check_power_size(base, exponent)  # type: ignore[arg-type]
-        return _bounded(base**exponent)  # type: ignore[operator]
+        _check_power_size(base, exponent)
+        return _bounded(base**exponent)
 
     def _transpose(self, operand: Any) -> Value:
         value = self.build(operand)
@@ -344,14 +389,14 @@ def _check_power_size(base: sympy.Expr, exponent: sympy.Expr) -> None:
     if not exponent.is_number or exponent.free_symbols:
         return
     if exponent.is_Rational:
-        numerator = abs(int(exponent.p))  # type: ignore[attr-defined]
+        numerator = abs(int(exponent.p))
         if base.is_Rational and base not in (0, 1, -1):
-            size = max(abs(int(base.p)), abs(int(base.q)))  # type: ignore[attr-defined]
+            size = max(abs(int(base.p)), abs(int(base.q)))
             if numerator * math.log2(size) > MAX_POWER_BITS:
                 raise AnswerError("that power is too large to work with")
         elif numerator > MAX_EXPONENT and base not in (0, 1, -1):
             raise AnswerError("that exponent is too large to work with")
-        if abs(int(exponent.q)) > 10**6:  # type: ignore[attr-defined]
+        if abs(int(exponent.q)) > 10**6:
             raise AnswerError("that exponent is too complicated")
         return
     try:
@@ -363,9 +408,10 @@ def _check_power_size(base: sympy.Expr, exponent: sympy.Expr) -> None:
 
 
 def _bounded(value: Value) -> Value:
-    """Refuse exact numbers too large to print (Python's 4300-digit limit) before anything uses them."""
+    """Refuse exact numbers too large to print (Python's 4300-digit limit) before anything uses
+    them."""
     if isinstance(value, sympy.Rational):
-        if max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_POWER_BITS:  # type: ignore[attr-defined]
+        if max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_POWER_BITS:
             raise AnswerError("that number is too large to work with")
     return value
 
@@ -376,7 +422,7 @@ def _negate(value: Value) -> Value:
 
 def _multiply(left: Value, right: Value) -> Value:
     if is_scalar(left) and is_scalar(right):
-        return _bounded(left * right)  # type: ignore[operator]
+        return _bounded(left * right)
     if is_scalar(left) or is_scalar(right):
         scalar, other = (left, right) if is_scalar(left) else (right, left)
         if isinstance(other, Seq) and not other.bare:
@@ -386,22 +432,30 @@ def _multiply(left: Value, right: Value) -> Value:
         raise AnswerError("a number can multiply a vector or a matrix, not a list or a set")
     if isinstance(left, sympy.MatrixBase) and isinstance(right, sympy.MatrixBase):
         if left.shape[1] != right.shape[0]:
-            raise AnswerError(f"cannot multiply a {_shape(left)} matrix by a {_shape(right)} matrix")
+            raise AnswerError(
+                f"cannot multiply a {_shape(left)} matrix by a {_shape(right)} matrix"
+            )
         return sympy.ImmutableMatrix(left * right)
     if isinstance(left, sympy.MatrixBase) and isinstance(right, Seq):
         if left.shape[1] != len(right.items):
-            raise AnswerError(f"cannot multiply a {_shape(left)} matrix by a vector of {len(right.items)}")
+            raise AnswerError(
+                f"cannot multiply a {_shape(left)} matrix by a vector of {len(right.items)}"
+            )
         return Seq(tuple(left * sympy.Matrix(right.items)))
-    raise AnswerError("that product is not defined (use a number times a vector, or matrix products)")
+    raise AnswerError(
+        "that product is not defined (use a number times a vector, or matrix products)"
+    )
 
 
 def _combine(left: Value, right: Value, op: str) -> Value:
     if is_scalar(left) and is_scalar(right):
-        return _bounded(left + right)  # type: ignore[operator]
+        return _bounded(left + right)
     if isinstance(left, Seq) and isinstance(right, Seq) and not left.bare and not right.bare:
         if len(left.items) != len(right.items):
-            raise AnswerError(f"cannot add vectors of lengths {len(left.items)} and {len(right.items)}")
-        return Seq(tuple(a + b for a, b in zip(left.items, right.items)))  # type: ignore[operator]
+            raise AnswerError(
+                f"cannot add vectors of lengths {len(left.items)} and {len(right.items)}"
+            )
+        return Seq(tuple(a + b for a, b in zip(left.items, right.items, strict=False)))  # type: ignore[operator]
     if isinstance(left, sympy.MatrixBase) and isinstance(right, sympy.MatrixBase):
         if left.shape != right.shape:
             raise AnswerError(f"cannot add a {_shape(left)} matrix and a {_shape(right)} matrix")

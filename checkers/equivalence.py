@@ -28,14 +28,23 @@ class Options:
     any_label: bool = False
     """Accept any `name =` label before a value (exercise parts); otherwise only λ, σ₁, u1 style."""
     kind: str = ""
-    """What the value is ("norm", "angle", "singular_value", …) for the mistake detectors' wording."""
+    """What the value is ("norm", "angle", "singular_value", …) for the mistake detectors'
+    wording."""
     typed: rounding.Typed | None = None
     """Set to the answer's literals to judge numbers by the rounding policy (checkers.rounding)
     instead of `tolerance`."""
 
 
-def equivalent(student: str, expected: str, *, rtol: float | None = None, atol: float | None = None,
-               sigfigs: int | None = None, rounded: bool = False, real: bool = False) -> Verdict:
+def equivalent(
+    student: str,
+    expected: str,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    sigfigs: int | None = None,
+    rounded: bool = False,
+    real: bool = False,
+) -> Verdict:
     """Whether `student` is mathematically `expected` (exactly, or within rtol/atol, or to sigfigs).
 
     `rounded=True` applies the exercises' policy (checkers.rounding): exact, or a decimal correctly
@@ -43,8 +52,12 @@ def equivalent(student: str, expected: str, *, rtol: float | None = None, atol: 
     and vectors compare in order; letters are variables (exercises refuse them, see answer_tests).
     Raises ValueError if `expected` itself cannot be read (an authoring error).
     """
-    options = Options(tolerance=Tolerance(rtol=rtol, atol=atol), sigfigs=sigfigs, real=real,
-                      typed=rounding.Typed() if rounded else None)
+    options = Options(
+        tolerance=Tolerance(rtol=rtol, atol=atol),
+        sigfigs=sigfigs,
+        real=real,
+        typed=rounding.Typed() if rounded else None,
+    )
     try:
         target = parse(expected, real=real)
     except AnswerError as exc:
@@ -53,7 +66,8 @@ def equivalent(student: str, expected: str, *, rtol: float | None = None, atol: 
 
 
 def check_text(student: str, expected: Value, options: Options, *, names: Names = PLAIN) -> Verdict:
-    """Parse the learner's text and compare it with `expected` (`names`: NUMBERS_ONLY refuses letters)."""
+    """Parse the learner's text and compare it with `expected` (`names`: NUMBERS_ONLY refuses
+    letters)."""
     try:
         answer = parse(student, real=options.real, names=names)
     except AnswerError as exc:
@@ -64,8 +78,12 @@ def check_text(student: str, expected: Value, options: Options, *, names: Names 
         ok, feedback = compare_answer(answer, expected, options)
     except (ValueError, ArithmeticError, RecursionError) as exc:
         # sympy's own limits (e.g. Python's 4300-digit int/str limit) on an odd answer
-        return Verdict(False, f"Could not check this answer ({type(exc).__name__}); write it more simply.",
-                       answer.read_as, unreadable=True)
+        return Verdict(
+            False,
+            f"Could not check this answer ({type(exc).__name__}); write it more simply.",
+            answer.read_as,
+            unreadable=True,
+        )
     return Verdict(ok, feedback, answer.read_as)
 
 
@@ -89,13 +107,16 @@ def compare_answer(answer: Answer, expected: Value, options: Options) -> tuple[b
 
 
 def strip_labels(value: Value, *, any_label: bool) -> Value:
-    """Drop `λ =`-style labels; an equation like `x = 1.5` is an error unless any label is allowed."""
+    """Drop `λ =`-style labels; an equation like `x = 1.5` is an error unless any label is
+    allowed."""
     if isinstance(value, Labelled):
         if not (any_label or _is_label_name(value.name)):
             raise AnswerError(f"You wrote an equation ({value.name} = …); give just the value.")
         return strip_labels(value.value, any_label=any_label)
     if isinstance(value, Seq) and value.bare:
-        return Seq(tuple(strip_labels(item, any_label=any_label) for item in value.items), bare=True)
+        return Seq(
+            tuple(strip_labels(item, any_label=any_label) for item in value.items), bare=True
+        )
     return value
 
 
@@ -105,7 +126,8 @@ def _is_label_name(name: str) -> bool:
 
 
 def compare(student: Value, expected: Value, options: Options) -> tuple[bool, str]:
-    """Structural comparison; returns (ok, feedback) where empty feedback means "no specific reason"."""
+    """Structural comparison; returns (ok, feedback) where empty feedback means "no specific
+    reason"."""
     if isinstance(expected, SetOf):
         return _compare_set(student, expected, options)
     if isinstance(expected, Seq) or _is_vector_matrix(expected):
@@ -113,18 +135,26 @@ def compare(student: Value, expected: Value, options: Options) -> tuple[bool, st
     if isinstance(expected, sympy.MatrixBase):
         return _compare_matrix(student, expected, options)
     if not is_scalar(student):
-        comma = " Decimals take a point (7.348), not a comma." if _looks_like_decimal_comma(student) else ""
+        comma = (
+            " Decimals take a point (7.348), not a comma."
+            if _looks_like_decimal_comma(student)
+            else ""
+        )
         return False, f"Expected a single value; you gave {describe(student)}.{comma}"
     if options.typed is not None:
-        return rounding.judge(student, expected, options.typed)  # type: ignore[arg-type]
-    equal = scalars_equal(student, expected, options.tolerance, real=options.real)  # type: ignore[arg-type]
+        return rounding.judge(student, expected, options.typed)
+    equal = scalars_equal(student, expected, options.tolerance, real=options.real)
     return bool(equal), ""
 
 
 def _looks_like_decimal_comma(value: Value) -> bool:
     """`7,348` typed for 7.348 reads as the list 7, 348."""
-    return (isinstance(value, Seq) and value.bare and len(value.items) == 2
-            and all(isinstance(item, sympy.Integer) and item >= 0 for item in value.items))
+    return (
+        isinstance(value, Seq)
+        and value.bare
+        and len(value.items) == 2
+        and all(isinstance(item, sympy.Integer) and item >= 0 for item in value.items)
+    )
 
 
 def describe(value: Value) -> str:
@@ -132,7 +162,11 @@ def describe(value: Value) -> str:
     if isinstance(value, SetOf):
         return f"a set of {len(value.items)}"
     if isinstance(value, Seq):
-        return f"a list of {len(value.items)} values" if value.bare else f"a vector of {len(value.items)} entries"
+        return (
+            f"a list of {len(value.items)} values"
+            if value.bare
+            else f"a vector of {len(value.items)} entries"
+        )
     if isinstance(value, sympy.MatrixBase):
         return f"a {value.shape[0]}×{value.shape[1]} matrix"
     return "a single value"
@@ -159,11 +193,16 @@ def _compare_sequence(student: Value, expected: Seq, options: Options) -> tuple[
         return _compare_multiset(list(student.items), list(expected.items), options)
     if len(student.items) != len(expected.items):
         return False, f"Expected {len(expected.items)} entries; you gave {len(student.items)}."
-    verdicts = [compare(s, t, replace(options, unordered=False)) for s, t in zip(student.items, expected.items)]
+    verdicts = [
+        compare(s, t, replace(options, unordered=False))
+        for s, t in zip(student.items, expected.items, strict=False)
+    ]
     wrong = [index for index, (ok, _) in enumerate(verdicts, start=1) if not ok]
     if not wrong:
         return True, ""
-    close = _close_entries([str(index) for index in wrong], [verdicts[index - 1][1] for index in wrong])
+    close = _close_entries(
+        [str(index) for index in wrong], [verdicts[index - 1][1] for index in wrong]
+    )
     if close:
         return False, close
     if len(wrong) > 1 and _compare_multiset(list(student.items), list(expected.items), options)[0]:
@@ -171,21 +210,38 @@ def _compare_sequence(student: Value, expected: Seq, options: Options) -> tuple[
     if len(wrong) == len(expected.items) and len(wrong) > 1:
         return False, ""
     names = ", ".join(str(index) for index in wrong)
-    return False, f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} {'is' if len(wrong) == 1 else 'are'} not right."
+    return (
+        False,
+        f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} {'is' if len(wrong) == 1 else 'are'} "
+        "not right.",
+    )
 
 
-def _compare_matrix(student: Value, expected: sympy.MatrixBase, options: Options) -> tuple[bool, str]:
+def _compare_matrix(
+    student: Value, expected: sympy.MatrixBase, options: Options
+) -> tuple[bool, str]:
     if not isinstance(student, sympy.MatrixBase):
-        return False, f"Expected a {expected.shape[0]}×{expected.shape[1]} matrix; you gave {describe(student)}."
+        return (
+            False,
+            f"Expected a {expected.shape[0]}×{expected.shape[1]} matrix; you gave "
+            f"{describe(student)}.",
+        )
     if student.shape != expected.shape:
-        return False, (f"Wrong shape: expected {expected.shape[0]}×{expected.shape[1]}, "
-                       f"you gave {student.shape[0]}×{student.shape[1]}.")
-    verdicts = {(row + 1, col + 1): compare(student[row, col], expected[row, col], options)
-                for row in range(expected.shape[0]) for col in range(expected.shape[1])}
+        return False, (
+            f"Wrong shape: expected {expected.shape[0]}×{expected.shape[1]}, "
+            f"you gave {student.shape[0]}×{student.shape[1]}."
+        )
+    verdicts = {
+        (row + 1, col + 1): compare(student[row, col], expected[row, col], options)
+        for row in range(expected.shape[0])
+        for col in range(expected.shape[1])
+    }
     wrong = [cell for cell, (ok, _) in verdicts.items() if not ok]
     if not wrong:
         return True, ""
-    close = _close_entries([f"({row},{col})" for row, col in wrong], [verdicts[cell][1] for cell in wrong])
+    close = _close_entries(
+        [f"({row},{col})" for row, col in wrong], [verdicts[cell][1] for cell in wrong]
+    )
     if close:
         return False, close
     if mistakes.is_transpose(student, expected, options):
@@ -193,14 +249,21 @@ def _compare_matrix(student: Value, expected: sympy.MatrixBase, options: Options
     if len(wrong) == expected.shape[0] * expected.shape[1]:
         return False, ""
     names = ", ".join(f"({row},{col})" for row, col in wrong)
-    return False, f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} (row,column) {'is' if len(wrong) == 1 else 'are'} not right."
+    return (
+        False,
+        f"Entr{'y' if len(wrong) == 1 else 'ies'} {names} (row,column) "
+        f"{'is' if len(wrong) == 1 else 'are'} not right.",
+    )
 
 
 def _close_entries(names: list[str], feedbacks: list[str]) -> str:
-    """When every wrong entry is a near miss under the rounding policy, say so, naming the entries."""
+    """When every wrong entry is a near miss under the rounding policy, say so, naming the
+    entries."""
     if not feedbacks or not all(rounding.is_close_message(feedback) for feedback in feedbacks):
         return ""
-    message = rounding.CLOSE_DIGITS if rounding.CLOSE_DIGITS in feedbacks else rounding.CLOSE_ROUNDING
+    message = (
+        rounding.CLOSE_DIGITS if rounding.CLOSE_DIGITS in feedbacks else rounding.CLOSE_ROUNDING
+    )
     return f"Entr{'y' if len(names) == 1 else 'ies'} {', '.join(names)}: {message}"
 
 
@@ -231,7 +294,9 @@ def _distinct(items: list[Value], options: Options) -> list[Value]:
     return kept
 
 
-def _compare_multiset(given: list[Value], wanted: list[Value], options: Options) -> tuple[bool, str]:
+def _compare_multiset(
+    given: list[Value], wanted: list[Value], options: Options
+) -> tuple[bool, str]:
     if len(given) != len(wanted):
         return False, f"Expected {len(wanted)} values; you gave {len(given)}."
     matches = [[compare(s, t, replace(options, unordered=False))[0] for t in wanted] for s in given]
@@ -251,8 +316,13 @@ def _compare_multiset(given: list[Value], wanted: list[Value], options: Options)
         return True, ""
     unmatched = [given[s] for s in range(len(given)) if s not in owner.values()]
     for value in unmatched:
-        near = [feedback for target in wanted
-                if rounding.is_close_message(feedback := compare(value, target, replace(options, unordered=False))[1])]
+        near = [
+            feedback
+            for target in wanted
+            if rounding.is_close_message(
+                feedback := compare(value, target, replace(options, unordered=False))[1]
+            )
+        ]
         if near:
             return False, f"{_short(value)}: {near[0]}"
     if matched == 0:
@@ -276,7 +346,7 @@ def _terminates(denominator: int) -> bool:
 def _near(student: Value, expected: Value) -> bool:
     if not (is_scalar(student) and is_scalar(expected)):
         return False
-    return bool(scalars_equal(student, expected, Tolerance(rtol=1e-2)))  # type: ignore[arg-type]
+    return bool(scalars_equal(student, expected, Tolerance(rtol=1e-2)))
 
 
 def _sigfigs(answer: Answer, value: Value, expected: Any, figures: int) -> tuple[bool, str]:
@@ -293,7 +363,11 @@ def _sigfigs(answer: Answer, value: Value, expected: Any, figures: int) -> tuple
     if (typed < 0) != (rounded < 0) and abs(typed) == abs(rounded):
         return False, "Check the sign."
     if not low <= figures <= high:
-        return False, f"You gave {low if low == high else f'{low}–{high}'} significant figures; give {figures}."
+        return (
+            False,
+            f"You gave {low if low == high else f'{low}–{high}'} significant figures; give "
+            f"{figures}.",
+        )
     if typed == rounded:
         return True, ""
     if typed == truncate_sigfigs(Decimal(str(target.real)), figures):

@@ -30,7 +30,9 @@ def detect(student: Value, expected: Value, kind: str, answer: Answer | None = N
     near = NEAR
     if answer is not None and answer.decimal:
         # 1.11 typed for −θ = −1.10715… is the sign slip, rounded to the digits typed.
-        near = Tolerance(rtol=max(NEAR.rtol or 0, min(5e-3, 0.5 * relative_tolerance(answer.typed))))
+        near = Tolerance(
+            rtol=max(NEAR.rtol or 0, min(5e-3, 0.5 * relative_tolerance(answer.typed)))
+        )
     token = _NEAR_NOW.set(near)
     try:
         return _detect(student, expected, kind, answer)
@@ -40,7 +42,7 @@ def detect(student: Value, expected: Value, kind: str, answer: Answer | None = N
 
 def _detect(student: Value, expected: Value, kind: str, answer: Answer | None) -> str | None:
     if is_scalar(student) and is_scalar(expected):
-        return _scalar(student, expected, kind, answer)  # type: ignore[arg-type]
+        return _scalar(student, expected, kind, answer)
     if isinstance(student, Seq) and isinstance(expected, (Seq, sympy.MatrixBase)):
         wanted = list(expected.items) if isinstance(expected, Seq) else list(expected)
         return _vector(list(student.items), wanted, kind)
@@ -58,7 +60,9 @@ def _is(s: mpmath.mpc, t: Any) -> bool:
     return close(s, t, _NEAR_NOW.get())
 
 
-def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer | None) -> str | None:
+def _scalar(
+    student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer | None
+) -> str | None:
     s, t = _number(student), _number(expected)
     if s is None or t is None:
         return None
@@ -80,9 +84,16 @@ def _scalar(student: sympy.Expr, expected: sympy.Expr, kind: str, answer: Answer
     if abs(t) not in (0, 1) and _is(s, t * t):
         return {
             "norm": "That is ‖v‖², the squared norm; take the square root.",
-            "singular_value": "That is σ², an eigenvalue of AᵀA; the singular value is its square root.",
+            "singular_value": "That is σ², an eigenvalue of AᵀA; the "
+            "singular value is its square root.",
         }.get(kind, "That is the square of the answer; take the square root.")
-    if kind != "angle" and t.imag == 0 and t.real > 0 and abs(t) != 1 and _is(s, mpmath.sqrt(t.real)):
+    if (
+        kind != "angle"
+        and t.imag == 0
+        and t.real > 0
+        and abs(t) != 1
+        and _is(s, mpmath.sqrt(t.real))
+    ):
         return "That is the square root of the answer; did you take a root you did not need?"
     if t != 0 and s != 0:
         ratio = abs(s / t)
@@ -105,8 +116,10 @@ def _angle(s: mpmath.mpc, t: mpmath.mpc, degrees: bool) -> str | None:
     if not _is(t, mpmath.pi / 2) and _is(s, mpmath.pi / 2):
         return "That is a right angle (90°), which needs a·b = 0: recheck the dot product."
     if t.real < mpmath.pi / 2 and _is(s, mpmath.pi / 2 - t):
-        return ("That is 90° − θ, the complementary angle: θ = arccos(a·b / (‖a‖‖b‖)); "
-                "check which ratio you took (arctan and arcsin take different ones).")
+        return (
+            "That is 90° − θ, the complementary angle: θ = arccos(a·b / (‖a‖‖b‖)); "
+            "check which ratio you took (arctan and arcsin take different ones)."
+        )
     return None
 
 
@@ -121,13 +134,13 @@ def _vector(student: list[Any], expected: list[Any], kind: str) -> str | None:
 
 
 def _all_close(student: list[Any], expected: list[Any]) -> bool:
-    values = [(_number(s), _number(t)) for s, t in zip(student, expected)]
+    values = [(_number(s), _number(t)) for s, t in zip(student, expected, strict=False)]
     return all(s is not None and t is not None and _is(s, t) for s, t in values)
 
 
 def _parallel(student: list[Any], expected: list[Any]) -> bool:
     """Whether the student's vector is a positive multiple of the expected one."""
-    pairs = [(_number(s), _number(t)) for s, t in zip(student, expected)]
+    pairs = [(_number(s), _number(t)) for s, t in zip(student, expected, strict=False)]
     if any(s is None or t is None for s, t in pairs):
         return False
     pivot = next(((s, t) for s, t in pairs if abs(t) > 0), None)  # type: ignore[arg-type]
@@ -136,7 +149,7 @@ def _parallel(student: list[Any], expected: list[Any]) -> bool:
     factor = pivot[0] / pivot[1]  # type: ignore[operator]
     if factor.real <= 0:
         return False
-    return all(_is(s, t * factor) for s, t in pairs)  # type: ignore[operator]
+    return all(_is(s, t * factor) for s, t in pairs)
 
 
 def is_transpose(student: sympy.MatrixBase, expected: sympy.MatrixBase, options: Options) -> bool:
@@ -146,5 +159,6 @@ def is_transpose(student: sympy.MatrixBase, expected: sympy.MatrixBase, options:
     flipped = expected.T
     return all(
         bool(scalars_equal(student[i, j], flipped[i, j], options.tolerance, real=options.real))
-        for i in range(student.shape[0]) for j in range(student.shape[1])
+        for i in range(student.shape[0])
+        for j in range(student.shape[1])
     )

@@ -39,7 +39,9 @@ def value_of(expr: sympy.Expr) -> mpmath.mpc | None:
         if not (real.is_Number and imag.is_Number):
             return None
         with mpmath.workdps(DIGITS + 10):
-            number = mpmath.mpc(mpmath.mpf(str(real)) if real != 0 else 0, mpmath.mpf(str(imag)) if imag != 0 else 0)
+            number = mpmath.mpc(
+                mpmath.mpf(str(real)) if real != 0 else 0, mpmath.mpf(str(imag)) if imag != 0 else 0
+            )
         if not (mpmath.isfinite(number.real) and mpmath.isfinite(number.imag)):
             return None
         return number
@@ -48,7 +50,8 @@ def value_of(expr: sympy.Expr) -> mpmath.mpc | None:
 
 
 def close(student: mpmath.mpc, expected: mpmath.mpc, tolerance: Tolerance) -> bool:
-    """Whether two numbers agree, exactly (to 40 digits) or within the tolerance, boundary inclusive."""
+    """Whether two numbers agree, exactly (to 40 digits) or within the tolerance, boundary
+    inclusive."""
     with mpmath.workdps(DIGITS + 10):
         gap = abs(student - expected)
         size = abs(expected)
@@ -58,8 +61,9 @@ def close(student: mpmath.mpc, expected: mpmath.mpc, tolerance: Tolerance) -> bo
         return bool(gap <= bound * (1 + SLACK) + mpmath.mpf("1e-40"))
 
 
-def scalars_equal(student: sympy.Expr, expected: sympy.Expr, tolerance: Tolerance = EXACT, *,
-                  real: bool = False) -> bool | None:
+def scalars_equal(
+    student: sympy.Expr, expected: sympy.Expr, tolerance: Tolerance = EXACT, *, real: bool = False
+) -> bool | None:
     """True/False when decided; None when neither side could be evaluated (not a number)."""
     symbols = sorted(student.free_symbols | expected.free_symbols, key=lambda s: s.name)
     if not symbols:
@@ -70,13 +74,21 @@ def scalars_equal(student: sympy.Expr, expected: sympy.Expr, tolerance: Toleranc
     return _equal_at_points(student, expected, symbols, tolerance, real=real)
 
 
-def _equal_at_points(student: sympy.Expr, expected: sympy.Expr, symbols: list[sympy.Symbol],
-                     tolerance: Tolerance, *, real: bool) -> bool | None:
+def _equal_at_points(
+    student: sympy.Expr,
+    expected: sympy.Expr,
+    symbols: list[sympy.Symbol],
+    tolerance: Tolerance,
+    *,
+    real: bool,
+) -> bool | None:
     """Compare at random non-integer points of both signs (and complex points unless `real`)."""
     rng = random.Random(f"{student}|{expected}")
     agreed = 0
     for attempt in range(POINTS * 4):
-        point = {symbol: _sample(rng, complex_point=not real and attempt % 3 == 2) for symbol in symbols}
+        point = {
+            symbol: _sample(rng, complex_point=not real and attempt % 3 == 2) for symbol in symbols
+        }
         left = value_of(student.xreplace(point))
         right = value_of(expected.xreplace(point))
         if left is None or right is None:

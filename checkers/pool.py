@@ -20,7 +20,8 @@ STARTUP_TIMEOUT_S = 30.0
 
 
 class CheckerPool:
-    """One warm worker process. `start()` early (after first paint); `check()` from a worker thread."""
+    """One warm worker process. `start()` early (after first paint); `check()` from a worker
+    thread."""
 
     def __init__(self, *, python: str | None = None) -> None:
         self._python = python or sys.executable
@@ -73,8 +74,11 @@ class CheckerPool:
             except (OSError, TimeoutError, ValueError) as exc:
                 self._kill_locked()
                 self._spawn_locked()
-                message = ("Checking this answer took too long; write it more simply."
-                           if isinstance(exc, TimeoutError) else f"The checker stopped: {exc}.")
+                message = (
+                    "Checking this answer took too long; write it more simply."
+                    if isinstance(exc, TimeoutError)
+                    else f"The checker stopped: {exc}."
+                )
                 return [Verdict(False, message, unreadable=True) for _ in requests]
         verdicts = [Verdict.from_dict(item) for item in json.loads(reply)]
         if len(verdicts) != len(requests):

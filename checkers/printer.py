@@ -106,7 +106,7 @@ class _Printer(Transformer[Token, Shown]):
         return Shown(f"−{_wrap(kids[0], 'neg', right=True)}", "neg")
 
     def pos(self, kids: list[Any]) -> Shown:
-        return kids[0]  # type: ignore[no-any-return]
+        return kids[0]
 
     def paren(self, kids: list[Any]) -> Shown:
         return Shown(f"({_text(kids[0])})", "paren")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import sympy
 from lark import Tree
@@ -41,7 +41,7 @@ class Prod:
     factors: tuple[Expr, ...]
 
 
-Expr = Union[Sym, T, Prod]
+Expr: TypeAlias = Sym | T | Prod
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,9 @@ def check_chain(text: str, spec: ProofSpec) -> Verdict:
 
     Every step is named true or false; a step that is the claim itself is circular; at least one
     step must compute entries or apply a rule other than the claim; the ends must be the claim's."""
-    entry_letters = frozenset(letter for rows in spec.matrices.values() for row in rows for cell in row
-                              for letter in cell)
+    entry_letters = frozenset(
+        letter for rows in spec.matrices.values() for row in rows for cell in row for letter in cell
+    )
     names = Names(split=entry_letters, matrices=frozenset(spec.matrices) | {"I"})
     try:
         tree = parse_tree(text, names=names, chain=True)
@@ -84,32 +85,46 @@ def check_chain(text: str, spec: ProofSpec) -> Verdict:
     steps = list(tree.children)
     shown = " = ".join(show(step) for step in steps)
     if len(steps) < 2:
-        return Verdict(False, "A proof here is a chain of equalities: write steps joined by '=' "
-                              "(or one per line).", shown)
+        return Verdict(
+            False,
+            "A proof here is a chain of equalities: write steps joined by '=' (or one per line).",
+            shown,
+        )
     if len(steps) > MAX_STEPS:
         return Verdict(False, f"Keep the chain under {MAX_STEPS} steps.", shown)
     environments = _environments(spec)
     letters = _letter_matrices(spec)
-    claim = (_key(_parse_side(spec.start, names), letters), _key(_parse_side(spec.target, names), letters))
+    claim = (
+        _key(_parse_side(spec.start, names), letters),
+        _key(_parse_side(spec.target, names), letters),
+    )
     try:
-        judged = [_check_step(steps[i - 1], steps[i], spec, environments, letters, claim)
-                  for i in range(1, len(steps))]
+        judged = [
+            _check_step(steps[i - 1], steps[i], spec, environments, letters, claim)
+            for i in range(1, len(steps))
+        ]
     except AnswerError as exc:
         return Verdict(False, f"Could not use your proof: {exc}.", shown)
     ends = (_key(steps[0], letters), _key(steps[-1], letters))
     ends_ok = ends in (claim, claim[::-1]) and ends[0] != ends[1]
     if all(step.ok for step in judged) and ends_ok and any(step.justified for step in judged):
         return Verdict(True, "Every step checks out.", shown)
-    lines = [f"Step {index} ({show(steps[index - 1])} = {show(steps[index])}): {step.reason}"
-             for index, step in enumerate(judged, start=1)]
+    lines = [
+        f"Step {index} ({show(steps[index - 1])} = {show(steps[index])}): {step.reason}"
+        for index, step in enumerate(judged, start=1)
+    ]
     # The ends are named only when they are wrong and no false step already explains it: in
     # (AB)ᵀ = AᵀBᵀ the fault is the false step, not where the chain ends.
     starts_right = ends[0] in claim
     if not ends_ok and (all(step.ok for step in judged) or not starts_right):
-        lines.append(f"The chain must start at {spec.start} and end at {spec.target} (or the reverse).")
+        lines.append(
+            f"The chain must start at {spec.start} and end at {spec.target} (or the reverse)."
+        )
     elif all(step.ok for step in judged):
-        lines.append("No step does any work: at least one must compute entries (like ae + bg) or apply "
-                     "a rule that is not the claim itself.")
+        lines.append(
+            "No step does any work: at least one must compute entries (like ae + bg) or apply "
+            "a rule that is not the claim itself."
+        )
     return Verdict(False, "\n".join(lines), shown)
 
 
@@ -130,12 +145,16 @@ def _key(node: Any, letters: dict[str, Any]) -> Expr | str:
 
 def _letter_matrices(spec: ProofSpec) -> dict[str, Any]:
     """Each matrix letter's general symbolic matrix, where the exercise names its entries."""
-    return {letter: sympy.ImmutableMatrix([[sympy.Symbol(cell) for cell in row] for row in rows])
-            for letter, rows in spec.matrices.items() if rows}
+    return {
+        letter: sympy.ImmutableMatrix([[sympy.Symbol(cell) for cell in row] for row in rows])
+        for letter, rows in spec.matrices.items()
+        if rows
+    }
 
 
 def _environments(spec: ProofSpec) -> list[dict[str, Any]]:
-    """General symbolic matrices where entries are named; otherwise a few random integer matrices."""
+    """General symbolic matrices where entries are named; otherwise a few random integer
+    matrices."""
     rng = random.Random(0)
     environments: list[dict[str, Any]] = []
     for _ in range(3):
@@ -150,8 +169,14 @@ def _environments(spec: ProofSpec) -> list[dict[str, Any]]:
     return environments
 
 
-def _check_step(left: Any, right: Any, spec: ProofSpec, environments: list[dict[str, Any]],
-                letters: dict[str, Any], claim: tuple[Expr | str, Expr | str]) -> Step:
+def _check_step(
+    left: Any,
+    right: Any,
+    spec: ProofSpec,
+    environments: list[dict[str, Any]],
+    letters: dict[str, Any],
+    claim: tuple[Expr | str, Expr | str],
+) -> Step:
     """Judge one step: false, circular, a jump, or true (and whether it does any work)."""
     problem = _inequality(left, right, environments)
     if problem:
@@ -163,17 +188,24 @@ def _check_step(left: Any, right: Any, spec: ProofSpec, environments: list[dict[
     if a == b:
         return Step(True, "true (the same expression rewritten).")
     if {a, b} == set(claim):
-        return Step(False, "circular — this step is the claim itself, what you are proving; "
-                           f"{_instead(spec)}")
+        return Step(
+            False,
+            f"circular — this step is the claim itself, what you are proving; {_instead(spec)}",
+        )
     for rule in spec.rules:
         if b in _rewrites(a, rule) or a in _rewrites(b, rule):
             return Step(True, f"true (by {RULES[rule]}).", justified=rule != "identity")
     for rule in RULES:
         if rule not in spec.rules and (b in _rewrites(a, rule) or a in _rewrites(b, rule)):
-            return Step(False, f"circular — this uses {RULES[rule]}, the very fact you are proving; "
-                               f"{_instead(spec)}")
+            return Step(
+                False,
+                f"circular — this uses {RULES[rule]}, the very fact you are proving; "
+                f"{_instead(spec)}",
+            )
     if not spec.rules:
-        return Step(False, "true, but it jumps between symbols without showing why; write out the entries.")
+        return Step(
+            False, "true, but it jumps between symbols without showing why; write out the entries."
+        )
     allowed = " or ".join(RULES[rule] for rule in spec.rules)
     return Step(False, f"true, but it jumps too far; apply one rule at a time ({allowed}).")
 
@@ -197,15 +229,23 @@ def _inequality(left: Any, right: Any, environments: list[dict[str, Any]]) -> st
             a, b = build_tree(left, env=env), build_tree(right, env=env)
         except AnswerError as exc:
             if "cannot multiply" in str(exc):
-                # The sizes are the checker's choice, not the learner's: speak of the product in general.
-                return "a product in it is not defined unless the matrices are square (check the order of the factors)."
+                # The sizes are the checker's choice, not the learner's: speak of the product in
+                # general.
+                return (
+                    "a product in it is not defined unless the matrices are square (check the "
+                    "order of the factors)."
+                )
             return f"{exc} (check the order of the factors)."
         if not (isinstance(a, sympy.MatrixBase) and isinstance(b, sympy.MatrixBase)):
             return "both sides must be matrices."
         if a.shape != b.shape:
             return "the two sides are not equal in general: they need not even have the same size."
-        wrong = [(i + 1, j + 1) for i in range(a.shape[0]) for j in range(a.shape[1])
-                 if sympy.expand(a[i, j] - b[i, j]) != 0]
+        wrong = [
+            (i + 1, j + 1)
+            for i in range(a.shape[0])
+            for j in range(a.shape[1])
+            if sympy.expand(a[i, j] - b[i, j]) != 0
+        ]
         if wrong:
             cells = ", ".join(f"({i},{j})" for i, j in wrong)
             return f"entry {cells} differs." if len(wrong) == 1 else f"entries {cells} differ."
@@ -219,7 +259,8 @@ def _square_size(env: dict[str, Any]) -> int:
 
 
 def _symbolic(node: Any, letters: dict[str, Any]) -> Expr | None:
-    """The expression as letters, transposes and products; None if it computes entries or other maths.
+    """The expression as letters, transposes and products; None if it computes entries or other
+    maths.
 
     A matrix written out with a letter's own entries ([[a,c],[b,d]] for Aᵀ) counts as that letter,
     so writing the claim out in entries is still the claim."""
@@ -284,5 +325,5 @@ def _rewrites(expr: Expr, rule: str) -> set[Expr]:
     if isinstance(expr, Prod):
         for index, factor in enumerate(expr.factors):
             for new in _rewrites(factor, rule):
-                found.add(Prod(expr.factors[:index] + (new,) + expr.factors[index + 1:]))
+                found.add(Prod(expr.factors[:index] + (new,) + expr.factors[index + 1 :]))
     return {_flatten(item) for item in found}

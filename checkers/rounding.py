@@ -67,8 +67,9 @@ def judge(student: sympy.Expr, expected: sympy.Expr, typed: Typed) -> tuple[bool
         return _judge(student, value, target, typed)
 
 
-def _judge(student: sympy.Expr, value: mpmath.mpc | None, target: mpmath.mpc,
-           typed: Typed) -> tuple[bool, str]:
+def _judge(
+    student: sympy.Expr, value: mpmath.mpc | None, target: mpmath.mpc, typed: Typed
+) -> tuple[bool, str]:
     found = _literal(student, typed)
     if found is not None:
         text, scale = found
@@ -83,7 +84,9 @@ def _judge(student: sympy.Expr, value: mpmath.mpc | None, target: mpmath.mpc,
     # figure fewer than the fewest typed.
     figures = typed.figures - 1
     computed, wanted = _decimal(value.real), _decimal(target.real)
-    if figures >= MIN_FIGURES and round_sigfigs(computed, figures) == round_sigfigs(wanted, figures):
+    if figures >= MIN_FIGURES and round_sigfigs(computed, figures) == round_sigfigs(
+        wanted, figures
+    ):
         return True, ""
     if wanted != 0 and abs(computed - wanted) <= abs(wanted) * Decimal(str(CLOSE_RTOL)):
         return False, CLOSE_DIGITS if figures < MIN_FIGURES else CLOSE_ROUNDING

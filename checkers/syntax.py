@@ -1,6 +1,7 @@
 """Parse learner answers with the Lark grammar into a checked tree, and preview how it was read.
 
-No sympy here: the app calls `read_as` on every keystroke, so this module costs only the Lark import.
+No sympy here: the app calls `read_as` on every keystroke, so this module costs only the Lark
+import.
 """
 
 from __future__ import annotations
@@ -32,34 +33,96 @@ MAX_DEPTH = 40
 MAX_NUMBER_DIGITS = 60
 
 FUNCTIONS: dict[str, str] = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cosec": "csc",
-    "cot": "cot", "asin": "asin", "acos": "acos", "atan": "atan", "arcsin": "asin",
-    "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sec": "sec",
+    "csc": "csc",
+    "cosec": "csc",
+    "cot": "cot",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    "sqrt": "sqrt",
+    "abs": "abs",
 }
 TWO_ARGUMENT_FUNCTIONS: dict[str, str] = {"atan2": "atan2", "arctan2": "atan2"}
 """Functions of two numbers, written name(y, x)."""
 CONSTANTS: dict[str, str] = {
-    "pi": "pi", "π": "pi", "e": "e", "inf": "inf", "infinity": "inf", "oo": "inf", "∞": "inf",
+    "pi": "pi",
+    "π": "pi",
+    "e": "e",
+    "inf": "inf",
+    "infinity": "inf",
+    "oo": "inf",
+    "∞": "inf",
 }
 UNITS: dict[str, str] = {
-    "deg": "deg", "degree": "deg", "degrees": "deg", "rad": "rad", "radian": "rad", "radians": "rad",
+    "deg": "deg",
+    "degree": "deg",
+    "degrees": "deg",
+    "rad": "rad",
+    "radian": "rad",
+    "radians": "rad",
 }
 SEPARATOR_WORDS = {"and", "or"}
 GREEK_NAMES: dict[str, str] = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "theta": "θ", "lambda": "λ", "lam": "λ",
-    "mu": "μ", "sigma": "σ", "phi": "φ", "psi": "ψ", "omega": "ω", "tau": "τ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "theta": "θ",
+    "lambda": "λ",
+    "lam": "λ",
+    "mu": "μ",
+    "sigma": "σ",
+    "phi": "φ",
+    "psi": "ψ",
+    "omega": "ω",
+    "tau": "τ",
 }
 COMPLEX_NAMES = {"i", "j", "I"}
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_OPERAND_END = {"NUMBER", "VAR", "CONST", "_RPAR", "_RSQB", "_RBRACE", "_RANGLE", "SUP", "_TSUP",
-                "_DEGREE", "UNIT"}
-_OPERAND_START = {"NUMBER", "VAR", "CONST", "FUNC", "FUNC2", "_LPAR", "_LSQB", "_LBRACE", "_LANGLE", "_ROOT"}
+_OPERAND_END = {
+    "NUMBER",
+    "VAR",
+    "CONST",
+    "_RPAR",
+    "_RSQB",
+    "_RBRACE",
+    "_RANGLE",
+    "SUP",
+    "_TSUP",
+    "_DEGREE",
+    "UNIT",
+}
+_OPERAND_START = {
+    "NUMBER",
+    "VAR",
+    "CONST",
+    "FUNC",
+    "FUNC2",
+    "_LPAR",
+    "_LSQB",
+    "_LBRACE",
+    "_LANGLE",
+    "_ROOT",
+}
 _OPENERS = {"_LPAR": "_RPAR", "_LSQB": "_RSQB", "_LBRACE": "_RBRACE", "_LANGLE": "_RANGLE"}
 _BARE_ARGUMENT = {"NUMBER", "VAR", "CONST"}
 _AFTER_BARE = {"_DIV", "_MUL", "_POW", "_PLUS", "_MINUS", "SUP", "_TSUP", "_DEGREE", "UNIT"}
-"""After `acos 1` these make the reading ambiguous (acos(1)/√5 or acos(1/√5)), so brackets are asked for."""
+"""After `acos 1` these make the reading ambiguous (acos(1)/√5 or acos(1/√5)), so brackets are asked
+for."""
 
 
 class AnswerError(ValueError):
@@ -68,7 +131,8 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Names:
-    """What multi-letter words mean in one context (e.g. proofs declare matrix and entry letters)."""
+    """What multi-letter words mean in one context (e.g. proofs declare matrix and entry
+    letters)."""
 
     split: frozenset[str] = frozenset()
     """Letters a word may be split into (`ae` → a·e) when every letter is declared."""
@@ -93,8 +157,10 @@ def _word_error(word: str, names: Names = PLAIN) -> AnswerError:
         return AnswerError(f"'{word}': complex numbers are not used in these answers")
     if names.letters is not None:
         # Only give advice that leads somewhere: here a product of letters would be refused too.
-        return AnswerError(f"unknown word '{word}': answers here are typed as numbers, vectors or "
-                           f"matrices, not words or names from the question; work out the value and type that")
+        return AnswerError(
+            f"unknown word '{word}': answers here are typed as numbers, vectors or "
+            f"matrices, not words or names from the question; work out the value and type that"
+        )
     hint = ""
     if word.isascii() and word.isalpha() and len(word) == 2:
         hint = f" (for a product write {'*'.join(word)})"
@@ -103,8 +169,10 @@ def _word_error(word: str, names: Names = PLAIN) -> AnswerError:
 
 def unknown_symbol(name: str) -> AnswerError:
     """A letter where a number belongs; never read as a free variable."""
-    return AnswerError(f"unknown symbol {name}: answers here are typed as numbers, vectors or matrices; "
-                       f"work out its value and type that")
+    return AnswerError(
+        f"unknown symbol {name}: answers here are typed as numbers, vectors or matrices; "
+        f"work out its value and type that"
+    )
 
 
 def _classify(token: Token, names: Names) -> Iterator[Token]:
@@ -127,9 +195,12 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
         yield Token.new_borrow_pos("VAR", variable, token)
     elif (split := _split_function_digits(token)) is not None:
         yield from split
-    elif (names.split or names.matrices) and all(letter in names.split or letter in names.matrices for letter in word):
+    elif (names.split or names.matrices) and all(
+        letter in names.split or letter in names.matrices for letter in word
+    ):
+        start = token.start_pos or 0
         for offset, letter in enumerate(word):
-            part = Token("VAR", letter, start_pos=token.start_pos + offset, end_pos=token.start_pos + offset + 1)
+            part = Token("VAR", letter, start_pos=start + offset, end_pos=start + offset + 1)
             yield part
     else:
         raise _word_error(word, names)
@@ -138,7 +209,7 @@ def _classify(token: Token, names: Names) -> Iterator[Token]:
 def _variable_name(word: str, names: Names) -> str | None:
     """`x`, `λ`, `λ1`, `σ₁`, `lambda_2`, `u1` are variables; returns the canonical spelling."""
     base = word.rstrip("0123456789₀₁₂₃₄₅₆₇₈₉").rstrip("_")
-    index = word[len(base):].lstrip("_").translate(_SUBSCRIPTS)
+    index = word[len(base) :].lstrip("_").translate(_SUBSCRIPTS)
     base = GREEK_NAMES.get(base.lower(), base)
     if len(base) != 1 or base == "∞":
         return None
@@ -155,10 +226,10 @@ def _split_function_digits(token: Token) -> list[Token] | None:
     head = word.rstrip("0123456789")
     if head == word or head.lower() not in FUNCTIONS:
         return None
-    cut = token.start_pos + len(head)
+    cut = (token.start_pos or 0) + len(head)
     return [
         Token("FUNC", FUNCTIONS[head.lower()], start_pos=token.start_pos, end_pos=cut),
-        Token("NUMBER", word[len(head):], start_pos=cut, end_pos=token.end_pos),
+        Token("NUMBER", word[len(head) :], start_pos=cut, end_pos=token.end_pos),
     ]
 
 
@@ -202,7 +273,9 @@ class _PostLex:
                     # A line break between two values separates list entries, or proof steps.
                     yield Token.new_borrow_pos("_EQ", "=", token) if self.chain else token
                 elif kind == "_SEMI":
-                    raise AnswerError(f"';' at column {token.column} is only used between matrix rows")
+                    raise AnswerError(
+                        f"';' at column {token.column} is only used between matrix rows"
+                    )
                 continue
             if matlab and previous is not None and _starts_new_entry(previous, token, following):
                 yield Token("_COLSEP", " ", start_pos=token.start_pos, end_pos=token.start_pos)
@@ -218,12 +291,18 @@ class _PostLex:
 def _check_calls(tokens: list[Token]) -> None:
     """Refuse `acos 1/√5` (ambiguous without brackets) and atan2 without exactly two arguments."""
     for index, token in enumerate(tokens):
-        following = tokens[index + 1:index + 3]
-        if token.type == "FUNC" and len(following) == 2 and following[0].type in _BARE_ARGUMENT \
-                and following[1].type in _AFTER_BARE:
+        following = tokens[index + 1 : index + 3]
+        if (
+            token.type == "FUNC"
+            and len(following) == 2
+            and following[0].type in _BARE_ARGUMENT
+            and following[1].type in _AFTER_BARE
+        ):
             name, operand, after = str(token), str(following[0]), str(following[1]).strip()
-            raise AnswerError(f"'{name} {operand}{after}…' could mean {name}({operand}){after}… or "
-                              f"{name}({operand}{after}…): put brackets around what {name} applies to")
+            raise AnswerError(
+                f"'{name} {operand}{after}…' could mean {name}({operand}){after}… or "
+                f"{name}({operand}{after}…): put brackets around what {name} applies to"
+            )
         if token.type == "FUNC2" and _argument_count(tokens, index + 1) != 2:
             raise AnswerError(f"{token} takes two numbers in brackets, y then x: {token}(y, x)")
 
@@ -233,7 +312,7 @@ def _argument_count(tokens: list[Token], open_index: int) -> int:
     if open_index >= len(tokens) or tokens[open_index].type != "_LPAR":
         return 0
     depth, count = 0, 1
-    for token in tokens[open_index + 1:]:
+    for token in tokens[open_index + 1 :]:
         if token.type in _OPENERS:
             depth += 1
         elif token.type in _OPENERS.values():
@@ -281,7 +360,7 @@ def _starts_new_entry(previous: Token, token: Token, following: Token | None) ->
 def _has_comma(tokens: list[Token], open_index: int) -> bool:
     """Whether the bracket opened at `open_index` separates entries with commas at its own level."""
     depth = 0
-    for token in tokens[open_index + 1:]:
+    for token in tokens[open_index + 1 :]:
         if token.type in _OPENERS:
             depth += 1
         elif token.type in _OPENERS.values():
@@ -297,15 +376,24 @@ def _has_comma(tokens: list[Token], open_index: int) -> bool:
 def _parser() -> tuple[Lark, _PostLex]:
     postlex = _PostLex()
     grammar = (Path(__file__).with_name("answer.lark")).read_text(encoding="utf-8")
-    parser = Lark(grammar, parser="lalr", lexer="basic", start=["start", "chain"], postlex=postlex,
-                  maybe_placeholders=False, cache=False)
+    parser = Lark(
+        grammar,
+        parser="lalr",
+        lexer="basic",
+        start=["start", "chain"],
+        postlex=postlex,
+        maybe_placeholders=False,
+        cache=False,
+    )
     return parser, postlex
 
 
 def parse_tree(text: str, *, names: Names = PLAIN, chain: bool = False) -> Tree[Any]:
     """The checked parse tree of an answer; AnswerError says why it cannot be read."""
     if len(text) > MAX_CHARS:
-        raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {MAX_CHARS})")
+        raise AnswerError(
+            f"the answer is too long ({len(text)} characters; the limit is {MAX_CHARS})"
+        )
     text = unicodedata.normalize("NFC", text).strip()
     if not text:
         raise AnswerError("the answer is empty")
@@ -314,7 +402,9 @@ def parse_tree(text: str, *, names: Names = PLAIN, chain: bool = False) -> Tree[
         return _parse_locked(parser, postlex, text, names, chain)
 
 
-def _parse_locked(parser: Lark, postlex: _PostLex, text: str, names: Names, chain: bool) -> Tree[Any]:
+def _parse_locked(
+    parser: Lark, postlex: _PostLex, text: str, names: Names, chain: bool
+) -> Tree[Any]:
     postlex.names, postlex.chain = names, chain
     try:
         tree = parser.parse(text, start="chain" if chain else "start")
@@ -332,7 +422,8 @@ def _parse_locked(parser: Lark, postlex: _PostLex, text: str, names: Names, chai
 
 def _syntax_message(text: str, exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        position = exc.pos_in_stream
+        char = text[position] if position is not None and position < len(text) else "?"
         return f"the character '{char}' at column {exc.column} is not part of the answer language"
     if isinstance(exc, UnexpectedEOF):
         return "the answer ends too early (a bracket or an operand is missing)"
@@ -343,8 +434,10 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
         shown = str(token) if token.type not in ("_ROWSEP", "_COLSEP", "_NL") else "a line break"
         before = text[: token.start_pos].rstrip() if token.start_pos is not None else ""
         if token.type == "NUMBER" and before and (before[-1].isalnum() or before[-1] in ")]}°"):
-            return (f"two values side by side at column {token.column}: separate them with a comma, "
-                    f"or write * to multiply")
+            return (
+                f"two values side by side at column {token.column}: separate them with a comma, "
+                f"or write * to multiply"
+            )
         if token.type == "_EQ":
             return f"'=' at column {token.column}: only a name like λ or σ₁ may stand before '='"
         return f"unexpected '{shown}' at column {token.column}"
@@ -374,7 +467,8 @@ def _check_limits(tree: Tree[Any]) -> None:
 def read_as(text: str, *, numbers_only: bool = False) -> str:
     """How the answer was read, pretty-printed with a decimal value where it has one; or the error.
 
-    `numbers_only`: an exercise box, where a letter is an unknown symbol (as the checker will say)."""
+    `numbers_only`: an exercise box, where a letter is an unknown symbol (as the checker will
+    say)."""
     try:
         tree = parse_tree(text, names=NUMBERS_ONLY if numbers_only else PLAIN)
     except AnswerError as exc:
@@ -391,7 +485,8 @@ def _is_plain_number(shown: str) -> bool:
 
 
 def read_as_proof(text: str, *, entries: str = "", matrices: str = "") -> str:
-    """`read_as` for a proof chain: `entries` and `matrices` are the letters the exercise declares."""
+    """`read_as` for a proof chain: `entries` and `matrices` are the letters the exercise
+    declares."""
     names = Names(split=frozenset(entries), matrices=frozenset(matrices) | {"I"})
     try:
         return show(parse_tree(text, names=names, chain=True))

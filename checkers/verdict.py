@@ -20,11 +20,19 @@ class Verdict:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (the checker worker sends verdicts over a pipe)."""
-        return {"ok": self.ok, "feedback": self.feedback, "read_as": self.read_as,
-                "unreadable": self.unreadable}
+        return {
+            "ok": self.ok,
+            "feedback": self.feedback,
+            "read_as": self.read_as,
+            "unreadable": self.unreadable,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Verdict:
         """Inverse of to_dict."""
-        return cls(bool(data["ok"]), str(data.get("feedback", "")), str(data.get("read_as", "")),
-                   bool(data.get("unreadable", False)))
+        return cls(
+            bool(data["ok"]),
+            str(data.get("feedback", "")),
+            str(data.get("read_as", "")),
+            bool(data.get("unreadable", False)),
+        )

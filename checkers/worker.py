@@ -37,9 +37,13 @@ def main() -> int:
             requests = json.loads(line)
             verdicts = check_requests(requests)
         except MemoryError:
-            verdicts = [Verdict(False, "Checking this answer needed too much memory.", unreadable=True)]
+            verdicts = [
+                Verdict(False, "Checking this answer needed too much memory.", unreadable=True)
+            ]
         except Exception as exc:  # report, never die: the app shows the message as feedback
-            verdicts = [Verdict(False, f"The checker failed on this answer: {exc}", unreadable=True)]
+            verdicts = [
+                Verdict(False, f"The checker failed on this answer: {exc}", unreadable=True)
+            ]
         out.write(json.dumps([verdict.to_dict() for verdict in verdicts]) + "\n")
         out.flush()
     return 0

@@ -8,10 +8,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any
 
 from progress import clock
 from progress.fsdetect import is_network_filesystem
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -255,9 +255,7 @@ class Log(CardCache):
         rows = self._read("SELECT item_id FROM log WHERE uuid = ? AND kind = 'attempt'", (uuid,))
         return str(rows[0][0]) if rows else None
 
-    def import_entries(
-        self, entries: Iterable[LogEntry], marks: Iterable[MarkEntry] = ()
-    ) -> int:
+    def import_entries(self, entries: Iterable[LogEntry], marks: Iterable[MarkEntry] = ()) -> int:
         """Merge log rows and mark changes by UUID in one transaction and replay what changed;
         returns rows added.
 
@@ -272,9 +270,12 @@ class Log(CardCache):
             touched: set[str] = set()
             for entry in entries:
                 row = entry.to_row()
-                if any_marks and conn.execute(
-                    "SELECT 1 FROM mark_log WHERE uuid = ?", (entry.uuid,)
-                ).fetchone():
+                if (
+                    any_marks
+                    and conn.execute(
+                        "SELECT 1 FROM mark_log WHERE uuid = ?", (entry.uuid,)
+                    ).fetchone()
+                ):
                     raise ImportConflict(entry.uuid)
                 if conn.execute(INSERT_OR_IGNORE, row).rowcount == 1:
                     added += 1

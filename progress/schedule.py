@@ -210,11 +210,11 @@ def _seeded_fuzz(card_id: int, reps: int) -> Iterator[None]:
     rng = random.Random(f"{card_id}:{reps}")
     with _FUZZ_LOCK:
         saved = fsrs_scheduler.random
-        fsrs_scheduler.random = rng.random  # type: ignore[assignment]
+        fsrs_scheduler.random = rng.random
         try:
             yield
         finally:
-            fsrs_scheduler.random = saved  # type: ignore[assignment]
+            fsrs_scheduler.random = saved
 
 
 def review(

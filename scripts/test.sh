@@ -19,5 +19,9 @@ then
 fi
 "$py" -m pip install --quiet "torch==2.13.0" -e ".[test,bench,optimizer]"
 export PATH="$PWD/$venv/bin:$PATH"
+# Lint and types first (pyproject.toml configures both): an unclean tree fails the run.
+"$py" -m ruff check .
+"$py" -m ruff format --check .
+"$py" -m mypy
 # In parallel, one worker per core (`-n 0` runs in this process instead; a later -n wins).
 exec "$py" -m pytest -q -p no:cacheprovider -n auto "$@"

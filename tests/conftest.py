@@ -60,10 +60,13 @@ def broken_course() -> Path:
 
 @pytest.fixture
 def make_app(tutor_env: Path) -> Callable[..., Any]:
-    """Build a TutorApp on the isolated data dir: `make_app(content_dir=..., theme=..., **app_kwargs)`."""
+    """Build a TutorApp on the isolated data dir: `make_app(content_dir=..., theme=...,
+    **app_kwargs)`."""
     from tutor.app import TutorApp
 
-    def build(content_dir: Path | None = None, theme: str = "textual-dark", **kwargs: Any) -> TutorApp:
+    def build(
+        content_dir: Path | None = None, theme: str = "textual-dark", **kwargs: Any
+    ) -> TutorApp:
         settings = Settings(data_dir=tutor_env, theme=theme, cursor_blink=False)
         return TutorApp(settings, content_dir=content_dir, **kwargs)
 
@@ -72,7 +75,8 @@ def make_app(tutor_env: Path) -> Callable[..., Any]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Any]:
-    """An empty progress store in a temporary folder (test files with a seeded store override it)."""
+    """An empty progress store in a temporary folder (test files with a seeded store override
+    it)."""
     from progress.store import Store
 
     opened = Store.open(tmp_path / "progress.sqlite3")

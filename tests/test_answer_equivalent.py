@@ -1,4 +1,5 @@
-"""`checkers.equivalent`: equivalent forms, near misses, tolerance boundaries, sets vs lists, variables."""
+"""`checkers.equivalent`: equivalent forms, near misses, tolerance boundaries, sets vs lists,
+variables."""
 
 from __future__ import annotations
 
@@ -78,7 +79,9 @@ TABLE: list[tuple[str, str, dict[str, Any], bool, str]] = [
 
 
 @pytest.mark.parametrize(("student", "expected", "options", "ok", "feedback"), TABLE)
-def test_equivalent(student: str, expected: str, options: dict[str, Any], ok: bool, feedback: str) -> None:
+def test_equivalent(
+    student: str, expected: str, options: dict[str, Any], ok: bool, feedback: str
+) -> None:
     verdict = equivalent(student, expected, **options)
     assert isinstance(verdict, Verdict)
     assert bool(verdict) is ok, verdict.feedback

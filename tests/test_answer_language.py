@@ -156,7 +156,8 @@ def test_the_exercise_preview_flags_a_letter_as_the_checker_will() -> None:
 
 def test_labels_are_not_symbols_in_exercise_answers() -> None:
     assert parse("λ1 = 3, λ2 = 1", names=NUMBERS_ONLY).value == Seq(
-        (Labelled("λ1", sympy.Integer(3)), Labelled("λ2", sympy.Integer(1))), bare=True)
+        (Labelled("λ1", sympy.Integer(3)), Labelled("λ2", sympy.Integer(1))), bare=True
+    )
     assert parse("c = 5", names=NUMBERS_ONLY).value == Labelled("c", sympy.Integer(5))
 
 
@@ -235,7 +236,8 @@ def test_read_as_and_the_checkers_package_do_not_load_sympy() -> None:
 
 
 def test_the_printer_has_a_method_for_every_rule_of_the_grammar() -> None:
-    """The pretty printer is a Lark Transformer: each rule and alias of answer.lark prints itself."""
+    """The pretty printer is a Lark Transformer: each rule and alias of answer.lark prints
+    itself."""
     import re
     from pathlib import Path
 
@@ -244,7 +246,22 @@ def test_the_printer_has_a_method_for_every_rule_of_the_grammar() -> None:
     grammar = (Path(printer.__file__).with_name("answer.lark")).read_text(encoding="utf-8")
     rules = set(re.findall(r"->\s*(\w+)", grammar))
     rules |= {name for name in re.findall(r"^\??([a-z]\w*):", grammar, flags=re.MULTILINE)}
-    inlined = {"expr", "sum", "term", "signed", "power", "postfix", "power_nn", "postfix_nn", "atom",
-               "atom_nn", "argument", "entry", "fexp"}
-    missing = sorted(rule for rule in rules - inlined if not callable(getattr(printer._Printer, rule, None)))
+    inlined = {
+        "expr",
+        "sum",
+        "term",
+        "signed",
+        "power",
+        "postfix",
+        "power_nn",
+        "postfix_nn",
+        "atom",
+        "atom_nn",
+        "argument",
+        "entry",
+        "fexp",
+    }
+    missing = sorted(
+        rule for rule in rules - inlined if not callable(getattr(printer._Printer, rule, None))
+    )
     assert missing == []

@@ -11,12 +11,17 @@ from checkers import check_part
 A_SYM = [[2, 1], [1, 2]]
 A_SVD = [[2, 4], [1, 2]]
 EX8 = {
-    "start": "(AB)ᵀ", "target": "BᵀAᵀ",
+    "start": "(AB)ᵀ",
+    "target": "BᵀAᵀ",
     "matrices": {"A": [["a", "b"], ["c", "d"]], "B": [["e", "f"], ["g", "h"]]},
-    "shapes": {"A": [2, 2], "B": [2, 2]}, "rules": ["double_transpose", "identity"],
+    "shapes": {"A": [2, 2], "B": [2, 2]},
+    "rules": ["double_transpose", "identity"],
 }
 EX9 = {
-    "start": "(WᵀW)ᵀ", "target": "WᵀW", "matrices": {"W": []}, "shapes": {"W": [3, 2]},
+    "start": "(WᵀW)ᵀ",
+    "target": "WᵀW",
+    "matrices": {"W": []},
+    "shapes": {"W": [3, 2]},
     "rules": ["transpose_product", "double_transpose", "identity"],
 }
 ENTRIES = "[[ae+bg, af+bh],[ce+dg, cf+dh]]"
@@ -74,8 +79,14 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("matrix", "[[19,22],[43,50]]", [[19, 22], [43, 50]], {}, True, ""),
     ("matrix", "[19 22; 43 51]", [[19, 22], [43, 50]], {}, False, "(2,2)"),
     ("matrix", "[19 43; 22 50]", [[19, 22], [43, 50]], {}, False, "transpose"),
-    ("matrix", "[5 12; 21 32]", [[19, 22], [43, 50]],
-     {"mistakes": [[[[5, 12], [21, 32]], "That is A⊙B"]]}, False, "A⊙B"),
+    (
+        "matrix",
+        "[5 12; 21 32]",
+        [[19, 22], [43, 50]],
+        {"mistakes": [[[[5, 12], [21, 32]], "That is A⊙B"]]},
+        False,
+        "A⊙B",
+    ),
     ("matrix", "[19 22 0; 43 50 0]", [[19, 22], [43, 50]], {}, False, "Wrong shape"),
     # angle in degrees or radians
     ("angle", "acos(1/sqrt(5))", "acos(1/sqrt(5))", {"rtol": 1e-3}, True, ""),
@@ -94,36 +105,95 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
     ("unit_vector", "[0.5, 0.5, 0.5, 0.5]", "[1/2, 1/2, 1/2, 1/2]", {"rtol": 1e-3}, True, ""),
     ("unit_vector", "[1,1,1,1]/2", "[1/2, 1/2, 1/2, 1/2]", {"rtol": 1e-3}, True, ""),
     ("unit_vector", "[1, 1, 1, 1]", "[1/2, 1/2, 1/2, 1/2]", {"rtol": 1e-3}, False, "not length 1"),
-    ("unit_vector", "[-1/2, -1/2, -1/2, -1/2]", "[1/2, 1/2, 1/2, 1/2]", {"rtol": 1e-3}, False, "wrong direction"),
+    (
+        "unit_vector",
+        "[-1/2, -1/2, -1/2, -1/2]",
+        "[1/2, 1/2, 1/2, 1/2]",
+        {"rtol": 1e-3},
+        False,
+        "wrong direction",
+    ),
     ("unit_vector", "[-2, -1]/√5", "[2, 1]/sqrt(5)", {"sign": "any"}, True, ""),
     ("unit_vector", "[1, 0, 0, 0]", "[1/2, 1/2, 1/2, 1/2]", {}, False, "wrong direction"),
     # choice
     ("choice", "L1", "L1", {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}}, True, ""),
     ("choice", "l_1", "L1", {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}}, True, ""),
     ("choice", "max", "L∞", {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}}, True, ""),
-    ("choice", "L2", "L1", {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}}, False, "Not L2"),
-    ("choice", "biggest", "L1", {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}}, False, "one of"),
+    (
+        "choice",
+        "L2",
+        "L1",
+        {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}},
+        False,
+        "Not L2",
+    ),
+    (
+        "choice",
+        "biggest",
+        "L1",
+        {"choices": {"L1": [], "L2": [], "L∞": ["inf", "max"]}},
+        False,
+        "one of",
+    ),
     # proofs as chains of equalities
-    ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]] = BᵀAᵀ", None, EX8, True, ""),
-    ("proof_chain", "(AB)^T\n= [ae+bg af+bh; ce+dg cf+dh]^T\n= [e g; f h][a c; b d]\n= B^T A^T", None, EX8, True, ""),
+    (
+        "proof_chain",
+        f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]] = BᵀAᵀ",
+        None,
+        EX8,
+        True,
+        "",
+    ),
+    (
+        "proof_chain",
+        "(AB)^T\n= [ae+bg af+bh; ce+dg cf+dh]^T\n= [e g; f h][a c; b d]\n= B^T A^T",
+        None,
+        EX8,
+        True,
+        "",
+    ),
     ("proof_chain", "(A B)'\n[[ae+bg, ce+dg],[af+bh, cf+dh]]\nB' A'", None, EX8, True, ""),
     ("proof_chain", "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = (AB)ᵀ", None, EX8, False, "circular"),
-    ("proof_chain", "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = [[ae+bg, ce+dg],[af+bh, cf+dh]] = (AB)ᵀ", None, EX8,
-     True, ""),
+    (
+        "proof_chain",
+        "BᵀAᵀ = [[e,g],[f,h]][[a,c],[b,d]] = [[ae+bg, ce+dg],[af+bh, cf+dh]] = (AB)ᵀ",
+        None,
+        EX8,
+        True,
+        "",
+    ),
     ("proof_chain", "(AB)ᵀ = BᵀAᵀ", None, EX8, False, "what you are proving"),
     ("proof_chain", f"(AB)ᵀ = {ENTRIES} = BᵀAᵀ", None, EX8, False, "entries (1,2), (2,1) differ"),
-    ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ", None, EX8, False,
-     "Step 2 "),
-    ("proof_chain", f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ", None, EX8, False,
-     "entry (2,2) differs"),
+    (
+        "proof_chain",
+        f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ",
+        None,
+        EX8,
+        False,
+        "Step 2 ",
+    ),
+    (
+        "proof_chain",
+        f"(AB)ᵀ = {ENTRIES}ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dg]] = BᵀAᵀ",
+        None,
+        EX8,
+        False,
+        "entry (2,2) differs",
+    ),
     ("proof_chain", "(AB)ᵀ = AᵀBᵀ", None, EX8, False, "Step 1 ((A·B)ᵀ = Aᵀ·Bᵀ): false"),
     ("proof_chain", "(AB)ᵀ", None, EX8, False, "chain of equalities"),
     ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW", None, EX9, True, ""),
     ("proof_chain", "(W^T W)^T\nW^T (W^T)^T\nW^T W", None, EX9, True, ""),
     ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False, "circular"),
     # W has no entries to write out: the advice for a circular step is the exercise's rules.
-    ("proof_chain", "(WᵀW)ᵀ = WᵀW", None, EX9, False,
-     "apply one rule at a time instead ((XY)ᵀ = YᵀXᵀ or (Xᵀ)ᵀ = X)"),
+    (
+        "proof_chain",
+        "(WᵀW)ᵀ = WᵀW",
+        None,
+        EX9,
+        False,
+        "apply one rule at a time instead ((XY)ᵀ = YᵀXᵀ or (Xᵀ)ᵀ = X)",
+    ),
     ("proof_chain", "(AB)ᵀ = BᵀAᵀ", None, EX8, False, "work it out with entries instead"),
     ("proof_chain", "(WᵀW)ᵀ = (Wᵀ)ᵀW = WᵀW", None, EX9, False, "order of the factors"),
     ("proof_chain", "(WᵀW)ᵀ = WWᵀ = WᵀW", None, EX9, False, "not equal in general"),
@@ -132,10 +202,14 @@ FIXTURES: list[tuple[str, str, Any, dict[str, Any], bool, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("test", "student", "expected", "options", "ok", "feedback"), FIXTURES,
-                         ids=[f"{row[0]}:{row[1][:30]}" for row in FIXTURES])
-def test_answer_test_fixture(test: str, student: str, expected: Any, options: dict[str, Any], ok: bool,
-                             feedback: str) -> None:
+@pytest.mark.parametrize(
+    ("test", "student", "expected", "options", "ok", "feedback"),
+    FIXTURES,
+    ids=[f"{row[0]}:{row[1][:30]}" for row in FIXTURES],
+)
+def test_answer_test_fixture(
+    test: str, student: str, expected: Any, options: dict[str, Any], ok: bool, feedback: str
+) -> None:
     verdict = check_part(test, student, expected, options)
     assert verdict.ok is ok, verdict.feedback
     assert feedback in verdict.feedback
@@ -189,7 +263,13 @@ DETECTORS = [
     ("value", "7.34", "sqrt(54)", {}, "Close — check the rounding"),
     ("value", "7.3", "sqrt(54)", {}, "Close — give more digits"),
     ("vector", "[0.89, 0.447]", "[2/sqrt(5), 1/sqrt(5)]", {}, "Entry 1: Close — give more digits"),
-    ("matrix", "[[1, 2], [3, 4.01]]", [[1, 2], [3, 4]], {}, "Entry (2,2): Close — check the rounding"),
+    (
+        "matrix",
+        "[[1, 2], [3, 4.01]]",
+        [[1, 2], [3, 4]],
+        {},
+        "Entry (2,2): Close — check the rounding",
+    ),
     ("unit_vector", "[2, 1]/2.24", "[2, 1]/sqrt(5)", {}, "Close — give more digits"),
     ("value", "1/3.01", "1/3", {}, "Close — give more digits"),
     # sign, read with the digits typed
@@ -203,10 +283,14 @@ DETECTORS = [
 ]
 
 
-@pytest.mark.parametrize(("test", "student", "expected", "options", "hint"), DETECTORS,
-                         ids=[f"{row[0]}:{row[1]}" for row in DETECTORS])
-def test_mistake_detectors_name_the_slip(test: str, student: str, expected: Any, options: dict[str, Any],
-                                         hint: str) -> None:
+@pytest.mark.parametrize(
+    ("test", "student", "expected", "options", "hint"),
+    DETECTORS,
+    ids=[f"{row[0]}:{row[1]}" for row in DETECTORS],
+)
+def test_mistake_detectors_name_the_slip(
+    test: str, student: str, expected: Any, options: dict[str, Any], hint: str
+) -> None:
     verdict = check_part(test, student, expected, options)
     if hint:
         assert not verdict.ok

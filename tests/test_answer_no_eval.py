@@ -1,4 +1,5 @@
-"""Learner text never reaches eval, exec, sympify or parse_expr: they are booby-trapped during checks."""
+"""Learner text never reaches eval, exec, sympify or parse_expr: they are booby-trapped during
+checks."""
 
 from __future__ import annotations
 
@@ -23,9 +24,18 @@ LEARNER_TEXTS = [
     ("matrix", "[19 22; 43 50]", [[19, 22], [43, 50]], {}),
     ("eigenvalues", "λ1 = 3, λ2 = 1", "3, 1", {"matrix": [[2, 1], [1, 2]]}),
     ("svd_triplet", "5, [2,1]/√5, [1,2]/√5", [[2, 4], [1, 2]], {}),
-    ("proof_chain", "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW", None,
-     {"start": "(WᵀW)ᵀ", "target": "WᵀW", "matrices": {"W": []}, "shapes": {"W": [3, 2]},
-      "rules": ["transpose_product", "double_transpose"]}),
+    (
+        "proof_chain",
+        "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW",
+        None,
+        {
+            "start": "(WᵀW)ᵀ",
+            "target": "WᵀW",
+            "matrices": {"W": []},
+            "shapes": {"W": [3, 2]},
+            "rules": ["transpose_product", "double_transpose"],
+        },
+    ),
     ("value", "__import__('os').system('touch PWNED')", "1", {}),
     ("value", "x.__class__.__mro__", "1", {}),
     ("value", "Matrix([[1,2],[3,4]]).det()", "1", {}),
@@ -69,11 +79,20 @@ def traps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-@pytest.mark.parametrize(("test", "text", "expected", "options"), LEARNER_TEXTS,
-                         ids=[row[1][:25] for row in LEARNER_TEXTS])
-def test_checking_never_evaluates_learner_text(traps: list[str], test: str, text: str, expected: Any,
-                                               options: dict[str, Any], tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("test", "text", "expected", "options"),
+    LEARNER_TEXTS,
+    ids=[row[1][:25] for row in LEARNER_TEXTS],
+)
+def test_checking_never_evaluates_learner_text(
+    traps: list[str],
+    test: str,
+    text: str,
+    expected: Any,
+    options: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     verdict = check_part(test, text, expected, options)
     assert traps == []

@@ -1,4 +1,5 @@
-"""The warm checker worker: checks in a subprocess, and a check past its timeout kills and respawns it."""
+"""The warm checker worker: checks in a subprocess, and a check past its timeout kills and respawns
+it."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def test_start_returns_at_once(pool: CheckerPool) -> None:
 
 
 def test_checks_run_in_the_worker(pool: CheckerPool) -> None:
-    verdicts = pool.check(REQUEST + [{"test": "value", "text": "sqrt(53)", "expected": "sqrt(54)"}], timeout=10)
+    verdicts = pool.check(
+        REQUEST + [{"test": "value", "text": "sqrt(53)", "expected": "sqrt(54)"}], timeout=10
+    )
     assert [v.ok for v in verdicts] == [True, False]
     assert verdicts[0].read_as == "3·√6"
 

@@ -40,7 +40,6 @@ def row_ids(rows: list[str]) -> list[str]:
     return [match.group() for row in rows if (match := ID.search(row))]
 
 
-
 async def test_home_lists_sections_with_their_exercises_and_labs(
     make_app: Callable[..., Any], mini_course: Any
 ) -> None:
@@ -56,7 +55,7 @@ async def test_home_lists_sections_with_their_exercises_and_labs(
 
 
 async def test_home_of_the_real_chapter_has_eight_sections_and_every_item(
-    make_app: Callable[..., Any]
+    make_app: Callable[..., Any],
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -64,7 +63,7 @@ async def test_home_of_the_real_chapter_has_eight_sections_and_every_item(
         rows = outline_rows(app)
         status = plain(app.screen.query_one("#home-status", Static).content)
     sections = [row for row in rows if row.startswith(("• ", "✓ "))]
-    assert [ID.search(row).group() for row in sections] == [f"1.{n}" for n in range(1, 9)]  # type: ignore[union-attr]
+    assert [ID.search(row).group() for row in sections] == [f"1.{n}" for n in range(1, 9)]
     ids = set(row_ids(rows))
     assert {f"1.ex{n}" for n in range(1, 21)} <= ids
     assert {f"1.lab{n}" for n in range(1, 5)} <= ids
@@ -112,7 +111,7 @@ async def test_read_marks_appear_and_survive_a_restart(
         await pilot.pause()
         rows = outline_rows(app)
         status = plain(app.screen.query_one("#home-status", Static).content)
-    marks = {ID.search(row).group(): row[0] for row in rows if row[0] in "✓•"}  # type: ignore[union-attr]
+    marks = {ID.search(row).group(): row[0] for row in rows if row[0] in "✓•"}
     assert marks == {"1.1": "✓", "1.2": "✓", "1.3": "•"}
     assert "2/3 sections read" in status
 
@@ -120,7 +119,7 @@ async def test_read_marks_appear_and_survive_a_restart(
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         rows = outline_rows(again)
-    assert {ID.search(row).group(): row[0] for row in rows if row[0] in "✓•"} == marks  # type: ignore[union-attr]
+    assert {ID.search(row).group(): row[0] for row in rows if row[0] in "✓•"} == marks
 
 
 async def test_start_section_opens_svd(make_app: Callable[..., Any]) -> None:
@@ -129,7 +128,9 @@ async def test_start_section_opens_svd(make_app: Callable[..., Any]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.6"
         title = plain(app.screen.query_one(".section-title", Static).content)
-        body = "\n".join(plain(block.content) for block in app.screen.query(".block").results(Static))
+        body = "\n".join(
+            plain(block.content) for block in app.screen.query(".block").results(Static)
+        )
     assert "Singular Value Decomposition" in title
     assert "UΣVᵀ" in body
 
@@ -139,7 +140,7 @@ async def test_unknown_start_section_is_reported_not_crashed(
 ) -> None:
     app = make_app(mini_course, start_section="9.9")
     notes: list[str] = []
-    app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
+    app.notify = lambda message, **_: notes.append(message)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -157,13 +158,23 @@ async def test_help_lists_the_keys_of_every_screen(
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(plain(group.content) for group in app.screen.query(".help-group").results(Static))
+        text = "\n".join(
+            plain(group.content) for group in app.screen.query(".help-group").results(Static)
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
     assert text.index("Reader (this screen)") < text.index("Home")
-    for expected in ["Next section", "Previous section", "The chapter's contents", "Search the text", "Review",
-                     "Quit", "^p", "Run the code example in view"]:
+    for expected in [
+        "Next section",
+        "Previous section",
+        "The chapter's contents",
+        "Search the text",
+        "Review",
+        "Quit",
+        "^p",
+        "Run the code example in view",
+    ]:
         assert expected in text, expected
 
 
@@ -178,7 +189,9 @@ async def test_palette_finds_an_exercise_by_id(make_app: Callable[..., Any]) -> 
         await app.screen.workers.wait_for_complete()
         await pilot.pause(0.3)
         results = app.screen.query_one("CommandList", OptionList)
-        prompts = [plain(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+        prompts = [
+            plain(results.get_option_at_index(i).prompt) for i in range(results.option_count)
+        ]
     assert "Open 1.ex11 Eigenvalues" in prompts[0]
 
 
@@ -230,10 +243,14 @@ async def test_broken_content_shows_each_problem_and_q_quits(
 async def test_a_screen_not_built_yet_is_reported(
     make_app: Callable[..., Any], mini_course: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app_module.LAZY_SCREENS, "hand", ("tutor.screens.no_such_screen", "NoSuchScreen", "hand exercise"))
+    monkeypatch.setitem(
+        app_module.LAZY_SCREENS,
+        "hand",
+        ("tutor.screens.no_such_screen", "NoSuchScreen", "hand exercise"),
+    )
     app = make_app(mini_course)
     notes: list[str] = []
-    app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
+    app.notify = lambda message, **_: notes.append(message)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.open_item("1.ex1")
@@ -253,8 +270,13 @@ async def test_contents_toggle_and_jump(make_app: Callable[..., Any], mini_cours
         assert toc.region.width > 0 and toc.has_focus
         labels = [str(toc.get_option_at_index(i).prompt) for i in range(toc.option_count)]
         assert labels == [
-            "Vectors and norms", "Lengths", "Def: L2 norm", "Formula: Euclidean norm",
-            "ML connection: Embeddings", "Code: A norm in Python", "Practice",
+            "Vectors and norms",
+            "Lengths",
+            "Def: L2 norm",
+            "Formula: Euclidean norm",
+            "ML connection: Embeddings",
+            "Code: A norm in Python",
+            "Practice",
         ]
         await pilot.press("end", "enter")
         await pilot.pause()
@@ -283,7 +305,10 @@ async def test_section_practice_lists_its_items_and_opens_them(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         practice = app.screen.query_one("#practice", OptionList)
-        ids = [row_ids([plain(practice.get_option_at_index(i).prompt)])[0] for i in range(practice.option_count)]
+        ids = [
+            row_ids([plain(practice.get_option_at_index(i).prompt)])[0]
+            for i in range(practice.option_count)
+        ]
         monkeypatch.setattr(app, "open_item", opened.append)
         practice.focus()
         await pilot.press("down", "enter")
@@ -353,7 +378,9 @@ async def test_an_unreadable_progress_file_is_explained(
         await pilot.pause()
         assert isinstance(app.screen, ProblemScreen)
         title = plain(app.screen.query_one("#problem-title", Static).content)
-        problems = [plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)]
+        problems = [
+            plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)
+        ]
     assert "Your progress cannot be opened" in title
     assert "progress.sqlite3" in problems[0]
 
@@ -367,7 +394,7 @@ async def test_cursor_blink_setting_reaches_focused_inputs(
         await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.pause()
-        assert app.focused is not None and app.focused.cursor_blink is False  # type: ignore[attr-defined]
+        assert app.focused is not None and app.focused.cursor_blink is False
 
 
 async def test_a_light_theme_rebuilds_the_page_for_a_light_background(
@@ -417,5 +444,7 @@ async def test_a_malformed_clock_override_is_explained(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ProblemScreen)
-        problems = [plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)]
+        problems = [
+            plain(p.content, width=400) for p in app.screen.query(".problem").results(Static)
+        ]
     assert "TUTOR_NOW" in problems[0] and "next tuesday" in problems[0]

@@ -1,4 +1,5 @@
-"""The benchmark suite runs and reports every figure and goal (timings themselves are never asserted)."""
+"""The benchmark suite runs and reports every figure and goal (timings themselves are never
+asserted)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,37 @@ sys.path.insert(0, str(ROOT))
 from bench.__main__ import GOALS, Goal, table  # noqa: E402
 
 REQUIRED = [
-    "first_paint_ms", "bare_first_paint_ms", "first_paint_ratio", "section_open_ms_max",
-    "hand_check_p50_ms", "hand_check_p95_ms", "hand_first_check_ms", "ui_max_stall_ms",
-    "kernel_spawn_ms", "kernel_roundtrip_ms", "jupyter_spawn_ms", "jupyter_roundtrip_ms",
-    "code_grade_ms", "due_queue_ms", "record_attempt_ms", "rss_mb", "bare_rss_mb",
-    "lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms",
+    "first_paint_ms",
+    "bare_first_paint_ms",
+    "first_paint_ratio",
+    "section_open_ms_max",
+    "hand_check_p50_ms",
+    "hand_check_p95_ms",
+    "hand_first_check_ms",
+    "ui_max_stall_ms",
+    "kernel_spawn_ms",
+    "kernel_roundtrip_ms",
+    "jupyter_spawn_ms",
+    "jupyter_roundtrip_ms",
+    "code_grade_ms",
+    "due_queue_ms",
+    "record_attempt_ms",
+    "rss_mb",
+    "bare_rss_mb",
+    "lab2_check_s",
+    "lab2_check_cold_s",
+    "lab_first_row_ms",
 ]
 
 
 def _bench(*args: str, timeout: float) -> dict:
-    done = subprocess.run([sys.executable, "-m", "bench", "--json", *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     assert done.stdout, done.stderr
     return json.loads(done.stdout)
 
@@ -51,15 +72,27 @@ def test_goal_verdicts(goal: Goal, figures: dict, verdict: str) -> None:
 
 def test_goals_cover_the_issue_table() -> None:
     assert {goal.figure for goal in GOALS} >= {
-        "first_paint_ratio", "section_open_ms_max", "hand_check_p50_ms", "hand_check_p95_ms",
-        "hand_first_check_ms", "ui_max_stall_ms", "kernel_roundtrip_ms", "kernel_spawn_ms",
-        "code_grade_ms", "due_queue_ms", "record_attempt_ms", "rss_mb",
+        "first_paint_ratio",
+        "section_open_ms_max",
+        "hand_check_p50_ms",
+        "hand_check_p95_ms",
+        "hand_first_check_ms",
+        "ui_max_stall_ms",
+        "kernel_roundtrip_ms",
+        "kernel_spawn_ms",
+        "code_grade_ms",
+        "due_queue_ms",
+        "record_attempt_ms",
+        "rss_mb",
     }
 
 
 def test_table_names_every_goal_and_any_group_that_failed() -> None:
-    figures = {"first_paint_ratio": 1.1, "goals": {g.label: g.verdict({"first_paint_ratio": 1.1}) for g in GOALS},
-               "errors": {"store": "OSError: disk full"}}
+    figures = {
+        "first_paint_ratio": 1.1,
+        "goals": {g.label: g.verdict({"first_paint_ratio": 1.1}) for g in GOALS},
+        "errors": {"store": "OSError: disk full"},
+    }
     text = table(figures)
     assert "first_paint_ratio ≤ 1.25" in text and "PASS" in text
     assert all(goal.label in text for goal in GOALS)
@@ -77,8 +110,13 @@ def test_hand_group_checks_all_twelve_exercises_right_and_wrong() -> None:
 def test_labs_group_times_a_correct_check_and_the_first_row() -> None:
     figures = _bench("--quick", "--only", "labs", timeout=300)
     assert figures["errors"] == {}
-    assert all(isinstance(figures[key], float) for key in ("lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms"))
-    assert {figures["goals"][goal] for goal in ("lab2_check_s ≤ 1.5", "lab_first_row_ms ≤ 1000")} <= {"PASS", "MISS"}
+    assert all(
+        isinstance(figures[key], float)
+        for key in ("lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms")
+    )
+    assert {
+        figures["goals"][goal] for goal in ("lab2_check_s ≤ 1.5", "lab_first_row_ms ≤ 1000")
+    } <= {"PASS", "MISS"}
 
 
 def test_gpu_flag_says_when_there_is_no_cuda() -> None:

@@ -11,11 +11,28 @@ import pytest
 
 from tutor.cli import main
 
-COMMANDS = ["start", "review", "show", "check", "due", "stats", "export", "import", "validate", "doctor"]
+COMMANDS = [
+    "start",
+    "review",
+    "show",
+    "check",
+    "due",
+    "stats",
+    "export",
+    "import",
+    "validate",
+    "doctor",
+]
 
 
-def run_tutor(*args: str, data_dir: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml")}
+def run_tutor(
+    *args: str, data_dir: Path, stdin: int | None = subprocess.DEVNULL
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_CONFIG": str(data_dir / "none.toml"),
+    }
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args],
         capture_output=True,
@@ -67,7 +84,9 @@ def test_the_quick_parse_of_start_and_review_equals_argparse(argv: list[str]) ->
     assert quick is not None and vars(quick) == vars(_parser().parse_args(argv))
 
 
-@pytest.mark.parametrize("argv", [[], ["start", "--section", "1.6"], ["--data-dir", "x", "start"], ["start", "-h"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["start", "--section", "1.6"], ["--data-dir", "x", "start"], ["start", "-h"]]
+)
 def test_anything_else_goes_through_argparse(argv: list[str]) -> None:
     from tutor.cli import _quick_parse
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,7 +89,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path, args: list[str]) -> None:
 @pytest.mark.parametrize("item", ["1.1", "1.6", "1.ex1", "1.ex13", "1.lab2"])
 @pytest.mark.parametrize("colour", [False, True], ids=["plain", "colour"])
 def test_show_lines_have_no_trailing_blanks(tmp_path: Path, item: str, colour: bool) -> None:
-    env = {"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1"} if colour else {}
+    env: dict[str, Any] = {"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1"} if colour else {}
     done = tutor("show", item, data_dir=tmp_path, COLUMNS="100", **env)
     assert done.returncode == 0, done.stderr
     assert ("\x1b[" in done.stdout) is colour

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 @pytest.fixture(autouse=True)
-def isolated(tutor_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tutor_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("TZ", "UTC")
     yield tutor_env
     close_stores()
@@ -95,19 +96,30 @@ def test_a_version_2_export_still_imports(
 ) -> None:
     path = tmp_path / "old.jsonl"
     record = {
-        "uuid": "6f1c1d1e-0000-4000-8000-000000000001", "kind": "attempt", "item_id": "1.ex1",
-        "at": "2026-03-01T10:00:00+00:00", "rating": 3, "correct": True, "showing": "",
-        "tz": "Europe/Berlin", "par_s": 120,
+        "uuid": "6f1c1d1e-0000-4000-8000-000000000001",
+        "kind": "attempt",
+        "item_id": "1.ex1",
+        "at": "2026-03-01T10:00:00+00:00",
+        "rating": 3,
+        "correct": True,
+        "showing": "",
+        "tz": "Europe/Berlin",
+        "par_s": 120,
     }
-    path.write_text(json.dumps({"format": "la4ml-tutor-log", "version": 2}) + "\n"
-                    + json.dumps(record) + "\n")
+    path.write_text(
+        json.dumps({"format": "la4ml-tutor-log", "version": 2}) + "\n" + json.dumps(record) + "\n"
+    )
     code, out, _ = cli(capsys, "import", str(path))
     assert code == 0 and out.startswith("Imported 1 new log entries of 1")
 
 
 SUSPEND = {
-    "uuid": "6f1c1d1e-0000-4000-8000-0000000000a1", "kind": "suspend", "item_id": "1.ex1",
-    "at": "2026-03-01T10:00:00+00:00", "utc_offset_min": 60, "tz": "Europe/Berlin",
+    "uuid": "6f1c1d1e-0000-4000-8000-0000000000a1",
+    "kind": "suspend",
+    "item_id": "1.ex1",
+    "at": "2026-03-01T10:00:00+00:00",
+    "utc_offset_min": 60,
+    "tz": "Europe/Berlin",
 }
 
 
@@ -126,7 +138,10 @@ SUSPEND = {
     ],
 )
 def test_import_refuses_a_bad_mark_line_and_changes_nothing(
-    capsys: pytest.CaptureFixture[str], tutor_env: Path, tmp_path: Path, bad: dict[str, object],
+    capsys: pytest.CaptureFixture[str],
+    tutor_env: Path,
+    tmp_path: Path,
+    bad: dict[str, object],
     why: str,
 ) -> None:
     path = tmp_path / "log.jsonl"
@@ -157,9 +172,7 @@ def test_check_prints_the_uuid_that_undo_takes_and_undo_names_what_it_undid(
     (hint,) = [line for line in out.splitlines() if line.startswith("Not what you meant?")]
     assert UUID.fullmatch(hint.removeprefix("Not what you meant? tutor undo "))
     attempt = hint.rsplit(" ", 1)[1]
-    assert log_rows(tutor_env, f"SELECT item_id FROM log WHERE uuid = '{attempt}'") == [
-        ("1.ex11",)
-    ]
+    assert log_rows(tutor_env, f"SELECT item_id FROM log WHERE uuid = '{attempt}'") == [("1.ex11",)]
     code, out, _ = cli(capsys, "undo", attempt.upper())
     assert code == 0
     assert out == (
@@ -195,8 +208,11 @@ def test_undo_refuses_what_is_not_one_of_your_attempts(
     (override,) = log_rows(tutor_env, "SELECT uuid FROM log WHERE kind = 'override'")[0]
     (suspend,) = log_rows(tutor_env, "SELECT uuid FROM mark_log")[0]
     cases = [
-        ("6f1c1d1e-0000-4000-8000-0000000000ff", "no attempt or showing has UUID "
-         "6f1c1d1e-0000-4000-8000-0000000000ff in this progress file"),
+        (
+            "6f1c1d1e-0000-4000-8000-0000000000ff",
+            "no attempt or showing has UUID "
+            "6f1c1d1e-0000-4000-8000-0000000000ff in this progress file",
+        ),
         ("last-one", "'last-one' is not a UUID"),
         (override, f"{override} is a rating override on 1.ex11, not an attempt or a showing"),
         (suspend, f"{suspend} is a suspend change on 1.ex1, not an attempt or a showing"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ START = parse_instant("2026-03-02T08:00:00+01:00")
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TUTOR_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("TZ", "Europe/Berlin")
     import time
@@ -37,8 +38,11 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def study_two_weeks(data_dir: Path, monkeypatch: pytest.MonkeyPatch, first_day: int = 0, days: int = 14) -> int:
-    """Each morning, run the day's review queue; every third answer is wrong. Returns attempts made."""
+def study_two_weeks(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, first_day: int = 0, days: int = 14
+) -> int:
+    """Each morning, run the day's review queue; every third answer is wrong. Returns attempts
+    made."""
     settings = load_settings(config_file=data_dir / "none.toml", environ={}, data_dir=str(data_dir))
     order = course_items(load_course())
     made = 0
@@ -49,7 +53,9 @@ def study_two_weeks(data_dir: Path, monkeypatch: pytest.MonkeyPatch, first_day: 
         if day > first_day:
             assert any(not entry.new for entry in queue), f"day {day}: nothing came back for review"
         for n, entry in enumerate(queue):
-            monkeypatch.setenv("TUTOR_NOW", (START + timedelta(days=day, minutes=2 * n)).isoformat())
+            monkeypatch.setenv(
+                "TUTOR_NOW", (START + timedelta(days=day, minutes=2 * n)).isoformat()
+            )
             correct = (day + n) % 3 != 0
             variant = store.next_variant(entry.item_id)
             assert variant not in store.used_variants(entry.item_id)
@@ -96,7 +102,9 @@ def test_due_and_stats_on_a_fresh_dir(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and "Attempts: 0" in out and "Mastery per section" in out
 
 
-def test_optimize_explains_it_needs_more_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_optimize_explains_it_needs_more_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = cli(capsys, "stats", "--optimize", "--data-dir", str(tmp_path))
     assert code == 2 and "needs at least 512 reviews" in err
 
@@ -110,6 +118,8 @@ def test_a_damaged_progress_file_is_reported_without_a_traceback(
     assert list(tmp_path.glob("progress.sqlite3.damaged-*"))
 
 
-def test_import_of_a_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_of_a_missing_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = cli(capsys, "import", str(tmp_path / "nope.jsonl"), "--data-dir", str(tmp_path))
     assert code == 2 and "cannot read" in err and "nothing was imported" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ WRONG = ("1.ex11", "--answer", "4, 1")
 
 
 @pytest.fixture(autouse=True)
-def isolated(tutor_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tutor_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("TZ", "UTC")
     yield tutor_env
     close_stores()
@@ -116,8 +117,12 @@ def test_suspend_and_labs_stay_out_of_the_reviews(
 
 
 GOOD = {
-    "uuid": "6f1c1d1e-0000-4000-8000-000000000001", "kind": "attempt", "item_id": "1.ex1",
-    "at": "2026-03-01T10:00:00+00:00", "rating": 3, "correct": True,
+    "uuid": "6f1c1d1e-0000-4000-8000-000000000001",
+    "kind": "attempt",
+    "item_id": "1.ex1",
+    "at": "2026-03-01T10:00:00+00:00",
+    "rating": 3,
+    "correct": True,
 }
 
 
@@ -131,10 +136,17 @@ GOOD = {
         ({**GOOD, "variant": 10**30}, "a number of 31 digits"),
         ({**GOOD, "duration_ms": -5}, "'duration_ms' must be between 0"),
         ({**GOOD, "item_id": "9.ex99"}, "unknown item '9.ex99'"),
-        ({**GOOD, "uuid": GOOD["uuid"].upper()}, "not written canonically"),
+        ({**GOOD, "uuid": str(GOOD["uuid"]).upper()}, "not written canonically"),
         ({**GOOD, "tz": "Mars/Olympus"}, "not an IANA time zone"),
-        ({**GOOD, "uuid": "6f1c1d1e-0000-4000-8000-000000000003", "kind": "undo",
-          "target": "6f1c1d1e-0000-4000-8000-0000000000ff"}, "no attempt in the file"),
+        (
+            {
+                **GOOD,
+                "uuid": "6f1c1d1e-0000-4000-8000-000000000003",
+                "kind": "undo",
+                "target": "6f1c1d1e-0000-4000-8000-0000000000ff",
+            },
+            "no attempt in the file",
+        ),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ({"format": "la4ml-tutor-log", "version": 9}, "version 9 is not one this tutor reads"),
     ],

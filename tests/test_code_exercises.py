@@ -30,9 +30,7 @@ def expected_fragment(path: Path) -> str:
 
 def fixture_files(ids: list[str]) -> list[Any]:
     return [
-        (item_id, path)
-        for item_id in ids
-        for path in sorted((SOLUTIONS / item_id).glob("*.py"))
+        (item_id, path) for item_id in ids for path in sorted((SOLUTIONS / item_id).glob("*.py"))
     ]
 
 
@@ -43,12 +41,19 @@ def grade_path(chapter: Chapter, item_id: str, path: Path) -> GradeReport:
 
 
 def failures(report: GradeReport) -> str:
-    return "\n".join(f"{t.name}: {t.message}" for t in report.tests if not t.passed) or report.load_error
+    return (
+        "\n".join(f"{t.name}: {t.message}" for t in report.tests if not t.passed)
+        or report.load_error
+    )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("item_id", "path"), fixture_files(EXERCISES + LABS), ids=lambda v: getattr(v, "name", v))
-def test_fixture_solution_gets_the_expected_verdict(chapter: Chapter, item_id: str, path: Path) -> None:
+@pytest.mark.parametrize(
+    ("item_id", "path"), fixture_files(EXERCISES + LABS), ids=lambda v: getattr(v, "name", v)
+)
+def test_fixture_solution_gets_the_expected_verdict(
+    chapter: Chapter, item_id: str, path: Path
+) -> None:
     report = grade_path(chapter, item_id, path)
     if path.name.startswith("good"):
         assert report.correct, failures(report)
@@ -91,7 +96,9 @@ def test_optional_checks_alone_never_make_a_file_correct() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("item_id", EXERCISES + LABS)
-def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, tmp_path: Path) -> None:
+def test_reference_solution_in_the_yaml_passes(
+    chapter: Chapter, item_id: str, tmp_path: Path
+) -> None:
     item = next(i for i in [*chapter.exercises, *chapter.labs] if i.id == item_id)
     path = tmp_path / "solution.py"
     path.write_text(item.solution, encoding="utf-8")
@@ -101,7 +108,9 @@ def test_reference_solution_in_the_yaml_passes(chapter: Chapter, item_id: str, t
 
 
 @pytest.mark.parametrize("item_id", EXERCISES)
-def test_every_exercise_has_starter_hints_solution_and_grader(chapter: Chapter, item_id: str) -> None:
+def test_every_exercise_has_starter_hints_solution_and_grader(
+    chapter: Chapter, item_id: str
+) -> None:
     item = next(e for e in chapter.exercises if e.id == item_id)
     assert isinstance(item, CodeExercise)
     assert item.entry and item.grader.startswith("code.grade_")
@@ -131,13 +140,32 @@ def test_the_starter_runs_but_is_not_correct(chapter: Chapter, tmp_path: Path) -
 RULE_CASES = [
     # source, rule name, expected violation fragment ("" = allowed)
     ("def bmm(A, B):\n    return torch.einsum('bnm,bmk->bnk', A, B)\n", "bmm", ""),
-    ("def h(A, B):\n    return torch.einsum('bnm,bmk->bnk', A, B)\ndef bmm(A, B):\n    return h(A, B)\n", "bmm", ""),
-    ("def h(A, B):\n    return torch.bmm(A, B)\ndef bmm(A, B):\n    return torch.einsum('bij->bij', h(A, B))\n", "bmm", "bmm()"),
+    (
+        "def h(A, B):\n    return torch.einsum('bnm,bmk->bnk', A, B)\ndef bmm(A, B):\n    "
+        "return h(A, B)\n",
+        "bmm",
+        "",
+    ),
+    (
+        "def h(A, B):\n    return torch.bmm(A, B)\ndef bmm(A, B):\n    return "
+        "torch.einsum('bij->bij', h(A, B))\n",
+        "bmm",
+        "bmm()",
+    ),
     ("def bmm(A, B):\n    return A @ B\n", "bmm", "@ operator"),
     ("def bmm(A, B):\n    return torch.matmul(A, B)\n", "bmm", "matmul()"),
     ("def bmm(A, B):\n    return (A[..., None] * B[:, None]).sum(2)\n", "bmm", "must call einsum"),
-    ("import torch\nassert torch.bmm\ndef bmm(A, B):\n    return torch.einsum('bnm,bmk->bnk', A, B)\n", "bmm", ""),
-    ("def matmul_loops(A, B):\n    return [[np.dot(r, c) for c in B.T] for r in A]\n", "matmul", "dot()"),
+    (
+        "import torch\nassert torch.bmm\ndef bmm(A, B):\n    return "
+        "torch.einsum('bnm,bmk->bnk', A, B)\n",
+        "bmm",
+        "",
+    ),
+    (
+        "def matmul_loops(A, B):\n    return [[np.dot(r, c) for c in B.T] for r in A]\n",
+        "matmul",
+        "dot()",
+    ),
     ("def matmul_loops(A, B):\n    C = 0\n    C += A @ B\n    return C\n", "matmul", "@ operator"),
     ("def matmul_loops(A, B):\n    return np.einsum('ij,jk->ik', A, B)\n", "matmul", "einsum()"),
     ("def power_iteration(A):\n    return np.linalg.eigh(A)\n", "power", "eigh()"),
@@ -147,7 +175,9 @@ RULE_CASES = [
 
 
 @pytest.mark.parametrize(("source", "rule", "fragment"), RULE_CASES)
-def test_source_rules_follow_helpers_and_allow_checks_outside(chapter: Chapter, source: str, rule: str, fragment: str) -> None:
+def test_source_rules_follow_helpers_and_allow_checks_outside(
+    chapter: Chapter, source: str, rule: str, fragment: str
+) -> None:
     code, labs = chapter.module("code"), chapter.module("labs")
     rules = {"bmm": code.BMM_RULES, "power": code.POWER_RULES, "matmul": labs.MATMUL_RULES}
     violation = code.kit.rule_violation(source, rules[rule])

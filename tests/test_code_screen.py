@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import stat
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +25,11 @@ from tutor.widgets.code_editor import TestTable, editor_command
 SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
 
 
-def host(settings: Settings, screen: Callable[[Session], Any], drafts: dict[str, str] | None = None,
-         ) -> tuple[ScreenHost, FakeSession]:
+def host(
+    settings: Settings,
+    screen: Callable[[Session], Any],
+    drafts: dict[str, str] | None = None,
+) -> tuple[ScreenHost, FakeSession]:
     """The screen on a fake session seeded with `drafts`; the app and the session."""
     session = FakeSession(settings, drafts=drafts)
     return ScreenHost(session, screen), session
@@ -38,14 +41,22 @@ def exercise(chapter: Chapter, item_id: str) -> Any:
 
 def footer_shown(screen: Any) -> list[str]:
     """The keys the footer shows now (bindings whose check_action hides them are left out)."""
-    return [key for key, active in screen.active_bindings.items()
-            if active.binding.show and active.node is screen and active.enabled]
+    return [
+        key
+        for key, active in screen.active_bindings.items()
+        if active.binding.show and active.node is screen and active.enabled
+    ]
 
 
-async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter, settings: Settings) -> None:
+async def test_starter_is_shown_highlighted_and_the_draft_wins(
+    chapter: Chapter, settings: Settings
+) -> None:
     item = exercise(chapter, "1.ex16")
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                      drafts={"1.ex16": "# my draft\n"})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex16": "# my draft\n"},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
@@ -55,15 +66,22 @@ async def test_starter_is_shown_highlighted_and_the_draft_wins(chapter: Chapter,
         assert editor.text == item.starter
 
 
-async def test_review_starts_from_the_starter_and_offers_the_draft(chapter: Chapter, settings: Settings) -> None:
+async def test_review_starts_from_the_starter_and_offers_the_draft(
+    chapter: Chapter, settings: Settings
+) -> None:
     item = exercise(chapter, "1.ex16")
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
-                      drafts={"1.ex16": "# my draft\n"})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+        drafts={"1.ex16": "# my draft\n"},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         editor = app.screen.query_one("#code-editor", TextArea)
         assert editor.text == item.starter
-        assert "ctrl+n swaps in your last draft" in str(app.screen.query_one("#code-notes-text").render())
+        assert "ctrl+n swaps in your last draft" in str(
+            app.screen.query_one("#code-notes-text").render()
+        )
         await pilot.press("ctrl+n")
         assert editor.text == "# my draft\n"
 
@@ -72,7 +90,9 @@ async def test_typing_autosaves_after_a_pause_and_leaving_saves(
     chapter: Chapter, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(code_exercise, "AUTOSAVE_DELAY", 0.05)
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
+    app, store = host(
+        settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14"))
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("x", "y")
@@ -101,7 +121,9 @@ async def test_external_editor_round_trip_reloads_the_file(
     script.write_text('#!/bin/sh\nprintf "# edited outside\\n" >> "$1"\n', encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     settings = Settings(data_dir=settings.data_dir, editor=str(script))
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
+    app, store = host(
+        settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14"))
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -116,10 +138,15 @@ def test_editor_command_prefers_the_setting_then_visual_then_editor() -> None:
     assert editor_command("", {}) == ["vi"]
 
 
-async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter: Chapter, settings: Settings) -> None:
+async def test_check_fills_the_test_table_records_and_dismisses_with_it(
+    chapter: Chapter, settings: Settings
+) -> None:
     item = exercise(chapter, "1.ex14")
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                      drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -147,7 +174,9 @@ async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter:
         console.print(app.screen.query_one("#code-notes-text", Static).content)
         shown = console.export_text()
         assert "Reference solution" in shown and "def cosine_similarity_matrix" in shown
-        assert app.screen.maximized is app.screen.query_one("#code-notes"), "the solution gets the whole screen"
+        assert app.screen.maximized is app.screen.query_one("#code-notes"), (
+            "the solution gets the whole screen"
+        )
         await pilot.press("escape")
         assert app.screen.maximized is None and app.screen.focused is editor
         await pilot.press("escape", "escape")
@@ -155,12 +184,18 @@ async def test_check_fills_the_test_table_records_and_dismisses_with_it(chapter:
     assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0].rating >= 2
 
 
-async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, settings: Settings) -> None:
-    """Even from the REPL (hidden by the test table), the editor has the focus when the verdict shows;
+async def test_after_a_check_typing_goes_on_in_the_editor(
+    chapter: Chapter, settings: Settings
+) -> None:
+    """Even from the REPL (hidden by the test table), the editor has the focus when the verdict
+    shows;
     escape from the tests comes back to the editor, escape there steps out and e comes back."""
     item = exercise(chapter, "1.ex14")
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                      drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex14": (SOLUTIONS / "1.ex14" / "wrong_diagonal.py").read_text(encoding="utf-8")},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         editor = screen.query_one("#code-editor", TextArea)
@@ -180,7 +215,11 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
         await pilot.press("escape")
         await pilot.pause()
         assert screen.maximized is None
-        assert screen.focused is editor and "e" not in footer_shown(screen) and "f3" in footer_shown(screen)
+        assert (
+            screen.focused is editor
+            and "e" not in footer_shown(screen)
+            and "f3" in footer_shown(screen)
+        )
         await pilot.press("f3", "shift+tab")
         await pilot.pause()
         assert screen.focused is editor, "shift+tab from the test table is the way back too"
@@ -188,14 +227,18 @@ async def test_after_a_check_typing_goes_on_in_the_editor(chapter: Chapter, sett
         await pilot.press("escape")
         assert screen.focused is None and "e" in footer_shown(screen)
         await pilot.press("e", "y")
-        assert screen.focused is editor and editor.text.startswith("zy")  # typing goes on where it stopped
+        assert screen.focused is editor and editor.text.startswith(
+            "zy"
+        )  # typing goes on where it stopped
     assert app.dismissed == []
 
 
 async def test_the_repl_output_is_visible_at_80x24(chapter: Chapter, settings: Settings) -> None:
     from textual.widgets import RichLog
 
-    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")))
+    app, _ = host(
+        settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14"))
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -206,8 +249,11 @@ async def test_the_repl_output_is_visible_at_80x24(chapter: Chapter, settings: S
 async def test_run_sends_the_file_to_the_repl(chapter: Chapter, settings: Settings) -> None:
     from tutor.widgets.repl import Repl
 
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")),
-                      drafts={"1.ex14": "print('hello from', 6 * 7)\n"})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex14")),
+        drafts={"1.ex14": "print('hello from', 6 * 7)\n"},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+r")
@@ -238,31 +284,51 @@ async def test_the_app_opens_code_exercises_and_labs_on_their_screens(tutor_env:
         assert isinstance(app.screen, LabScreen)
 
 
-@pytest.mark.parametrize(("feedback", "shown"), [
-    ("All 8 tests passed.\nmore", "All 8 tests passed."),
-    ("Your file could not be run:\nThe cell printed more than 8 MiB.",
-     "Your file could not be run: The cell printed more than 8 MiB."),
-    ("Your file could not be run:", "Your file could not be run:"),
-    ("", ""),
-    ("1 of 6 tests failed. First: f · zeros: f(array) raised an exception:\nTraceback (most recent call last):\n"
-     '  File "x.py", line 3, in f\n    return g / n\nZeroDivisionError: float division by zero',
-     "1 of 6 tests failed. First: f · zeros: f(array) raised an exception: ZeroDivisionError: float division by zero"),
-    ("1 of 2 tests failed. First: f: did not finish in time.\nTraceback (most recent call last):\n  File \"x\"\n"
-     "KeyboardInterrupt", "1 of 2 tests failed. First: f: did not finish in time."),
-])
+@pytest.mark.parametrize(
+    ("feedback", "shown"),
+    [
+        ("All 8 tests passed.\nmore", "All 8 tests passed."),
+        (
+            "Your file could not be run:\nThe cell printed more than 8 MiB.",
+            "Your file could not be run: The cell printed more than 8 MiB.",
+        ),
+        ("Your file could not be run:", "Your file could not be run:"),
+        ("", ""),
+        (
+            "1 of 6 tests failed. First: f · zeros: f(array) raised an exception:\nTraceback "
+            "(most recent call last):\n"
+            '  File "x.py", line 3, in f\n    return g / n\nZeroDivisionError: float division '
+            "by zero",
+            "1 of 6 tests failed. First: f · zeros: f(array) raised an exception: "
+            "ZeroDivisionError: float division by zero",
+        ),
+        (
+            "1 of 2 tests failed. First: f: did not finish in time.\nTraceback (most recent "
+            'call last):\n  File "x"\n'
+            "KeyboardInterrupt",
+            "1 of 2 tests failed. First: f: did not finish in time.",
+        ),
+    ],
+)
 def test_the_status_headline_says_why_not_just_that(feedback: str, shown: str) -> None:
     assert code_exercise._headline(feedback) == shown
 
 
-async def test_the_editor_indents_like_a_python_editor(chapter: Chapter, settings: Settings) -> None:
+async def test_the_editor_indents_like_a_python_editor(
+    chapter: Chapter, settings: Settings
+) -> None:
     """Typed by hand: enter keeps the indent (one more after a colon), backspace removes a level."""
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex18")),
-                      drafts={"1.ex18": ""})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, exercise(chapter, "1.ex18")),
+        drafts={"1.ex18": ""},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         editor = app.screen.query_one("#code-editor", TextArea)
         editor.load_text("")
-        await pilot.press(*"def f(g):", "enter", *"if g:", "enter", *"return 1", "enter", "backspace",
-                          *"return 2")
+        await pilot.press(
+            *"def f(g):", "enter", *"if g:", "enter", *"return 1", "enter", "backspace", *"return 2"
+        )
         assert editor.text == "def f(g):\n    if g:\n        return 1\n    return 2"
 
 
@@ -270,16 +336,22 @@ async def test_a_review_keeps_its_code_apart_from_the_learners_own_draft(
     chapter: Chapter, settings: Settings
 ) -> None:
     item = exercise(chapter, "1.ex13")
-    app, store = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
-                      drafts={"1.ex13": "# my own draft\n"})
+    app, store = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+        drafts={"1.ex13": "# my own draft\n"},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press(*"# review try", "escape", "escape")
         await pilot.pause()
     assert store.drafts["1.ex13"] == "# my own draft\n"
     assert store.drafts["1.ex13#review"].startswith("# review try")
-    again, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item, review=True),
-                    drafts=store.drafts)
+    again, _ = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item, review=True),
+        drafts=store.drafts,
+    )
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.screen.query_one("#code-editor", TextArea).text.startswith("# review try")
@@ -300,8 +372,11 @@ async def test_a_check_with_a_sandbox_layer_missing_says_which(
 
     monkeypatch.setattr(code, "kernel_config", relaxed_without_landlock)
     item = exercise(chapter, "1.ex14")
-    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                  drafts={"1.ex14": item.solution})
+    app, _ = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex14": item.solution},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -310,11 +385,16 @@ async def test_a_check_with_a_sandbox_layer_missing_says_which(
         assert "Correct" in status and "Sandbox partial: missing Landlock" in status
 
 
-async def test_the_test_table_wraps_its_results_at_80_columns(chapter: Chapter, settings: Settings) -> None:
+async def test_the_test_table_wraps_its_results_at_80_columns(
+    chapter: Chapter, settings: Settings
+) -> None:
     item = exercise(chapter, "1.ex13")
     wrong = "import numpy as np\n\n\ndef center_columns(X):\n    return X - X.mean()\n"
-    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                  drafts={"1.ex13": wrong})
+    app, _ = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex13": wrong},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -355,13 +435,17 @@ async def test_a_review_item_takes_s_u_and_enter_once_the_editor_is_left(
         await pilot.press("escape")
         assert {"enter", "u"} <= set(footer_shown(screen))
         await pilot.press("u")
-        assert screen.recorded is None and "taken back" in str(screen.query_one("#code-status").render())
+        assert screen.recorded is None and "taken back" in str(
+            screen.query_one("#code-status").render()
+        )
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("escape", "enter")
         await pilot.pause()
-    assert len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0] is not SKIPPED
+    assert (
+        len(app.dismissed) == 1 and app.dismissed[0] is not None and app.dismissed[0] is not SKIPPED
+    )
 
 
 async def test_a_file_that_does_not_parse_is_not_graded_as_tutor_check_says(
@@ -371,8 +455,11 @@ async def test_a_file_that_does_not_parse_is_not_graded_as_tutor_check_says(
     code that parses but fails when loaded is a wrong attempt, rated."""
     item = exercise(chapter, "1.ex13")
     broken = "import numpy as np\n\n\ndef center_columns(X):\n    return X -\n"
-    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item),
-                  drafts={"1.ex13": broken})
+    app, _ = host(
+        settings,
+        lambda session: CodeExerciseScreen(session, chapter, item),
+        drafts={"1.ex13": broken},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -382,13 +469,15 @@ async def test_a_file_that_does_not_parse_is_not_graded_as_tutor_check_says(
         status = str(screen.query_one("#code-status").render())
         assert " ".join(status.split()) == (
             "Cannot grade 1.ex13 (nothing was recorded): 1_ex13.py does not parse at line 5, "
-            "column 15: invalid syntax")
+            "column 15: invalid syntax"
+        )
         # All of it fits the two status lines an 80×24 screen has (line and column included).
         assert len(status) <= 2 * screen.query_one("#code-status").content_region.width
         assert screen.attempts == 0 and screen.recorded is None
         assert open_store(settings).log_count() == 0
         screen.query_one("#code-editor", TextArea).load_text(
-            "import numpy as np\n\nnumpy.zeros(2)\n\ndef center_columns(X):\n    return X\n")
+            "import numpy as np\n\nnumpy.zeros(2)\n\ndef center_columns(X):\n    return X\n"
+        )
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -35,7 +35,9 @@ def test_the_starter_demo_runs_with_the_solution(exercise: CodeExercise) -> None
     assert "__main__" in exercise.starter, f"{exercise.id}: the starter has no demo to run"
     done = subprocess.run(
         [sys.executable, "-I", "-c", solved_starter(exercise)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "HOME": "/nonexistent"},
     )
     assert done.returncode == 0, f"{exercise.id}: {done.stderr[-1500:]}"

@@ -181,9 +181,9 @@ def test_example_fits_an_80_column_screen_and_states_its_output(
     if "import torch" in example.source:
         assert example.requires == ["torch"], f"{where}: imports torch without requires: [torch]"
     if "random" in example.source:
-        assert (
-            "default_rng(" in example.source or "manual_seed(" in example.source
-        ), f"{where}: unseeded"
+        assert "default_rng(" in example.source or "manual_seed(" in example.source, (
+            f"{where}: unseeded"
+        )
 
 
 @pytest.mark.slow
@@ -280,21 +280,36 @@ def test_table_row_holds(table_results: dict[str, ExampleResult], where: str) ->
 
 def test_a_wrong_row_fails_with_its_location_and_error() -> None:
     table = Table(
-        title="t", columns=["code", "result"], rows=[["1 + 1", "2"], ["2 * 2", "5"]],
-        code_column="code", checks=["assert 1 + 1 == 2", "assert 2 * 2 == 5, 'not 5'"],
+        title="t",
+        columns=["code", "result"],
+        rows=[["1 + 1", "2"], ["2 * 2", "5"]],
+        code_column="code",
+        checks=["assert 1 + 1 == 2", "assert 2 * 2 == 5, 'not 5'"],
     )
     ok, wrong = run_table_checks(table, ["f.yaml:3", "f.yaml:4"])
     assert ok.status == "ok"
-    assert (wrong.status, wrong.where, wrong.message) == ("failed", "f.yaml:4", "AssertionError: not 5")
+    assert (wrong.status, wrong.where, wrong.message) == (
+        "failed",
+        "f.yaml:4",
+        "AssertionError: not 5",
+    )
 
 
 def test_a_table_row_whose_check_does_not_run_its_code_is_a_schema_error() -> None:
     import msgspec
 
-    with pytest.raises(msgspec.ValidationError, match="row 1's check does not run its code 'a @ b'"):
+    with pytest.raises(
+        msgspec.ValidationError, match="row 1's check does not run its code 'a @ b'"
+    ):
         msgspec.convert(
-            {"kind": "table", "title": "t", "columns": ["code"], "rows": [["a @ b"]],
-             "code_column": "code", "checks": ["assert a.dot(b) == 1"]},
+            {
+                "kind": "table",
+                "title": "t",
+                "columns": ["code"],
+                "rows": [["a @ b"]],
+                "code_column": "code",
+                "checks": ["assert a.dot(b) == 1"],
+            },
             Table,
         )
 
@@ -305,8 +320,13 @@ def test_reference_card_fixes_the_audited_rows() -> None:
     cells = {cell for b in section.blocks if isinstance(b, Table) for row in b.rows for cell in row}
     assert "F.cosine_similarity(a, b, dim=0)" in cells and "torch.dot(a, b)" in cells
     assert "(m,k),(k,),(k,n), k = min(m,n)" in cells
-    wrong = next(r for b in section.blocks if isinstance(b, Table) for r in b.rows
-                 if r[0] == "X / la.norm(X, 1, keepdims=True)")
+    wrong = next(
+        r
+        for b in section.blocks
+        if isinstance(b, Table)
+        for r in b.rows
+        if r[0] == "X / la.norm(X, 1, keepdims=True)"
+    )
     assert "wrong" in wrong[2]
     assert "checks them exactly" not in _text_of(section)
 

@@ -1,4 +1,5 @@
-"""`tutor doctor` reports the kernel's interpreter, libraries, CUDA and sandbox level, and fails loudly."""
+"""`tutor doctor` reports the kernel's interpreter, libraries, CUDA and sandbox level, and fails
+loudly."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ import pytest
 
 
 def _doctor(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml"), **env}
+    full = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_CONFIG": str(data_dir / "none.toml"),
+        **env,
+    }
     return subprocess.run(
-        [sys.executable, "-m", "tutor", "doctor"], capture_output=True, text=True, env=full, timeout=180
+        [sys.executable, "-m", "tutor", "doctor"],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=180,
     )
 
 
@@ -22,11 +32,23 @@ def test_doctor_reports_a_healthy_setup(tmp_path: Path) -> None:
     done = _doctor(tmp_path / "data")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    labels = ("tutor python", "kernel python", "numpy (kernel)", "torch (kernel)", "CUDA", "sandbox", "processes", "data dir")
+    labels = (
+        "tutor python",
+        "kernel python",
+        "numpy (kernel)",
+        "torch (kernel)",
+        "CUDA",
+        "sandbox",
+        "processes",
+        "data dir",
+    )
     for label in labels:
         assert label in out
     assert "(writable)" in out and "status          ok" in out
-    assert any(level in out for level in ("sandbox         full", "sandbox         partial", "sandbox         degraded"))
+    assert any(
+        level in out
+        for level in ("sandbox         full", "sandbox         partial", "sandbox         degraded")
+    )
 
 
 def test_doctor_fails_on_a_broken_kernel_interpreter(tmp_path: Path) -> None:
@@ -48,8 +70,17 @@ def test_doctor_says_how_processes_are_limited(tmp_path: Path) -> None:
 
 def test_doctor_names_every_layer_and_says_nothing_frightening_under_ok(tmp_path: Path) -> None:
     out = _doctor(tmp_path / "data").stdout
-    for title in ("filesystem view", "identity", "Landlock", "syscall filter", "memory limit",
-                  "process limit", "pid namespace", "network", "terminal"):
+    for title in (
+        "filesystem view",
+        "identity",
+        "Landlock",
+        "syscall filter",
+        "memory limit",
+        "process limit",
+        "pid namespace",
+        "network",
+        "terminal",
+    ):
         line = next((line for line in out.splitlines() if line.strip().startswith(title)), "")
         assert " ok " in line or "MISSING" in line, (title, out)
     full = "sandbox         full" in out
@@ -57,4 +88,6 @@ def test_doctor_names_every_layer_and_says_nothing_frightening_under_ok(tmp_path
     if "status          ok" in out:
         assert "Permission denied" not in out and "tried" not in out
     if full:
-        assert "not available" not in out  # reasons for weaker levels appear only when one is in use
+        assert (
+            "not available" not in out
+        )  # reasons for weaker levels appear only when one is in use

@@ -185,8 +185,18 @@ async def test_a_burst_of_arrows_and_letters_moves_the_tips_in_the_order_typed(
         screen.query_one("#part-drawing", DrawingInput).focus_box()
         await pilot.pause()
         grid = screen.query_one(VectorGrid)
-        burst = [("right", None), ("up", None), ("up", None), ("b", "b"), ("right", None),
-                 ("right", None), ("right", None), ("a", "a"), ("down", None), ("up", None)]
+        burst = [
+            ("right", None),
+            ("up", None),
+            ("up", None),
+            ("b", "b"),
+            ("right", None),
+            ("right", None),
+            ("right", None),
+            ("a", "a"),
+            ("down", None),
+            ("up", None),
+        ]
         for key, character in burst:  # all queued before any is handled, as a burst arrives
             app.post_message(events.Key(key, character))
         await pilot.pause()

@@ -1,4 +1,5 @@
-"""A learner's day with the real `tutor start` in tmux, read only from the screen: read, answer, code,
+"""A learner's day with the real `tutor start` in tmux, read only from the screen: read, answer,
+code,
 review, stats, quit; the next session shows the progress. At 80×24 and 120×40; at 60×20 the app asks
 for more room.
 """
@@ -30,7 +31,8 @@ SOLUTION_13 = "import numpy as np\n\n\ndef center_columns(X):\n    return X - X.
 
 
 class Pane(TmuxPane):
-    """The pane of `tutor start`, with what a person does on it: answer, wait, escape, use the palette."""
+    """The pane of `tutor start`, with what a person does on it: answer, wait, escape, use the
+    palette."""
 
     def __init__(self, socket: str, env: dict[str, str], status_file: Path) -> None:
         super().__init__(socket, "e2e")
@@ -38,13 +40,17 @@ class Pane(TmuxPane):
         self.status_file = status_file
 
     def start(self, size: tuple[int, int], now: str) -> None:
-        """Launch `tutor start` at `size` with the clock at `now`; the pane stays after the app exits."""
+        """Launch `tutor start` at `size` with the clock at `now`; the pane stays after the app
+        exits."""
         env = " ".join(f"{key}={value}" for key, value in {**self.env, "TUTOR_NOW": now}.items())
-        # pytest-textual-snapshot exports COLUMNS=80 LINES=24, and Rich would believe them over the pane.
+        # pytest-textual-snapshot exports COLUMNS=80 LINES=24, and Rich would believe them over the
+        # pane.
         # The shell records the app's exit status: tmux's own pane_dead_status is not reliable here.
         self.status_file.unlink(missing_ok=True)
-        command = (f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; "
-                   f"echo $? > {self.status_file}")
+        command = (
+            f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; "
+            f"echo $? > {self.status_file}"
+        )
         self.tmux("kill-server")
         # A fresh server for each start: a new session must not meet the last one shutting down
         # (under load tmux then lost the new session and the screen stayed empty).
@@ -54,11 +60,15 @@ class Pane(TmuxPane):
 
     def cursor(self) -> str:
         """Where the terminal cursor is: Textual puts it in the focused input box."""
-        return self.tmux("display-message", "-p", "-t", self.session, "#{cursor_x},#{cursor_y}").strip()
+        return self.tmux(
+            "display-message", "-p", "-t", self.session, "#{cursor_x},#{cursor_y}"
+        ).strip()
 
     def answer(self, text: str) -> None:
-        """Type into the focused box and wait until a box shows it, as a person looks before going on
-        (ctrl+s is a priority key: pressed at once, it would overtake keystrokes queued for the box)."""
+        """Type into the focused box and wait until a box shows it, as a person looks before going
+        on
+        (ctrl+s is a priority key: pressed at once, it would overtake keystrokes queued for the
+        box)."""
         self.type(text)
         until = time.monotonic() + DEADLINE_S
         while not any(line.strip(" ▊▎") == text for line in self.text().splitlines()):
@@ -80,7 +90,8 @@ class Pane(TmuxPane):
             assert time.monotonic() < until, f"the screen never settled:\n{self.text()}"
 
     def next_box(self) -> None:
-        """Enter moves to the next answer box (its border changes colour; focus moves a moment later)."""
+        """Enter moves to the next answer box (its border changes colour; focus moves a moment
+        later)."""
         before = self.styled()
         self.keys("Enter")
         self.still(before)
@@ -140,13 +151,22 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
 
 
 def norms_answers(screen: str) -> list[str]:
-    """What a learner works out for 1.ex2 from the vector on screen: L1, L2, L∞, largest, smallest."""
+    """What a learner works out for 1.ex2 from the vector on screen: L1, L2, L∞, largest,
+    smallest."""
     found = re.search(r"v=\[([-\d, ]+)\]", screen)
     assert found, screen
     v = [int(x) for x in found.group(1).split(",")]
     l2_squared = sum(x * x for x in v)
-    assert max(abs(x) for x in v) < math.sqrt(l2_squared) < sum(abs(x) for x in v), "norms tie: pick another variant"
-    return [str(sum(abs(x) for x in v)), f"sqrt({l2_squared})", str(max(abs(x) for x in v)), "L1", "L∞"]
+    assert max(abs(x) for x in v) < math.sqrt(l2_squared) < sum(abs(x) for x in v), (
+        "norms tie: pick another variant"
+    )
+    return [
+        str(sum(abs(x) for x in v)),
+        f"sqrt({l2_squared})",
+        str(max(abs(x) for x in v)),
+        "L1",
+        "L∞",
+    ]
 
 
 def live_a_day(pane: Pane, size: tuple[int, int]) -> None:

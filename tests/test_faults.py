@@ -1,7 +1,8 @@
 """The fault table (research note, section 6): hostile or broken cells never hurt the tutor.
 
 Every case that could reach processes outside the sandbox is guarded: it runs only when the kernel
-is inside a pid namespace (and, for fork bombs, under an enforced process limit), else it is skipped.
+is inside a pid namespace (and, for fork bombs, under an enforced process limit), else it is
+skipped.
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ CRASHES = [
     ("abort", "import os; os.abort()", "SIGABRT"),
     ("kill self", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "SIGKILL"),
     # Every descriptor it holds: which numbers the pipes get depends on what the tutor had open.
-    ("close the reply pipe", "import os\nfor fd in [int(n) for n in os.listdir('/proc/self/fd')]:\n"
-     "    if fd > 2:\n        try: os.close(fd)\n        except OSError: pass", ""),
+    (
+        "close the reply pipe",
+        "import os\nfor fd in [int(n) for n in os.listdir('/proc/self/fd')]:\n"
+        "    if fd > 2:\n        try: os.close(fd)\n        except OSError: pass",
+        "",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("label", "code", "cause"), CRASHES, ids=[c[0] for c in CRASHES])
-def test_crash_is_reported_and_kernel_restarts(kernel: Kernel, label: str, code: str, cause: str) -> None:
+def test_crash_is_reported_and_kernel_restarts(
+    kernel: Kernel, label: str, code: str, cause: str
+) -> None:
     kernel.execute("before = 1")
     result = kernel.execute(code)
     assert result.status == "crashed" and result.restarted, result
@@ -62,8 +69,11 @@ def test_segfault_leaves_no_core_file(kernel: Kernel) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["bytearray(64 * 1024**3)", "import numpy as np; np.ones((10**6, 10**6))",
-     "import numpy as np\nchunks = []\nwhile True: chunks.append(np.empty(10**8, np.uint8))"],
+    [
+        "bytearray(64 * 1024**3)",
+        "import numpy as np; np.ones((10**6, 10**6))",
+        "import numpy as np\nchunks = []\nwhile True: chunks.append(np.empty(10**8, np.uint8))",
+    ],
     ids=["bytearray", "numpy", "growing list"],
 )
 def test_memory_bomb_is_a_memory_error(kernel: Kernel, code: str) -> None:
@@ -111,7 +121,8 @@ def test_cannot_raise_hard_limits(kernel: Kernel) -> None:
 def test_stray_processes_are_killed_after_the_cell(kernel: Kernel) -> None:
     result = kernel.execute(
         "import subprocess, sys\n"
-        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True)\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], "
+        "start_new_session=True)\n"
         "p.pid"
     )
     assert result.ok
@@ -123,7 +134,9 @@ def test_stray_processes_are_killed_after_the_cell(kernel: Kernel) -> None:
 
 def test_signals_cannot_reach_the_tutor(kernel: Kernel) -> None:
     if not _in_pid_namespace(kernel):
-        pytest.skip("no pid namespace here: learner code could signal the tutor (reported as degraded)")
+        pytest.skip(
+            "no pid namespace here: learner code could signal the tutor (reported as degraded)"
+        )
     result = kernel.execute(f"import os, signal; os.kill({os.getpid()}, signal.SIGTERM)")
     assert result.exception == "ProcessLookupError"
     result = kernel.execute("import os, signal; os.kill(os.getppid(), signal.SIGKILL); 'alive'")
@@ -165,8 +178,12 @@ def _marked(scratch: str) -> list[int]:
 
 BOMBS = [
     ("fork bomb", "import os\nwhile True:\n    os.fork()", "BlockingIOError"),
-    ("thread bomb", "import threading, time\nfor _ in range(100000):\n"
-     "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "RuntimeError"),
+    (
+        "thread bomb",
+        "import threading, time\nfor _ in range(100000):\n"
+        "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()",
+        "RuntimeError",
+    ),
 ]
 
 
@@ -190,7 +207,9 @@ def test_bomb_is_contained(label: str, code: str, exception: str) -> None:
 
         # Bomb children still looping when the cell ended fail their next fork and exit.
         deadline = time.monotonic() + 3
-        while [pid for pid in descendants(k.info.pid) if _running(pid)] and time.monotonic() < deadline:
+        while [
+            pid for pid in descendants(k.info.pid) if _running(pid)
+        ] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [pid for pid in descendants(k.info.pid) if _running(pid)] == []
     assert _marked(scratch) == []

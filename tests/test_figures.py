@@ -90,7 +90,8 @@ def test_spectrum_marks_the_smallest_k_that_reaches_the_energy() -> None:
     import numpy as np
 
     plot = figure("1.6", SpectrumPlot).plot
-    s = np.array(spectrum_values(plot))
+    assert isinstance(plot, SpectrumPlot)
+    s = np.array(spectrum_values(plot), dtype=float)
     assert len(s) == plot.count and np.all(np.diff(s) <= 0)
     share = (s**2).cumsum() / (s**2).sum()
     k = int((share < plot.energy).sum()) + 1

@@ -1,4 +1,5 @@
-"""Grading pieces: the strict .npy loader, comparison feedback, source checks, and `tutor check --file`."""
+"""Grading pieces: the strict .npy loader, comparison feedback, source checks, and `tutor check
+--file`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checkers.grading import Mistake, NpyError, SourceInfo, Tensor, check_avoids, check_uses, compare_arrays, load_npy
-from checkers.grading import compare_exact, compare_scalar
+from checkers.grading import (
+    Mistake,
+    NpyError,
+    SourceInfo,
+    Tensor,
+    check_avoids,
+    check_uses,
+    compare_arrays,
+    compare_exact,
+    compare_scalar,
+    load_npy,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,9 +40,13 @@ FORGED = {
     "short file": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (10,), }", b"\0" * 8),
     "object dtype": _npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
     "big-endian": _npy("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
-    "structured": _npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
+    "structured": _npy(
+        "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", b"\0" * 8
+    ),
     "huge header length": b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31) + b"{",
-    "20 kB header": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }" + " " * 20000, b"\0" * 8),
+    "20 kB header": _npy(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }" + " " * 20000, b"\0" * 8
+    ),
     "extra key": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}", b"\0" * 8),
     "code in header": _npy("__import__('os').system('true')", b""),
     "not npy": b"PK\x03\x04 zip file",
@@ -87,8 +102,12 @@ FEEDBACK = [
 ]
 
 
-@pytest.mark.parametrize(("label", "got", "passed", "phrase"), FEEDBACK, ids=[f[0] for f in FEEDBACK])
-def test_compare_arrays_names_the_mistake(label: str, got: object, passed: bool, phrase: str) -> None:
+@pytest.mark.parametrize(
+    ("label", "got", "passed", "phrase"), FEEDBACK, ids=[f[0] for f in FEEDBACK]
+)
+def test_compare_arrays_names_the_mistake(
+    label: str, got: object, passed: bool, phrase: str
+) -> None:
     result = compare_arrays(got, EXPECTED, name=label, case="X (4, 3)")
     assert result.passed is passed
     assert phrase in result.message, result.message
@@ -96,7 +115,9 @@ def test_compare_arrays_names_the_mistake(label: str, got: object, passed: bool,
 
 def test_predicted_mistake_is_explained() -> None:
     wrong = X - X.mean(axis=1, keepdims=True)
-    result = compare_arrays(wrong, EXPECTED, name="axis", mistakes=[Mistake(wrong, "You used axis=1.")])
+    result = compare_arrays(
+        wrong, EXPECTED, name="axis", mistakes=[Mistake(wrong, "You used axis=1.")]
+    )
     assert not result.passed and "You used axis=1." in result.message
 
 
@@ -141,18 +162,30 @@ def test_source_checks_work_on_the_ast() -> None:
 
 
 def _check(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TUTOR_DATA_DIR": str(data_dir), "TUTOR_CONFIG": str(data_dir / "none.toml")}
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_CONFIG": str(data_dir / "none.toml"),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "tutor", "check", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "tutor", "check", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [("return X - X.mean(axis=0)", 0), ("return X - X.mean(axis=1, keepdims=True)", 1),
-     ("return X - Y", 1),
-     # 2, not 1: a file that does not parse "could not grade" (DESIGN §2), as an unreadable answer.
-     ("return X -", 2)],
+    [
+        ("return X - X.mean(axis=0)", 0),
+        ("return X - X.mean(axis=1, keepdims=True)", 1),
+        ("return X - Y", 1),
+        # 2, not 1: a file that does not parse "could not grade" (DESIGN §2), as an unreadable
+        # answer.
+        ("return X -", 2),
+    ],
     ids=["correct", "wrong axis", "name error when run", "syntax error"],
 )
 def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: int) -> None:
@@ -168,8 +201,10 @@ def test_tutor_check_file_exit_status_and_json(tmp_path: Path, body: str, code: 
     if body == "return X - Y":
         assert data["rating"] == 1 and "NameError" in json.dumps(data["tests"])
     if body == "return X -":
-        assert data["feedback"] == (f"Cannot grade 1.ex13 (nothing was recorded): {path} does not "
-                                    "parse at line 4, column 15: invalid syntax")
+        assert data["feedback"] == (
+            f"Cannot grade 1.ex13 (nothing was recorded): {path} does not "
+            "parse at line 4, column 15: invalid syntax"
+        )
         assert data["tests"] == [] and done.stderr == ""
 
 
@@ -178,19 +213,31 @@ def test_a_file_that_does_not_parse_is_not_graded_or_recorded(tmp_path: Path) ->
     path.write_text("import numpy as np\n\ndef center_columns(X:\n    return X\n")
     done = _check("1.ex13", "--file", str(path), data_dir=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == (f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path} "
-                           "does not parse at line 3, column 19: '(' was never closed\n")
-    env = {**os.environ, "TUTOR_DATA_DIR": str(tmp_path),
-           "TUTOR_CONFIG": str(tmp_path / "none.toml")}
-    stats = subprocess.run([sys.executable, "-m", "tutor", "stats", "--json"], capture_output=True,
-                           text=True, env=env, timeout=120)
+    assert done.stderr == (
+        f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path} "
+        "does not parse at line 3, column 19: '(' was never closed\n"
+    )
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(tmp_path),
+        "TUTOR_CONFIG": str(tmp_path / "none.toml"),
+    }
+    stats = subprocess.run(
+        [sys.executable, "-m", "tutor", "stats", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert json.loads(stats.stdout)["attempts"] == 0, stats.stdout
 
 
 @pytest.mark.parametrize(
     ("text", "why"),
-    [("x = " + "[" * 5000 + "]" * 5000 + "\n", "is nested too deeply to grade"),
-     ("# " + "x" * (600 * 1024) + "\n", "KiB, too large to grade")],
+    [
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n", "is nested too deeply to grade"),
+        ("# " + "x" * (600 * 1024) + "\n", "KiB, too large to grade"),
+    ],
     ids=["too deep", "too large"],
 )
 def test_a_file_too_deep_or_large_to_parse_is_said_alike_in_text_and_json(
@@ -199,8 +246,13 @@ def test_a_file_too_deep_or_large_to_parse_is_said_alike_in_text_and_json(
     path = tmp_path / "sol.py"
     path.write_text(text)
     done = _check("1.ex13", "--file", str(path), data_dir=tmp_path)
-    assert done.returncode == 2 and done.stderr.startswith(
-        f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path}") and why in done.stderr
+    assert (
+        done.returncode == 2
+        and done.stderr.startswith(
+            f"tutor check: cannot grade 1.ex13 (nothing was recorded): {path}"
+        )
+        and why in done.stderr
+    )
     as_json = _check("1.ex13", "--file", str(path), "--json", data_dir=tmp_path)
     data = json.loads(as_json.stdout)
     assert as_json.returncode == 2 and data["correct"] is False and "rating" not in data
@@ -214,7 +266,14 @@ def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path: Path) -> None:
-    fixture = Path(__file__).parent / "fixtures" / "solutions" / "1.lab3" / "challenge" / "wrong_no_deflation.py"
+    fixture = (
+        Path(__file__).parent
+        / "fixtures"
+        / "solutions"
+        / "1.lab3"
+        / "challenge"
+        / "wrong_no_deflation.py"
+    )
     done = _check("1.lab3", "--file", str(fixture), "--json", "--no-record", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -223,4 +282,7 @@ def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path:
     assert [test["passed"] for test in challenge] == [True, False, False]
     assert "Optional challenge: 1 of 3 checks pass." in data["feedback"]
     text = _check("1.lab3", "--file", str(fixture), "--no-record", data_dir=tmp_path).stdout
-    assert "open  pca_2d_power · 300 points in 8-D, mean −2  (challenge, optional)" in text and "deflate" in text
+    assert (
+        "open  pca_2d_power · 300 points in 8-D, mean −2  (challenge, optional)" in text
+        and "deflate" in text
+    )

@@ -1,4 +1,5 @@
-"""A learner's function that runs past its limit during grading: the message fits grading, not the REPL."""
+"""A learner's function that runs past its limit during grading: the message fits grading, not the
+REPL."""
 
 from __future__ import annotations
 
@@ -58,4 +59,6 @@ def test_the_repl_still_says_variables_are_kept() -> None:
     with Kernel(CONFIG) as kernel:
         result = kernel.execute("while True: pass")
     assert result.status == "timeout"
-    assert result.error.startswith("The cell ran past 0.5 s and was interrupted (variables are kept).")
+    assert result.error.startswith(
+        "The cell ran past 0.5 s and was interrupted (variables are kept)."
+    )

@@ -258,8 +258,9 @@ async def test_review_escape_after_an_answer_pauses_and_each_promised_key_does_i
     the rating, s skips; what the status line and the footer say is what the keys do."""
     from tutor.screens.code_exercise import CodeExerciseScreen
 
-    settings = load_settings(config_file=tutor_env / "none.toml", environ={},
-                             data_dir=str(tutor_env), cursor_blink=False)
+    settings = load_settings(
+        config_file=tutor_env / "none.toml", environ={}, data_dir=str(tutor_env), cursor_blink=False
+    )
     session = QueuedSession(settings, ["1.ex7", "1.ex13", "1.ex2"])
     app = ScreenHost(session, ReviewScreen)
     async with app.run_test(size=(80, 24)) as pilot:

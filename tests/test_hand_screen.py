@@ -1,4 +1,5 @@
-"""The hand exercise screen in isolation: preview, checking off the UI thread, hints, rating, solution."""
+"""The hand exercise screen in isolation: preview, checking off the UI thread, hints, rating,
+solution."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def hand_app(settings: Settings, exercise_id: str, variant: int = 0) -> ScreenHo
     session = FakeSession(settings)
     chapter, exercise = session.course.find(exercise_id)
     assert isinstance(exercise, HandExercise)
-    return ScreenHost(session, lambda session: HandExerciseScreen(session, chapter, exercise, variant=variant))
+    return ScreenHost(
+        session, lambda session: HandExerciseScreen(session, chapter, exercise, variant=variant)
+    )
 
 
 def _text(app: App[Any], selector: str) -> str:
@@ -90,6 +93,7 @@ async def test_every_part_must_be_answered_before_checking(tutor_env: Path) -> N
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("3", "enter")  # enter moves to the next box
         screen = app.screen
+        assert isinstance(screen, HandExerciseScreen)
         assert screen.focused is screen.query_one("#input-angle", Input)
         await pilot.press("ctrl+s")
         assert not screen.checking
@@ -101,7 +105,9 @@ async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press(*"(W^T W)^T = W^T (W^T)^T = W^T W")
         box = app.screen.query_one(AnswerInput)
-        assert "read as: (Wᵀ·W)ᵀ = Wᵀ·(Wᵀ)ᵀ = Wᵀ·W" in str(box.query_one(".answer-preview", Static).render())
+        assert "read as: (Wᵀ·W)ᵀ = Wᵀ·(Wᵀ)ᵀ = Wᵀ·W" in str(
+            box.query_one(".answer-preview", Static).render()
+        )
         await pilot.press("ctrl+s")
         await _checked(pilot)
         # The mark and the verdict's sentence are apart, not run together ("✓ right Every step…").
@@ -109,7 +115,9 @@ async def test_proof_parts_preview_the_chain(tutor_env: Path) -> None:
         assert feedback == "✓ right · Every step checks out.", feedback
 
 
-async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tutor_env: Path) -> None:
+async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(
+    tutor_env: Path,
+) -> None:
     app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex9")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -128,7 +136,9 @@ async def test_a_proof_is_typed_one_step_per_line_and_a_wrong_step_is_named(tuto
         await pilot.press("ctrl+s")
         await _checked(pilot)
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
-        assert screen.focused is screen.query_one("#hand-body") and "r, then 1–4" in _text(app, "#hand-status")
+        assert screen.focused is screen.query_one("#hand-body") and "r, then 1–4" in _text(
+            app, "#hand-status"
+        )
         await pilot.press("n")  # acts (leaves), rather than typing into the box
         await pilot.pause()
         assert isinstance(app.dismissed[-1], Recorded)
@@ -169,8 +179,11 @@ async def test_ctrl_t_gives_a_hint_without_leaving_the_box(tutor_env: Path) -> N
         assert "Hint 1" in _text(app, "#hand-hints")
         box = screen.query_one("#input-dot", Input)
         assert screen.focused is box and box.value == "3"
-        shown = [key for key, active in screen.active_bindings.items()
-                 if active.binding.show and active.node is screen]
+        shown = [
+            key
+            for key, active in screen.active_bindings.items()
+            if active.binding.show and active.node is screen
+        ]
         assert "ctrl+t" in shown and "h" not in shown
 
 
@@ -186,18 +199,21 @@ async def test_ctrl_s_checks_the_box_as_last_edited(tutor_env: Path) -> None:
         assert "✓ right" in str(box.query_one(".answer-feedback", Static).render())
 
 
-
 async def test_the_numeric_policy_stands_beside_number_boxes_only(tutor_env: Path) -> None:
     from checkers.policy import POLICY
 
     app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex2")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        shown = {box.part_name: box.query_one(Input).placeholder for box in app.screen.query(AnswerInput)}
+        shown = {
+            box.part_name: box.query_one(Input).placeholder for box in app.screen.query(AnswerInput)
+        }
         assert all(shown[name] == POLICY for name in ("l1", "l2", "linf"))
         assert shown["largest"] == shown["smallest"] == "your answer"
         box = app.screen.query_one("#part-l2", AnswerInput).query_one(Input)
-        assert POLICY in "".join(str(line.text) for line in box.render_lines(box.region.reset_offset))
+        assert POLICY in "".join(
+            str(line.text) for line in box.render_lines(box.region.reset_offset)
+        )
 
 
 async def test_the_preview_flags_a_letter_as_the_checker_will(tutor_env: Path) -> None:

@@ -41,7 +41,11 @@ def test_home_and_reader_import_no_heavy_module(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "TUTOR_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "TUTOR_CONFIG": str(tmp_path / "none.toml"),
+            "HOME": str(tmp_path),
+        },
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,4 +1,5 @@
-"""The kernel as a REPL user meets it: state, errors, timeouts, crashes, output limits, sanitising."""
+"""The kernel as a REPL user meets it: state, errors, timeouts, crashes, output limits,
+sanitising."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ def test_syntax_error_is_reported_and_kernel_lives(kernel: Kernel) -> None:
 def test_exception_traceback_shows_learner_frames_only(kernel: Kernel) -> None:
     result = kernel.execute("def g():\n    return 1 / 0\ng()")
     assert result.status == "error" and result.exception == "ZeroDivisionError"
-    assert "<cell" in result.error and "bootstrap" not in result.error and "<string>" not in result.error
+    assert (
+        "<cell" in result.error
+        and "bootstrap" not in result.error
+        and "<string>" not in result.error
+    )
 
 
 def test_kernel_internals_do_not_shadow_learner_modules(kernel: Kernel) -> None:
@@ -70,7 +75,9 @@ def test_escape_sequences_are_stripped(kernel: Kernel, code: str, expected: str)
 
 
 def test_binary_output_is_decoded_with_replacement(kernel: Kernel) -> None:
-    result = kernel.execute("import sys; sys.stdout.buffer.write(bytes(range(200, 256))); sys.stdout.flush()")
+    result = kernel.execute(
+        "import sys; sys.stdout.buffer.write(bytes(range(200, 256))); sys.stdout.flush()"
+    )
     assert result.ok and "\ufffd" in result.stdout
 
 
@@ -118,7 +125,9 @@ def test_sleep_forever_is_interrupted(kernel: Kernel) -> None:
 def test_ignored_sigint_escalates_to_restart(kernel: Kernel) -> None:
     kernel.execute("lost = 1")
     started = time.monotonic()
-    result = kernel.execute("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass", timeout=0.5)
+    result = kernel.execute(
+        "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass", timeout=0.5
+    )
     assert result.status == "timeout" and result.restarted
     assert time.monotonic() - started < 5
     assert kernel.execute("lost").exception == "NameError"
@@ -173,10 +182,9 @@ def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]
     # launcher's own tree must be refused, a real descendant accepted.
     import subprocess
     import sys
-
-    from checkers.kernel import KernelError
     from pathlib import Path
 
+    from checkers.kernel import KernelError
     from checkers.kernel.launch import Scratch
     from checkers.kernel.process import WorkerProcess, _open_pidfd
 
@@ -191,7 +199,9 @@ def test_a_worker_claiming_a_strangers_pid_is_refused(tmp_path: os.PathLike[str]
     try:
         for pid, accepted in ((stranger.pid, False), (descendant, True)):
             scratch = Scratch(Path(tmp_path), Path(tmp_path), Path(tmp_path), Path(tmp_path))
-            process = WorkerProcess(launcher, -1, -1, "plain", os.getuid(), scratch, FAST, hello={"pid": pid})
+            process = WorkerProcess(
+                launcher, -1, -1, "plain", os.getuid(), scratch, FAST, hello={"pid": pid}
+            )
             if accepted:
                 _open_pidfd(process)
                 assert process.pidfd >= 0

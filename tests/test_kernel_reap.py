@@ -60,7 +60,9 @@ def test_closing_during_a_running_cell_leaves_nothing_running() -> None:
     before = children()
     kernel = Kernel(KernelConfig(timeout=30.0, memory_mb=1024, standby=False)).start()
     results = []
-    runner = threading.Thread(target=lambda: results.append(kernel.execute("import time; time.sleep(20)")))
+    runner = threading.Thread(
+        target=lambda: results.append(kernel.execute("import time; time.sleep(20)"))
+    )
     runner.start()
     time.sleep(0.5)
     kernel.close()

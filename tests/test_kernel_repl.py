@@ -21,7 +21,7 @@ def _log_text(app: App[None]) -> str:
     return "\n".join(line.text for line in log.lines)
 
 
-async def _settle(app: App[None], pilot) -> None:  # type: ignore[no-untyped-def]
+async def _settle(app: App[None], pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -63,11 +63,10 @@ async def test_escape_sequences_from_cells_are_not_rendered() -> None:
         assert "safe" in _log_text(app) and "\x1b" not in _log_text(app)
 
 
-async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) -> None:
+    from tests.fakes import FakeSession, ScreenHost
     from tutor.screens.repl_screen import ReplScreen
     from tutor.settings import load_settings
-
-    from tests.fakes import FakeSession, ScreenHost
 
     settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))
     app = ScreenHost(FakeSession(settings), ReplScreen)

@@ -16,6 +16,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def kernel() -> Iterator[Kernel]:
         yield k
 
 
-def _view(kernel: Kernel) -> dict[str, object]:
+def _view(kernel: Kernel) -> dict[str, Any]:
     result = kernel.execute(LISTING)
     assert result.ok, result.error
     return json.loads(result.stdout)

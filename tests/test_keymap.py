@@ -18,7 +18,9 @@ def test_every_binding_id_names_one_binding() -> None:
     footer); two different bindings never share an ID, or remapping one would move the other."""
     owners: dict[str, list[tuple[type, str]]] = defaultdict(list)
     for cls, binding in declared_bindings():
-        assert binding.id, f"{cls.__name__} binds {binding.key} without an ID: it cannot be remapped"
+        assert binding.id, (
+            f"{cls.__name__} binds {binding.key} without an ID: it cannot be remapped"
+        )
         owners[binding.id].append((cls, binding.action))
     shared = {
         binding_id: [f"{cls.__name__}.{action}" for cls, action in found]
@@ -77,7 +79,9 @@ async def test_a_remapped_key_acts_shows_in_help_and_the_old_key_does_not(
         for group in app.screen.query(".help-group").results(Static):
             console.print(group.content)
         home_rows = console.export_text().split("Home (this screen)")[1].split("\n\n")[0]
-        assert any(line.split()[:1] == ["x"] and "retention" in line for line in home_rows.splitlines())
+        assert any(
+            line.split()[:1] == ["x"] and "retention" in line for line in home_rows.splitlines()
+        )
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("x")

@@ -42,7 +42,9 @@ def test_a_step_called_a_challenge_is_optional(chapter: Chapter) -> None:
     for lab in chapter.labs:
         for step in lab.steps:
             if step.title.lower().startswith("challenge") and step.entry:
-                assert step.challenge, f"{lab.id}: {step.title!r} is required but called a challenge"
+                assert step.challenge, (
+                    f"{lab.id}: {step.title!r} is required but called a challenge"
+                )
 
 
 CPU_CASES = [
@@ -211,7 +213,8 @@ def test_every_lab_declares_a_plan_whose_steps_emit_declared_rows(chapter: Chapt
 def test_row_lines_need_the_runs_nonce_and_are_bounded() -> None:
     from checkers.grading.measure import MAX_ROW_CHARS, parse_row
 
-    assert parse_row('@@lab abc {"table": "x", "v": NaN}', "abc")["table"] == "x"
+    row = parse_row('@@lab abc {"table": "x", "v": NaN}', "abc")
+    assert row is not None and row["table"] == "x"
     assert parse_row('@@lab abc {"table": "x"}', "other") is None, (
         "a learner's print cannot forge a row"
     )
@@ -382,9 +385,12 @@ def test_a_lab_screen_warms_the_very_kernels_a_check_and_f4_take(
     from tutor.practice.code import grade_file
 
     used: list[Any] = []
-    monkeypatch.setattr(
-        checkers.grading, "grade", lambda *a, config, **k: used.append(config) or GradeReport([])
-    )
+
+    def fake_grade(*args: Any, config: Any, **kwargs: Any) -> GradeReport:
+        used.append(config)
+        return GradeReport([])
+
+    monkeypatch.setattr(checkers.grading, "grade", fake_grade)
     grade_file(chapter, item, SOLUTIONS / "1.lab2" / "good.py", settings)
     assert used == [grading], "the app's check of a lab takes the warmed config, starting no spare"
     assert warmed[:2] == [grading, trusted_config(grading)], "the check and its trusted timer"

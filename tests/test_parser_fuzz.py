@@ -1,4 +1,5 @@
-"""Property-based fuzzing of the answer parser: only AnswerError escapes, nothing runs, all is quick."""
+"""Property-based fuzzing of the answer parser: only AnswerError escapes, nothing runs, all is
+quick."""
 
 from __future__ import annotations
 
@@ -12,10 +13,72 @@ from checkers.build import parse
 from checkers.syntax import AnswerError, read_as
 
 FRAGMENTS = [
-    "1", "2", "0", "9", "3.5", ".5", "1e3", "5.1e-2", "x", "y", "λ", "σ₁", "λ1", "pi", "π", "e", "sqrt",
-    "√", "acos", "cos", "cos^-1", "cos⁻¹", "abs", "exp", "log", "deg", "°", "rad", "ᵀ", "^T", "'", "²",
-    "+", "-", "−", "*", "**", "^", "/", "×", "·", "÷", "(", ")", "[", "]", "{", "}", "⟨", "⟩", "<", ">",
-    "|", ",", ";", " ", "\n", "=", "and", "or", "i", "__import__", ".", "_", "lambda", "9**9**9",
+    "1",
+    "2",
+    "0",
+    "9",
+    "3.5",
+    ".5",
+    "1e3",
+    "5.1e-2",
+    "x",
+    "y",
+    "λ",
+    "σ₁",
+    "λ1",
+    "pi",
+    "π",
+    "e",
+    "sqrt",
+    "√",
+    "acos",
+    "cos",
+    "cos^-1",
+    "cos⁻¹",
+    "abs",
+    "exp",
+    "log",
+    "deg",
+    "°",
+    "rad",
+    "ᵀ",
+    "^T",
+    "'",
+    "²",
+    "+",
+    "-",
+    "−",
+    "*",
+    "**",
+    "^",
+    "/",
+    "×",
+    "·",
+    "÷",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "⟨",
+    "⟩",
+    "<",
+    ">",
+    "|",
+    ",",
+    ";",
+    " ",
+    "\n",
+    "=",
+    "and",
+    "or",
+    "i",
+    "__import__",
+    ".",
+    "_",
+    "lambda",
+    "9**9**9",
 ]
 
 fragments = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
@@ -42,13 +105,15 @@ def test_parse_raises_only_answer_error_and_is_fast(text: str) -> None:
 @given(fragments)
 def test_checking_any_text_returns_a_verdict_in_time(text: str) -> None:
     started = time.perf_counter()
-    [verdict] = check_requests([{"test": "value", "text": text, "expected": "sqrt(2)"}], timeout=2.0)
+    [verdict] = check_requests(
+        [{"test": "value", "text": text, "expected": "sqrt(2)"}], timeout=2.0
+    )
     assert isinstance(verdict.feedback, str)
     assert time.perf_counter() - started < 3.0
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=-10**6, max_value=10**6), st.integers(min_value=1, max_value=10**6))
+@given(st.integers(min_value=-(10**6), max_value=10**6), st.integers(min_value=1, max_value=10**6))
 def test_fractions_are_read_exactly(numerator: int, denominator: int) -> None:
     from sympy import Rational
 

@@ -1,4 +1,5 @@
-"""Durability: concurrent writers, kill -9 mid-write, newer schemas, damaged files, network file systems."""
+"""Durability: concurrent writers, kill -9 mid-write, newer schemas, damaged files, network file
+systems."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ PER_WRITER = 5
 def _writer(path: str, index: int) -> None:
     store = Store.open(Path(path))
     for attempt in range(PER_WRITER):
-        store.record(f"1.ex{index % 7 + 1}", variant=attempt, correct=attempt % 2 == 0, rating=3 - attempt % 2 * 2)
+        store.record(
+            f"1.ex{index % 7 + 1}",
+            variant=attempt,
+            correct=attempt % 2 == 0,
+            rating=3 - attempt % 2 * 2,
+        )
     store.close()
 
 
@@ -39,7 +45,9 @@ def test_twenty_processes_recording_at_once_lose_nothing(tmp_path: Path) -> None
     with Store.open(path) as store:
         assert store.log_count() == WRITERS * PER_WRITER
         assert store.integrity_ok()
-        assert sum(store.item_state(f"1.ex{n}").attempts for n in range(1, 8)) == WRITERS * PER_WRITER
+        assert (
+            sum(store.item_state(f"1.ex{n}").attempts for n in range(1, 8)) == WRITERS * PER_WRITER
+        )
 
 
 WRITE_LOOP = """
@@ -49,7 +57,9 @@ from progress.store import Store
 store = Store.open(Path(sys.argv[1]))
 n = 0
 while True:
-    result = store.record(f"1.ex{n % 5 + 1}", variant=n, correct=n % 3 != 0, rating=3 if n % 3 else 1)
+    result = store.record(
+        f"1.ex{n % 5 + 1}", variant=n, correct=n % 3 != 0, rating=3 if n % 3 else 1
+    )
     store.save_draft("1.ex13", "x = %d" % n)
     print(result.uuid, flush=True)
     n += 1
@@ -67,7 +77,9 @@ def test_kill_9_during_writes_keeps_every_committed_attempt(tmp_path: Path) -> N
         committed.append(process.stdout.readline().strip())
         time.sleep(0.05 + 0.07 * round_number)
         os.kill(process.pid, signal.SIGKILL)
-        committed.extend(line.strip() for line in process.stdout.read().splitlines() if line.strip())
+        committed.extend(
+            line.strip() for line in process.stdout.read().splitlines() if line.strip()
+        )
         process.wait()
     with Store.open(path) as store:
         assert store.integrity_ok()
@@ -93,8 +105,21 @@ def test_a_newer_schema_is_refused_and_left_byte_identical(tmp_path: Path) -> No
 V2_ROWS = [
     # uuid, kind, item_id, at_us, utc_offset_min, variant, correct, rating, hints, attempts, ms,
     # gave_up, target: what a version-2 tutor logged (no showing, zone or par time).
-    (f"6f1c1d1e-0000-4000-8000-00000000000{n}", "attempt", f"1.ex{n}", 1_772_445_600_000_000 + n,
-     60, n, n % 2, 3 if n % 2 else 1, 0, 1, 90_000, 0, "")
+    (
+        f"6f1c1d1e-0000-4000-8000-00000000000{n}",
+        "attempt",
+        f"1.ex{n}",
+        1_772_445_600_000_000 + n,
+        60,
+        n,
+        n % 2,
+        3 if n % 2 else 1,
+        0,
+        1,
+        90_000,
+        0,
+        "",
+    )
     for n in range(1, 7)
 ]
 
@@ -112,7 +137,9 @@ def _old_file(path: Path, version: int) -> None:
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_an_older_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Path, version: int) -> None:
+def test_an_older_file_is_upgraded_in_place_and_keeps_its_progress(
+    tmp_path: Path, version: int
+) -> None:
     path = tmp_path / "progress.sqlite3"
     _old_file(path, version)
     with Store.open(path) as store:
@@ -126,9 +153,12 @@ def test_an_older_file_is_upgraded_in_place_and_keeps_its_progress(tmp_path: Pat
         assert store.suspended() == {"1.ex1"}
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
-        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        indexes = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
         plan = conn.execute(
-            "EXPLAIN QUERY PLAN SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us < 1 ORDER BY due_us"
+            "EXPLAIN QUERY PLAN SELECT item_id FROM cards WHERE card IS NOT NULL AND due_us < "
+            "1 ORDER BY due_us"
         ).fetchall()
     conn.close()
     assert "cards_review" in indexes and "cards_review" in str(plan)
@@ -189,7 +219,9 @@ def test_network_file_systems_are_recognised(path: str, kind: str, network: bool
     assert is_network_filesystem(Path(path), MOUNTS) is network
 
 
-def test_local_disk_uses_wal_and_network_disk_does_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_disk_uses_wal_and_network_disk_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with Store.open(tmp_path / "local.sqlite3") as store:
         assert store.journal_mode() == "wal"
     monkeypatch.setattr("progress.database.is_network_filesystem", lambda path: True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -86,7 +87,7 @@ class Reference:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "progress.sqlite3")
     yield opened
     opened.close()
@@ -220,6 +221,7 @@ def test_a_next_morning_review_of_a_one_day_card_counts_a_whole_day(store: Store
         Rating.Good,
         review_datetime=end,
     )
+    assert card.stability is not None and naive.stability is not None
     assert card.stability > naive.stability  # fsrs alone would have called it the same day
 
 
@@ -318,6 +320,7 @@ def test_fuzz_is_seeded_per_card_so_replays_and_other_machines_give_the_same_dat
                 at = max(plain.card(item).due, fuzzed.card(item).due) + timedelta(hours=6)
             ours, theirs = fuzzed.card(item), plain.card(item)
             assert ours.stability == theirs.stability and ours.difficulty == theirs.difficulty
+            assert theirs.last_review is not None
             wait = (theirs.due - theirs.last_review).days
             # fsrs's own bound: an interval of d days moves by at most 1 + 15 %, 10 %, 5 % of its
             # parts beyond 2.5, 7 and 20 days (plus rounding), each way.

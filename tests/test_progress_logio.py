@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,11 +26,18 @@ def study(store: Store, items: list[str], start_day: int, days: int) -> None:
         at = T0 + timedelta(days=day)
         for n, item in enumerate(items):
             right = (day + n) % 4 != 0
-            store.record(item, variant=day, correct=right, rating=3 if right else 1, at=at + timedelta(minutes=n), utc_offset_min=60)
+            store.record(
+                item,
+                variant=day,
+                correct=right,
+                rating=3 if right else 1,
+                at=at + timedelta(minutes=n),
+                utc_offset_min=60,
+            )
 
 
 @pytest.fixture
-def studied(tmp_path: Path) -> Store:
+def studied(tmp_path: Path) -> Iterator[Store]:
     store = Store.open(tmp_path / "a" / "progress.sqlite3")
     study(store, ["1.ex1", "1.ex2", "1.ex3"], 0, 6)
     store.undo(store.entries()[-1].uuid, T0 + timedelta(days=6))
@@ -37,7 +45,9 @@ def studied(tmp_path: Path) -> Store:
     store.close()
 
 
-def test_export_then_import_into_an_empty_dir_gives_the_same_due_list(studied: Store, tmp_path: Path) -> None:
+def test_export_then_import_into_an_empty_dir_gives_the_same_due_list(
+    studied: Store, tmp_path: Path
+) -> None:
     exported = tmp_path / "log.jsonl"
     assert export_log(studied, exported) == len(studied.entries())
     with Store.open(tmp_path / "b" / "progress.sqlite3") as other:
@@ -100,7 +110,9 @@ GOOD_LINE = {
         (json.dumps({**GOOD_LINE, "kind": "undo"}), "needs the 'target' UUID"),
     ],
 )
-def test_a_bad_line_names_the_line_and_imports_nothing(tmp_path: Path, bad: str, message: str) -> None:
+def test_a_bad_line_names_the_line_and_imports_nothing(
+    tmp_path: Path, bad: str, message: str
+) -> None:
     path = tmp_path / "log.jsonl"
     second = {**GOOD_LINE, "uuid": "6f1c1d1e-0000-4000-8000-000000000002"}
     path.write_text("\n".join([json.dumps(GOOD_LINE), json.dumps(second), bad]) + "\n")
@@ -118,6 +130,8 @@ def test_a_conflicting_uuid_imports_nothing(tmp_path: Path) -> None:
         changed = {**GOOD_LINE, "rating": 1}
         fresh = {**GOOD_LINE, "uuid": "6f1c1d1e-0000-4000-8000-000000000009"}
         path.write_text(json.dumps(fresh) + "\n" + json.dumps(changed) + "\n")
-        with pytest.raises(LogFormatError, match="log.jsonl:2: .*already in your progress with different"):
+        with pytest.raises(
+            LogFormatError, match="log.jsonl:2: .*already in your progress with different"
+        ):
             import_log(store, path)
         assert store.log_count() == 1

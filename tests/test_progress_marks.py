@@ -91,14 +91,15 @@ def test_divergent_mark_histories_merge_the_same_in_either_order(
     # Order 1: A imports B's file, then B imports A's merged one. Order 2 (fresh stores): B first.
     import_log(a, copies["b"], ITEMS, LABS)
     carry(a, b, tmp_path / "a-merged.jsonl")
-    with Store.open(tmp_path / "c" / "progress.sqlite3") as c, Store.open(
-        tmp_path / "d" / "progress.sqlite3"
-    ) as d:
+    with (
+        Store.open(tmp_path / "c" / "progress.sqlite3") as c,
+        Store.open(tmp_path / "d" / "progress.sqlite3") as d,
+    ):
         import_log(c, copies["a"], ITEMS, LABS)
         import_log(d, copies["b"], ITEMS, LABS)
         import_log(d, copies["a"], ITEMS, LABS)
         import_log(c, copies["b"], ITEMS, LABS)
-        expected = ({"1.ex1", "1.ex2"} | expected_ex3, set())
+        expected: tuple[set[str], set[str]] = ({"1.ex1", "1.ex2"} | expected_ex3, set())
         for store in (a, b, c, d):
             assert state(store) == expected
             assert store.mark_entries() == a.mark_entries()

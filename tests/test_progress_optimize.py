@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from progress.clock import parse_instant
-from progress.optimize import MIN_CROSS_DAY_REVIEWS, OptimizeError, history, optimize
 from progress.entry import LogEntry
+from progress.optimize import MIN_CROSS_DAY_REVIEWS, OptimizeError, history, optimize
 from progress.schedule import ScheduleConfig
 from progress.store import Store
 
@@ -27,8 +27,14 @@ def long_history(items: int) -> list[LogEntry]:
             right = rng.random() < 0.8
             entries.append(
                 LogEntry(
-                    str(uuid.UUID(int=rng.getrandbits(128), version=4)), "attempt", f"1.ex{item}", at,
-                    variant=review, correct=right, rating=3 if right else 1, duration_ms=30_000,
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "attempt",
+                    f"1.ex{item}",
+                    at,
+                    variant=review,
+                    correct=right,
+                    rating=3 if right else 1,
+                    duration_ms=30_000,
                 )
             )
             at += timedelta(days=40 * (review + 1))

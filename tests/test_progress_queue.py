@@ -1,7 +1,9 @@
-"""The review queue: lowest recall first, daily limits, new items in course order spread among reviews."""
+"""The review queue: lowest recall first, daily limits, new items in course order spread among
+reviews."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -15,11 +17,18 @@ ORDER = [f"1.ex{n}" for n in range(1, 13)]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "progress.sqlite3")
     # Four items learned on different days, so their recall differs when they all fall due.
     for n, days_ago in ((1, 9), (2, 7), (3, 5), (4, 3)):
-        opened.record(f"1.ex{n}", variant=1, correct=True, rating=4, at=T0 - timedelta(days=days_ago), utc_offset_min=0)
+        opened.record(
+            f"1.ex{n}",
+            variant=1,
+            correct=True,
+            rating=4,
+            at=T0 - timedelta(days=days_ago),
+            utc_offset_min=0,
+        )
     yield opened
     opened.close()
 
@@ -41,8 +50,13 @@ def test_new_items_follow_course_order_and_are_spread_among_reviews(store: Store
     assert not queue[0].new and not queue[-1].new
 
 
-@pytest.mark.parametrize(("new_per_day", "reviews_per_day", "expected"), [(3, 2, (3, 2)), (0, 100, (0, 4)), (5, 0, (5, 0))])
-def test_daily_limits(store: Store, new_per_day: int, reviews_per_day: int, expected: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("new_per_day", "reviews_per_day", "expected"),
+    [(3, 2, (3, 2)), (0, 100, (0, 4)), (5, 0, (5, 0))],
+)
+def test_daily_limits(
+    store: Store, new_per_day: int, reviews_per_day: int, expected: tuple[int, int]
+) -> None:
     queue = store.review_queue(ORDER, new_per_day, reviews_per_day, at=LATER, tz=timezone.utc)
     assert (sum(entry.new for entry in queue), sum(not entry.new for entry in queue)) == expected
 

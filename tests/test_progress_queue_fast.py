@@ -17,13 +17,22 @@ START = parse_instant("2025-06-01T08:00:00+00:00")
 CARDS = 300
 
 
-def _history(rng: random.Random, item_id: str, first: datetime, ratings: list[int]) -> list[LogEntry]:
+def _history(
+    rng: random.Random, item_id: str, first: datetime, ratings: list[int]
+) -> list[LogEntry]:
     entries, at = [], first
     for rating in ratings:
-        entries.append(LogEntry(
-            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), kind="attempt", item_id=item_id,
-            at=at, correct=rating > 1, rating=rating, duration_ms=30_000,
-        ))
+        entries.append(
+            LogEntry(
+                uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                kind="attempt",
+                item_id=item_id,
+                at=at,
+                correct=rating > 1,
+                rating=rating,
+                duration_ms=30_000,
+            )
+        )
         # Short gaps keep some cards in learning / relearning; long ones move them to review.
         at += timedelta(minutes=rng.choice([5, 30, 600, 60 * 24 * rng.randint(1, 40)]))
     return entries
@@ -37,7 +46,8 @@ def _randomised_log(seed: int) -> list[LogEntry]:
         ratings = [rng.choice([1, 2, 3, 3, 3, 4]) for _ in range(rng.randint(1, 6))]
         entries += _history(rng, f"9.ex{index}", first, ratings)
         if index % 10 == 0:
-            # A twin with the very same history: equal recall, so the tie-break (due, then ID) decides.
+            # A twin with the very same history: equal recall, so the tie-break (due, then ID)
+            # decides.
             entries += _history(random.Random(index), f"9.tw{index}", first, ratings)
     return entries
 
@@ -51,7 +61,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 def _plain_reviews(store: Store, known: list[str], limit: int, at: datetime) -> list[QueueItem]:
-    """The straightforward computation: every due item, sorted by (recall, due, ID), cut at the limit."""
+    """The straightforward computation: every due item, sorted by (recall, due, ID), cut at the
+    limit."""
     wanted = set(known)
     limit = max(0, limit - store.done_today(at, timezone.utc)[1])
     due = sorted(
@@ -61,10 +72,15 @@ def _plain_reviews(store: Store, known: list[str], limit: int, at: datetime) -> 
     return [QueueItem(item.item_id, False, item.retrievability) for item in due][:limit]
 
 
-MOMENTS = [START + timedelta(days=days, hours=hours) for days, hours in ((20, 3), (75, 12), (160, 0), (400, 6))]
+MOMENTS = [
+    START + timedelta(days=days, hours=hours)
+    for days, hours in ((20, 3), (75, 12), (160, 0), (400, 6))
+]
 
 
-ORDER = [f"9.ex{index}" for index in range(CARDS)] + [f"9.tw{index}" for index in range(0, CARDS, 10)]
+ORDER = [f"9.ex{index}" for index in range(CARDS)] + [
+    f"9.tw{index}" for index in range(0, CARDS, 10)
+]
 
 
 @pytest.mark.parametrize("at", MOMENTS, ids=[moment.date().isoformat() for moment in MOMENTS])
@@ -74,7 +90,9 @@ def test_fast_queue_equals_the_plain_sort_at_every_limit(store: Store, at: datet
     plain = _plain_reviews(store, ORDER, 10_000, at)
     assert plain
     for limit in range(done, done + len(plain) + 2):
-        queue = store.review_queue(ORDER, new_per_day=0, reviews_per_day=limit, at=at, tz=timezone.utc)
+        queue = store.review_queue(
+            ORDER, new_per_day=0, reviews_per_day=limit, at=at, tz=timezone.utc
+        )
         assert queue == plain[: limit - done], limit
 
 

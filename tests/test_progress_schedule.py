@@ -1,10 +1,10 @@
-"""Scheduling: ratings from grades, due dates after right and wrong answers, the 4 am day boundary."""
+"""Scheduling: ratings from grades, due dates after right and wrong answers, the 4 am day
+boundary."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,14 +83,18 @@ def test_tutor_now_drives_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_right_answer_pushes_due_out(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
     assert first_due - T0 >= timedelta(days=2)
-    again = store.record("1.ex1", variant=2, correct=True, rating=GOOD, at=first_due, utc_offset_min=0)
+    again = store.record(
+        "1.ex1", variant=2, correct=True, rating=GOOD, at=first_due, utc_offset_min=0
+    )
     assert again.counted
     assert again.due - first_due > first_due - T0
 
 
 def test_wrong_answer_comes_back_within_the_relearning_step(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
-    wrong = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0)
+    wrong = store.record(
+        "1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0
+    )
     assert wrong.counted and wrong.lapses == 1 and wrong.lapse
     assert wrong.due - first_due == short_step(0) == timedelta(minutes=15)
     assert store.due(first_due + timedelta(minutes=14)) == []
@@ -100,7 +104,12 @@ def test_wrong_answer_comes_back_within_the_relearning_step(store: Store) -> Non
 def test_a_pass_ahead_of_schedule_is_practice_and_moves_nothing(store: Store) -> None:
     first_due = learn(store, "1.ex1", first_at := T0)
     ahead = store.record(
-        "1.ex1", variant=2, correct=True, rating=GOOD, at=first_due - timedelta(days=1), utc_offset_min=0
+        "1.ex1",
+        variant=2,
+        correct=True,
+        rating=GOOD,
+        at=first_due - timedelta(days=1),
+        utc_offset_min=0,
     )
     assert not ahead.counted and not ahead.was_due and not ahead.lapse
     assert ahead.due == first_due
@@ -119,7 +128,9 @@ def test_a_fail_ahead_of_schedule_is_a_lapse_and_brings_the_item_back(store: Sto
 
 def test_undo_restores_the_previous_schedule(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
-    wrong = store.record("1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0)
+    wrong = store.record(
+        "1.ex1", variant=2, correct=False, rating=AGAIN, at=first_due, utc_offset_min=0
+    )
     undone = store.undo(wrong.uuid, first_due)
     assert undone.attempts == (wrong.uuid,) and undone.item_id == "1.ex1" and undone.rating == AGAIN
     card = store.card("1.ex1")
@@ -131,7 +142,9 @@ def test_undo_restores_the_previous_schedule(store: Store) -> None:
 
 def test_override_changes_the_rating_and_the_due_date(store: Store) -> None:
     first_due = learn(store, "1.ex1", T0)
-    good = store.record("1.ex1", variant=2, correct=True, rating=GOOD, at=first_due, utc_offset_min=0)
+    good = store.record(
+        "1.ex1", variant=2, correct=True, rating=GOOD, at=first_due, utc_offset_min=0
+    )
     hard = store.override(good.uuid, HARD, first_due)
     assert hard.uuid == good.uuid and hard.rating == HARD
     assert hard.due < good.due
@@ -141,7 +154,9 @@ def test_eight_lapses_flag_a_leech(store: Store) -> None:
     at = T0
     due = learn(store, "1.ex1", at)
     for lapse in range(8):
-        result = store.record("1.ex1", variant=lapse + 2, correct=False, rating=AGAIN, at=due, utc_offset_min=0)
+        result = store.record(
+            "1.ex1", variant=lapse + 2, correct=False, rating=AGAIN, at=due, utc_offset_min=0
+        )
         assert result.leech == (lapse == 7)
         relearned = store.record(
             "1.ex1", variant=lapse + 20, correct=True, rating=GOOD, at=result.due, utc_offset_min=0
@@ -159,7 +174,9 @@ def test_due_items_appear_at_4am_local_in_each_zone(store: Store, zone: str) -> 
     tz = ZoneInfo(zone)
     due = learn(store, "1.ex1", T0, zone)
     day = study_date(due, 4, tz)
-    boundary = datetime.combine(day, datetime.min.time(), tz).replace(hour=4).astimezone(timezone.utc)
+    boundary = (
+        datetime.combine(day, datetime.min.time(), tz).replace(hour=4).astimezone(timezone.utc)
+    )
     assert next_day_start(boundary - timedelta(minutes=1), 4, tz) == boundary
     assert due == boundary
     assert store.due(boundary - timedelta(minutes=1)) == []
@@ -183,7 +200,9 @@ def test_the_two_zones_disagree_on_when_the_day_starts() -> None:
         ("America/New_York", "2026-03-10T04:01:00-04:00", "2026-03-10"),
     ],
 )
-def test_system_local_time_follows_tz(monkeypatch: pytest.MonkeyPatch, zone: str, local: str, day: str) -> None:
+def test_system_local_time_follows_tz(
+    monkeypatch: pytest.MonkeyPatch, zone: str, local: str, day: str
+) -> None:
     monkeypatch.setenv("TZ", zone)
     time.tzset()
     try:

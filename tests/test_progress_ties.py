@@ -1,4 +1,5 @@
-"""Entries logged at one instant (a frozen TUTOR_NOW) keep their order; ties between machines go by UUID."""
+"""Entries logged at one instant (a frozen TUTOR_NOW) keep their order; ties between machines go by
+UUID."""
 
 from __future__ import annotations
 
@@ -72,7 +73,9 @@ def test_entries_list_same_instant_rows_in_logged_order(store: Store) -> None:
     assert kinds == [("attempt", GOOD), ("override", HARD), ("override", EASY)]
 
 
-def test_export_then_import_keeps_the_outcome_of_same_instant_entries(store: Store, tmp_path: Path) -> None:
+def test_export_then_import_keeps_the_outcome_of_same_instant_entries(
+    store: Store, tmp_path: Path
+) -> None:
     first = attempt(store)
     store.override(first, HARD)
     store.override(first, EASY)

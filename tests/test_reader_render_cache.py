@@ -1,4 +1,5 @@
-"""The reader builds each block once: one layout width per page, code lexed once, reopened pages reused."""
+"""The reader builds each block once: one layout width per page, code lexed once, reopened pages
+reused."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from tutor.screens.reader import ReaderScreen, prepare_course
 from tutor.widgets.blocks import BlockView, cached_render
 
 SIZE = (80, 24)
-SOURCE = "import numpy as np\n\ndef gram(A):\n    # A^T A: every column's dot product with every other\n    return A.T @ A\n"
+SOURCE = (
+    "import numpy as np\n\ndef gram(A):\n    # A^T A: every column's dot product with every "
+    "other\n    return A.T @ A\n"
+)
 
 
 def _segments(renderable: Any, width: int) -> list[Any]:
@@ -23,7 +27,9 @@ def _segments(renderable: Any, width: int) -> list[Any]:
     return list(console.render(renderable))
 
 
-def test_highlighted_syntax_paints_exactly_like_rich_syntax_and_lexes_once(monkeypatch: Any) -> None:
+def test_highlighted_syntax_paints_exactly_like_rich_syntax_and_lexes_once(
+    monkeypatch: Any,
+) -> None:
     ours = HighlightedSyntax(SOURCE, "python", theme="ansi_dark", word_wrap=True)
     plain = Syntax(SOURCE, "python", theme="ansi_dark", word_wrap=True)
     lexed: list[str] = []
@@ -41,7 +47,9 @@ def test_highlighted_syntax_paints_exactly_like_rich_syntax_and_lexes_once(monke
     assert len(lexed) == 1 + 3
 
 
-def test_a_code_block_is_lexed_when_built_not_when_painted(mini_course: Any, monkeypatch: Any) -> None:
+def test_a_code_block_is_lexed_when_built_not_when_painted(
+    mini_course: Any, monkeypatch: Any
+) -> None:
     course = load_course(mini_course)
     block = next(b for s in course.sections() for b in s.blocks if isinstance(b, CodeExample))
     rendered = render_block(block)
@@ -90,7 +98,9 @@ async def test_warm_up_renders_every_page_at_the_width_the_reader_uses(
         blocks = [block for section in app.course.sections() for block in section.blocks]
         for _ in range(100):  # The warm-up starts half a second after the first screen.
             await pilot.pause(0.1)
-            before = {id(block): cached_render(block, "ansi_dark")._lines.get(77) for block in blocks}
+            before = {
+                id(block): cached_render(block, "ansi_dark")._lines.get(77) for block in blocks
+            }
             if all(lines is not None for lines in before.values()):
                 break
         assert all(lines is not None for lines in before.values())

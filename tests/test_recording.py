@@ -1,9 +1,12 @@
-"""Recording from the exercise screens: committed before the verdict, rated from the grade, undoable."""
+"""Recording from the exercise screens: committed before the verdict, rated from the grade,
+undoable."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,14 +19,22 @@ from tutor.settings import Settings, load_settings
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:00:00+01:00")
-    yield load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path / "data"))
+    yield load_settings(
+        config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path / "data")
+    )
     close_stores()
 
 
 def attempt(item: str = "1.ex1", correct: bool = True, **changes: object) -> Attempt:
-    values = {"item_id": item, "variant": 1, "correct": correct, "duration_s": 100.0, "par_seconds": 180}
+    values = {
+        "item_id": item,
+        "variant": 1,
+        "correct": correct,
+        "duration_s": 100.0,
+        "par_seconds": 180,
+    }
     values.update(changes)
     return Attempt(**values)  # type: ignore[arg-type]
 
@@ -50,7 +61,9 @@ def test_an_attempt_is_committed_when_record_returns(settings: Settings) -> None
         ({"duration_s": 30.0}, 3),
     ],
 )
-def test_the_grade_sets_the_rating(settings: Settings, changes: dict[str, object], rating: int) -> None:
+def test_the_grade_sets_the_rating(
+    settings: Settings, changes: dict[str, Any], rating: int
+) -> None:
     """A first-ever showing never rates Easy: fast or not, the item is not known yet."""
     assert record_attempt(settings, attempt(**changes)).rating == rating
 

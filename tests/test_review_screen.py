@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from tests.fakes import FakeSession, ScreenHost
 from tutor.practice.outcome import Attempt, Recorded
 from tutor.recording import close_stores, open_store, record_attempt
-from tests.fakes import FakeSession, ScreenHost
 from tutor.screens.base import TutorScreen
 from tutor.screens.review import ReviewScreen
 from tutor.screens.stats import StatsScreen
@@ -27,13 +27,24 @@ shown: list[tuple[str, str, int | None]] = []
 positions: list[str] = []
 
 
-class FakeExercise(TutorScreen["Recorded | None"]):
+class FakeExercise(TutorScreen[Recorded | None]):
     """Answers right on `y`, wrong on `n`, leaves on escape; records like the real screens do."""
 
-    BINDINGS = [Binding("y", "answer(True)"), Binding("n", "answer(False)"), Binding("escape", "leave")]
+    BINDINGS = [
+        Binding("y", "answer(True)"),
+        Binding("n", "answer(False)"),
+        Binding("escape", "leave"),
+    ]
 
-    def __init__(self, session: Session, chapter: Any, exercise: Any, variant: int | None = None,
-                 review: bool = False, review_position: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        chapter: Any,
+        exercise: Any,
+        variant: int | None = None,
+        review: bool = False,
+        review_position: str = "",
+    ) -> None:
         super().__init__(session)
         self.exercise = exercise
         self.variant = variant
@@ -42,7 +53,9 @@ class FakeExercise(TutorScreen["Recorded | None"]):
         positions.append(review_position)
 
     def action_answer(self, correct: bool) -> None:
-        attempt = Attempt(self.exercise.id, self.variant or 0, correct, 120.0, 180, showing=self.showing)
+        attempt = Attempt(
+            self.exercise.id, self.variant or 0, correct, 120.0, 180, showing=self.showing
+        )
         self.dismiss(self.session.record(attempt))
 
     def action_leave(self) -> None:
@@ -55,15 +68,21 @@ def host(settings: Settings, screen: Callable[[Session], Screen[Any]]) -> Screen
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:00:00+01:00")
-    for module, name in (("tutor.screens.hand_exercise", "HandExerciseScreen"), ("tutor.screens.code_exercise", "CodeExerciseScreen"), ("tutor.screens.lab", "LabScreen")):
+    for module, name in (
+        ("tutor.screens.hand_exercise", "HandExerciseScreen"),
+        ("tutor.screens.code_exercise", "CodeExerciseScreen"),
+        ("tutor.screens.lab", "LabScreen"),
+    ):
         fake = types.ModuleType(module)
         setattr(fake, name, FakeExercise)
         monkeypatch.setitem(sys.modules, module, fake)
     shown.clear()
     positions.clear()
-    yield load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path), new_per_day=3)
+    yield load_settings(
+        config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path), new_per_day=3
+    )
     close_stores()
 
 
@@ -83,15 +102,20 @@ async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings)
         summary = status(app, "#review-summary")
         assert "Right: 2   Wrong: 1   Skipped: 0" in summary
         assert "Next review in" in summary
-        shown_keys = [key for key, active in app.screen.active_bindings.items()
-                      if active.binding.show and active.node is app.screen]
+        shown_keys = [
+            key
+            for key, active in app.screen.active_bindings.items()
+            if active.binding.show and active.node is app.screen
+        ]
         assert shown_keys == ["escape"], "a finished session offers only the way back"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
     assert [item for item, _, _ in shown] == ["1.ex2", "1.ex3", "1.ex4"]
     assert positions == [f"review {n} of 3 · 0 due · 3 new" for n in (1, 2, 3)]
-    assert all(variant is not None and variant >= 1 for _, kind, variant in shown if kind == "HandExercise")
+    assert all(
+        variant is not None and variant >= 1 for _, kind, variant in shown if kind == "HandExercise"
+    )
     assert open_store(settings).log_count() == 3
 
 
@@ -123,7 +147,12 @@ async def test_leaving_an_item_pauses_and_skip_and_undo_work(settings: Settings)
 
 
 async def test_nothing_due_says_so(settings: Settings) -> None:
-    settings = load_settings(config_file=settings.data_dir / "none.toml", environ={}, data_dir=str(settings.data_dir), new_per_day=0)
+    settings = load_settings(
+        config_file=settings.data_dir / "none.toml",
+        environ={},
+        data_dir=str(settings.data_dir),
+        new_per_day=0,
+    )
     app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -156,7 +185,12 @@ async def test_stats_screen_shows_the_figures(settings: Settings) -> None:
 async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = load_settings(config_file=settings.data_dir / "none.toml", environ={}, data_dir=str(settings.data_dir), new_per_day=2)
+    settings = load_settings(
+        config_file=settings.data_dir / "none.toml",
+        environ={},
+        data_dir=str(settings.data_dir),
+        new_per_day=2,
+    )
     app = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

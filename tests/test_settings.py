@@ -73,7 +73,9 @@ def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
         ("new_per_day = 100000000\n", "daily limits are far too large"),
     ],
 )
-def test_kernel_settings_must_be_finite_and_in_range(tmp_path: Path, toml: str, message: str) -> None:
+def test_kernel_settings_must_be_finite_and_in_range(
+    tmp_path: Path, toml: str, message: str
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text(toml, encoding="utf-8")
     with pytest.raises(SettingsError, match=message):
@@ -86,6 +88,10 @@ def test_a_nan_timeout_from_the_environment_is_refused(tmp_path: Path) -> None:
 
 
 def test_isolation_is_strict_unless_the_learner_opts_in(tmp_path: Path) -> None:
-    assert load_settings(config_file=tmp_path / "none.toml", environ={}).kernel_isolation == "strict"
-    relaxed = load_settings(config_file=tmp_path / "none.toml", environ={"TUTOR_KERNEL_ISOLATION": "relaxed"})
+    assert (
+        load_settings(config_file=tmp_path / "none.toml", environ={}).kernel_isolation == "strict"
+    )
+    relaxed = load_settings(
+        config_file=tmp_path / "none.toml", environ={"TUTOR_KERNEL_ISOLATION": "relaxed"}
+    )
     assert relaxed.kernel_isolation == "relaxed"

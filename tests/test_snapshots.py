@@ -82,7 +82,9 @@ def opened(item_id: str, *keys: str) -> Callable[[Pilot[Any]], Any]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_home(snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]) -> None:
+def test_home(
+    snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]
+) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=settle)
 
 
@@ -92,7 +94,10 @@ def test_home_ansi_dark(snap_compare: Callable[..., bool], make_app: Callable[..
 
 @pytest.mark.parametrize("size", SIZES)
 def test_reader_page(
-    snap_compare: Callable[..., bool], make_app: Callable[..., Any], mini_course: Path, size: tuple[int, int]
+    snap_compare: Callable[..., bool],
+    make_app: Callable[..., Any],
+    mini_course: Path,
+    size: tuple[int, int],
 ) -> None:
     async def scroll_to_code(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -125,7 +130,9 @@ def test_code_exercise(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_lab(snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]) -> None:
+def test_lab(
+    snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]
+) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=opened("1.lab1"))
 
 
@@ -133,7 +140,8 @@ def test_lab(snap_compare: Callable[..., bool], make_app: Callable[..., Any], si
 def test_review_paused(
     snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]
 ) -> None:
-    """The session's own screen: its first item was left unanswered (escape leaves the box, then it)."""
+    """The session's own screen: its first item was left unanswered (escape leaves the box, then
+    it)."""
 
     async def pause_the_first_item(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -160,7 +168,9 @@ def test_stats(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_repl(snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]) -> None:
+def test_repl(
+    snap_compare: Callable[..., bool], make_app: Callable[..., Any], size: tuple[int, int]
+) -> None:
     async def run_a_cell(pilot: Pilot[Any]) -> None:
         from tutor.screens.repl_screen import ReplScreen
 
@@ -187,4 +197,6 @@ def test_help(
 ) -> None:
     # Only the first screens, so the baseline does not move whenever another screen gains a key.
     monkeypatch.setattr(help_module, "SCREENS", help_module.SCREENS[:2])
-    assert snap_compare(make_app(mini_course), press=["question_mark"], terminal_size=size, run_before=settle)
+    assert snap_compare(
+        make_app(mini_course), press=["question_mark"], terminal_size=size, run_before=settle
+    )

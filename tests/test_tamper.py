@@ -59,7 +59,8 @@ CHEATS = {
             while frame is not None and "request" not in frame.f_locals:
                 frame = frame.f_back
             call_id = frame.f_locals["request"]["id"] if frame else 0
-            reply = json.dumps({{"id": call_id, "status": "ok", "result": {{"kind": "json", "value": True}}}}).encode()
+            result = {{"kind": "json", "value": True}}
+            reply = json.dumps({{"id": call_id, "status": "ok", "result": result}}).encode()
             for fd in range(3, 20):
                 try:
                     os.write(fd, struct.pack(">I", len(reply)) + reply)
@@ -115,7 +116,7 @@ CHEATS = {
 
 
 @pytest.fixture(scope="module")
-def grader():  # type: ignore[no-untyped-def]
+def grader():
     chapter, item = load_course().find("1.ex13")
     return chapter.reference(item.grader)
 
@@ -127,21 +128,28 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("name", list(CHEATS))
-def test_cheat_does_not_pass(tmp_path: Path, grader, name: str) -> None:  # type: ignore[no-untyped-def]
-    report = grade(_write(tmp_path, CHEATS[name]), grader, entry=["center_columns"], config=CONFIG, seed=7)
+def test_cheat_does_not_pass(tmp_path: Path, grader, name: str) -> None:
+    report = grade(
+        _write(tmp_path, CHEATS[name]), grader, entry=["center_columns"], config=CONFIG, seed=7
+    )
     assert not report.correct, report.tests
     first_case = report.tests[0]
     assert first_case.name == "(100, 4) activations" and not first_case.passed
 
 
-def test_escape_sequences_never_reach_the_report(tmp_path: Path, grader) -> None:  # type: ignore[no-untyped-def]
+def test_escape_sequences_never_reach_the_report(tmp_path: Path, grader) -> None:
     report = grade(
-        _write(tmp_path, CHEATS["print escape sequences then lie"]), grader, entry=["center_columns"], config=CONFIG
+        _write(tmp_path, CHEATS["print escape sequences then lie"]),
+        grader,
+        entry=["center_columns"],
+        config=CONFIG,
     )
     assert "\x1b" not in report.stdout and "All tests passed" in report.stdout
 
 
-def test_honest_solution_passes_in_the_same_setting(tmp_path: Path, grader) -> None:  # type: ignore[no-untyped-def]
+def test_honest_solution_passes_in_the_same_setting(tmp_path: Path, grader) -> None:
     source = "import numpy as np\n\ndef center_columns(X):\n    return X - X.mean(axis=0)\n"
-    report = grade(_write(tmp_path, source), grader, entry=["center_columns"], config=CONFIG, seed=7)
+    report = grade(
+        _write(tmp_path, source), grader, entry=["center_columns"], config=CONFIG, seed=7
+    )
     assert report.correct, report.tests

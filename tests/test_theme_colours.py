@@ -15,7 +15,10 @@ async def test_roles_take_the_current_themes_colours() -> None:
         app.theme = "textual-dark"
         await pilot.pause()
         error = theme_style(app, "error", bold=True)
-        assert error.bold and error.color == Color.parse(app.get_css_variables()["text-error"]).rich_color
+        assert (
+            error.bold
+            and error.color == Color.parse(app.get_css_variables()["text-error"]).rich_color
+        )
         app.theme = "nord"
         await pilot.pause()
         assert theme_style(app, "error").color != error.color, "another theme, another red"

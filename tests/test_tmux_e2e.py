@@ -1,4 +1,5 @@
-"""The real `tutor start` in tmux at 80×24: home appears, 1.6 opens from the keyboard, q exits cleanly."""
+"""The real `tutor start` in tmux at 80×24: home appears, 1.6 opens from the keyboard, q exits
+cleanly."""
 
 from __future__ import annotations
 
@@ -35,9 +36,15 @@ class Pane(TmuxPane):
 def pane(tmp_path: Path) -> Iterator[Pane]:
     socket = f"tutor-e2e-{os.getpid()}"
     pane = Pane(socket, "e2e")
-    env = f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} TUTOR_THEME=ansi-dark"
+    env = (
+        f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} "
+        "TUTOR_THEME=ansi-dark"
+    )
     # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane's size.
-    command = f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; echo $? > {tmp_path / 'status'}"
+    command = (
+        f"env -u COLUMNS -u LINES {env} {sys.executable} -m tutor start; echo $? > "
+        f"{tmp_path / 'status'}"
+    )
     pane.launch(command)
     try:
         yield pane

@@ -102,10 +102,22 @@ def test_corrections_in_a_burst_apply_where_they_were_typed(pane: Pane) -> None:
     pane.start("1.ex2")
     pane.wait_for("1.ex2  Norms", "esc Commands")
     pane.burst(
-        "15", Key("BSpace"), "4", Key("Enter"),
-        "sqrt(55", Key("BSpace"), "4)", Key("Enter"),
-        "9", Key("C-u"), "5", Key("Enter"),
-        "L1", Key("Enter"), "Linf", Key("Enter"),
+        "15",
+        Key("BSpace"),
+        "4",
+        Key("Enter"),
+        "sqrt(55",
+        Key("BSpace"),
+        "4)",
+        Key("Enter"),
+        "9",
+        Key("C-u"),
+        "5",
+        Key("Enter"),
+        "L1",
+        Key("Enter"),
+        "Linf",
+        Key("Enter"),
     )
     pane.wait_for("✓ l1   ✓ l2   ✓ linf   ✓ largest   ✓ smallest")
 

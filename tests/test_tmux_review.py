@@ -1,4 +1,5 @@
-"""A review day in the real app, in tmux at 80×24: answer 1.ex11, come back a day later with `tutor review`,
+"""A review day in the real app, in tmux at 80×24: answer 1.ex11, come back a day later with `tutor
+review`,
 meet a different variant of it (other numbers), answer it, see the session summary."""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import re
 import shutil
 import sys
 import time
-from fractions import Fraction
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,15 @@ class Pane(TmuxPane):
 
     def run(self, command: str, now: str, *extra_env: str) -> None:
         """(Re)start the pane on `tutor COMMAND` with the clock at `now`."""
-        # The shell prints the app's exit status and exits with it: either is read by wait_until_exited.
-        # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane's size.
-        line = (f"env -u COLUMNS -u LINES {self.env} TUTOR_NOW={now} {' '.join(extra_env)} {sys.executable} -m tutor {command}; "
-                "s=$?; echo tutor exited with $s; exit $s")
+        # The shell prints the app's exit status and exits with it: either is read by
+        # wait_until_exited.
+        # pytest-textual-snapshot exports COLUMNS/LINES, which Rich would believe over the pane's
+        # size.
+        line = (
+            f"env -u COLUMNS -u LINES {self.env} TUTOR_NOW={now} {' '.join(extra_env)} "
+            f"{sys.executable} -m tutor {command}; "
+            "s=$?; echo tutor exited with $s; exit $s"
+        )
         if self.tmux("list-sessions").strip():
             self.tmux("respawn-pane", "-k", "-t", self.session, line)
         else:
@@ -53,8 +59,13 @@ class Pane(TmuxPane):
             printed = re.search(r"tutor exited with (\d+)", self.text())
             if printed:
                 return int(printed.group(1))
-            dead, _, status = self.tmux("display-message", "-p", "-t", self.session,
-                                        "#{pane_dead}|#{pane_dead_status}").strip().partition("|")
+            dead, _, status = (
+                self.tmux(
+                    "display-message", "-p", "-t", self.session, "#{pane_dead}|#{pane_dead_status}"
+                )
+                .strip()
+                .partition("|")
+            )
             if dead == "1" and status:
                 return int(status)
             if time.monotonic() > deadline:
@@ -64,8 +75,10 @@ class Pane(TmuxPane):
 
 @pytest.fixture
 def pane(tmp_path: Path) -> Iterator[Pane]:
-    env = (f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} "
-           "TUTOR_THEME=ansi-dark TUTOR_CURSOR_BLINK=0")
+    env = (
+        f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} "
+        "TUTOR_THEME=ansi-dark TUTOR_CURSOR_BLINK=0"
+    )
     pane = Pane(f"tutor-review-{os.getpid()}", env)
     try:
         yield pane
@@ -75,7 +88,9 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
 
 def eigenvalue_answer(matrix: str) -> str:
     """Both eigenvalues of the 2×2 matrix on screen, exactly, in the learner's language."""
-    (a, b), (c, d) = [[int(x) for x in row.split(",")] for row in re.findall(r"\[(-?\d+,-?\d+)\]", matrix)]
+    (a, b), (c, d) = [
+        [int(x) for x in row.split(",")] for row in re.findall(r"\[(-?\d+,-?\d+)\]", matrix)
+    ]
     trace, det = a + d, a * d - b * c
     disc = trace * trace - 4 * det
     root = math.isqrt(disc)
@@ -105,7 +120,8 @@ def test_a_reviewed_exercise_comes_back_as_another_variant(pane: Pane) -> None:
     pane.keys("Enter")
     pane.wait_for("Not right yet.", "Rated Again")
     pane.keys("C-u")
-    # Textual runs ctrl+u as a binding after the keys already queued: let it finish before typing on.
+    # Textual runs ctrl+u as a binding after the keys already queued: let it finish before typing
+    # on.
     pane.wait_for("significant figures")  # the empty box shows the numeric policy again
     pane.type("λ1 = 3, λ2 = 1")
     pane.wait_for("read as: λ1 = 3, λ2 = 1")

@@ -17,22 +17,43 @@ class Key(str):
 
 
 class TmuxPane:
-    """One session `session` on the tmux server `socket`, driven with send-keys, read with capture-pane."""
+    """One session `session` on the tmux server `socket`, driven with send-keys, read with
+    capture-pane."""
 
     def __init__(self, socket: str, session: str) -> None:
         self.socket = socket
         self.session = session
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return done.stdout
 
     def launch(self, command: str, size: tuple[int, int] = (80, 24)) -> None:
         """Start a fresh server running `command` at `size`; the pane stays after the command ends,
         so the last screen can still be read."""
-        self.tmux("start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
-                  "new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]), command)
+        self.tmux(
+            "start-server",
+            ";",
+            "set",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            command,
+        )
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
@@ -70,6 +91,13 @@ class TmuxPane:
             if all(needle in screen for needle in needles):
                 return screen
             if time.monotonic() > until:
-                panes = self.tmux("list-panes", "-a", "-F", "#{session_name} dead=#{pane_dead} #{pane_dead_status}")
-                pytest.fail(f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}")
+                panes = self.tmux(
+                    "list-panes",
+                    "-a",
+                    "-F",
+                    "#{session_name} dead=#{pane_dead} #{pane_dead_status}",
+                )
+                pytest.fail(
+                    f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}"
+                )
             time.sleep(0.05)

@@ -84,14 +84,33 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {tutor_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit",
-                tooltip="Leave the tutor (what you typed is saved; ctrl+q while typing)"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help",
-                tooltip="Every key (F1 while typing)"),
-        Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="quit-ctrl",
-                tooltip="Quit from anywhere, a box or the editor included (typing is saved)"),
-        Binding("f1", "help_now", "Help", show=False, id="help-f1",
-                tooltip="Every key, from anywhere"),
+        Binding(
+            "q",
+            "quit",
+            "Quit",
+            id="quit",
+            tooltip="Leave the tutor (what you typed is saved; ctrl+q while typing)",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="help",
+            tooltip="Every key (F1 while typing)",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit_now",
+            "Quit",
+            show=False,
+            priority=True,
+            id="quit-ctrl",
+            tooltip="Quit from anywhere, a box or the editor included (typing is saved)",
+        ),
+        Binding(
+            "f1", "help_now", "Help", show=False, id="help-f1", tooltip="Every key, from anywhere"
+        ),
         Binding("f9", "cycle_theme", "Next theme", show=False, id="cycle-theme"),
     ]
 
@@ -109,7 +128,8 @@ class TutorApp(App[None]):
         paused the cyclic garbage collector for start-up; turn it back on after the first frame."""
         super().__init__()
         self.session = Session(settings, navigate=self._navigate)
-        """What the screens are given: settings, course, progress, kernels and a way to open items."""
+        """What the screens are given: settings, course, progress, kernels and a way to open
+        items."""
         self.start_section = start_section
         self.start_review = start_review
         self.content_dir = content_dir
@@ -142,7 +162,9 @@ class TutorApp(App[None]):
 
     def _load_course(self) -> ProblemScreen | None:
         try:
-            self.session.course = load_course(self.content_dir, cache_dir=self.settings.data_dir / "cache")
+            self.session.course = load_course(
+                self.content_dir, cache_dir=self.settings.data_dir / "cache"
+            )
         except ContentError as exc:
             from tutor.screens.problems import ProblemScreen
 
@@ -226,17 +248,24 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_reader(self) -> None:
-        """After first paint, import the reader, the exercise screens and the Python lexer, and build
-        every section's renderables, so that no first open stalls on an import or a Markdown parse."""
+        """After first paint, import the reader, the exercise screens and the Python lexer, and
+        build
+        every section's renderables, so that no first open stalls on an import or a Markdown
+        parse."""
         reader = importlib.import_module("tutor.screens.reader")
         from pygments.lexers import PythonLexer
 
         PythonLexer()
         theme = self.current_theme
-        # Rendered as the page will be (Textual's options at the page's width): opening a section then
+        # Rendered as the page will be (Textual's options at the page's width): opening a section
+        # then
         # only lays out lines that are already there.
-        options = self.console_options.update_width(reader.page_width(self.size.width)).update(highlight=False)
-        reader.prepare_course(self.course, dark=theme is None or theme.dark, console=self.console, options=options)
+        options = self.console_options.update_width(reader.page_width(self.size.width)).update(
+            highlight=False
+        )
+        reader.prepare_course(
+            self.course, dark=theme is None or theme.dark, console=self.console, options=options
+        )
         # Their imports (and Textual's widgets they pull in) stall a first open by 150-265 ms.
         for screen in ("hand", "code"):
             importlib.import_module(LAZY_SCREENS[screen][0])
@@ -386,8 +415,9 @@ class TutorApp(App[None]):
         except ContentError as exc:
             # The exercise's reference code could not be loaded: say why, and stay where we are.
             message = FILES_CHANGED if self._files_changed() else "\n".join(exc.problems)
-            self.notify(message, title=f"This {label} cannot be opened", severity="error",
-                        timeout=30)
+            self.notify(
+                message, title=f"This {label} cannot be opened", severity="error", timeout=30
+            )
             return
         self.push_screen(screen)
 

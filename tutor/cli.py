@@ -20,7 +20,9 @@ Exit status of `check`: 0 correct, 1 incorrect, 2 could not grade."""
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", metavar="DIR", help="progress folder (default: platform data dir; env TUTOR_DATA_DIR)"
+        "--data-dir",
+        metavar="DIR",
+        help="progress folder (default: platform data dir; env TUTOR_DATA_DIR)",
     )
     common.add_argument(
         "--python",
@@ -39,41 +41,64 @@ def _parser() -> argparse.ArgumentParser:
 
     start = commands.add_parser("start", parents=[common], help="open the Textual app")
     start.add_argument("--section", metavar="ID", help="open this section (e.g. 1.6) straight away")
-    commands.add_parser("review", parents=[common], help="open the app in a review session of what is due")
+    commands.add_parser(
+        "review", parents=[common], help="open the app in a review session of what is due"
+    )
 
     show = commands.add_parser("show", parents=[common], help="print a section, exercise or lab")
     show.add_argument("id", metavar="ID", help="e.g. 1.3, 1.ex11, 1.lab2")
-    show.add_argument("--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)")
+    show.add_argument(
+        "--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)"
+    )
     show.add_argument("--json", action="store_true", help="machine-readable output")
 
     check = commands.add_parser("check", parents=[common], help="grade an answer or a code file")
     check.add_argument("id", metavar="ID", help="exercise or lab ID, e.g. 1.ex11")
     check.add_argument(
-        "--answer", action="append", default=[], metavar="TEXT", help="one per part, in the order `show` lists"
+        "--answer",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="one per part, in the order `show` lists",
     )
-    check.add_argument("--file", metavar="PATH", help="Python file with your functions (code exercises)")
-    check.add_argument("--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)")
+    check.add_argument(
+        "--file", metavar="PATH", help="Python file with your functions (code exercises)"
+    )
+    check.add_argument(
+        "--variant", type=int, default=0, metavar="N", help="exercise variant (0 = as printed)"
+    )
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.add_argument("--no-record", action="store_true", help="do not save this attempt")
     check.add_argument(
-        "--rating", type=_rating, metavar="R",
-        help="rate this showing yourself: 1-4 or again/hard/good/easy (instead of the grade's rating)",
+        "--rating",
+        type=_rating,
+        metavar="R",
+        help="rate this showing yourself: 1-4 or again/hard/good/easy (instead of the grade's "
+        "rating)",
     )
 
     due = commands.add_parser("due", parents=[common], help="what is due now, soonest first")
     due.add_argument("--json", action="store_true", help="machine-readable output")
     stats = commands.add_parser("stats", parents=[common], help="progress and retention figures")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
-    stats.add_argument("--optimize", action="store_true", help="fit FSRS parameters to your own review log")
+    stats.add_argument(
+        "--optimize", action="store_true", help="fit FSRS parameters to your own review log"
+    )
 
-    export = commands.add_parser("export", parents=[common], help="write your review log as JSON lines")
+    export = commands.add_parser(
+        "export", parents=[common], help="write your review log as JSON lines"
+    )
     export.add_argument("file", metavar="FILE")
-    import_ = commands.add_parser("import", parents=[common], help="merge a review log exported elsewhere")
+    import_ = commands.add_parser(
+        "import", parents=[common], help="merge a review log exported elsewhere"
+    )
     import_.add_argument("file", metavar="FILE")
 
     undo = commands.add_parser("undo", parents=[common], help="take back an attempt you recorded")
     undo.add_argument(
-        "uuid", nargs="?", metavar="UUID",
+        "uuid",
+        nargs="?",
+        metavar="UUID",
         help="an attempt or showing UUID (default: the latest `tutor check` made here)",
     )
     card = commands.add_parser("card", parents=[common], help="an item's schedule and history")
@@ -86,10 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     unsuspend.add_argument("id", metavar="ID", help="exercise or lab ID")
 
-    validate = commands.add_parser("validate", parents=[common], help="check course data and run every example")
-    validate.add_argument("content_dir", nargs="?", metavar="CONTENT_DIR", help="default: the shipped course")
+    validate = commands.add_parser(
+        "validate", parents=[common], help="check course data and run every example"
+    )
+    validate.add_argument(
+        "content_dir", nargs="?", metavar="CONTENT_DIR", help="default: the shipped course"
+    )
     commands.add_parser(
-        "doctor", parents=[common], help="report python, numpy/torch/CUDA in the kernel, sandbox level, data dir"
+        "doctor",
+        parents=[common],
+        help="report python, numpy/torch/CUDA in the kernel, sandbox level, data dir",
     )
     return parser
 
@@ -136,7 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"tutor: {exc}", file=sys.stderr)
         return 2
-    module = importlib.import_module(f"tutor.commands.{COMMAND_MODULES.get(args.command, args.command)}")
+    module = importlib.import_module(
+        f"tutor.commands.{COMMAND_MODULES.get(args.command, args.command)}"
+    )
     try:
         status = int(module.run(args, settings))
         # Flushed here, not at interpreter exit, so a reader that closed the pipe is caught below.

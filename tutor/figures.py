@@ -9,6 +9,7 @@ which Textual maps through the theme and Rich drops under NO_COLOR.
 
 from __future__ import annotations
 
+import io
 import math
 import threading
 from collections.abc import Iterable
@@ -117,7 +118,7 @@ def angle_arc(
 def vectors_drawing(vectors: dict[str, list[float]], chain: list[str], angle: list[str]) -> Drawing:
     """Arrows from the origin; `chain` adds vectors tip to tail and draws their sum."""
     drawing = Drawing(grid=True)
-    colours = dict(zip(vectors, COLOURS))
+    colours = dict(zip(vectors, COLOURS, strict=False))
     tips: list[tuple[float, float]] = []
     for name, (x, y) in vectors.items():
         drawing.arrow((0, 0), (x, y), colours[name], name)
@@ -159,7 +160,7 @@ def _projection(plot: ProjectionPlot) -> Drawing:
         f"proj_v(u) = (u·v / v·v) v = {_vec(p)}",
         f"u − proj = {_vec((u[0] - p[0], u[1] - p[1]))}, perpendicular to v",
     ]
-    drawing.xlim, drawing.ylim = _bounds([tuple(u), tuple(v), p])
+    drawing.xlim, drawing.ylim = _bounds([(u[0], u[1]), (v[0], v[1]), p])
     return drawing
 
 
@@ -183,7 +184,7 @@ def sym_eig2(a: float, b: float, d: float) -> list[tuple[float, tuple[float, flo
 def svd2(m: list[list[float]]) -> list[tuple[float, tuple[float, float], tuple[float, float]]]:
     """(σ, u, v) of a 2×2 matrix, σ₁ ≥ σ₂ ≥ 0, from the eigenpairs of MᵀM (A v = σ u)."""
     (p, q), (r, t) = m
-    out = []
+    out: list[tuple[float, tuple[float, float], tuple[float, float]]] = []
     pairs = sym_eig2(p * p + r * r, p * q + r * t, q * q + t * t)
     for value, (x, y) in pairs:
         sigma = math.sqrt(max(value, 0.0))
@@ -427,7 +428,7 @@ def check_figure(figure: Figure, widths: Iterable[int] = (28, 60, 80, 132)) -> l
     return problems
 
 
-class _Null:
+class _Null(io.StringIO):
     """A file that discards what is written (the console records instead)."""
 
     def write(self, text: str) -> int:

@@ -22,7 +22,9 @@ def binding_modules() -> list[str]:
 
     found = ["tutor.app"]
     for package in (tutor.screens, tutor.widgets):
-        found += [f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
+        found += [
+            f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)
+        ]
     return found
 
 
@@ -31,7 +33,10 @@ def declared_bindings() -> Iterator[tuple[type[DOMNode], Binding]]:
     for module_name in binding_modules():
         module = importlib.import_module(module_name)
         for cls in vars(module).values():
-            if not (inspect.isclass(cls) and issubclass(cls, DOMNode)) or cls.__module__ != module_name:
+            if (
+                not (inspect.isclass(cls) and issubclass(cls, DOMNode))
+                or cls.__module__ != module_name
+            ):
                 continue
             for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
                 yield cls, binding

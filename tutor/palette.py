@@ -85,4 +85,6 @@ class TutorCommands(Provider):
             if text in titled:
                 continue
             go = partial(app.open_section_at, match.section_id, match.block)
-            yield Hit(0.1, f"{text} (mentions {query.strip()!r})", go, text=text, help=match.snippet)
+            yield Hit(
+                0.1, f"{text} (mentions {query.strip()!r})", go, text=text, help=match.snippet
+            )

@@ -272,7 +272,6 @@ class Session:
     def new_kernel(self, *, torch: bool = False) -> Kernel:
         """A REPL kernel with the learner's limits (started by whoever uses it)."""
         from checkers.kernel import Kernel
-
         from tutor.practice.code import kernel_config
 
         return Kernel(kernel_config(self.settings, torch=torch, standby=False))
@@ -304,7 +303,6 @@ class Session:
             if self._closing:
                 return
             from checkers.kernel import prewarm
-
             from tutor.practice.code import kernel_config
             from tutor.practice.hand import warm_checker
 

@@ -42,7 +42,8 @@ class Settings:
     theme: str = "textual-dark"
     """Textual theme; `ansi-dark` uses the terminal's own colours (`TUTOR_THEME`)."""
     kernel_python: str = ""
-    """Interpreter for the code kernel, e.g. a CUDA torch venv; empty means this one (`TUTOR_KERNEL_PYTHON`)."""
+    """Interpreter for the code kernel, e.g. a CUDA torch venv; empty means this one
+    (`TUTOR_KERNEL_PYTHON`)."""
     kernel_timeout: float = 10.0
     """Seconds one code cell may run before it is interrupted (`TUTOR_KERNEL_TIMEOUT`)."""
     kernel_memory_mb: int = 4096
@@ -148,16 +149,25 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError("daily limits cannot be negative")
     low, high = TIMEOUT_RANGE
     if not low <= settings.kernel_timeout <= high:
-        raise SettingsError(f"kernel.timeout must be between {low:g} and {high:g} seconds, not {settings.kernel_timeout!r}")
+        raise SettingsError(
+            f"kernel.timeout must be between {low:g} and {high:g} seconds, not "
+            f"{settings.kernel_timeout!r}"
+        )
     low_mb, high_mb = MEMORY_RANGE_MB
     if settings.kernel_memory_mb != 0 and not low_mb <= settings.kernel_memory_mb <= high_mb:
-        raise SettingsError(f"kernel.memory_mb must be 0 (no limit) or between {low_mb} and {high_mb} MiB, "
-                            f"not {settings.kernel_memory_mb}")
+        raise SettingsError(
+            f"kernel.memory_mb must be 0 (no limit) or between {low_mb} and {high_mb} MiB, "
+            f"not {settings.kernel_memory_mb}"
+        )
     if settings.kernel_isolation not in ISOLATIONS:
-        raise SettingsError(f"kernel.isolation must be one of {', '.join(ISOLATIONS)}, "
-                            f"not {settings.kernel_isolation!r}")
+        raise SettingsError(
+            f"kernel.isolation must be one of {', '.join(ISOLATIONS)}, "
+            f"not {settings.kernel_isolation!r}"
+        )
     if settings.new_per_day > 10_000 or settings.reviews_per_day > 100_000:
-        raise SettingsError("daily limits are far too large (at most 10000 new and 100000 reviews a day)")
+        raise SettingsError(
+            "daily limits are far too large (at most 10000 new and 100000 reviews a day)"
+        )
     return settings
 
 
@@ -170,11 +180,13 @@ def _keymap(table: Any, origin: str) -> dict[str, str]:
         if isinstance(keys, dict):
             raise SettingsError(f"{origin}: keymap: {binding_id!r} needs keys, not a table")
         if not isinstance(keys, str):
-            raise SettingsError(f"{origin}: keymap.{binding_id}: keys must be a string like \"ctrl+k\"")
+            raise SettingsError(
+                f'{origin}: keymap.{binding_id}: keys must be a string like "ctrl+k"'
+            )
         parts = [part.strip() for part in keys.split(",")]
         if not all(parts) or any(" " in part for part in parts):
             raise SettingsError(
-                f"{origin}: keymap.{binding_id}: {keys!r} is not a key list like \"ctrl+k,f10\""
+                f'{origin}: keymap.{binding_id}: {keys!r} is not a key list like "ctrl+k,f10"'
             )
         keymap[binding_id] = ",".join(parts)
     return keymap
@@ -203,7 +215,8 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def load_settings(
     config_file: Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
 ) -> Settings:
-    """Defaults, then the TOML file, then `TUTOR_*` variables, then explicit overrides (CLI flags)."""
+    """Defaults, then the TOML file, then `TUTOR_*` variables, then explicit overrides (CLI
+    flags)."""
     env = os.environ if environ is None else environ
     path = config_file or default_config_file()
     values: dict[str, Any] = {}

@@ -21,7 +21,8 @@ class TestResult:
     passed: bool
     message: str = ""
     optional: bool = False
-    """A challenge's check: shown with the others, but not needed for the item to count as solved."""
+    """A challenge's check: shown with the others, but not needed for the item to count as
+    solved."""
     skipped: bool = False
     """It could not run here (a CUDA check with no CUDA device): `passed` is False, and the test
     counts neither for nor against the verdict."""
@@ -61,13 +62,18 @@ def _fail(name: str, case: str, text: str) -> TestResult:
     return TestResult(name, False, prefix + text)
 
 
-def _as_array(value: Any, accept: Sequence[str], expected_dtype: str | None) -> tuple[np.ndarray | None, str]:
+def _as_array(
+    value: Any, accept: Sequence[str], expected_dtype: str | None
+) -> tuple[np.ndarray | None, str]:
     """The returned array if its container type is acceptable, else why not."""
     if isinstance(value, Tensor):
         if "tensor" not in accept:
             return None, "you returned a torch tensor; return a NumPy array (np.ndarray)."
         if expected_dtype and value.dtype != expected_dtype:
-            return None, f"the tensor has dtype torch.{value.dtype}; expected torch.{expected_dtype}."
+            return (
+                None,
+                f"the tensor has dtype torch.{value.dtype}; expected torch.{expected_dtype}.",
+            )
         return value.array, ""
     if isinstance(value, np.ndarray):
         if "ndarray" not in accept:
@@ -87,7 +93,10 @@ def _dtype_problem(got: np.ndarray, expected: np.ndarray, exact: bool) -> str:
     kinds = {"f": "floating-point", "c": "complex", "i": "integer", "u": "integer", "b": "boolean"}
     want, have = kinds.get(expected.dtype.kind, "?"), kinds.get(got.dtype.kind, "?")
     if want != have:
-        return f"the result has dtype {got.dtype} ({have}); expected a {want} array like {expected.dtype}."
+        return (
+            f"the result has dtype {got.dtype} ({have}); expected a {want} array like "
+            f"{expected.dtype}."
+        )
     return ""
 
 
@@ -99,23 +108,36 @@ def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bo
     a finite value against an infinity (or the reverse) is wrong whatever the tolerance.
     """
     got, expected = np.asarray(got), np.asarray(expected)
-    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False))
+    return got.shape == expected.shape and bool(
+        np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
+    )
 
 
 def _shape_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
     base = f"the result has shape {tuple(got.shape)}; expected {tuple(expected.shape)}."
     if got.shape == expected.shape[::-1] and got.ndim == 2 and close(got.T, expected, rtol, atol):
-        return base + " It is the transpose of the right answer: check the order of your operands/axes."
+        return (
+            base
+            + " It is the transpose of the right answer: check the order of your operands/axes."
+        )
     if got.size == expected.size and close(got.reshape(expected.shape), expected, rtol, atol):
-        return base + " The numbers are right but arranged differently: a missing keepdims=True or reshape?"
+        return (
+            base
+            + " The numbers are right but arranged differently: a missing keepdims=True or reshape?"
+        )
     if got.ndim < expected.ndim:
-        return base + " A dimension is missing: did a reduction (sum/mean/norm) drop an axis? Try keepdims=True."
+        return (
+            base + " A dimension is missing: did a reduction (sum/mean/norm) drop an axis? Try "
+            "keepdims=True."
+        )
     if got.ndim == expected.ndim and got.ndim >= 1 and got.size != expected.size:
         return base + " Check which axis you reduced or broadcast over."
     return base
 
 
-def _value_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, mistakes: Sequence[Mistake]) -> str:
+def _value_hint(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, mistakes: Sequence[Mistake]
+) -> str:
     for mistake in mistakes:
         candidate = np.asarray(mistake.candidate)
         if candidate.shape == got.shape and close(got, candidate, rtol, atol):
@@ -127,8 +149,13 @@ def _value_hint(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
     norm = float(np.linalg.norm(got))
     if expected.ndim == 1 and np.isclose(np.linalg.norm(expected), 1.0) and norm > 0:
         unit = got / norm
-        if close(unit, expected, rtol, max(atol, 1e-6)) or close(-unit, expected, rtol, max(atol, 1e-6)):
-            return f"Right direction, but not normalised: your vector has norm {norm:.4g}; divide by it."
+        if close(unit, expected, rtol, max(atol, 1e-6)) or close(
+            -unit, expected, rtol, max(atol, 1e-6)
+        ):
+            return (
+                f"Right direction, but not normalised: your vector has norm {norm:.4g}; "
+                "divide by it."
+            )
     flat_exp, flat_got = expected.ravel(), got.ravel()
     mask = np.abs(flat_exp) > 1e-12
     if mask.any():
@@ -159,7 +186,8 @@ def compare_arrays(
     """Check type, then shape, then dtype, then values (`np.allclose` in the parent).
 
     `got` is a CallOutcome (its call describes the case) or a returned value. `accept` names the
-    container types allowed (`ndarray`, `tensor`). `sign_free` accepts `-expected` too (eigenvectors).
+    container types allowed (`ndarray`, `tensor`). `sign_free` accepts `-expected` too
+    (eigenvectors).
     `mistakes` are predicted wrong answers whose explanation is shown when `got` matches one.
     """
     value, auto_case, problem = _unwrap(got)
@@ -179,7 +207,9 @@ def compare_arrays(
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         return _fail(name, case, f"the result contains {bad} NaN or infinite entries.")
     if close(array, expected, rtol, atol) or (sign_free and close(-array, expected, rtol, atol)):
-        return TestResult(name, True, f"{case or 'result'}: matches (rtol={rtol:g}, atol={atol:g}).")
+        return TestResult(
+            name, True, f"{case or 'result'}: matches (rtol={rtol:g}, atol={atol:g})."
+        )
     error = np.abs(array.astype(np.complex128) - expected)
     worst = np.unravel_index(int(np.argmax(error)), error.shape) if error.ndim else ()
     where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
@@ -209,11 +239,15 @@ def compare_scalar(
         return _fail(name, "", problem)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
         return _fail(name, case, f"you returned {describe(value)}; expected a number.")
     if integer and not isinstance(value, (int, np.integer)):
         if float(value).is_integer():
-            return _fail(name, case, f"you returned {value!r}, a float; return an int (e.g. int(...)).")
+            return _fail(
+                name, case, f"you returned {value!r}, a float; return an int (e.g. int(...))."
+            )
         return _fail(name, case, f"you returned {value!r}; expected a whole number.")
     number = float(value)
     if integer:
@@ -222,7 +256,11 @@ def compare_scalar(
         return _fail(name, case, f"expected {int(expected)}, got {int(value)}.")
     if np.isclose(number, expected, rtol=rtol, atol=atol):
         return TestResult(name, True, f"{case or 'result'}: {number:.6g} matches.")
-    return _fail(name, case, f"expected {expected:.6g}, got {number:.6g} (error {abs(number - expected):.3g}).")
+    return _fail(
+        name,
+        case,
+        f"expected {expected:.6g}, got {number:.6g} (error {abs(number - expected):.3g}).",
+    )
 
 
 def compare_exact(got: Any, expected: Any, *, name: str, case: str = "") -> TestResult:

@@ -1,4 +1,5 @@
-"""Run a learner's file in a fresh sandboxed kernel and call its functions on parent-chosen inputs."""
+"""Run a learner's file in a fresh sandboxed kernel and call its functions on parent-chosen
+inputs."""
 
 from __future__ import annotations
 
@@ -17,9 +18,20 @@ from checkers.grading.compare import TestResult
 from checkers.grading.source import SourceError, SourceInfo
 from checkers.grading.values import AsTensor, ReplyBudget, decode_result, describe, encode_input
 from checkers.kernel import Kernel, KernelConfig, KernelError
+from checkers.kernel.config import CellStatus
 
 MAX_SOURCE_BYTES = 512 * 1024
 OutcomeStatus = Literal["ok", "error", "timeout", "crashed", "output_limit", "missing"]
+_OUTCOME: dict[CellStatus, OutcomeStatus] = {
+    "ok": "ok",
+    "error": "error",
+    "interrupted": "error",
+    "timeout": "timeout",
+    "crashed": "crashed",
+    "output_limit": "output_limit",
+}
+"""A call's outcome from its cell's status: an interrupted call is an error of the learner's
+code."""
 
 
 _LISTENER: ContextVar[Callable[[str], object] | None] = ContextVar("grading_listener", default=None)
@@ -47,7 +59,8 @@ class Unparsable(GradingError):
 
 @dataclass(frozen=True)
 class Call:
-    """One call the grader wants made: `function(*args, **kwargs)` with arrays, tensors or scalars."""
+    """One call the grader wants made: `function(*args, **kwargs)` with arrays, tensors or
+    scalars."""
 
     function: str
     args: tuple[Any, ...] = ()
@@ -56,13 +69,22 @@ class Call:
 
     def brief(self) -> str:
         """`time_matmul(1024, device='cpu')`, `pca_2d(200×10 array)`: the call in a few words."""
+
         def short(value: Any) -> str:
-            shape = getattr(value, "shape", None) if not isinstance(value, AsTensor) else value.array.shape
+            shape = (
+                getattr(value, "shape", None)
+                if not isinstance(value, AsTensor)
+                else value.array.shape
+            )
             if shape is not None:
-                return "×".join(str(n) for n in shape) + (" tensor" if isinstance(value, AsTensor) else " array")
+                return "×".join(str(n) for n in shape) + (
+                    " tensor" if isinstance(value, AsTensor) else " array"
+                )
             return repr(value)[:20]
 
-        parts = [short(arg) for arg in self.args] + [f"{key}={short(v)}" for key, v in self.kwargs.items()]
+        parts = [short(arg) for arg in self.args] + [
+            f"{key}={short(v)}" for key, v in self.kwargs.items()
+        ]
         return f"{self.function}({', '.join(parts)})"
 
     def describe(self) -> str:
@@ -127,7 +149,8 @@ class Harness:
         """The learner's file as text."""
         try:
             self.code = SourceInfo(source, filename)
-            """The same file parsed in the parent, for source checks (`code.calls("einsum", within=...)`)."""
+            """The same file parsed in the parent, for source checks (`code.calls("einsum",
+            within=...)`)."""
         except SourceError as exc:
             raise Unparsable(str(exc)) from exc
         self.filename = filename
@@ -142,7 +165,8 @@ class Harness:
     # lifecycle -----------------------------------------------------------------------------
 
     def open(self) -> Harness:
-        """Parse in the parent, then load the file into a fresh kernel; sets `load_error` on failure."""
+        """Parse in the parent, then load the file into a fresh kernel; sets `load_error` on
+        failure."""
         if self.code.syntax_error:
             self.load_error = self.code.syntax_error
             return self
@@ -179,7 +203,10 @@ class Harness:
         return self.open()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -200,8 +227,11 @@ class Harness:
         """numpy/torch versions inside the kernel (torch is None when it is not installed there)."""
         return {} if self._kernel is None else self._kernel.info.versions
 
-    def call(self, function: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> CallOutcome:
-        """Call `function(*args, **kwargs)` in the kernel; inputs are copies, the grader keeps its own."""
+    def call(
+        self, function: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> CallOutcome:
+        """Call `function(*args, **kwargs)` in the kernel; inputs are copies, the grader keeps its
+        own."""
         return self.run(Call(function, args, kwargs, timeout))
 
     def run_calls(self, calls: Iterable[Call]) -> list[CallOutcome]:
@@ -209,13 +239,16 @@ class Harness:
         return [self.run(call) for call in calls]
 
     def run(self, call: Call) -> CallOutcome:
-        """Make one call; a crash or timeout restarts the kernel and reloads the file for the next."""
+        """Make one call; a crash or timeout restarts the kernel and reloads the file for the
+        next."""
         if self.load_error:
             return CallOutcome(call, "error", error=self.load_error)
         if call.function not in self.defined:
             return CallOutcome(call, "missing")
         if call.function in self._hung:
-            return CallOutcome(call, "timeout", error="Skipped, as it did not finish on an earlier case either.")
+            return CallOutcome(
+                call, "timeout", error="Skipped, as it did not finish on an earlier case either."
+            )
         assert self._kernel is not None
         self._calls += 1
         listener = _LISTENER.get()
@@ -224,7 +257,10 @@ class Harness:
         stem = f"c{self._calls}"
         write = self._kernel.write_input
         args = [encode_input(arg, write, f"{stem}_a{i}") for i, arg in enumerate(call.args)]
-        kwargs = {key: encode_input(value, write, f"{stem}_k{i}") for i, (key, value) in enumerate(call.kwargs.items())}
+        kwargs = {
+            key: encode_input(value, write, f"{stem}_k{i}")
+            for i, (key, value) in enumerate(call.kwargs.items())
+        }
         request = {
             "op": "call",
             "function": call.function,
@@ -240,8 +276,10 @@ class Harness:
         if result.status == "timeout":
             self._hung.add(call.function)
         if result.status != "ok":
-            status: OutcomeStatus = "error" if result.status in ("error", "interrupted") else result.status
-            return CallOutcome(call, status, error=result.error, stdout=result.stdout, duration=result.duration)
+            status = _OUTCOME[result.status]
+            return CallOutcome(
+                call, status, error=result.error, stdout=result.stdout, duration=result.duration
+            )
         budget = ReplyBudget(self._kernel.open_result, result_dir)
         value = decode_result(result.payload.get("result"), budget)
         return CallOutcome(call, "ok", value=value, stdout=result.stdout, duration=result.duration)
@@ -291,20 +329,35 @@ def grade(
     with harness:
         sandbox, isolation = harness.sandbox_level, harness.isolation
         if harness.load_error:
-            return GradeReport([], harness.load_error, harness.stdout, seed, time.perf_counter() - started, sandbox,
-                               isolation)
+            return GradeReport(
+                [],
+                harness.load_error,
+                harness.stdout,
+                seed,
+                time.perf_counter() - started,
+                sandbox,
+                isolation,
+            )
         missing = [name for name in entry if name not in harness.defined]
         if missing:
             tests = [
-                TestResult(f"defines {name}", False, f"Your file does not define a function called {name}.")
+                TestResult(
+                    f"defines {name}", False, f"Your file does not define a function called {name}."
+                )
                 for name in missing
             ]
-            return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation)
+            return GradeReport(
+                tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation
+            )
         tests = list(grader(harness, np.random.default_rng(seed)))
-        return GradeReport(tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation)
+        return GradeReport(
+            tests, "", harness.stdout, seed, time.perf_counter() - started, sandbox, isolation
+        )
 
 
-def run_calls(source_path: Path, calls: Sequence[Call], config: KernelConfig | None = None) -> list[CallOutcome]:
+def run_calls(
+    source_path: Path, calls: Sequence[Call], config: KernelConfig | None = None
+) -> list[CallOutcome]:
     """Load `source_path` in a fresh kernel and make each call; a load failure fails every call."""
     with Harness(read_source(source_path), str(source_path), config or KernelConfig()) as harness:
         return harness.run_calls(calls)

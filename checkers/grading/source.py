@@ -158,7 +158,8 @@ def check_avoids(
     return TestResult(title, True, f"{within} does the work itself.")
 
 
-# -- call rules that follow helpers (for graders that forbid or require library calls) --------------
+# -- call rules that follow helpers (for graders that forbid or require library calls)
+# --------------
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,8 @@ def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
 
 
 def reachable_nodes(source: str, entry: str) -> list[ast.AST] | None:
-    """Every AST node of `entry` and of the module functions it calls; None if `entry` is missing."""
+    """Every AST node of `entry` and of the module functions it calls; None if `entry` is
+    missing."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -229,7 +231,10 @@ def rule_violation(source: str, rules: CallRules) -> str | None:
     if used:
         instead = f"; use {' or '.join(sorted(rules.required))}" if rules.required else ""
         listed = ", ".join(f"{name}()" for name in used)
-        return f"{rules.entry} calls {listed}; it must do without {', '.join(sorted(rules.forbidden))}{instead}"
+        return (
+            f"{rules.entry} calls {listed}; it must do without "
+            f"{', '.join(sorted(rules.forbidden))}{instead}"
+        )
     if rules.forbid_matmul_operator and any(
         isinstance(n, (ast.BinOp, ast.AugAssign)) and isinstance(n.op, ast.MatMult) for n in nodes
     ):

@@ -88,7 +88,10 @@ def encode_input(value: Any, write: InputWriter, stem: str) -> dict[str, Any]:
         return {"kind": "json", "value": value}
     if isinstance(value, (tuple, list)):
         items = [encode_input(item, write, f"{stem}_{i}") for i, item in enumerate(value)]
-        return {"kind": type(value).__name__ if type(value) in (tuple, list) else "list", "items": items}
+        return {
+            "kind": type(value).__name__ if type(value) in (tuple, list) else "list",
+            "items": items,
+        }
     if isinstance(value, AsTensor):
         path = _write(np.asarray(value.array), write, f"{stem}.npy")
         return {
@@ -134,7 +137,11 @@ def decode_result(spec: Any, budget: ReplyBudget, depth: int = 0) -> Any:
         value = spec.get("value")
         if type(value) is str and len(value) > MAX_TEXT:
             return Opaque("malformed reply", "a string longer than the kernel ever sends")
-        return value if value is None or type(value) in (bool, int, float, str) else Opaque("malformed reply")
+        return (
+            value
+            if value is None or type(value) in (bool, int, float, str)
+            else Opaque("malformed reply")
+        )
     if kind == "float":
         return _FLOATS.get(str(spec.get("value")), Opaque("malformed reply"))
     if kind in ("tuple", "list"):
@@ -153,7 +160,10 @@ def decode_result(spec: Any, budget: ReplyBudget, depth: int = 0) -> Any:
         if kind == "scalar":
             return array[()] if array.ndim == 0 else Opaque("malformed reply")
         return Tensor(
-            array, str(spec.get("dtype", "")), str(spec.get("device", "")), bool(spec.get("requires_grad"))
+            array,
+            str(spec.get("dtype", "")),
+            str(spec.get("device", "")),
+            bool(spec.get("requires_grad")),
         )
     if kind == "opaque":
         return Opaque(str(spec.get("type", "?"))[:200], str(spec.get("repr", ""))[:200])
@@ -170,7 +180,11 @@ def _load_result(spec: dict[str, Any], budget: ReplyBudget) -> np.ndarray:
     budget.seen.add(name)
     shape = spec.get("shape")
     dtype = spec.get("dtype")
-    if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
+    if (
+        not isinstance(shape, list)
+        or len(shape) > 32
+        or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape)
+    ):
         raise NpyError("the kernel did not describe the array")
     if not isinstance(dtype, str):
         raise NpyError("the kernel did not describe the array")

@@ -84,9 +84,14 @@ def _embeddings(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 def _cos_mistake(E: np.ndarray, got: np.ndarray) -> str:
     n, d = E.shape
     if got.shape == (d, d) and (d != n):
-        return f"got {kit.shape_text(got.shape)}, expected {n}×{n}: transposed? That is EᵀE, similarity of the columns; rows are the words"
+        return (
+            f"got {kit.shape_text(got.shape)}, expected {n}×{n}: transposed? That is EᵀE, "
+            "similarity of the columns; rows are the words"
+        )
     if got.shape != (n, n):
-        return f"expected shape {n}×{n} (one row and column per word), got {kit.shape_text(got.shape)}"
+        return (
+            f"expected shape {n}×{n} (one row and column per word), got {kit.shape_text(got.shape)}"
+        )
     if kit.close(got, E @ E.T, 1e-6, 1e-9):
         return "that is E Eᵀ, the raw dot products: the rows are not normalised to unit length"
     col_unit = E / np.linalg.norm(E, axis=0, keepdims=True)
@@ -131,14 +136,23 @@ def _check_pair(case: Case, outcome: Any) -> Any:
     if (i, j) == expected:
         return _ok(name, f"({i}, {j})")
     if i == j:
-        return _fail(name, f"returned i == j = {i}: a word is always most similar to itself; exclude the diagonal")
+        return _fail(
+            name,
+            f"returned i == j = {i}: a word is always most similar to itself; exclude the diagonal",
+        )
     if (j, i) == expected:
-        return _fail(name, f"returned ({i}, {j}) with i > j; return the pair with i < j, i.e. {expected}")
+        return _fail(
+            name, f"returned ({i}, {j}) with i > j; return the pair with i < j, i.e. {expected}"
+        )
     dots = E @ E.T
     np.fill_diagonal(dots, -np.inf)
     a, b = np.unravel_index(int(np.argmax(dots)), dots.shape)
     if {i, j} == {int(a), int(b)}:
-        return _fail(name, f"({i}, {j}) has the largest dot product, not the largest cosine: normalise first; expected {expected}")
+        return _fail(
+            name,
+            f"({i}, {j}) has the largest dot product, not the largest cosine: normalise first; "
+            f"expected {expected}",
+        )
     S = ref_cosine(E)
     np.fill_diagonal(S, np.inf)
     a, b = np.unravel_index(int(np.argmin(S)), S.shape)
@@ -179,7 +193,10 @@ def _pc_data(rng: np.random.Generator, n: int, cov: np.ndarray, mean: np.ndarray
 def _pc_mistake(X: np.ndarray, got: np.ndarray) -> str:
     d = X.shape[1]
     if got.shape in {(d, 1), (1, d)}:
-        return f"return a 1-D vector of shape ({d},), not {kit.shape_text(got.shape)} (use .ravel() or index a row)"
+        return (
+            f"return a 1-D vector of shape ({d},), not {kit.shape_text(got.shape)} (use "
+            ".ravel() or index a row)"
+        )
     if got.shape != (d,):
         return f"expected shape ({d},), got {kit.shape_text(got.shape)}"
     norm = float(np.linalg.norm(got))
@@ -190,14 +207,23 @@ def _pc_mistake(X: np.ndarray, got: np.ndarray) -> str:
     Xc = X - X.mean(axis=0)
     _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
     if kit.aligned(got, Vt[-1], 1e-6) and d > 1:
-        return "that is the direction of least variance: np.linalg.eigh sorts eigenvalues ascending, so take the last column"
+        return (
+            "that is the direction of least variance: np.linalg.eigh sorts eigenvalues "
+            "ascending, so take the last column"
+        )
     if kit.aligned(got / np.linalg.norm(got), Vt[:, 0] / np.linalg.norm(Vt[:, 0]), 1e-6):
         return "you took a column of Vt; the principal directions are the rows of Vt (Vt[0])"
     _, _, Vraw = np.linalg.svd(X, full_matrices=False)
     if kit.aligned(got, Vraw[0], 1e-6):
-        return "that is the top singular vector of the raw data: centre X (subtract the column means) first"
+        return (
+            "that is the top singular vector of the raw data: centre X (subtract the column "
+            "means) first"
+        )
     cosine = abs(float(got @ ref_first_pc(X)))
-    return f"points {np.degrees(np.arccos(min(1.0, cosine))):.1f}° away from the first principal component"
+    return (
+        f"points {np.degrees(np.arccos(min(1.0, cosine))):.1f}° away from the first principal "
+        "component"
+    )
 
 
 def _check_pc(case: Case, outcome: Any) -> Any:
@@ -221,12 +247,24 @@ def grade_ex15(harness: Any, rng: np.random.Generator) -> list[Any]:
     rot, _ = np.linalg.qr(rng.standard_normal((5, 5)))
     cases = [
         Case("500 points, covariance [[4,2],[2,1]]", (_pc_data(rng, 500, cov2, np.zeros(2)),), {}),
-        Case("400 points in 5-D, mean far from 0", (_pc_data(rng, 400, rot @ diag5 @ rot.T, np.full(5, 12.0)),), {}),
-        Case("60 points in 3-D, axis-aligned spread", (_pc_data(rng, 60, np.diag([0.5, 6.0, 2.0]), np.array([3.0, -4.0, 8.0])),), {}),
-        Case("5 points in 8-D (fewer points than dimensions)", (rng.standard_normal((5, 8)) * np.linspace(3, 0.5, 8) + 2.0,), {}),
+        Case(
+            "400 points in 5-D, mean far from 0",
+            (_pc_data(rng, 400, rot @ diag5 @ rot.T, np.full(5, 12.0)),),
+            {},
+        ),
+        Case(
+            "60 points in 3-D, axis-aligned spread",
+            (_pc_data(rng, 60, np.diag([0.5, 6.0, 2.0]), np.array([3.0, -4.0, 8.0])),),
+            {},
+        ),
+        Case(
+            "5 points in 8-D (fewer points than dimensions)",
+            (rng.standard_normal((5, 8)) * np.linspace(3, 0.5, 8) + 2.0,),
+            {},
+        ),
     ]
     outcomes = [invoke(harness, "first_principal_component", c.args) for c in cases]
-    results = [_check_pc(case, outcome) for case, outcome in zip(cases, outcomes)]
+    results = [_check_pc(case, outcome) for case, outcome in zip(cases, outcomes, strict=False)]
     first = outcomes[0]
     if isinstance(first.value, np.ndarray) and first.value.shape == (2,):
         cosine = abs(float(first.value @ np.array([0.894, 0.447])))
@@ -236,7 +274,11 @@ def grade_ex15(harness: Any, rng: np.random.Generator) -> list[Any]:
                 "aligns with [0.894, 0.447]",
                 verdict,
                 f"|cos| = {cosine:.4f} with the population direction"
-                + ("" if verdict else "; the sample's first component should be within a few degrees"),
+                + (
+                    ""
+                    if verdict
+                    else "; the sample's first component should be within a few degrees"
+                ),
             )
         )
     return results
@@ -272,14 +314,20 @@ def _approx_mistake(A: np.ndarray, k: int, got: np.ndarray) -> str:
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     if kit.close(got, U[:, :k] @ Vt[:k], 1e-6, 1e-8):
         return "the singular values are missing: U_k Σ_k V_kᵀ, multiply by s[:k]"
-    return f"approx is not the best rank-{k} approximation (max error {kit.max_error(got, _rank(A, k)):.3g})"
+    return (
+        f"approx is not the best rank-{k} approximation (max error "
+        f"{kit.max_error(got, _rank(A, k)):.3g})"
+    )
 
 
 def _error_mistake(A: np.ndarray, approx: np.ndarray, got: float, expected: float) -> str:
     absolute = float(np.linalg.norm(A - approx))
     spectral = float(np.linalg.norm(A - approx, 2) / np.linalg.norm(A, 2))
     if np.isclose(got, absolute, rtol=1e-6):
-        return f"rel_error {got:.4g} is the absolute error ‖A − A_k‖_F; divide by ‖A‖_F (expected {expected:.6g})"
+        return (
+            f"rel_error {got:.4g} is the absolute error ‖A − A_k‖_F; divide by ‖A‖_F "
+            f"(expected {expected:.6g})"
+        )
     if np.isclose(got, expected**2, rtol=1e-6):
         return f"rel_error {got:.4g} is squared; take the square root (expected {expected:.6g})"
     if np.isclose(got, spectral, rtol=1e-6):
@@ -289,16 +337,22 @@ def _error_mistake(A: np.ndarray, approx: np.ndarray, got: float, expected: floa
 
 def _ratio_mistake(m: int, n: int, k: int, got: float, expected: float) -> str:
     if np.isclose(got, 1.0 / expected, rtol=1e-9):
-        return f"compression_ratio {got:.4g} is upside down: original / compressed = m·n / (k(m+n+1)) = {expected:.6g}"
+        return (
+            f"compression_ratio {got:.4g} is upside down: original / compressed = m·n / "
+            f"(k(m+n+1)) = {expected:.6g}"
+        )
     if np.isclose(got, m * n / (k * (m + n)), rtol=1e-9):
-        return f"compression_ratio leaves out the k singular values: the compressed form stores k(m+n+1) numbers ({expected:.6g})"
+        return (
+            "compression_ratio leaves out the k singular values: the compressed form stores "
+            f"k(m+n+1) numbers ({expected:.6g})"
+        )
     return f"compression_ratio: expected m·n / (k(m+n+1)) = {expected:.6g}, got {got:.6g}"
 
 
 def _error_note(A: np.ndarray, k: int) -> str:
     """Why the error is what it is: the share of ‖A‖_F² the k kept singular values carry."""
     s = np.linalg.svd(A, compute_uv=False)
-    kept = float((s[:k] ** 2).sum() / (s ** 2).sum())
+    kept = float((s[:k] ** 2).sum() / (s**2).sum())
     if kept > 0.9:
         return f": the top {k} singular values hold {kept:.0%} of the energy"
     # Gaussian noise has no dominant directions: its squared singular values spread out evenly
@@ -318,14 +372,20 @@ def _check_compress(case: Case, outcome: Any) -> list[Any]:
     A, k = case.args
     got = outcome.value
     if not isinstance(got, tuple) or len(got) != 3:
-        return [_fail(name, f"return (approx, rel_error, compression_ratio); got {kit.describe(got)}")]
+        return [
+            _fail(name, f"return (approx, rel_error, compression_ratio); got {kit.describe(got)}")
+        ]
     approx, err, ratio = got
     exp_approx, exp_err, exp_ratio = ref_svd_compress(A, k)
     results = []
     if isinstance(approx, np.ndarray) and kit.close(approx, exp_approx, 1e-6, 1e-8):
         results.append(_ok(f"{name} · approx"))
     else:
-        message = _approx_mistake(A, k, approx) if isinstance(approx, np.ndarray) else f"approx: expected an array, got {kit.describe(approx)}"
+        message = (
+            _approx_mistake(A, k, approx)
+            if isinstance(approx, np.ndarray)
+            else f"approx: expected an array, got {kit.describe(approx)}"
+        )
         results.append(_fail(f"{name} · approx", message))
     err_value = kit.as_number(err)
     if err_value is not None and np.isclose(err_value, exp_err, rtol=1e-6, atol=1e-10):
@@ -333,15 +393,21 @@ def _check_compress(case: Case, outcome: Any) -> list[Any]:
     elif err_value is None:
         results.append(_fail(f"{name} · rel_error", f"expected a number, got {kit.describe(err)}"))
     else:
-        results.append(_fail(f"{name} · rel_error", _error_mistake(A, exp_approx, err_value, exp_err)))
+        results.append(
+            _fail(f"{name} · rel_error", _error_mistake(A, exp_approx, err_value, exp_err))
+        )
     ratio_value = kit.as_number(ratio)
     m, n = A.shape
     if ratio_value is not None and np.isclose(ratio_value, exp_ratio, rtol=1e-9):
         results.append(_ok(f"{name} · compression_ratio", f"{ratio_value:.6g}"))
     elif ratio_value is None:
-        results.append(_fail(f"{name} · compression_ratio", f"expected a number, got {kit.describe(ratio)}"))
+        results.append(
+            _fail(f"{name} · compression_ratio", f"expected a number, got {kit.describe(ratio)}")
+        )
     else:
-        results.append(_fail(f"{name} · compression_ratio", _ratio_mistake(m, n, k, ratio_value, exp_ratio)))
+        results.append(
+            _fail(f"{name} · compression_ratio", _ratio_mistake(m, n, k, ratio_value, exp_ratio))
+        )
     return results
 
 
@@ -377,8 +443,13 @@ def _bmm_mistake(A: np.ndarray, B: np.ndarray, got: np.ndarray) -> str:
     expected = A @ B
     b, n, _ = A.shape
     k = B.shape[2]
-    if got.shape == (b, k, n) and (k != n or kit.close(got, np.swapaxes(expected, 1, 2), 1e-5, 1e-6)):
-        return "transposed: each output matrix is (A_b B_b)ᵀ; the output subscripts should be b,n,k ('bnm,bmk->bnk')"
+    if got.shape == (b, k, n) and (
+        k != n or kit.close(got, np.swapaxes(expected, 1, 2), 1e-5, 1e-6)
+    ):
+        return (
+            "transposed: each output matrix is (A_b B_b)ᵀ; the output subscripts should be "
+            "b,n,k ('bnm,bmk->bnk')"
+        )
     if got.shape == (n, k) or (got.shape == expected.shape[1:]):
         return "summed over the batch: keep the batch letter b in the output ('...->bnk')"
     if got.shape != expected.shape:
@@ -390,7 +461,9 @@ def grade_ex17(harness: Any, rng: np.random.Generator) -> list[Any]:
     """bmm via torch.einsum: checked against torch.bmm's result and that einsum is used."""
     results: list[Any] = []
     rule = kit.rule_violation(calls.source_text(harness), BMM_RULES)
-    results.append(TestResult("uses torch.einsum (no bmm, matmul or @)", rule is None, rule or "einsum it is"))
+    results.append(
+        TestResult("uses torch.einsum (no bmm, matmul or @)", rule is None, rule or "einsum it is")
+    )
     shapes = [
         ("B=4: (4,3,5)×(4,5,2)", (4, 3, 5), (4, 5, 2)),
         ("B=3, square (3,4,4)×(3,4,4)", (3, 4, 4), (3, 4, 4)),
@@ -407,7 +480,9 @@ def grade_ex17(harness: Any, rng: np.random.Generator) -> list[Any]:
             results.append(failed)
             continue
         if outcome.kind != "torch":
-            results.append(_fail(name, f"return a torch.Tensor (as torch.bmm does); got {outcome.kind_text}"))
+            results.append(
+                _fail(name, f"return a torch.Tensor (as torch.bmm does); got {outcome.kind_text}")
+            )
             continue
         got = outcome.value
         expected = A.astype(np.float64) @ B.astype(np.float64)
@@ -431,21 +506,37 @@ def ref_clip(g: np.ndarray, max_norm: float) -> np.ndarray:
 def _clip_mistake(g: np.ndarray, max_norm: float, got: np.ndarray) -> str:
     norm = float(np.linalg.norm(g))
     if got.shape != g.shape:
-        return f"the result should keep the gradient's shape {kit.shape_text(g.shape)}, got {kit.shape_text(got.shape)}"
+        return (
+            f"the result should keep the gradient's shape {kit.shape_text(g.shape)}, got "
+            f"{kit.shape_text(got.shape)}"
+        )
     if norm > max_norm and kit.close(got, g, 1e-9, 0.0):
-        return f"‖g‖ = {norm:.4g} is above max_norm = {max_norm}, but g came back unchanged (clipped per row or per entry?)"
+        return (
+            f"‖g‖ = {norm:.4g} is above max_norm = {max_norm}, but g came back unchanged "
+            "(clipped per row or per entry?)"
+        )
     if kit.close(got, np.clip(g, -max_norm, max_norm), 1e-6, 1e-9):
-        return "that clips each entry to [−max_norm, max_norm]; clip_grad_norm rescales the whole gradient by max_norm/‖g‖"
+        return (
+            "that clips each entry to [−max_norm, max_norm]; clip_grad_norm rescales the "
+            "whole gradient by max_norm/‖g‖"
+        )
     if norm <= max_norm and norm > 0:
-        return f"‖g‖ = {norm:.4g} is already within max_norm = {max_norm}: g should come back unchanged"
+        return (
+            f"‖g‖ = {norm:.4g} is already within max_norm = {max_norm}: g should come back "
+            "unchanged"
+        )
     if norm > 0 and kit.close(got, g / norm, 1e-6, 1e-9) and max_norm != 1.0:
         return f"scaled to norm 1; scale to max_norm = {max_norm}: g · max_norm/‖g‖"
     if g.ndim >= 2:
-        per_row = g * np.minimum(1.0, max_norm / np.maximum(np.linalg.norm(g, axis=-1, keepdims=True), 1e-300))
+        per_row = g * np.minimum(
+            1.0, max_norm / np.maximum(np.linalg.norm(g, axis=-1, keepdims=True), 1e-300)
+        )
         if kit.close(got, per_row, 1e-6, 1e-9):
             return "that clips per row; the norm is over all entries of the gradient (one number)"
     got_norm = float(np.linalg.norm(got)) if np.all(np.isfinite(got)) else float("nan")
-    return f"result has norm {got_norm:.6g}; expected min(‖g‖, max_norm) = {min(norm, max_norm):.6g}"
+    return (
+        f"result has norm {got_norm:.6g}; expected min(‖g‖, max_norm) = {min(norm, max_norm):.6g}"
+    )
 
 
 def one_line_clip(source: str, entry: str = "clip_grad_norm") -> str | None:
@@ -467,15 +558,27 @@ def one_line_clip(source: str, entry: str = "clip_grad_norm") -> str | None:
     body = list(function.body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # the docstring
-    blocks = [n for n in body if not isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr))]
+    blocks = [
+        n for n in body if not isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr))
+    ]
     if blocks:
         kind = type(blocks[0]).__name__.lower()
-        return f"no {kind} block here: write the clipping as one expression, e.g. g * min(1.0, max_norm / norm)"
+        return (
+            f"no {kind} block here: write the clipping as one expression, e.g. g * min(1.0, "
+            "max_norm / norm)"
+        )
     if len(body) > 2:
-        return f"{len(body)} statements; the norm on one line and the clipping on one more is the most"
-    tall = [n for n in body if n.end_lineno is not None and n.end_lineno > n.lineno]
+        return (
+            f"{len(body)} statements; the norm on one line and the clipping on one more is the most"
+        )
+    tall = [
+        (n.lineno, n.end_lineno)
+        for n in body
+        if n.end_lineno is not None and n.end_lineno > n.lineno
+    ]
     if tall:
-        return f"the statement on line {tall[0].lineno} spans {tall[0].end_lineno - tall[0].lineno + 1} lines"
+        first, last = tall[0]
+        return f"the statement on line {first} spans {last - first + 1} lines"
     return None
 
 
@@ -486,23 +589,39 @@ def grade_ex18(harness: Any, rng: np.random.Generator) -> list[Any]:
     small = rng.standard_normal((4, 5)) * 0.01
     cases = [
         ("numpy (768, 3072), max_norm=1.0", big, 1.0, False),
-        ("torch (64, 32), max_norm=1.0", rng.standard_normal((64, 32)).astype(np.float32), 1.0, True),
+        (
+            "torch (64, 32), max_norm=1.0",
+            rng.standard_normal((64, 32)).astype(np.float32),
+            1.0,
+            True,
+        ),
         ("numpy (10,) with max_norm=0.5", rng.standard_normal(10), 0.5, False),
         ("numpy (4, 5) already short: unchanged", small, 1.0, False),
-        ("torch (6, 3), max_norm=2.5", rng.standard_normal((6, 3)).astype(np.float32) * 3, 2.5, True),
+        (
+            "torch (6, 3), max_norm=2.5",
+            rng.standard_normal((6, 3)).astype(np.float32) * 3,
+            2.5,
+            True,
+        ),
         ("numpy zeros (3, 3): stays zero", np.zeros((3, 3)), 1.0, False),
     ]
     results = []
     for label, g, max_norm, as_torch in cases:
         name = f"clip_grad_norm · {label}"
-        outcome = invoke(harness, "clip_grad_norm", (g,), {"max_norm": max_norm}, torch_args=as_torch)
+        outcome = invoke(
+            harness, "clip_grad_norm", (g,), {"max_norm": max_norm}, torch_args=as_torch
+        )
         failed = _returned_error(name, outcome)
         if failed:
             results.append(failed)
             continue
         want = "torch" if as_torch else "numpy"
         if outcome.kind != want:
-            results.append(_fail(name, f"a {want} input must come back as the same type; got {outcome.kind_text}"))
+            results.append(
+                _fail(
+                    name, f"a {want} input must come back as the same type; got {outcome.kind_text}"
+                )
+            )
             continue
         got = outcome.value
         expected = ref_clip(g.astype(np.float64), max_norm)
@@ -510,9 +629,13 @@ def grade_ex18(harness: Any, rng: np.random.Generator) -> list[Any]:
         if kit.close(got.astype(np.float64), expected, tol, 1e-9):
             results.append(_ok(name, f"norm {np.linalg.norm(got):.4g}"))
         else:
-            results.append(_fail(name, _clip_mistake(g.astype(np.float64), max_norm, got.astype(np.float64))))
+            results.append(
+                _fail(name, _clip_mistake(g.astype(np.float64), max_norm, got.astype(np.float64)))
+            )
     why = one_line_clip(calls.source_text(harness))
-    results.append(TestResult("clipped in one line", why is None, why or "norm, then one line that clips"))
+    results.append(
+        TestResult("clipped in one line", why is None, why or "norm, then one line that clips")
+    )
     return results
 
 
@@ -528,7 +651,8 @@ def ref_energy_rank(W: np.ndarray, energy: float) -> int:
 
 
 def _safe_energy(W: np.ndarray, wanted: float) -> float:
-    """Nudge the energy level away from a cumulative share, so float rounding cannot flip the count."""
+    """Nudge the energy level away from a cumulative share, so float rounding cannot flip the
+    count."""
     s = np.linalg.svd(W, compute_uv=False)
     share = np.cumsum(s**2) / np.sum(s**2)
     gap = np.min(np.abs(share - wanted))
@@ -541,14 +665,20 @@ def _energy_mistake(W: np.ndarray, energy: float, got: Any, expected: int) -> st
     number = kit.as_number(got)
     if as_int is None:
         if number is not None and any(np.isclose(number, s)):
-            return f"returned σ = {number:.4g}, a singular value; return the count of singular values ({expected})"
+            return (
+                f"returned σ = {number:.4g}, a singular value; return the count of singular "
+                f"values ({expected})"
+            )
         if number is not None and float(number).is_integer():
             as_int = int(number)
         else:
             return f"return a count (an int); got {kit.describe(got)}"
     plain = int(np.searchsorted(np.cumsum(s) / np.sum(s), energy) + 1)
     if as_int == plain and plain != expected:
-        return f"got {as_int}: that measures energy with σ; energy is σ², the squares (expected {expected})"
+        return (
+            f"got {as_int}: that measures energy with σ; energy is σ², the squares (expected "
+            f"{expected})"
+        )
     if as_int == expected - 1:
         return f"got {as_int}: off by one; a count is the index + 1 (expected {expected})"
     return f"expected {expected} singular values for {energy:.0%} of the energy, got {as_int}"
@@ -605,15 +735,22 @@ def _power_mistake(A: np.ndarray, value: float, vector: np.ndarray) -> str:
     lam, v = _dominant(A)
     values = np.linalg.eigvalsh(A)
     if lam < 0 and np.isclose(value, abs(lam), rtol=1e-6):
-        return f"eigenvalue {value:.6g} has the wrong sign: ‖Av‖ loses it; use the Rayleigh quotient vᵀAv (expected {lam:.6g})"
+        return (
+            f"eigenvalue {value:.6g} has the wrong sign: ‖Av‖ loses it; use the Rayleigh "
+            f"quotient vᵀAv (expected {lam:.6g})"
+        )
     if vector.shape != v.shape:
-        return f"eigenvector should have shape {kit.shape_text(v.shape)}, got {kit.shape_text(vector.shape)}"
+        return (
+            f"eigenvector should have shape {kit.shape_text(v.shape)}, got "
+            f"{kit.shape_text(vector.shape)}"
+        )
     norm = float(np.linalg.norm(vector))
     if np.all(np.isfinite(vector)) and abs(norm - 1) > 1e-6:
         return f"the eigenvector should be a unit vector; its norm is {norm:.4g}"
     if np.any(np.isclose(value, values[np.abs(values - lam) > 1e-9], rtol=1e-6)):
         return (
-            f"converged to another eigenvalue ({value:.6g}, dominant is {lam:.6g}): your start vector had no component "
+            f"converged to another eigenvalue ({value:.6g}, dominant is {lam:.6g}): your start "
+            "vector had no component "
             "along the dominant eigenvector; use a random start"
         )
     if not np.isclose(value, lam, rtol=1e-6):
@@ -626,7 +763,8 @@ def _largest_mistake(A: np.ndarray, value: float) -> str:
     dominant = float(values[int(np.argmax(np.abs(values)))])
     if dominant != values[-1] and np.isclose(value, dominant, rtol=1e-6):
         return (
-            f"{value:.6g} is the eigenvalue largest in absolute value; the largest is {values[-1]:.6g}. "
+            f"{value:.6g} is the eigenvalue largest in absolute value; the largest is "
+            f"{values[-1]:.6g}. "
             "Shift first: A + cI with c ≥ every |λ| (e.g. the largest absolute row sum) has only "
             "non-negative eigenvalues, the same eigenvectors, and its dominant one is λ_max + c"
         )
@@ -637,12 +775,21 @@ def grade_ex20(harness: Any, rng: np.random.Generator) -> list[Any]:
     """Dominant eigenpair by power iteration, compared with np.linalg.eigh (either sign), and the
     largest eigenvalue (the statement's question) compared with np.linalg.eigvalsh(A)[-1]."""
     rule = kit.rule_violation(calls.source_text(harness), POWER_RULES)
-    results = [TestResult("power iteration, not np.linalg.eig*", rule is None, rule or "repeated multiplication it is")]
+    results = [
+        TestResult(
+            "power iteration, not np.linalg.eig*",
+            rule is None,
+            rule or "repeated multiplication it is",
+        )
+    ]
     spectrum100 = np.concatenate([[12.0], rng.uniform(-6.0, 6.0, 99)])
     cases = [
         ("100×100 random symmetric", kit.planted_symmetric(rng, spectrum100)),
         ("[[2,-1],[-1,2]]: dominant eigenvector ⟂ (1,1)", np.array([[2.0, -1.0], [-1.0, 2.0]])),
-        ("6×6, dominant eigenvalue negative (−8)", kit.planted_symmetric(rng, np.array([-8.0, 4.0, -3.0, 2.0, 1.0, 0.5]))),
+        (
+            "6×6, dominant eigenvalue negative (−8)",
+            kit.planted_symmetric(rng, np.array([-8.0, 4.0, -3.0, 2.0, 1.0, 0.5])),
+        ),
         ("1×1 [[3]]", np.array([[3.0]])),
     ]
     for label, A in cases:
@@ -654,11 +801,19 @@ def grade_ex20(harness: Any, rng: np.random.Generator) -> list[Any]:
             continue
         got = outcome.value
         if not isinstance(got, tuple) or len(got) != 2:
-            results.append(_fail(name, f"return (eigenvalue, eigenvector); got {kit.describe(got)}"))
+            results.append(
+                _fail(name, f"return (eigenvalue, eigenvector); got {kit.describe(got)}")
+            )
             continue
         value, vector = kit.as_number(got[0]), got[1]
         if value is None or not isinstance(vector, np.ndarray):
-            results.append(_fail(name, f"return (a number, a numpy vector); got ({kit.describe(got[0])}, {kit.describe(got[1])})"))
+            results.append(
+                _fail(
+                    name,
+                    f"return (a number, a numpy vector); got ({kit.describe(got[0])}, "
+                    f"{kit.describe(got[1])})",
+                )
+            )
             continue
         lam, v = _dominant(A)
         if np.isclose(value, lam, rtol=1e-6, atol=1e-9) and kit.aligned(vector, v, 1e-6):

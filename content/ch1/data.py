@@ -23,7 +23,8 @@ SAFETENSORS_DTYPES = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}
 MAX_HEADER = 10 * 1024 * 1024
 
 COMMON_WORDS = (
-    "the of and to in is was for that on as with by he at from his it an were are which be this has "
+    "the of and to in is was for that on as with by he at from his it an were are which be "
+    "this has "
     "also had not but one two first they new after who its their or been other all more she time "
     "would there can we year only used people when some into over most years three her many made "
     "world city about up war no between during state where later united so out may you under if "
@@ -76,7 +77,9 @@ def read_safetensor(path: Path, names: tuple[str, ...]) -> np.ndarray:
     entry = header[name]
     dtype = SAFETENSORS_DTYPES.get(entry["dtype"])
     if dtype is None:
-        raise ValueError(f"{path}: {name} has dtype {entry['dtype']}, not a float this reader knows")
+        raise ValueError(
+            f"{path}: {name} has dtype {entry['dtype']}, not a float this reader knows"
+        )
     start, end = entry["data_offsets"]
     shape = tuple(int(d) for d in entry["shape"])
     array = np.memmap(path, dtype=dtype, mode="r", offset=8 + length + start, shape=shape)
@@ -110,12 +113,16 @@ def linear_weight() -> tuple[np.ndarray, Source]:
     path = find_gpt2()
     if path is not None:
         try:
-            weight = read_safetensor(path, ("h.0.mlp.c_fc.weight", "transformer.h.0.mlp.c_fc.weight"))
+            weight = read_safetensor(
+                path, ("h.0.mlp.c_fc.weight", "transformer.h.0.mlp.c_fc.weight")
+            )
             return weight, Source("GPT-2 h.0.mlp.c_fc", True, f"read from {path}")
         except (OSError, KeyError, ValueError):
             pass
     return stand_in_weight(), Source(
-        "stand-in layer", False, "no GPT-2 in a local Hugging Face cache; a synthetic 256×512 power-law spectrum"
+        "stand-in layer",
+        False,
+        "no GPT-2 in a local Hugging Face cache; a synthetic 256×512 power-law spectrum",
     )
 
 
@@ -130,7 +137,8 @@ def stand_in_embeddings(rows: int = 3000, dims: int = 64) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def embeddings(rows: int = 5000) -> tuple[np.ndarray, list[str], Source]:
-    """Token embeddings (at most `rows`, the 100 common words first) with their labels and source."""
+    """Token embeddings (at most `rows`, the 100 common words first) with their labels and
+    source."""
     path = find_gpt2()
     if path is not None:
         try:
@@ -139,7 +147,9 @@ def embeddings(rows: int = 5000) -> tuple[np.ndarray, list[str], Source]:
             ids = [vocab["Ġ" + w] for w in COMMON_WORDS if "Ġ" + w in vocab]
             words = [w for w in COMMON_WORDS if "Ġ" + w in vocab]
             taken = set(ids)
-            drawn = np.random.default_rng(1903).choice(len(table), size=min(rows, len(table)), replace=False)
+            drawn = np.random.default_rng(1903).choice(
+                len(table), size=min(rows, len(table)), replace=False
+            )
             rest = [int(i) for i in drawn if int(i) not in taken][: rows - len(ids)]
             picked = table[np.array(ids + rest, dtype=np.int64)]
             detail = f"{len(picked)} of {table.shape[0]} rows of wte from {path}"
@@ -147,16 +157,22 @@ def embeddings(rows: int = 5000) -> tuple[np.ndarray, list[str], Source]:
         except (OSError, KeyError, ValueError):
             pass
     table = stand_in_embeddings()
-    return table, list(COMMON_WORDS), Source(
-        "stand-in embeddings",
-        False,
-        f"no GPT-2 in a local Hugging Face cache; {table.shape[0]}×{table.shape[1]} synthetic clusters",
+    return (
+        table,
+        list(COMMON_WORDS),
+        Source(
+            "stand-in embeddings",
+            False,
+            f"no GPT-2 in a local Hugging Face cache; {table.shape[0]}×{table.shape[1]} "
+            "synthetic clusters",
+        ),
     )
 
 
 @lru_cache(maxsize=1)
 def test_image(height: int = 96, width: int = 128) -> np.ndarray:
-    """A generated greyscale test card in [0, 1]: gradient, disc, ring, stripes and a checkerboard."""
+    """A generated greyscale test card in [0, 1]: gradient, disc, ring, stripes and a
+    checkerboard."""
     y, x = np.mgrid[0:height, 0:width].astype(float)
     image = 0.25 + 0.35 * x / width + 0.15 * np.sin(y / 9.0)
     disc = (x - 0.3 * width) ** 2 + (y - 0.45 * height) ** 2 < (0.22 * height) ** 2

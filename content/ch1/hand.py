@@ -1,4 +1,5 @@
-"""Chapter 1 pen-and-paper exercises: variant generators, answers and worked solutions (trusted code).
+"""Chapter 1 pen-and-paper exercises: variant generators, answers and worked solutions (trusted
+code).
 
 Pure Python (fractions, math, random) so the app can build an exercise's prompt and solution without
 loading sympy. Every expected answer is computed here from the parameters, in the answer language.
@@ -30,7 +31,9 @@ def fmt(value: Any) -> str:
 def frac(value: Fraction | int) -> str:
     """3, -1/2 (answer language and display alike)."""
     value = Fraction(value)
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 def split_square(n: int) -> tuple[int, int]:
@@ -64,7 +67,11 @@ def over_root(numerator: Fraction, n: int) -> tuple[str, str]:
     text = f"({frac(value)})/sqrt({m})"
     top = "" if abs(value.numerator) == 1 else str(abs(value.numerator))
     sign = "-" if value < 0 else ""
-    shown = f"{sign}{top or '1'}/√{m}" if value.denominator == 1 else f"{sign}{top or '1'}/({value.denominator}√{m})"
+    shown = (
+        f"{sign}{top or '1'}/√{m}"
+        if value.denominator == 1
+        else f"{sign}{top or '1'}/({value.denominator}√{m})"
+    )
     return text, shown
 
 
@@ -84,15 +91,18 @@ def quadratic(trace: int, det: int) -> str:
 
 
 def dot(a: Vector, b: Vector) -> int:
-    return sum(x * y for x, y in zip(a, b))
+    return sum(x * y for x, y in zip(a, b, strict=False))
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
-    return [[sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))] for i in range(len(a))]
+    return [
+        [sum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))]
+        for i in range(len(a))
+    ]
 
 
 def transpose(a: Matrix) -> Matrix:
-    return [list(row) for row in zip(*a)]
+    return [list(row) for row in zip(*a, strict=False)]
 
 
 def degrees(radians: float) -> str:
@@ -107,29 +117,44 @@ def _vector(rng: random.Random, size: int, low: int = -4, high: int = 4) -> Vect
     return [rng.randint(low, high) for _ in range(size)]
 
 
-
 # What to recheck when no known slip explains a wrong answer: the method, never a value.
 RECHECK: dict[str, dict[str, str]] = {
-    "ex1": {"dot": "Multiply matching entries and add: a·b = a₁b₁ + a₂b₂.",
-            "angle": "Recompute cos θ = a·b / (‖a‖‖b‖) with ‖a‖ = √(a₁² + a₂²), then θ = arccos(cos θ)."},
-    "ex2": {"l1": "L1 adds the absolute values of all the entries: recheck the sum.",
-            "l2": "L2 is √(sum of the squares of all the entries): recheck the squares and their sum.",
-            "linf": "L∞ is the largest absolute value among the entries."},
-    "ex3": {"unit": "Divide every entry by ‖v‖ = √(sum of the squares).",
-            "norm": "Dividing v by its own length gives a vector of length exactly 1."},
-    "ex4": {"cosine": "cos θ = a·b / (‖a‖‖b‖): recheck a·b and both norms.",
-            "angle": "θ = arccos(cos θ) of the cosine you found (in degrees with °, or radians)."},
-    "ex5": {"projection": "proj = (u·d)/(d·d) · d: recheck u·d and d·d.",
-            "perpendicular": "The perpendicular part is u − proj, entry by entry."},
+    "ex1": {
+        "dot": "Multiply matching entries and add: a·b = a₁b₁ + a₂b₂.",
+        "angle": "Recompute cos θ = a·b / (‖a‖‖b‖) with ‖a‖ = "
+        "√(a₁² + a₂²), then θ = arccos(cos θ).",
+    },
+    "ex2": {
+        "l1": "L1 adds the absolute values of all the entries: recheck the sum.",
+        "l2": "L2 is √(sum of the squares of all the entries): recheck the squares and their sum.",
+        "linf": "L∞ is the largest absolute value among the entries.",
+    },
+    "ex3": {
+        "unit": "Divide every entry by ‖v‖ = √(sum of the squares).",
+        "norm": "Dividing v by its own length gives a vector of length exactly 1.",
+    },
+    "ex4": {
+        "cosine": "cos θ = a·b / (‖a‖‖b‖): recheck a·b and both norms.",
+        "angle": "θ = arccos(cos θ) of the cosine you found (in degrees with °, or radians).",
+    },
+    "ex5": {
+        "projection": "proj = (u·d)/(d·d) · d: recheck u·d and d·d.",
+        "perpendicular": "The perpendicular part is u − proj, entry by entry.",
+    },
     "ex6": {"product": "Entry (i,j) of AB is row i of A times column j of B."},
     "ex7": {"rank": "Row-reduce and count the nonzero rows left."},
-    "ex10": {"hadamard": "(A⊙B)ᵢⱼ = AᵢⱼBᵢⱼ: multiply matching entries.",
-             "product": "Entry (i,j) of AB is row i of A times column j of B.",
-             "c": "B is a multiple of the identity: compare AB with A entry by entry."},
+    "ex10": {
+        "hadamard": "(A⊙B)ᵢⱼ = AᵢⱼBᵢⱼ: multiply matching entries.",
+        "product": "Entry (i,j) of AB is row i of A times column j of B.",
+        "c": "B is a multiple of the identity: compare AB with A entry by entry.",
+    },
     "ex11": {"eigenvalues": "Solve λ² − (trace)λ + det = 0 with the quadratic formula."},
-    "ex12": {"sigma1": "σ₁ = √(the nonzero eigenvalue of AᵀA); for rank 1 that eigenvalue is the trace of AᵀA.",
-             "u1": "u₁ = A v₁ / σ₁: a unit vector along A's columns.",
-             "v1": "v₁ is the unit vector along A's rows."},
+    "ex12": {
+        "sigma1": "σ₁ = √(the nonzero eigenvalue of AᵀA); for rank 1 "
+        "that eigenvalue is the trace of AᵀA.",
+        "u1": "u₁ = A v₁ / σ₁: a unit vector along A's columns.",
+        "v1": "v₁ is the unit vector along A's rows.",
+    },
 }
 
 
@@ -140,7 +165,9 @@ def _rechecked(name: str, worked: dict[str, Any]) -> dict[str, Any]:
         options[part] = {**options.get(part, {}), "recheck": text}
     return worked
 
-# Exercise 1: dot product and angle ------------------------------------------------------------------
+
+# Exercise 1: dot product and angle
+# ------------------------------------------------------------------
 
 
 def ex1_params(rng: random.Random) -> dict[str, Any]:
@@ -158,31 +185,62 @@ def ex1(params: dict[str, Any]) -> dict[str, Any]:
     cosine_text, cosine_shown = over_root(Fraction(d), na * nb)
     theta = math.acos(d / math.sqrt(na * nb))
     solution = (
-        f"Draw a as the arrow from the origin to the point ({a[0]}, {a[1]}), b to ({b[0]}, {b[1]}).\n"
+        f"Draw a as the arrow from the origin to the point ({a[0]}, {a[1]}), b to ({b[0]}, "
+        f"{b[1]}).\n"
         f"a·b = {term(a[0])}·{term(b[0])} + {term(a[1])}·{term(b[1])} = {d}.\n"
         f"‖a‖ = {root(na)}, ‖b‖ = {root(nb)}.\n"
-        f"cos θ = a·b / (‖a‖‖b‖) = {d} / ({root(na)}·{root(nb)}) = {cosine_shown} ≈ {d / math.sqrt(na * nb):.4f}.\n"
+        f"cos θ = a·b / (‖a‖‖b‖) = {d} / ({root(na)}·{root(nb)}) = {cosine_shown} ≈ "
+        f"{d / math.sqrt(na * nb):.4f}.\n"
         f"θ = arccos({cosine_shown}) ≈ {degrees(theta)} ({theta:.4f} rad)."
     )
-    dot_mistakes = [[cross, "That pairs the wrong entries: multiply matching ones, a₁b₁ + a₂b₂."]] if cross != d else []
-    dot_mistakes.append([f"sqrt({na * nb})", "That is ‖a‖‖b‖, the product of the lengths; the dot product "
-                                              "adds matching products a₁b₁ + a₂b₂."])
-    angle_mistakes = [[f"acos({frac(Fraction(d, na * nb))})", "You divided by ‖a‖²‖b‖²: the norms are "
-                                                                "square roots of the sums of squares."]]
+    dot_mistakes = (
+        [[cross, "That pairs the wrong entries: multiply matching ones, a₁b₁ + a₂b₂."]]
+        if cross != d
+        else []
+    )
+    dot_mistakes.append(
+        [
+            f"sqrt({na * nb})",
+            "That is ‖a‖‖b‖, the product of the lengths; the dot product "
+            "adds matching products a₁b₁ + a₂b₂.",
+        ]
+    )
+    angle_mistakes = [
+        [
+            f"acos({frac(Fraction(d, na * nb))})",
+            "You divided by ‖a‖²‖b‖²: the norms are square roots of the sums of squares.",
+        ]
+    ]
     for n in sorted({na, nb}):
         # One norm only (a·b/‖a‖) or one squared norm (a·b/‖a‖²): only where arccos is defined.
         if d * d <= n:
-            angle_mistakes.append([f"acos({over_root(Fraction(d), n)[0]})", "You divided by only one of the "
-                                   "norms; cos θ = a·b / (‖a‖‖b‖) uses both lengths."])
+            angle_mistakes.append(
+                [
+                    f"acos({over_root(Fraction(d), n)[0]})",
+                    "You divided by only one of the "
+                    "norms; cos θ = a·b / (‖a‖‖b‖) uses both lengths.",
+                ]
+            )
         if abs(d) <= n:
-            angle_mistakes.append([f"acos({frac(Fraction(d, n))})", "You divided by one squared norm; "
-                                   "cos θ = a·b / (‖a‖‖b‖) uses both lengths, each a square root."])
-    return _rechecked("ex1", {
-        "answers": {"dot": d, "angle": f"acos({cosine_text})",
-                    "drawing": f"a = [{a[0]}, {a[1]}], b = [{b[0]}, {b[1]}]"},
-        "options": {"dot": {"mistakes": dot_mistakes}, "angle": {"mistakes": angle_mistakes}},
-        "solution": solution,
-    })
+            angle_mistakes.append(
+                [
+                    f"acos({frac(Fraction(d, n))})",
+                    "You divided by one squared norm; "
+                    "cos θ = a·b / (‖a‖‖b‖) uses both lengths, each a square root.",
+                ]
+            )
+    return _rechecked(
+        "ex1",
+        {
+            "answers": {
+                "dot": d,
+                "angle": f"acos({cosine_text})",
+                "drawing": f"a = [{a[0]}, {a[1]}], b = [{b[0]}, {b[1]}]",
+            },
+            "options": {"dot": {"mistakes": dot_mistakes}, "angle": {"mistakes": angle_mistakes}},
+            "solution": solution,
+        },
+    )
 
 
 # Exercise 2: norms ------------------------------------------------------------------------------
@@ -203,58 +261,102 @@ def ex2(params: dict[str, Any]) -> dict[str, Any]:
     solution = (
         f"L1 = {' + '.join(str(abs(x)) for x in v)} = {l1}.\n"
         f"L2 = √({' + '.join(str(x * x) for x in v)}) = √{squares}"
-        f"{'' if root(squares) == f'√{squares}' else ' = ' + root(squares)} ≈ {math.sqrt(squares):.4f}.\n"
+        f"{'' if root(squares) == f'√{squares}' else ' = ' + root(squares)} ≈ "
+        f"{math.sqrt(squares):.4f}.\n"
         f"L∞ = max |vᵢ| = {linf}.\n"
-        f"Largest: L1; smallest: L∞. For any vector L∞ ≤ L2 ≤ L1, with equality only when at most one "
+        "Largest: L1; smallest: L∞. For any vector L∞ ≤ L2 ≤ L1, with equality only when at "
+        "most one "
         f"entry is nonzero."
     )
-    return _rechecked("ex2", {
-        "answers": {"l1": l1, "l2": f"sqrt({squares})", "linf": linf, "largest": "L1", "smallest": "L∞"},
-        "options": {
-            "l1": {"mistakes": _norm_mistakes("l1", v)},
-            "l2": {"mistakes": _norm_mistakes("l2", v)},
-            "linf": {"mistakes": _norm_mistakes("linf", v)},
+    return _rechecked(
+        "ex2",
+        {
+            "answers": {
+                "l1": l1,
+                "l2": f"sqrt({squares})",
+                "linf": linf,
+                "largest": "L1",
+                "smallest": "L∞",
+            },
+            "options": {
+                "l1": {"mistakes": _norm_mistakes("l1", v)},
+                "l2": {"mistakes": _norm_mistakes("l2", v)},
+                "linf": {"mistakes": _norm_mistakes("linf", v)},
+            },
+            "solution": solution,
         },
-        "solution": solution,
-    })
+    )
 
 
 def _norm_mistakes(name: str, v: Vector) -> list[list[Any]]:
     """The other norms' values (confusing norms) and the usual slips, for the part `name`."""
     squares = sum(x * x for x in v)
-    values = {"l1": sum(abs(x) for x in v), "l2": f"sqrt({squares})", "linf": max(abs(x) for x in v)}
-    labels = {"l1": "the L1 norm (the sum of |vᵢ|)", "l2": "the L2 norm (the root of the sum of squares)",
-              "linf": "the L∞ norm (the largest |vᵢ|)"}
-    wanted = {"l1": "L1 adds the absolute values.", "l2": "L2 is √(sum of squares).",
-              "linf": "L∞ is the largest absolute value."}
-    mistakes: list[list[Any]] = [[values[other], f"That is {labels[other]}; {wanted[name]}"]
-                                 for other in values if other != name and str(values[other]) != str(values[name])]
+    l1 = sum(abs(x) for x in v)
+    values = {
+        "l1": l1,
+        "l2": f"sqrt({squares})",
+        "linf": max(abs(x) for x in v),
+    }
+    labels = {
+        "l1": "the L1 norm (the sum of |vᵢ|)",
+        "l2": "the L2 norm (the root of the sum of squares)",
+        "linf": "the L∞ norm (the largest |vᵢ|)",
+    }
+    wanted = {
+        "l1": "L1 adds the absolute values.",
+        "l2": "L2 is √(sum of squares).",
+        "linf": "L∞ is the largest absolute value.",
+    }
+    mistakes: list[list[Any]] = [
+        [values[other], f"That is {labels[other]}; {wanted[name]}"]
+        for other in values
+        if other != name and str(values[other]) != str(values[name])
+    ]
     if name == "l1" and sum(v) != values["l1"]:
         mistakes.append([sum(v), "Norms add absolute values: |vᵢ|, not vᵢ."])
     if name == "linf" and max(v) != values["linf"]:
         mistakes.append([max(v), "L∞ is the largest absolute value |vᵢ|, not the largest entry."])
     if name == "linf":
-        mistakes += [[abs(x), "That is the absolute value of one entry, but not the largest one."]
-                     for x in sorted({abs(x) for x in v}) if x != values["linf"]]
+        mistakes += [
+            [abs(x), "That is the absolute value of one entry, but not the largest one."]
+            for x in sorted({abs(x) for x in v})
+            if x != values["linf"]
+        ]
     for x in sorted({abs(x) for x in v if x}):
         # A sum that left one entry out.
         if name == "l1":
-            mistakes.append([values["l1"] - x, f"You left an entry out: L1 adds |vᵢ| over all {len(v)} entries."])
+            mistakes.append(
+                [
+                    l1 - x,
+                    f"You left an entry out: L1 adds |vᵢ| over all {len(v)} entries.",
+                ]
+            )
         if name == "l2":
-            mistakes.append([f"sqrt({squares - x * x})", f"You left an entry out: L2 adds the squares of all "
-                                                          f"{len(v)} entries."])
+            mistakes.append(
+                [
+                    f"sqrt({squares - x * x})",
+                    f"You left an entry out: L2 adds the squares of all {len(v)} entries.",
+                ]
+            )
     if name == "l2":
         mistakes.append([squares, "That is ‖v‖², the sum of squares; take its square root."])
-        mistakes.append([f"sqrt({sum(v) ** 2})" if sum(v) else 0, "Square each entry first, then add: "
-                                                                 "(sum of entries)² is not the sum of squares."])
+        mistakes.append(
+            [
+                f"sqrt({sum(v) ** 2})" if sum(v) else 0,
+                "Square each entry first, then add: (sum of entries)² is not the sum of squares.",
+            ]
+        )
     return mistakes
 
 
-# Exercise 3: unit vector ------------------------------------------------------------------------------
+# Exercise 3: unit vector
+# ------------------------------------------------------------------------------
 
 _INTEGER_NORM_VECTORS = [
-    list(v) for v in product(range(-4, 5), repeat=4)
-    if sum(1 for x in v if x) >= 2 and math.isqrt(sum(x * x for x in v)) ** 2 == sum(x * x for x in v)
+    list(v)
+    for v in product(range(-4, 5), repeat=4)
+    if sum(1 for x in v if x) >= 2
+    and math.isqrt(sum(x * x for x in v)) ** 2 == sum(x * x for x in v)
 ]
 
 
@@ -271,26 +373,53 @@ def ex3(params: dict[str, Any]) -> dict[str, Any]:
     solution = (
         f"‖v‖ = √({' + '.join(str(x * x) for x in v)}) = {root(squares)}.\n"
         f"v/‖v‖ = {shown}.\n"
-        f"Check: ‖v/‖v‖‖² = ({' + '.join(str(x * x) for x in v)})/{squares} = 1, so its L2 norm is 1."
+        f"Check: ‖v/‖v‖‖² = ({' + '.join(str(x * x) for x in v)})/{squares} = 1, so its L2 "
+        "norm is 1."
     )
-    return _rechecked("ex3", {
-        "answers": {"unit": unit, "norm": 1},
-        "options": {"unit": {"compute": "normalise",
-                             "mistakes": [[f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."],
-                                          [f"{fmt(v)}/{sum(abs(x) for x in v)}",
-                                           "You divided by the L1 norm (the sum of |vᵢ|); a unit vector "
-                                           "in L2 divides by √(sum of squares)."]]},
-                    "norm": {"mistakes": [
-                        [over_root(Fraction(1), squares)[0], "That is 1/‖v‖, the factor you scaled v by; "
-                                                             "the question asks for the length of the result."],
-                        [f"sqrt({squares})", "That is ‖v‖, the norm of v itself; the unit vector has norm 1."],
-                        [squares, "That is ‖v‖², the squared norm of v itself; the unit vector has norm 1."],
-                    ] if squares != 1 else []}},
-        "solution": solution,
-    })
+    return _rechecked(
+        "ex3",
+        {
+            "answers": {"unit": unit, "norm": 1},
+            "options": {
+                "unit": {
+                    "compute": "normalise",
+                    "mistakes": [
+                        [f"{fmt(v)}/{squares}", "You divided by ‖v‖²; divide by ‖v‖."],
+                        [
+                            f"{fmt(v)}/{sum(abs(x) for x in v)}",
+                            "You divided by the L1 norm (the sum of |vᵢ|); a unit vector "
+                            "in L2 divides by √(sum of squares).",
+                        ],
+                    ],
+                },
+                "norm": {
+                    "mistakes": [
+                        [
+                            over_root(Fraction(1), squares)[0],
+                            "That is 1/‖v‖, the factor you scaled v by; "
+                            "the question asks for the length of the result.",
+                        ],
+                        [
+                            f"sqrt({squares})",
+                            "That is ‖v‖, the norm of v itself; the unit vector has norm 1.",
+                        ],
+                        [
+                            squares,
+                            "That is ‖v‖², the squared norm of v itself; the unit vector has "
+                            "norm 1.",
+                        ],
+                    ]
+                    if squares != 1
+                    else []
+                },
+            },
+            "solution": solution,
+        },
+    )
 
 
-# Exercise 4: cosine similarity ---------------------------------------------------------------------
+# Exercise 4: cosine similarity
+# ---------------------------------------------------------------------
 
 
 def ex4_params(rng: random.Random) -> dict[str, Any]:
@@ -306,20 +435,28 @@ def ex4(params: dict[str, Any]) -> dict[str, Any]:
     text, shown = over_root(Fraction(d), na * nb)
     cosine = d / math.sqrt(na * nb)
     theta = math.acos(cosine)
-    meaning = ("positive: the vectors point broadly the same way" if cosine > 0 else
-               "zero: the vectors are perpendicular (orthogonal)" if d == 0 else
-               "negative: the vectors point broadly in opposite directions")
+    meaning = (
+        "positive: the vectors point broadly the same way"
+        if cosine > 0
+        else "zero: the vectors are perpendicular (orthogonal)"
+        if d == 0
+        else "negative: the vectors point broadly in opposite directions"
+    )
     solution = (
         f"a·b = {d}, ‖a‖ = {root(na)}, ‖b‖ = {root(nb)}.\n"
         f"cos θ = {d} / ({root(na)}·{root(nb)}) = {shown} ≈ {cosine:.4f}.\n"
-        f"Geometrically the angle between them is θ = arccos({shown}) ≈ {degrees(theta)}; the cosine is "
+        f"Geometrically the angle between them is θ = arccos({shown}) ≈ {degrees(theta)}; the "
+        "cosine is "
         f"{meaning}. Cosine similarity ignores length and measures only direction."
     )
-    return _rechecked("ex4", {
-        "answers": {"cosine": text, "angle": f"acos({text})"},
-        "options": {"cosine": {"mistakes": _cosine_mistakes(d, na, nb)}},
-        "solution": solution,
-    })
+    return _rechecked(
+        "ex4",
+        {
+            "answers": {"cosine": text, "angle": f"acos({text})"},
+            "options": {"cosine": {"mistakes": _cosine_mistakes(d, na, nb)}},
+            "solution": solution,
+        },
+    )
 
 
 def _cosine_mistakes(d: int, na: int, nb: int) -> list[list[Any]]:
@@ -328,14 +465,23 @@ def _cosine_mistakes(d: int, na: int, nb: int) -> list[list[Any]]:
         return []
     mistakes: list[list[Any]] = [[d, "That is the dot product; divide by ‖a‖‖b‖."]]
     for n in sorted({na, nb}):
-        mistakes.append([over_root(Fraction(d), n)[0], "You divided by only one of the norms; divide by "
-                                                        "‖a‖‖b‖, both lengths."])
-    mistakes.append([frac(Fraction(d, na * nb)), "You divided by ‖a‖²‖b‖²: the norms are square roots of "
-                                                 "the sums of squares."])
+        mistakes.append(
+            [
+                over_root(Fraction(d), n)[0],
+                "You divided by only one of the norms; divide by ‖a‖‖b‖, both lengths.",
+            ]
+        )
+    mistakes.append(
+        [
+            frac(Fraction(d, na * nb)),
+            "You divided by ‖a‖²‖b‖²: the norms are square roots of the sums of squares.",
+        ]
+    )
     return mistakes
 
 
-# Exercise 5: projection -------------------------------------------------------------------------------
+# Exercise 5: projection
+# -------------------------------------------------------------------------------
 
 _DIRECTIONS = [[1, 0], [0, 1], [1, 1], [1, 2], [2, 1], [1, -1], [3, 1], [1, 3]]
 
@@ -352,37 +498,66 @@ def ex5(params: dict[str, Any]) -> dict[str, Any]:
     ud, dd = dot(u, d), dot(d, d)
     scale = Fraction(ud, dd)
     projection = [scale * x for x in d]
-    perpendicular = [Fraction(x) - p for x, p in zip(u, projection)]
+    perpendicular = [Fraction(x) - p for x, p in zip(u, projection, strict=False)]
     vec = lambda values: "[" + ", ".join(frac(x) for x in values) + "]"  # noqa: E731
     solution = (
         f"proj = (u·d)/(d·d) · d = {ud}/{dd} · {fmt(d)} = {vec(projection)}.\n"
         f"perpendicular = u − proj = {fmt(u)} − {vec(projection)} = {vec(perpendicular)}.\n"
-        f"Check: proj·perp = {frac(sum(p * q for p, q in zip(projection, perpendicular)))} (perpendicular), "
+        "Check: proj·perp = "
+        f"{frac(sum(p * q for p, q in zip(projection, perpendicular, strict=False)))} "
+        "(perpendicular), "
         f"and proj + perp = u."
     )
     names = {(1, 0): "x-axis direction", (0, 1): "y-axis direction"}
     shared = [[fmt(u), "That is u itself; the projection keeps only the part of u along d."]]
-    return _rechecked("ex5", {
-        "fields": {"direction": names.get((d[0], d[1]), "direction")},
-        "answers": {"projection": vec(projection), "perpendicular": vec(perpendicular)},
-        "options": {
-            "projection": {"mistakes": [
-                *([[vec([ud * x for x in d]), "Divide by d·d: the direction vector is not a unit vector."]]
-                  if dd != 1 else []),
-                [vec(perpendicular), "That is the perpendicular component; the projection lies along d."],
-                [fmt(d), "That is d itself; scale it by (u·d)/(d·d)."],
-                *shared,
-                [frac(scale) if dd == 1 else f"{ud}/sqrt({dd})",
-                 "That is the length of the projection, a number; the projection is a vector along d."],
-            ]},
-            "perpendicular": {"mistakes": [
-                [vec(projection), "That is the projection; the perpendicular part is u − proj."],
-                [vec([p - x for x, p in zip(u, projection)]), "That is proj − u; the perpendicular part is u − proj."],
-                [fmt(u), "That is u itself; subtract the projection: u − proj."],
-            ]},
+    return _rechecked(
+        "ex5",
+        {
+            "fields": {"direction": names.get((d[0], d[1]), "direction")},
+            "answers": {"projection": vec(projection), "perpendicular": vec(perpendicular)},
+            "options": {
+                "projection": {
+                    "mistakes": [
+                        *(
+                            [
+                                [
+                                    vec([ud * x for x in d]),
+                                    "Divide by d·d: the direction vector is not a unit vector.",
+                                ]
+                            ]
+                            if dd != 1
+                            else []
+                        ),
+                        [
+                            vec(perpendicular),
+                            "That is the perpendicular component; the projection lies along d.",
+                        ],
+                        [fmt(d), "That is d itself; scale it by (u·d)/(d·d)."],
+                        *shared,
+                        [
+                            frac(scale) if dd == 1 else f"{ud}/sqrt({dd})",
+                            "That is the length of the projection, a number; the projection is "
+                            "a vector along d.",
+                        ],
+                    ]
+                },
+                "perpendicular": {
+                    "mistakes": [
+                        [
+                            vec(projection),
+                            "That is the projection; the perpendicular part is u − proj.",
+                        ],
+                        [
+                            vec([p - x for x, p in zip(u, projection, strict=False)]),
+                            "That is proj − u; the perpendicular part is u − proj.",
+                        ],
+                        [fmt(u), "That is u itself; subtract the projection: u − proj."],
+                    ]
+                },
+            },
+            "solution": solution,
         },
-        "solution": solution,
-    })
+    )
 
 
 # Exercise 6: matrix product -----------------------------------------------------------------------
@@ -402,33 +577,55 @@ def ex6(params: dict[str, Any]) -> dict[str, Any]:
     lines = [
         f"(AB){i + 1}{j + 1} = row {i + 1} of A · column {j + 1} of B = "
         f"{term(a[i][0])}·{term(b[0][j])} + {term(a[i][1])}·{term(b[1][j])} = {ab[i][j]}"
-        for i in range(2) for j in range(2)
+        for i in range(2)
+        for j in range(2)
     ]
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
-    return _rechecked("ex6", {
-        "answers": {"product": fmt(ab)},
-        "options": {"product": {"compute": "product", "mistakes": [
-            [fmt(hadamard), "That is A⊙B (entry by entry); AB takes rows of A times columns of B."],
-            [fmt(matmul(b, a)), "That is BA; the order matters: rows of A times columns of B."],
-            *_transposed_products(a, b),
-        ]}},
-        "solution": "\n".join(lines) + f"\nAB = {fmt(ab)}.",
-    })
+    return _rechecked(
+        "ex6",
+        {
+            "answers": {"product": fmt(ab)},
+            "options": {
+                "product": {
+                    "compute": "product",
+                    "mistakes": [
+                        [
+                            fmt(hadamard),
+                            "That is A⊙B (entry by entry); AB takes rows of A times columns of B.",
+                        ],
+                        [
+                            fmt(matmul(b, a)),
+                            "That is BA; the order matters: rows of A times columns of B.",
+                        ],
+                        *_transposed_products(a, b),
+                    ],
+                }
+            },
+            "solution": "\n".join(lines) + f"\nAB = {fmt(ab)}.",
+        },
+    )
 
 
 def _transposed_products(a: Matrix, b: Matrix) -> list[list[Any]]:
     """Rows times rows (ABᵀ), columns times columns (AᵀB), and (BA)ᵀ = AᵀBᵀ."""
     return [
-        [fmt(matmul(a, transpose(b))), "You multiplied rows of A by rows of B (that is ABᵀ); use the "
-                                       "columns of B."],
-        [fmt(matmul(transpose(a), b)), "You multiplied columns of A by columns of B (that is AᵀB); use "
-                                       "the rows of A."],
-        [fmt(matmul(transpose(a), transpose(b))), "That is AᵀBᵀ = (BA)ᵀ; AB takes rows of A times "
-                                                  "columns of B."],
+        [
+            fmt(matmul(a, transpose(b))),
+            "You multiplied rows of A by rows of B (that is ABᵀ); use the columns of B.",
+        ],
+        [
+            fmt(matmul(transpose(a), b)),
+            "You multiplied columns of A by columns of B (that is AᵀB); use the rows of A.",
+        ],
+        [
+            fmt(matmul(transpose(a), transpose(b))),
+            "That is AᵀBᵀ = (BA)ᵀ; AB takes rows of A times columns of B.",
+        ],
     ]
 
 
-# Exercise 7: rank ---------------------------------------------------------------------------------------
+# Exercise 7: rank
+# ---------------------------------------------------------------------------------------
 
 
 def ex7_params(rng: random.Random) -> dict[str, Any]:
@@ -459,7 +656,10 @@ def _echelon(matrix: Matrix) -> list[list[Fraction]]:
             column += 1
             continue
         rows.remove(pivot)
-        rows = [[x - row[column] / pivot[column] * p for x, p in zip(row, pivot)] for row in rows]
+        rows = [
+            [x - row[column] / pivot[column] * p for x, p in zip(row, pivot, strict=False)]
+            for row in rows
+        ]
         result.append(pivot)
         column += 1
     return result
@@ -471,7 +671,7 @@ def _rank_mistakes(r: int) -> list[list[Any]]:
         0: "Only the zero matrix has rank 0; this one has nonzero rows.",
         1: "Rank 1 would mean every row is a multiple of one row; check whether that holds here.",
         2: "Rank 2 would mean exactly two independent rows; check whether one row is a multiple of "
-           "another (or whether all three are multiples of one).",
+        "another (or whether all three are multiples of one).",
         3: "The matrix is 3×3, but rank counts independent rows, not all rows.",
     }
     return [[n, reason] for n, reason in reasons.items() if n != r]
@@ -485,52 +685,74 @@ def ex7(params: dict[str, Any]) -> dict[str, Any]:
     multiples = []
     for index, row in enumerate(m[1:], start=2):
         pivot = next((j for j, x in enumerate(first) if x), None)
-        if pivot is not None and all(Fraction(x) * first[pivot] == Fraction(row[pivot]) * y for x, y in zip(row, first)):
+        if pivot is not None and all(
+            Fraction(x) * first[pivot] == Fraction(row[pivot]) * y
+            for x, y in zip(row, first, strict=False)
+        ):
             multiples.append(f"row {index} = {frac(Fraction(row[pivot], first[pivot]))} × row 1")
-    why = (f"Every row is a multiple of row 1 ({'; '.join(multiples)}), so only one row is independent."
-           if r == 1 else
-           f"Row reduction leaves {r} nonzero rows: {', '.join('[' + ', '.join(frac(x) for x in row) + ']' for row in echelon)}.")
-    return _rechecked("ex7", {
-        "answers": {"rank": r},
-        "options": {"rank": {"kind": "rank", "mistakes": _rank_mistakes(r)}},
-        "solution": f"{why}\nrank = {r}: the columns span a {r}-dimensional space"
-                    f"{' (a line)' if r == 1 else ' (a plane)' if r == 2 else ''}.",
-    })
+    why = (
+        f"Every row is a multiple of row 1 ({'; '.join(multiples)}), so only one row is "
+        "independent."
+        if r == 1
+        else f"Row reduction leaves {r} nonzero rows: "
+        f"{', '.join('[' + ', '.join(frac(x) for x in row) + ']' for row in echelon)}."
+    )
+    return _rechecked(
+        "ex7",
+        {
+            "answers": {"rank": r},
+            "options": {"rank": {"kind": "rank", "mistakes": _rank_mistakes(r)}},
+            "solution": f"{why}\nrank = {r}: the columns span a {r}-dimensional space"
+            f"{' (a line)' if r == 1 else ' (a plane)' if r == 2 else ''}.",
+        },
+    )
 
 
-# Exercises 8 and 9: proofs ------------------------------------------------------------------------------
+# Exercises 8 and 9: proofs
+# ------------------------------------------------------------------------------
 
 
 def ex8(params: dict[str, Any]) -> dict[str, Any]:
-    return _rechecked("ex8", {
-        "answers": {"proof": "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]]ᵀ = [[ae+bg, ce+dg],[af+bh, cf+dh]] "
-                             "= [[e,g],[f,h]] [[a,c],[b,d]] = BᵀAᵀ"},
-        "options": {},
-        "solution": (
-            "With A = [[a,b],[c,d]] and B = [[e,f],[g,h]]:\n"
-            "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]]ᵀ\n"
-            "      = [[ae+bg, ce+dg],[af+bh, cf+dh]]\n"
-            "      = [[e,g],[f,h]] [[a,c],[b,d]]\n"
-            "      = BᵀAᵀ.\n"
-            "Entry (i,j) of (AB)ᵀ is entry (j,i) of AB: row j of A times column i of B, which is row i of "
-            "Bᵀ times column j of Aᵀ. The same argument works for any sizes."
-        ),
-    })
+    return _rechecked(
+        "ex8",
+        {
+            "answers": {
+                "proof": "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]]ᵀ = "
+                "[[ae+bg, ce+dg],[af+bh, cf+dh]] "
+                "= [[e,g],[f,h]] [[a,c],[b,d]] = BᵀAᵀ"
+            },
+            "options": {},
+            "solution": (
+                "With A = [[a,b],[c,d]] and B = [[e,f],[g,h]]:\n"
+                "(AB)ᵀ = [[ae+bg, af+bh],[ce+dg, cf+dh]]ᵀ\n"
+                "      = [[ae+bg, ce+dg],[af+bh, cf+dh]]\n"
+                "      = [[e,g],[f,h]] [[a,c],[b,d]]\n"
+                "      = BᵀAᵀ.\n"
+                "Entry (i,j) of (AB)ᵀ is entry (j,i) of AB: row j of A times column i of B, "
+                "which is row i of "
+                "Bᵀ times column j of Aᵀ. The same argument works for any sizes."
+            ),
+        },
+    )
 
 
 def ex9(params: dict[str, Any]) -> dict[str, Any]:
-    return _rechecked("ex9", {
-        "answers": {"proof": "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW"},
-        "options": {},
-        "solution": (
-            "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ    using (XY)ᵀ = YᵀXᵀ\n"
-            "       = WᵀW        using (Xᵀ)ᵀ = X\n"
-            "So WᵀW equals its own transpose: it is symmetric, for any W (square or not)."
-        ),
-    })
+    return _rechecked(
+        "ex9",
+        {
+            "answers": {"proof": "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ = WᵀW"},
+            "options": {},
+            "solution": (
+                "(WᵀW)ᵀ = Wᵀ(Wᵀ)ᵀ    using (XY)ᵀ = YᵀXᵀ\n"
+                "       = WᵀW        using (Xᵀ)ᵀ = X\n"
+                "So WᵀW equals its own transpose: it is symmetric, for any W (square or not)."
+            ),
+        },
+    )
 
 
-# Exercise 10: Hadamard vs matrix product ---------------------------------------------------------------
+# Exercise 10: Hadamard vs matrix product
+# ---------------------------------------------------------------
 
 
 def ex10_params(rng: random.Random) -> dict[str, Any]:
@@ -546,34 +768,56 @@ def ex10(params: dict[str, Any]) -> dict[str, Any]:
     k = b[0][0]
     hadamard = [[a[i][j] * b[i][j] for j in range(2)] for i in range(2)]
     ab = matmul(a, b)
-    return _rechecked("ex10", {
-        "answers": {"hadamard": fmt(hadamard), "product": fmt(ab), "c": k},
-        "options": {
-            "hadamard": {"mistakes": [
-                [fmt(ab), "That is AB; A⊙B multiplies matching entries only."],
-                [fmt(a), "That is A itself; multiply each entry by the matching entry of B."],
-                [fmt([[a[i][j] if i == j else 0 for j in range(2)] for i in range(2)]),
-                 "Right pattern of zeros, but multiply the kept entries of A by B's entries too."],
-                [fmt([[a[i][j] * k for j in range(2)] for i in range(2)]),
-                 "That is kA (every entry times k); the zeros of B wipe out A's off-diagonal entries."],
-            ]},
-            "product": {"compute": "product", "mistakes": [
-                [fmt(hadamard), "That is A⊙B; AB takes rows of A times columns of B."],
-                [fmt(a), "That is A itself; B = kI scales it."],
-                [fmt([[a[i][j] + b[i][j] for j in range(2)] for i in range(2)]), "That is A + B, not AB."],
-            ]},
-            "c": {"mistakes": [[k * k, "That is k²; B = kI multiplies A by k once."]]},
+    return _rechecked(
+        "ex10",
+        {
+            "answers": {"hadamard": fmt(hadamard), "product": fmt(ab), "c": k},
+            "options": {
+                "hadamard": {
+                    "mistakes": [
+                        [fmt(ab), "That is AB; A⊙B multiplies matching entries only."],
+                        [
+                            fmt(a),
+                            "That is A itself; multiply each entry by the matching entry of B.",
+                        ],
+                        [
+                            fmt([[a[i][j] if i == j else 0 for j in range(2)] for i in range(2)]),
+                            "Right pattern of zeros, but multiply the kept entries of A by B's "
+                            "entries too.",
+                        ],
+                        [
+                            fmt([[a[i][j] * k for j in range(2)] for i in range(2)]),
+                            "That is kA (every entry times k); the zeros of B wipe out A's "
+                            "off-diagonal entries.",
+                        ],
+                    ]
+                },
+                "product": {
+                    "compute": "product",
+                    "mistakes": [
+                        [fmt(hadamard), "That is A⊙B; AB takes rows of A times columns of B."],
+                        [fmt(a), "That is A itself; B = kI scales it."],
+                        [
+                            fmt([[a[i][j] + b[i][j] for j in range(2)] for i in range(2)]),
+                            "That is A + B, not AB.",
+                        ],
+                    ],
+                },
+                "c": {"mistakes": [[k * k, "That is k²; B = kI multiplies A by k once."]]},
+            },
+            "solution": (
+                f"A⊙B multiplies matching entries: {fmt(hadamard)} (the off-diagonal zeros of "
+                "B wipe out "
+                f"A's off-diagonal entries).\n"
+                f"AB = {fmt(ab)} = {k}A, because B = {k}I and AI = A.\n"
+                f"So AB is just A scaled by c = {k}; the Hadamard product is not."
+            ),
         },
-        "solution": (
-            f"A⊙B multiplies matching entries: {fmt(hadamard)} (the off-diagonal zeros of B wipe out "
-            f"A's off-diagonal entries).\n"
-            f"AB = {fmt(ab)} = {k}A, because B = {k}I and AI = A.\n"
-            f"So AB is just A scaled by c = {k}; the Hadamard product is not."
-        ),
-    })
+    )
 
 
-# Exercise 11: eigenvalues ---------------------------------------------------------------------------------
+# Exercise 11: eigenvalues
+# ---------------------------------------------------------------------------------
 
 
 def ex11_params(rng: random.Random) -> dict[str, Any]:
@@ -593,17 +837,22 @@ def ex11(params: dict[str, Any]) -> dict[str, Any]:
     high, low = Fraction(trace + root_disc, 2), Fraction(trace - root_disc, 2)
     solution = (
         f"det(A − λI) = ({a} − λ)({d} − λ) − {term(b)}·{term(c)} = {quadratic(trace, det)} = 0.\n"
-        f"λ = ({trace} ± √{disc})/2 = ({trace} ± {root_disc})/2, so λ = {frac(high)} and λ = {frac(low)}.\n"
+        f"λ = ({trace} ± √{disc})/2 = ({trace} ± {root_disc})/2, so λ = {frac(high)} and λ = "
+        f"{frac(low)}.\n"
         f"Check: they add up to the trace {trace} and multiply to the determinant {det}."
     )
-    return _rechecked("ex11", {
-        "answers": {"eigenvalues": f"{frac(high)}, {frac(low)}"},
-        "options": {"eigenvalues": {"matrix": m}},
-        "solution": solution,
-    })
+    return _rechecked(
+        "ex11",
+        {
+            "answers": {"eigenvalues": f"{frac(high)}, {frac(low)}"},
+            "options": {"eigenvalues": {"matrix": m}},
+            "solution": solution,
+        },
+    )
 
 
-# Exercise 12: SVD of a rank-1 matrix ----------------------------------------------------------------------
+# Exercise 12: SVD of a rank-1 matrix
+# ----------------------------------------------------------------------
 
 _SVD_BASES = [[2, 1], [1, 2], [1, 1], [1, 3], [3, 1], [2, 3], [3, 2], [1, -2], [2, -1]]
 
@@ -621,7 +870,8 @@ def _primitive(values: Vector) -> Vector:
 
 
 def rank_one_factors(m: Matrix) -> tuple[Vector, Vector, int]:
-    """m = c · p qᵀ with p, q primitive integer vectors, c > 0 and p's first nonzero entry positive."""
+    """m = c · p qᵀ with p, q primitive integer vectors, c > 0 and p's first nonzero entry
+    positive."""
     i, j = next((i, j) for i in range(len(m)) for j in range(len(m[0])) if m[i][j])
     q = _primitive(m[i])
     p = _primitive([row[j] for row in m])
@@ -652,15 +902,32 @@ def ex12(params: dict[str, Any]) -> dict[str, Any]:
         f"A = σ₁ u₁ v₁ᵀ. Flipping the signs of u₁ and v₁ together gives an equally valid SVD; "
         f"σ₂ = 0."
     )
-    return _rechecked("ex12", {
-        "answers": {"sigma1": sigma_text, "u1": u, "v1": v},
-        "options": {
-            "sigma1": {"mistakes": [
-                [gram[0][0] + gram[1][1], "That is σ₁², the eigenvalue of AᵀA; take its square root."],
-            ]},
-            "v1": {"matrix": m, "uses": ["sigma1", "u1"],
-                   "mistakes": [[u, "That is u₁; v₁ is the unit vector along A's rows."]] if u != v else []},
-            "u1": {"mistakes": [[v, "That is v₁; u₁ is the unit vector along A's columns."]] if u != v else []},
+    return _rechecked(
+        "ex12",
+        {
+            "answers": {"sigma1": sigma_text, "u1": u, "v1": v},
+            "options": {
+                "sigma1": {
+                    "mistakes": [
+                        [
+                            gram[0][0] + gram[1][1],
+                            "That is σ₁², the eigenvalue of AᵀA; take its square root.",
+                        ],
+                    ]
+                },
+                "v1": {
+                    "matrix": m,
+                    "uses": ["sigma1", "u1"],
+                    "mistakes": [[u, "That is u₁; v₁ is the unit vector along A's rows."]]
+                    if u != v
+                    else [],
+                },
+                "u1": {
+                    "mistakes": [[v, "That is v₁; u₁ is the unit vector along A's columns."]]
+                    if u != v
+                    else []
+                },
+            },
+            "solution": solution,
         },
-        "solution": solution,
-    })
+    )

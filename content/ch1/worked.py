@@ -42,19 +42,25 @@ def _mistakes(X: np.ndarray) -> list[Mistake]:
     mistakes = [
         *means,
         Mistake(X - X.mean(axis=0).sum(), "You subtracted one number, not one mean per column."),
-        Mistake(X.mean(axis=0) - X, "The sign is flipped: compute X minus the column means, not the reverse."),
+        Mistake(
+            X.mean(axis=0) - X,
+            "The sign is flipped: compute X minus the column means, not the reverse.",
+        ),
     ]
     spread = X.std(axis=0)
     if np.all(spread > 0):
         mistakes.append(
             Mistake(
                 (X - X.mean(axis=0)) / spread,
-                "You also divided by the standard deviation: that standardises; centring only subtracts the mean.",
+                "You also divided by the standard deviation: that standardises; centring only "
+                "subtracts the mean.",
             )
         )
     if X.shape[0] == X.shape[1]:
         mistakes.append(
-            Mistake(X - X.mean(axis=1)[None, :], "You broadcast the row means across columns (axis=1).")
+            Mistake(
+                X - X.mean(axis=1)[None, :], "You broadcast the row means across columns (axis=1)."
+            )
         )
     return mistakes
 

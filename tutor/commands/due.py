@@ -23,7 +23,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         left_out = left_out_of_reviews(course, store)
         due = store.due(now, left_out)
         queue = store.review_queue(
-            course_items(course), settings.new_per_day, settings.reviews_per_day, now,
+            course_items(course),
+            settings.new_per_day,
+            settings.reviews_per_day,
+            now,
             leave_out=left_out,
         )
     except (StoreError, ContentError, clock.ClockError) as exc:
@@ -47,7 +50,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     ]
     new_available = sum(1 for entry in queue if entry.new)
     if args.json:
-        print(json.dumps({"now": now.isoformat(), "due": rows, "new_available": new_available}, indent=2))
+        print(
+            json.dumps(
+                {"now": now.isoformat(), "due": rows, "new_available": new_available}, indent=2
+            )
+        )
         return 0
     if not rows:
         print("Nothing is due for review now.")
@@ -56,7 +63,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         flag = (
             f"  LEECH: study its worked solution, then a fresh variant (tutor show {row['id']} "
             f"--variant {store.next_variant(row['id'])})"
-            if row["leech"] else ""
+            if row["leech"]
+            else ""
         )
         print(
             f"{row['id']:<10} §{row['section']:<6} {when}  recall {row['retrievability']:.0%}  "

@@ -34,8 +34,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"tutor import: {escape_controls(str(exc))}; nothing was imported", file=sys.stderr)
         return 2
     where = "standard input" if from_stdin else escape_controls(args.file)
-    print(f"Imported {added} new log entries of {total} in {where}; "
-          f"{total - added} were already here.")
+    print(
+        f"Imported {added} new log entries of {total} in {where}; "
+        f"{total - added} were already here."
+    )
     for line in _mark_changes(before, after, labs):
         print(line)
     return 0

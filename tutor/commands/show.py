@@ -29,8 +29,10 @@ def describe(chapter: Chapter, item: Any, variant: int = 0) -> dict[str, Any]:
             "prompt": instance.prompt,
             "variant": variant,
             "params": instance.params,
-            "parts": [{"name": part.name, "prompt": part.prompt, "policy": part.policy}
-                      for part in instance.parts],
+            "parts": [
+                {"name": part.name, "prompt": part.prompt, "policy": part.policy}
+                for part in instance.parts
+            ],
             "entry": [],
             "starter": "",
         }
@@ -117,15 +119,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Course text is printed through Rich markup for the bold title only: every piece of it is
     # escaped, or a prompt's "[x, y]" or "A = [[a,b],[c,d]]" would be eaten as a markup tag.
     where = f"(section {data['section']}, {data['kind']})"
-    lines: list[Any] = [f"[bold]{escape(data['id'])}  {escape(data['title'])}[/]  {where}",
-                        escape(data["prompt"])]
+    lines: list[Any] = [
+        f"[bold]{escape(data['id'])}  {escape(data['title'])}[/]  {where}",
+        escape(data["prompt"]),
+    ]
     if data["parts"]:
         lines.append(_numbered([escape(part["prompt"]) for part in data["parts"]]))
     policies = {part["policy"] for part in data["parts"] if part.get("policy")}
     lines += [f"Numbers: {escape(policy)}." for policy in sorted(policies)]
     if isinstance(item, Lab):
-        lines.append(_numbered([f"[bold]{escape(step.title)}[/]: {escape(step.text)}"
-                                for step in item.steps]))
+        lines.append(
+            _numbered(
+                [f"[bold]{escape(step.title)}[/]: {escape(step.text)}" for step in item.steps]
+            )
+        )
     if data["entry"]:
         lines.append(f"Write: {escape(', '.join(data['entry']))}")
     if isinstance(item, Lab) and item.challenge_entry:

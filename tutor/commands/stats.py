@@ -22,7 +22,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return _optimize(store)
         course = load_course()
         stats = compute_stats(
-            store, section_items(course), clock.now(),
+            store,
+            section_items(course),
+            clock.now(),
             leave_out=left_out_of_reviews(course, store),
         )
     except (StoreError, ContentError, clock.ClockError) as exc:
@@ -56,13 +58,15 @@ def _bar(fraction: float, width: int = 20) -> str:
 def render_text(stats: Stats) -> str:
     """The plain-text report."""
     retention = (
-        f"{stats.true_retention:.0%} over {stats.retention_sample} reviews (target {stats.desired_retention:.0%})"
+        f"{stats.true_retention:.0%} over {stats.retention_sample} reviews (target "
+        f"{stats.desired_retention:.0%})"
         if stats.true_retention is not None
         else "not yet (needs reviews of items you have already learned)"
     )
     minutes = stats.total_seconds / 60
     lines = [
-        f"Attempts: {stats.attempts} ({stats.correct} right) on {stats.items_seen} items, {minutes:.0f} min",
+        f"Attempts: {stats.attempts} ({stats.correct} right) on {stats.items_seen} items, "
+        f"{minutes:.0f} min",
         f"Showings: {stats.showings}; they changed the schedule {stats.scheduled_reviews} times; "
         f"practice with the schedule unchanged: {stats.practice_ahead}",
         f"True retention: {retention}",
@@ -77,7 +81,6 @@ def render_text(stats: Stats) -> str:
     if stats.leeches:
         lines.append(
             "Leeches (study their worked solutions, then a fresh variant: "
-            "tutor show ID --variant N): "
-            + ", ".join(stats.leeches)
+            "tutor show ID --variant N): " + ", ".join(stats.leeches)
         )
     return "\n".join(lines)

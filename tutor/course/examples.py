@@ -88,7 +88,7 @@ def examples_in(course: Course) -> list[tuple[CodeExample, str]]:
     """Every code example in reading order, each with where it is: `file:line (ID 'title')`."""
     found: list[tuple[CodeExample, str]] = []
     for chapter in course.chapters:
-        for name, section in zip(chapter.meta.sections, chapter.sections):
+        for name, section in zip(chapter.meta.sections, chapter.sections, strict=False):
             for index, block in enumerate(section.blocks):
                 if isinstance(block, CodeExample):
                     place = locate(chapter.folder / name, ("blocks", index))
@@ -151,7 +151,7 @@ def tables_in(course: Course) -> list[tuple[Table, list[str]]]:
     """Every table with checks, each with its rows' locations `file:line (ID 'title' row N)`."""
     found: list[tuple[Table, list[str]]] = []
     for chapter in course.chapters:
-        for name, section in zip(chapter.meta.sections, chapter.sections):
+        for name, section in zip(chapter.meta.sections, chapter.sections, strict=False):
             for index, block in enumerate(section.blocks):
                 if isinstance(block, Table) and block.checks:
                     path = chapter.folder / name
@@ -168,8 +168,11 @@ def run_all_tables(course: Course, workers: int = 2) -> list[ExampleResult]:
     """Run every table's row checks, a table per subprocess, in reading order."""
     jobs = tables_in(course)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return [result for results in pool.map(lambda job: run_table_checks(*job), jobs)
-                for result in results]
+        return [
+            result
+            for results in pool.map(lambda job: run_table_checks(*job), jobs)
+            for result in results
+        ]
 
 
 def run_all_figures(course: Course) -> list[ExampleResult]:
@@ -179,7 +182,7 @@ def run_all_figures(course: Course) -> list[ExampleResult]:
 
     results: list[ExampleResult] = []
     for chapter in course.chapters:
-        for name, section in zip(chapter.meta.sections, chapter.sections):
+        for name, section in zip(chapter.meta.sections, chapter.sections, strict=False):
             for index, block in enumerate(section.blocks):
                 if isinstance(block, Figure):
                     place = locate(chapter.folder / name, ("blocks", index))

@@ -7,19 +7,21 @@ the reference grader. Adding an exercise is adding data and a reference function
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
 from tutor.course.schema import EXERCISE_ID, LAB_ID, Requirement, SectionId, Strict, Text
 
-Reference = Annotated[str, msgspec.Meta(pattern=r"^([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)?$")]
+Reference = Annotated[
+    str, msgspec.Meta(pattern=r"^([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)?$")
+]
 ExerciseId = Annotated[str, msgspec.Meta(pattern=EXERCISE_ID)]
 LabId = Annotated[str, msgspec.Meta(pattern=LAB_ID)]
 Seconds = Annotated[int, msgspec.Meta(ge=10)]
 
 
-class Part(Strict):
+class Part(Strict, frozen=True):
     """One answer box of a hand exercise and the answer test that checks it."""
 
     name: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -28,7 +30,7 @@ class Part(Strict):
     options: dict[str, Any] = {}
 
 
-class HandExercise(Strict, tag_field="kind", tag="hand"):
+class HandExercise(Strict, tag_field="kind", tag="hand", frozen=True):
     """A pen-and-paper exercise whose typed answers are checked symbolically."""
 
     id: ExerciseId
@@ -45,7 +47,7 @@ class HandExercise(Strict, tag_field="kind", tag="hand"):
     par_seconds: Seconds = 180
 
 
-class CodeExercise(Strict, tag_field="kind", tag="code"):
+class CodeExercise(Strict, tag_field="kind", tag="code", frozen=True):
     """An exercise solved by writing Python functions, graded in a sandboxed kernel."""
 
     id: ExerciseId
@@ -61,10 +63,10 @@ class CodeExercise(Strict, tag_field="kind", tag="code"):
     par_seconds: Seconds = 600
 
 
-Exercise = Union[HandExercise, CodeExercise]
+Exercise: TypeAlias = HandExercise | CodeExercise
 
 
-class LabStep(Strict):
+class LabStep(Strict, frozen=True):
     """One numbered step of a Code Lab."""
 
     title: Text
@@ -75,7 +77,7 @@ class LabStep(Strict):
     whether they pass never decides if the lab is solved."""
 
 
-class SpeedUp(Strict):
+class SpeedUp(Strict, frozen=True):
     """A speed-up column: each row's `of` against the baseline row's, as "n×"."""
 
     of: Annotated[str, msgspec.Meta(min_length=1)]
@@ -86,7 +88,7 @@ class SpeedUp(Strict):
     """Whether a lower (times) or a higher (rates) value of `of` is faster."""
 
 
-class ResultColumn(Strict):
+class ResultColumn(Strict, frozen=True):
     """One column of a lab's result table: a row field (formatted) or a speed-up."""
 
     title: Text
@@ -97,7 +99,7 @@ class ResultColumn(Strict):
     speedup: SpeedUp | None = None
 
 
-class ResultPlot(Strict):
+class ResultPlot(Strict, frozen=True):
     """How a lab's rows are drawn: bars per category, a line, a labelled scatter, or images."""
 
     kind: Literal["bars", "line", "scatter", "images"]
@@ -115,7 +117,7 @@ class ResultPlot(Strict):
     """images: the row fields holding greyscale pictures in [0, 1], drawn side by side."""
 
 
-class LabResult(Strict):
+class LabResult(Strict, frozen=True):
     """One block of a lab's results: the rows a step emits under `rows`, as a table and/or plot."""
 
     rows: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -125,7 +127,7 @@ class LabResult(Strict):
     """A new row replaces the block's rows (a run reporting one summary) instead of adding one."""
 
 
-class MeasureStep(Strict):
+class MeasureStep(Strict, frozen=True):
     """One measurement step written out in the YAML: trusted code run after the learner's file,
     once per size when `sizes` is given (`{n}` in the title, size and code becomes each size)."""
 
@@ -139,7 +141,7 @@ class MeasureStep(Strict):
     """Expected cost relative to the other steps, for the time-left estimate."""
 
 
-class LabMeasure(Strict):
+class LabMeasure(Strict, frozen=True):
     """A lab's measurement plan (steps written out, or trusted code that lists them) and the
     shape of its results."""
 
@@ -151,7 +153,7 @@ class LabMeasure(Strict):
     """`module.function() -> LabInputs`: arrays the steps use as variables, and their origin."""
 
 
-class Lab(Strict):
+class Lab(Strict, frozen=True):
     """A multi-step Code Lab attached to a section."""
 
     id: LabId
@@ -184,13 +186,13 @@ class Lab(Strict):
         return [name for step in self.steps if step.challenge for name in step.entry]
 
 
-class ExerciseFile(Strict):
+class ExerciseFile(Strict, frozen=True):
     """`exercises.yaml`: every exercise of one chapter."""
 
     exercises: Annotated[list[Exercise], msgspec.Meta(min_length=1)]
 
 
-class LabFile(Strict):
+class LabFile(Strict, frozen=True):
     """`labs.yaml`: every Code Lab of one chapter."""
 
     labs: list[Lab] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import msgspec
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import yaml
 
 Model = TypeVar("Model", bound=msgspec.Struct)
-Item = Union[Section, HandExercise, CodeExercise, Lab]
+Item: TypeAlias = Section | HandExercise | CodeExercise | Lab
 
 
 @cache
@@ -64,9 +64,7 @@ def _error_location(message: str) -> tuple[str, tuple[int | str, ...]]:
     if not sep:
         return message, ()
     path = where.rstrip("`").removeprefix("$")
-    loc = tuple(
-        int(index) if index else key for key, index in _PATH_PART.findall(path)
-    )
+    loc = tuple(int(index) if index else key for key, index in _PATH_PART.findall(path))
     return what, loc
 
 
@@ -178,7 +176,9 @@ class Chapter:
         except ContentError:
             raise
         except Exception as exc:  # trusted code, but a broken edit must read as a content error
-            raise ContentError([f"{path}: cannot load reference module: {type(exc).__name__}: {exc}"]) from exc
+            raise ContentError(
+                [f"{path}: cannot load reference module: {type(exc).__name__}: {exc}"]
+            ) from exc
         self._modules[module_name] = module
         return module
 
@@ -201,7 +201,7 @@ class Chapter:
         if not callable(function):
             where = self.folder / f"{module_name}.py"
             raise ContentError([f"{where}: no function {function_name}"])
-        return function  # type: ignore[no-any-return]
+        return function
 
 
 def load_chapter(folder: Path) -> Chapter:
@@ -217,7 +217,8 @@ def load_chapter(folder: Path) -> Chapter:
     exercises: list[HandExercise | CodeExercise] = []
     labs: list[Lab] = []
     origins: dict[str, tuple[Path, tuple[int | str, ...]]] = {
-        section.id: (folder / name, ()) for name, section in zip(meta.sections, sections)
+        section.id: (folder / name, ())
+        for name, section in zip(meta.sections, sections, strict=False)
     }
     for name in meta.exercises:
         try:
@@ -351,7 +352,7 @@ class _CachedChapter(msgspec.Struct, frozen=True):
     """The chapter folder relative to the course root."""
     meta: ChapterMeta
     sections: list[Section]
-    exercises: list[Union[HandExercise, CodeExercise]]
+    exercises: list[HandExercise | CodeExercise]
     labs: list[Lab]
 
 

@@ -6,7 +6,7 @@ first paint fast. Every model forbids unknown keys, so a typo is an error naming
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, TypeAlias
 
 import msgspec
 
@@ -23,20 +23,20 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
     """Base for every content model: unknown keys are errors, values are immutable."""
 
 
-class Prose(Strict, tag_field="kind", tag="prose"):
+class Prose(Strict, tag_field="kind", tag="prose", frozen=True):
     """A run of Markdown text."""
 
     text: Text
 
 
-class Definition(Strict, tag_field="kind", tag="definition"):
+class Definition(Strict, tag_field="kind", tag="definition", frozen=True):
     """A defined term, shown in a definition box."""
 
     term: Text
     text: Text
 
 
-class Formula(Strict, tag_field="kind", tag="formula"):
+class Formula(Strict, tag_field="kind", tag="formula", frozen=True):
     """A displayed formula in Unicode, with an optional label and gloss."""
 
     text: Text
@@ -44,7 +44,7 @@ class Formula(Strict, tag_field="kind", tag="formula"):
     gloss: str = ""
 
 
-class Callout(Strict, tag_field="kind", tag="callout"):
+class Callout(Strict, tag_field="kind", tag="callout", frozen=True):
     """A highlighted aside: an ML connection, an intuition, a warning or a note."""
 
     tone: Literal["ml", "intuition", "warning", "note"]
@@ -52,7 +52,7 @@ class Callout(Strict, tag_field="kind", tag="callout"):
     text: Text
 
 
-class CodeExample(Strict, tag_field="kind", tag="code"):
+class CodeExample(Strict, tag_field="kind", tag="code", frozen=True):
     """A runnable Python example; `output` is its exact stdout, checked by `tutor validate`."""
 
     title: Text
@@ -61,7 +61,7 @@ class CodeExample(Strict, tag_field="kind", tag="code"):
     requires: list[Requirement] = []
 
 
-class Table(Strict, tag_field="kind", tag="table"):
+class Table(Strict, tag_field="kind", tag="table", frozen=True):
     """A small table of text cells (the reference card, the shape cheat sheet).
 
     `checks` holds one Python snippet per row that `tutor validate` runs after `setup` (each row
@@ -94,7 +94,9 @@ class Table(Strict, tag_field="kind", tag="table"):
             if not self.checks:
                 raise ValueError("a table with a code_column needs one check per row")
             column = self.columns.index(self.code_column)
-            for number, (row, check) in enumerate(zip(self.rows, self.checks), start=1):
+            for number, (row, check) in enumerate(
+                zip(self.rows, self.checks, strict=False), start=1
+            ):
                 if row[column] not in check:
                     raise ValueError(
                         f"row {number}'s check does not run its code {row[column]!r} as written"
@@ -109,7 +111,7 @@ class PlotData(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
     """Base for a figure's data: what to draw, never how (tutor/figures.py computes the rest)."""
 
 
-class VectorsPlot(PlotData, tag_field="type", tag="vectors"):
+class VectorsPlot(PlotData, tag_field="type", tag="vectors", frozen=True):
     """Named 2-D vectors as arrows on a grid; `sum` adds some tip to tail, `angle` marks one."""
 
     vectors: Annotated[dict[str, Vec2], msgspec.Meta(min_length=1, max_length=6)]
@@ -129,7 +131,7 @@ class VectorsPlot(PlotData, tag_field="type", tag="vectors"):
             raise ValueError("a zero vector has no angle")
 
 
-class ProjectionPlot(PlotData, tag_field="type", tag="projection"):
+class ProjectionPlot(PlotData, tag_field="type", tag="projection", frozen=True):
     """u, v, the projection of u on v and the perpendicular remainder."""
 
     u: Vec2
@@ -140,14 +142,14 @@ class ProjectionPlot(PlotData, tag_field="type", tag="projection"):
             raise ValueError("cannot project onto the zero vector")
 
 
-class TransformPlot(PlotData, tag_field="type", tag="transform"):
+class TransformPlot(PlotData, tag_field="type", tag="transform", frozen=True):
     """The unit circle and its image under a 2×2 matrix; `axes` adds the singular axes."""
 
     matrix: Matrix2
     axes: bool = True
 
 
-class PcaPlot(PlotData, tag_field="type", tag="pca"):
+class PcaPlot(PlotData, tag_field="type", tag="pca", frozen=True):
     """A seeded Gaussian point cloud with its principal components drawn from the mean."""
 
     covariance: Matrix2
@@ -161,7 +163,7 @@ class PcaPlot(PlotData, tag_field="type", tag="pca"):
             raise ValueError("covariance must be symmetric positive semi-definite")
 
 
-class SpectrumPlot(PlotData, tag_field="type", tag="spectrum"):
+class SpectrumPlot(PlotData, tag_field="type", tag="spectrum", frozen=True):
     """A model singular value spectrum (σᵢ = decay^(i−1) with seeded noise) and its cumulative
     energy, marking the fewest values that reach `energy`."""
 
@@ -172,10 +174,10 @@ class SpectrumPlot(PlotData, tag_field="type", tag="spectrum"):
     seed: int = 0
 
 
-Plot = Union[VectorsPlot, ProjectionPlot, TransformPlot, PcaPlot, SpectrumPlot]
+Plot: TypeAlias = VectorsPlot | ProjectionPlot | TransformPlot | PcaPlot | SpectrumPlot
 
 
-class Figure(Strict, tag_field="kind", tag="figure"):
+class Figure(Strict, tag_field="kind", tag="figure", frozen=True):
     """A figure drawn in the terminal from data; `tutor validate` draws each one."""
 
     title: Text
@@ -183,10 +185,10 @@ class Figure(Strict, tag_field="kind", tag="figure"):
     caption: str = ""
 
 
-Block = Union[Prose, Definition, Formula, Callout, CodeExample, Table, Figure]
+Block: TypeAlias = Prose | Definition | Formula | Callout | CodeExample | Table | Figure
 
 
-class Section(Strict):
+class Section(Strict, frozen=True):
     """One section of a chapter: a title, a one-line summary and its blocks in reading order."""
 
     id: SectionId
@@ -195,7 +197,7 @@ class Section(Strict):
     blocks: Annotated[list[Block], msgspec.Meta(min_length=1)]
 
 
-class ChapterMeta(Strict):
+class ChapterMeta(Strict, frozen=True):
     """`chapter.yaml`: the chapter's number, titles and section files in order."""
 
     number: Annotated[int, msgspec.Meta(ge=1)]

@@ -105,8 +105,10 @@ def _summary(tests: list[TestResult], load_error: str) -> str:
     skipped = [test for test in required if test.skipped]
     ran = [test for test in required if not test.skipped]
     if skipped:
-        extra += f" {len(skipped)} skipped: {skipped[0].message}" if len(skipped) == 1 else (
-            f" {len(skipped)} skipped (could not run here; they count neither way)."
+        extra += (
+            f" {len(skipped)} skipped: {skipped[0].message}"
+            if len(skipped) == 1
+            else (f" {len(skipped)} skipped (could not run here; they count neither way).")
         )
     failed = [test for test in ran if not test.passed]
     if not ran:
@@ -168,12 +170,14 @@ def grade_file(
     )
 
 
-def _record(settings: Settings, item: CodeExercise | Lab, variant: int, correct: bool,
-            rating: Any = None) -> Recorded | None:
+def _record(
+    settings: Settings, item: CodeExercise | Lab, variant: int, correct: bool, rating: Any = None
+) -> Recorded | None:
     from progress.store import StoreError
     from tutor.recording import record_check
 
-    # The CLI cannot see how long the learner worked; par time rates a first-try success Good, not Easy.
+    # The CLI cannot see how long the learner worked; par time rates a first-try success Good, not
+    # Easy.
     attempt = Attempt(item.id, variant, correct, float(item.par_seconds), item.par_seconds)
     try:
         return record_check(settings, attempt, rating)
@@ -191,8 +195,13 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
         "parts": [],
         "tests": [
             # A skipped test did not run: "passed" is null (neither a pass nor a failure).
-            {"name": t.name, "status": t.status, "passed": None if t.skipped else t.passed,
-             "message": t.message, "optional": t.optional}
+            {
+                "name": t.name,
+                "status": t.status,
+                "passed": None if t.skipped else t.passed,
+                "message": t.message,
+                "optional": t.optional,
+            }
             for t in result.tests
         ],
         "feedback": result.feedback,
@@ -209,8 +218,14 @@ def result_json(result: CodeResult, variant: int) -> dict[str, Any]:
 def not_graded_json(item_id: str, variant: int, text: str) -> dict[str, Any]:
     """The `check --json` object for a file that was not graded: not correct, no tests, and no
     rating or due, since nothing was recorded."""
-    return {"id": item_id, "variant": variant, "correct": False, "parts": [], "tests": [],
-            "feedback": text[:1].upper() + text[1:]}
+    return {
+        "id": item_id,
+        "variant": variant,
+        "correct": False,
+        "parts": [],
+        "tests": [],
+        "feedback": text[:1].upper() + text[1:],
+    }
 
 
 def status_word(test: TestResult) -> str:
@@ -231,7 +246,8 @@ def _print_text(result: CodeResult) -> None:
         print(f"{status_word(test)}  {test.name}{optional}")
         if not test.passed and test.message:
             # Messages quote the learner's program (its errors, its values): escape what could drive
-            # the terminal. Split at newlines only: splitlines() would also break at a bare \r or \f.
+            # the terminal. Split at newlines only: splitlines() would also break at a bare \r or
+            # \f.
             for line in test.message.rstrip("\n").split("\n"):
                 print(f"      {escape_controls(line)}")
     print()
@@ -239,7 +255,10 @@ def _print_text(result: CodeResult) -> None:
     missing = result.isolation.get("missing") if result.isolation else None
     if missing:
         # Said on every grading that ran with less than every layer (kernel.isolation = "relaxed").
-        print(f"Sandbox {result.isolation.get('level')}: missing {'; '.join(str(m) for m in missing)}.")
+        print(
+            f"Sandbox {result.isolation.get('level')}: missing "
+            f"{'; '.join(str(m) for m in missing)}."
+        )
     if result.recorded is not None:
         from tutor.recording import check_text
 
@@ -249,14 +268,22 @@ def _print_text(result: CodeResult) -> None:
 def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter, item: Any) -> int:
     """`tutor check ID --file PATH [--json] [--no-record]`: exit 0 pass, 1 fail, 2 cannot grade."""
     if not args.file:
-        print(f"tutor check: {item.id} is a code exercise; give your file with --file PATH", file=sys.stderr)
+        print(
+            f"tutor check: {item.id} is a code exercise; give your file with --file PATH",
+            file=sys.stderr,
+        )
         return 2
     if args.answer:
-        print(f"tutor check: {item.id} is graded from a file; --answer is for hand exercises", file=sys.stderr)
+        print(
+            f"tutor check: {item.id} is graded from a file; --answer is for hand exercises",
+            file=sys.stderr,
+        )
         return 2
     path = Path(args.file).expanduser()
     try:
-        result = grade_file(chapter, item, path, settings, seed_for(item.id, args.variant), standby=False)
+        result = grade_file(
+            chapter, item, path, settings, seed_for(item.id, args.variant), standby=False
+        )
     except CannotGrade as exc:
         from tutor.plain import escape_controls
 
@@ -269,7 +296,9 @@ def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter
             print(f"tutor check: {escape_controls(text)}", file=sys.stderr)
         return 2
     if not args.no_record:
-        recorded = _record(settings, item, args.variant, result.correct, getattr(args, "rating", None))
+        recorded = _record(
+            settings, item, args.variant, result.correct, getattr(args, "rating", None)
+        )
         result = CodeResult(**{**result.__dict__, "recorded": recorded})
     if args.json:
         print(json.dumps(result_json(result, args.variant), ensure_ascii=False))

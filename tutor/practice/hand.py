@@ -1,4 +1,5 @@
-"""Hand exercises: build a variant's instance from the chapter's reference code, grade typed answers,
+"""Hand exercises: build a variant's instance from the chapter's reference code, grade typed
+answers,
 and the `tutor check` / `tutor validate` glue. Building an instance is pure Python (no sympy), so
 the app can show an exercise instantly; grading loads the checkers.
 """
@@ -157,10 +158,16 @@ def _format_hint(hint: str, fields: dict[str, Any]) -> str:
 
 def requests_for(instance: HandInstance, answers: list[str]) -> list[dict[str, Any]]:
     """One JSON-ready check request per part (the checker worker takes these as they are)."""
-    others = {part.name: text for part, text in zip(instance.parts, answers)}
+    others = {part.name: text for part, text in zip(instance.parts, answers, strict=False)}
     return [
-        {"test": part.test, "text": text, "expected": part.expected, "options": part.options, "others": others}
-        for part, text in zip(instance.parts, answers)
+        {
+            "test": part.test,
+            "text": text,
+            "expected": part.expected,
+            "options": part.options,
+            "others": others,
+        }
+        for part, text in zip(instance.parts, answers, strict=False)
     ]
 
 
@@ -168,7 +175,8 @@ Runner = Callable[[list[dict[str, Any]]], "list[Verdict]"]
 
 
 def check_in_process(requests: list[dict[str, Any]]) -> list[Verdict]:
-    """Check in this process, each part under CHECK_TIMEOUT_S (the CLI's way: no worker to start)."""
+    """Check in this process, each part under CHECK_TIMEOUT_S (the CLI's way: no worker to
+    start)."""
     from checkers.answer_tests import check_requests
 
     return check_requests(requests, timeout=CHECK_TIMEOUT_S)
@@ -191,13 +199,14 @@ def checker_pool() -> Any:
 
 
 def warm_checker() -> None:
-    """Start the checker worker now (after first paint) so the first check does not wait for sympy."""
+    """Start the checker worker now (after first paint) so the first check does not wait for
+    sympy."""
     checker_pool().start()
 
 
 def check_with_pool(requests: list[dict[str, Any]]) -> list[Verdict]:
     """Check in the warm worker under CHECK_TIMEOUT_S per submission (the app's way)."""
-    return checker_pool().check(requests, timeout=CHECK_TIMEOUT_S * max(1, len(requests)))  # type: ignore[no-any-return]
+    return checker_pool().check(requests, timeout=CHECK_TIMEOUT_S * max(1, len(requests)))
 
 
 def grade(instance: HandInstance, answers: list[str], runner: Runner | None = None) -> HandResult:
@@ -206,8 +215,15 @@ def grade(instance: HandInstance, answers: list[str], runner: Runner | None = No
         raise ValueError(parts_message(instance, len(answers)))
     verdicts = (runner or check_in_process)(requests_for(instance, answers))
     results = [
-        PartResult(part.name, verdict.ok, verdict.feedback, verdict.read_as, verdict.unreadable, part.policy)
-        for part, verdict in zip(instance.parts, verdicts)
+        PartResult(
+            part.name,
+            verdict.ok,
+            verdict.feedback,
+            verdict.read_as,
+            verdict.unreadable,
+            part.policy,
+        )
+        for part, verdict in zip(instance.parts, verdicts, strict=False)
     ]
     return HandResult(all(r.correct for r in results), results, overall_feedback(results))
 
@@ -219,7 +235,9 @@ def overall_feedback(results: list[PartResult]) -> str:
         return "Correct." if len(results) == 1 else f"All {len(results)} parts correct."
     if any(result.unreadable for result in results):
         # Unreadable, or refused as a restatement of the question: either way not graded.
-        return "Some answers could not be graded (nothing was recorded); see the message under each."
+        return (
+            "Some answers could not be graded (nothing was recorded); see the message under each."
+        )
     if len(results) == 1:
         return "Not right yet."
     return f"{right} of {len(results)} parts correct."
@@ -229,8 +247,10 @@ def parts_message(instance: HandInstance, given: int) -> str:
     """What to type when the number of answers does not match the parts."""
     names = ", ".join(part.name for part in instance.parts)
     count = len(instance.parts)
-    return (f"{instance.id} has {count} part{'s' if count != 1 else ''} ({names}); you gave {given} "
-            f"answer{'s' if given != 1 else ''}. Give --answer once per part, in that order.")
+    return (
+        f"{instance.id} has {count} part{'s' if count != 1 else ''} ({names}); you gave {given} "
+        f"answer{'s' if given != 1 else ''}. Give --answer once per part, in that order."
+    )
 
 
 def result_json(instance: HandInstance, result: HandResult) -> dict[str, Any]:
@@ -248,11 +268,15 @@ def result_json(instance: HandInstance, result: HandResult) -> dict[str, Any]:
     }
 
 
-def check_command(args: argparse.Namespace, settings: Settings, chapter: Chapter, exercise: HandExercise) -> int:
+def check_command(
+    args: argparse.Namespace, settings: Settings, chapter: Chapter, exercise: HandExercise
+) -> int:
     """`tutor check ID --answer …`: exit 0 correct, 1 incorrect, 2 could not grade."""
     if getattr(args, "file", None):
-        print(f"tutor check: {exercise.id} is a pen-and-paper exercise; give --answer, not --file",
-              file=sys.stderr)
+        print(
+            f"tutor check: {exercise.id} is a pen-and-paper exercise; give --answer, not --file",
+            file=sys.stderr,
+        )
         return 2
     try:
         instance = make_instance(chapter, exercise, args.variant)
@@ -299,7 +323,9 @@ def _record(settings: Settings, instance: HandInstance, result: HandResult, rati
     return record_check(settings, attempt, rating)
 
 
-def _print_result(instance: HandInstance, result: HandResult, recorded: Any, settings: Settings) -> None:
+def _print_result(
+    instance: HandInstance, result: HandResult, recorded: Any, settings: Settings
+) -> None:
     from tutor.plain import escape_controls
     from tutor.recording import check_text, next_variant
 
@@ -347,10 +373,14 @@ def validate_chapter(chapter: Chapter, variants: int = VALIDATE_VARIANTS) -> lis
         where = f"{chapter.folder.name}/{exercise.id}"
         for part in exercise.parts:
             if part.test not in ANSWER_TESTS:
-                problems.append(f"{where}: part {part.name} names unknown answer test {part.test!r}")
+                problems.append(
+                    f"{where}: part {part.name} names unknown answer test {part.test!r}"
+                )
             for key in sorted({"rtol", "atol"} & set(part.options)):
-                problems.append(f"{where}: part {part.name} sets {key}, which is not used: every number "
-                                f"follows the rounding policy (exact, or correctly rounded to ≥ 3 s.f.)")
+                problems.append(
+                    f"{where}: part {part.name} sets {key}, which is not used: every number "
+                    f"follows the rounding policy (exact, or correctly rounded to ≥ 3 s.f.)"
+                )
         count = variants if exercise.generator else 1
         for variant in range(count):
             try:
@@ -359,18 +389,27 @@ def validate_chapter(chapter: Chapter, variants: int = VALIDATE_VARIANTS) -> lis
                 problems.append(f"{where} variant {variant}: reference code failed: {exc!r}")
                 continue
             if variant == 0 and exercise.template and instance.prompt != exercise.statement:
-                problems.append(f"{where}: template with variant 0 gives {instance.prompt!r}, "
-                                f"not the statement {exercise.statement!r}")
+                problems.append(
+                    f"{where}: template with variant 0 gives {instance.prompt!r}, "
+                    f"not the statement {exercise.statement!r}"
+                )
             if len(instance.hints) < 2:
                 problems.append(f"{where}: needs at least 2 hints")
-            problems.extend(f"{where} variant {variant}: {leak}" for leak in leaks(instance, check_part))
+            problems.extend(
+                f"{where} variant {variant}: {leak}" for leak in leaks(instance, check_part)
+            )
             answers = [expected_text(part.expected) for part in instance.parts]
             missing = [part.name for part in instance.parts if part.expected is None]
             if missing:
-                problems.append(f"{where} variant {variant}: no expected answer for {', '.join(missing)}")
+                problems.append(
+                    f"{where} variant {variant}: no expected answer for {', '.join(missing)}"
+                )
                 continue
-            for part, verdict in zip(instance.parts, check_requests(requests_for(instance, answers), timeout=10)):
+            verdicts = check_requests(requests_for(instance, answers), timeout=10)
+            for answer, shown, verdict in zip(answers, instance.parts, verdicts, strict=False):
                 if not verdict.ok:
-                    problems.append(f"{where} variant {variant}: expected answer {answers[instance.parts.index(part)]!r} "
-                                    f"fails its own test {part.test}: {verdict.feedback}")
+                    problems.append(
+                        f"{where} variant {variant}: expected answer {answer!r} "
+                        f"fails its own test {shown.test}: {verdict.feedback}"
+                    )
     return problems

@@ -64,29 +64,88 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         Binding("ctrl+r", "run", "Run", id="code-run", tooltip="Run the file in the REPL"),
         Binding("f5", "run", "Run", id="code-run-f5", show=False),
         Binding("ctrl+t", "hint", "Hint", id="code-hint", tooltip="Show the next hint"),
-        Binding("ctrl+l", "toggle_repl", "REPL", id="code-repl", show=False, tooltip="Show or hide the REPL"),
-        # Priority: the editor would otherwise take escape to move focus on, leaving the learner lost.
-        Binding("escape", "back", "Back", id="code-back", priority=True,
-                tooltip="Leave the editor; again to leave the exercise (the draft is saved)"),
-        Binding("escape", "pause_review", "Pause", id="code-review-pause", priority=True,
-                tooltip="Review: pause the session here (enter there goes on)"),
+        Binding(
+            "ctrl+l",
+            "toggle_repl",
+            "REPL",
+            id="code-repl",
+            show=False,
+            tooltip="Show or hide the REPL",
+        ),
+        # Priority: the editor would otherwise take escape to move focus on, leaving the learner
+        # lost.
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="code-back",
+            priority=True,
+            tooltip="Leave the editor; again to leave the exercise (the draft is saved)",
+        ),
+        Binding(
+            "escape",
+            "pause_review",
+            "Pause",
+            id="code-review-pause",
+            priority=True,
+            tooltip="Review: pause the session here (enter there goes on)",
+        ),
         Binding("e", "edit", "Edit", id="code-edit", tooltip="Back to typing in the editor"),
-        Binding("shift+tab", "previous", "Previous", id="code-previous", show=False,
-                tooltip="The previous part of the screen (from a full-screen pane: the editor)"),
-        Binding("ctrl+o", "external_editor", "Editor", id="code-editor", show=False,
-                tooltip="Edit the file in $EDITOR, then reload it"),
-        Binding("ctrl+g", "solution", "Solution", id="code-solution", show=False,
-                tooltip="Show the reference solution (gives up if not solved)"),
+        Binding(
+            "shift+tab",
+            "previous",
+            "Previous",
+            id="code-previous",
+            show=False,
+            tooltip="The previous part of the screen (from a full-screen pane: the editor)",
+        ),
+        Binding(
+            "ctrl+o",
+            "external_editor",
+            "Editor",
+            id="code-editor",
+            show=False,
+            tooltip="Edit the file in $EDITOR, then reload it",
+        ),
+        Binding(
+            "ctrl+g",
+            "solution",
+            "Solution",
+            id="code-solution",
+            show=False,
+            tooltip="Show the reference solution (gives up if not solved)",
+        ),
         # Not ctrl+b: that is tmux's prefix and never reaches the app.
-        Binding("ctrl+n", "swap_text", "Starter/draft", id="code-swap", show=False,
-                tooltip="Swap between the starter and your last draft"),
-        Binding("f3", "show_tests", "Tests", id="code-tests",
-                tooltip="The test table full screen (escape returns to the editor)"),
+        Binding(
+            "ctrl+n",
+            "swap_text",
+            "Starter/draft",
+            id="code-swap",
+            show=False,
+            tooltip="Swap between the starter and your last draft",
+        ),
+        Binding(
+            "f3",
+            "show_tests",
+            "Tests",
+            id="code-tests",
+            tooltip="The test table full screen (escape returns to the editor)",
+        ),
         # A review item, with the editor left (escape): plain keys act, as the footer shows.
-        Binding("enter", "continue_review", "Continue", id="code-review-continue",
-                tooltip="Review: on to the next item"),
-        Binding("s", "skip_review", "Skip", id="code-review-skip",
-                tooltip="Review: leave this item for another time"),
+        Binding(
+            "enter",
+            "continue_review",
+            "Continue",
+            id="code-review-continue",
+            tooltip="Review: on to the next item",
+        ),
+        Binding(
+            "s",
+            "skip_review",
+            "Skip",
+            id="code-review-skip",
+            tooltip="Review: leave this item for another time",
+        ),
         Binding("u", "undo", "Undo", id="code-undo", tooltip="Take back this showing's rating"),
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
@@ -94,7 +153,8 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """At 24 rows the statement and status give way, so the editor keeps 12 lines of code."""
     ESCAPE_TO_MINIMIZE = False
-    """Escape from a full-screen pane is `action_back`: it also puts the cursor back in the editor."""
+    """Escape from a full-screen pane is `action_back`: it also puts the cursor back in the
+    editor."""
     DEFAULT_CSS = """
     CodeWorkScreen #code-title { padding: 0 1; background: $boost; text-style: bold; height: 1; }
     CodeWorkScreen #code-statement { max-height: 6; height: auto; padding: 0 1; }
@@ -115,14 +175,22 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     class Checked(Message):
         """A grading worker finished: the result (or why there is none) and the recorded attempt."""
 
-        def __init__(self, result: CodeResult | None, recorded: Recorded | None, error: str = "") -> None:
+        def __init__(
+            self, result: CodeResult | None, recorded: Recorded | None, error: str = ""
+        ) -> None:
             super().__init__()
             self.result = result
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, session: Session, chapter: Chapter, item: CodeExercise | Lab, review: bool = False,
-                 review_position: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        chapter: Chapter,
+        item: CodeExercise | Lab,
+        review: bool = False,
+        review_position: str = "",
+    ) -> None:
         super().__init__(session)
         self.review_position = review_position
         """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
@@ -182,11 +250,16 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         challenge = getattr(self.item, "challenge_entry", [])
         if challenge:
             text.append(f"Optional challenge: {', '.join(f'{name}()' for name in challenge)}. ")
-        text.append("ctrl+s checks it on fresh inputs (you keep typing; F3 browses the tests), ctrl+r runs "
-                    "it in the REPL, ctrl+t shows a hint, ctrl+o opens $EDITOR, ctrl+l the REPL. "
-                    "escape leaves the editor, e goes back to it.")
+        text.append(
+            "ctrl+s checks it on fresh inputs (you keep typing; F3 browses the tests), ctrl+r runs "
+            "it in the REPL, ctrl+t shows a hint, ctrl+o opens $EDITOR, ctrl+l the REPL. "
+            "escape leaves the editor, e goes back to it."
+        )
         if self.review:
-            text.append("\nReview: you start again from the starter code; ctrl+n swaps in your last draft (and back).")
+            text.append(
+                "\nReview: you start again from the starter code; ctrl+n swaps in your last "
+                "draft (and back)."
+            )
         return text
 
     def on_mount(self) -> None:
@@ -215,7 +288,8 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """"e Edit" is offered only while the editor does not have the focus, F3 once there are results."""
+        """ "e Edit" is offered only while the editor does not have the focus, F3 once there are
+        results."""
         if action == "edit":
             return self.focused is not self.editor
         if action == "show_tests":  # hidden while a pane is full screen: the footer is full then
@@ -329,7 +403,9 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             with self.app.suspend():
                 problem = run_editor(command, path)
         except SuspendNotSupported:
-            problem = run_editor(command, path)  # headless (tests): nothing to hand the terminal back from
+            problem = run_editor(
+                command, path
+            )  # headless (tests): nothing to hand the terminal back from
         if problem:
             self.notify(f"The editor failed: {problem}", severity="error")
         self.query_one("#code-editor", TextArea).load_text(path.read_text(encoding="utf-8"))
@@ -393,8 +469,13 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         duration = time.monotonic() - self.started
         # A showing ends when it is solved: checks after that are for the learner, not the schedule.
         self._record_check = not self.solved
-        self.run_worker(lambda: self._grade(text, attempt, hints, duration), thread=True,
-                        exclusive=True, group="code-check", exit_on_error=False)
+        self.run_worker(
+            lambda: self._grade(text, attempt, hints, duration),
+            thread=True,
+            exclusive=True,
+            group="code-check",
+            exit_on_error=False,
+        )
 
     def _grade(self, text: str, attempt: int, hints: int, duration: float) -> None:
         """Worker thread: write the file, grade it, record the attempt, post the outcome."""
@@ -423,12 +504,22 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def _record(self, correct: bool, attempt: int, hints: int, duration: float, *, gave_up: bool) -> Recorded:
-        return self.session.record(Attempt(
-            item_id=self.item.id, variant=0, correct=correct, duration_s=duration,
-            par_seconds=self.item.par_seconds, hints_used=hints, attempts=attempt, gave_up=gave_up,
-            showing=self.showing,
-        ))
+    def _record(
+        self, correct: bool, attempt: int, hints: int, duration: float, *, gave_up: bool
+    ) -> Recorded:
+        return self.session.record(
+            Attempt(
+                item_id=self.item.id,
+                variant=0,
+                correct=correct,
+                duration_s=duration,
+                par_seconds=self.item.par_seconds,
+                hints_used=hints,
+                attempts=attempt,
+                gave_up=gave_up,
+                showing=self.showing,
+            )
+        )
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
@@ -449,10 +540,14 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._show_pane("code-tests")
         lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
-            lines.append(f"Rated {message.recorded.rating.label} · {message.recorded.schedule_text}.")
+            lines.append(
+                f"Rated {message.recorded.rating.label} · {message.recorded.schedule_text}."
+            )
             if message.recorded.leech:
-                lines.append("Leech: this one keeps slipping. Study the reference solution "
-                             "(ctrl+g), then come back to it.")
+                lines.append(
+                    "Leech: this one keeps slipping. Study the reference solution "
+                    "(ctrl+g), then come back to it."
+                )
         if message.error:
             lines.append(message.error)
         layers = result.isolation.get("layers") if result.isolation else None
@@ -498,18 +593,30 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             self.gave_up = True
             attempt, hints = self.attempts + 1, self.hints_shown
             duration = time.monotonic() - self.started
-            self.run_worker(lambda: self._record_give_up(attempt, hints, duration), thread=True,
-                            group="code-record", exit_on_error=False)
+            self.run_worker(
+                lambda: self._record_give_up(attempt, hints, duration),
+                thread=True,
+                group="code-record",
+                exit_on_error=False,
+            )
         self._show_solution()
 
     def _show_solution(self) -> None:
-        """The reference solution, highlighted and full screen (at 80×24 the pane shows six lines)."""
+        """The reference solution, highlighted and full screen (at 80×24 the pane shows six
+        lines)."""
         from rich.console import Group
         from rich.syntax import Syntax
 
-        header = Text("Reference solution  ", style="bold") + Text("(escape: back to your editor)", style="dim")
-        code = Syntax(self.item.solution or "(none)", "python", theme="ansi_dark", background_color="default",
-                      word_wrap=True)
+        header = Text("Reference solution  ", style="bold") + Text(
+            "(escape: back to your editor)", style="dim"
+        )
+        code = Syntax(
+            self.item.solution or "(none)",
+            "python",
+            theme="ansi_dark",
+            background_color="default",
+            word_wrap=True,
+        )
         self.query_one("#code-notes-text", Static).update(Group(header, code))
         self._show_pane("code-notes")
         notes = self.query_one("#code-notes", NotesPane)
@@ -536,7 +643,9 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def _gave_up(self, message: GaveUp) -> None:
         if message.recorded is not None:
             self.recorded = message.recorded
-        self._status(message.error or "Gave up: the reference solution is shown. Try again later in review.")
+        self._status(
+            message.error or "Gave up: the reference solution is shown. Try again later in review."
+        )
 
     # -- leaving ---------------------------------------------------------------------------
 
@@ -569,9 +678,12 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def action_back(self) -> None:
         """Escape steps out: results, REPL, tests → the editor → no focus → leave the screen.
 
-        Leaving saves the draft and dismisses with the last recorded attempt (review sessions use it).
+        Leaving saves the draft and dismisses with the last recorded attempt (review sessions use
+        it).
         """
-        if self.maximized is not None or (self.focused is not None and self.focused is not self.editor):
+        if self.maximized is not None or (
+            self.focused is not None and self.focused is not self.editor
+        ):
             self.action_edit()
             return
         if self.focused is self.editor:
@@ -590,7 +702,6 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         """The code editor."""
         return self.query_one("#code-editor", TextArea)
 
-
     def _status(self, text: str) -> None:
         self.query_one("#code-status", Static).update(Text(text))
 
@@ -598,8 +709,14 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 class CodeExerciseScreen(CodeWorkScreen):
     """Write the functions of one code exercise, run them, check them, get hints."""
 
-    def __init__(self, session: Session, chapter: Chapter, exercise: CodeExercise, review: bool = False,
-                 review_position: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        chapter: Chapter,
+        exercise: CodeExercise,
+        review: bool = False,
+        review_position: str = "",
+    ) -> None:
         super().__init__(session, chapter, exercise, review, review_position)
         self.exercise = exercise
 
@@ -608,12 +725,16 @@ TRACEBACK = "Traceback (most recent call last):"
 
 
 def _headline(feedback: str) -> str:
-    """The feedback's first line; a line that only announces ("…could not be run:") takes the next one
-    too, and a traceback is cut down to the exception it ends with (the test table has all of it)."""
+    """The feedback's first line; a line that only announces ("…could not be run:") takes the next
+    one
+    too, and a traceback is cut down to the exception it ends with (the test table has all of
+    it)."""
     if TRACEBACK in feedback:
         head, _, trace = feedback.partition(TRACEBACK)
         last = [line.strip() for line in trace.splitlines() if line.strip()][-1:]
         # A timeout's traceback ends in the interrupt the head already explains.
-        feedback = " ".join([" ".join(head.split()), *(line for line in last if line != "KeyboardInterrupt")])
+        feedback = " ".join(
+            [" ".join(head.split()), *(line for line in last if line != "KeyboardInterrupt")]
+        )
     lines = [line.strip() for line in feedback.splitlines() if line.strip()] or [""]
     return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]

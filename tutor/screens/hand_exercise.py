@@ -1,4 +1,5 @@
-"""A pen-and-paper exercise: statement, one answer box per part, hints, checking, rating, solution."""
+"""A pen-and-paper exercise: statement, one answer box per part, hints, checking, rating,
+solution."""
 
 from __future__ import annotations
 
@@ -46,30 +47,59 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         # already moved when it arrives (typing `3⏎acos(…)⏎` fast fills two boxes, not one).
         Binding("enter", "enter", "Next", id="hand-enter", priority=True, show=False),
         Binding("tab", "cycle_box(1)", "Next box", id="hand-tab", priority=True, show=False),
-        Binding("shift+tab", "cycle_box(-1)", "Previous box", id="hand-shift-tab", priority=True,
-                show=False),
+        Binding(
+            "shift+tab",
+            "cycle_box(-1)",
+            "Previous box",
+            id="hand-shift-tab",
+            priority=True,
+            show=False,
+        ),
         # While a box has the cursor every printable key is text: commands are ctrl keys.
         Binding("ctrl+s", "submit", "Check", id="hand-check", tooltip="Check every part"),
-        Binding("ctrl+t", "hint_from_box", "Hint", id="hand-hint-box",
-                tooltip="Show the next hint"),
-        Binding("ctrl+g", "give_up_from_box", "Solution", id="hand-give-up-box",
-                tooltip="Give up and show the worked solution"),
-        Binding("escape", "leave_box", "Commands", id="hand-leave-box",
-                tooltip="Leave the answer box: plain letters then act as commands"),
+        Binding(
+            "ctrl+t", "hint_from_box", "Hint", id="hand-hint-box", tooltip="Show the next hint"
+        ),
+        Binding(
+            "ctrl+g",
+            "give_up_from_box",
+            "Solution",
+            id="hand-give-up-box",
+            tooltip="Give up and show the worked solution",
+        ),
+        Binding(
+            "escape",
+            "leave_box",
+            "Commands",
+            id="hand-leave-box",
+            tooltip="Leave the answer box: plain letters then act as commands",
+        ),
         # Plain keys act only when no box has the cursor; the footer lists them then.
         Binding("h", "hint", "Hint", id="hand-hint", tooltip="Show the next hint"),
         Binding("g", "give_up", "Give up", id="hand-give-up", tooltip="Show the worked solution"),
         Binding("n", "next", "Next", id="hand-next", tooltip="Go to the next exercise"),
-        Binding("s", "skip", "Skip", id="hand-skip",
-                tooltip="Review: leave this item for another time"),
+        Binding(
+            "s", "skip", "Skip", id="hand-skip", tooltip="Review: leave this item for another time"
+        ),
         Binding("u", "undo", "Undo", id="hand-undo", tooltip="Take back this answer's rating"),
-        Binding("escape", "back", "Back", id="hand-back",
-                tooltip="Leave the exercise (what you typed comes back when you return)"),
-        Binding("escape", "pause", "Pause", id="hand-pause",
-                tooltip="Review: pause the session here (enter there goes on)"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="hand-back",
+            tooltip="Leave the exercise (what you typed comes back when you return)",
+        ),
+        Binding(
+            "escape",
+            "pause",
+            "Pause",
+            id="hand-pause",
+            tooltip="Review: pause the session here (enter there goes on)",
+        ),
         # Two keys, so a stray digit typed after the boxes closed changes nothing: r, then 1–4.
-        Binding("r", "rate_prompt", "Rate", id="hand-rate",
-                tooltip="Change the rating: r, then 1–4"),
+        Binding(
+            "r", "rate_prompt", "Rate", id="hand-rate", tooltip="Change the rating: r, then 1–4"
+        ),
         Binding("1", "rate(1)", "Again", id="hand-rate-1", show=False),
         Binding("2", "rate(2)", "Hard", id="hand-rate-2", show=False),
         Binding("3", "rate(3)", "Good", id="hand-rate-3", show=False),
@@ -102,8 +132,15 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             self.recorded = recorded
             self.error = error
 
-    def __init__(self, session: Session, chapter: Chapter, exercise: HandExercise, variant: int = 0,
-                 review: bool = False, review_position: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        chapter: Chapter,
+        exercise: HandExercise,
+        variant: int = 0,
+        review: bool = False,
+        review_position: str = "",
+    ) -> None:
         super().__init__(session)
         self.review_position = review_position
         """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
@@ -144,12 +181,18 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             yield Static(Text(self.instance.prompt), id="hand-statement")
             for part in self.instance.parts:
                 if part.test == "drawing":
-                    yield DrawingInput(part.name, part.prompt, list(part.options.get("vectors", "ab")))
+                    yield DrawingInput(
+                        part.name, part.prompt, list(part.options.get("vectors", "ab"))
+                    )
                     continue
                 # The numeric policy stands in each number box until the learner types.
-                yield AnswerInput(part.name, part.prompt, proof=_proof_letters(part.test, part.options),
-                                  placeholder=part.policy or "your answer",
-                                  maths=part.test != "choice")
+                yield AnswerInput(
+                    part.name,
+                    part.prompt,
+                    proof=_proof_letters(part.test, part.options),
+                    placeholder=part.policy or "your answer",
+                    maths=part.test != "choice",
+                )
             yield Static("", id="hand-status")
             yield Static("", id="hand-hints")
             yield Static("", id="hand-solution")
@@ -192,8 +235,12 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def _stops(self) -> list[Widget]:
         """Where tab stops, in order: every focusable widget of every part (a drawing part has
         its grid and its coordinates box)."""
-        return [widget for box in self.boxes for widget in box.query("*")
-                if widget.can_focus and not widget.disabled]
+        return [
+            widget
+            for box in self.boxes
+            for widget in box.query("*")
+            if widget.can_focus and not widget.disabled
+        ]
 
     @property
     def closed(self) -> bool:
@@ -311,27 +358,37 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.attempts += 1
         attempt_number, hints = self.attempts, self.hints_shown
         duration = time.monotonic() - self.started
-        self.run_worker(lambda: self._grade(answers, attempt_number, hints, duration), thread=True,
-                        exclusive=True, group="hand-check", exit_on_error=False)
+        self.run_worker(
+            lambda: self._grade(answers, attempt_number, hints, duration),
+            thread=True,
+            exclusive=True,
+            group="hand-check",
+            exit_on_error=False,
+        )
 
     def _grade(self, answers: list[str], attempt_number: int, hints: int, duration: float) -> None:
         """Worker thread: grade in the checker process, record, then post the outcome."""
         try:
             result = grade(self.instance, answers, runner=check_with_pool)
         except Exception as exc:  # the checker must never take the screen down
-            self.post_message(self.Checked(HandResult(False, [], ""), None, f"Could not check: {exc}"))
+            self.post_message(
+                self.Checked(HandResult(False, [], ""), None, f"Could not check: {exc}")
+            )
             return
         recorded = None
         error = ""
         if not result.unreadable:
             try:
-                recorded = self._record(result.correct, attempt_number, hints, duration, gave_up=False)
+                recorded = self._record(
+                    result.correct, attempt_number, hints, duration, gave_up=False
+                )
             except Exception as exc:  # a locked or broken store must not hide the verdict
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def _record(self, correct: bool, attempt_number: int, hints: int, duration: float, *,
-                gave_up: bool) -> Recorded:
+    def _record(
+        self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
+    ) -> Recorded:
         attempt = Attempt(
             item_id=self.instance.id,
             variant=self.variant,
@@ -401,8 +458,10 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         keys = "r, then 1–4" if self.closed or not self.typing() else "escape, r, then 1–4"
         line = f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
         if recorded.leech:
-            line += ("\nLeech: this one keeps slipping. Study the worked solution (g); the next "
-                     "review brings a fresh variant.")
+            line += (
+                "\nLeech: this one keeps slipping. Study the worked solution (g); the next "
+                "review brings a fresh variant."
+            )
         return line
 
     def _closed_keys(self) -> str:
@@ -426,7 +485,9 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             self.notify("No more hints; ctrl+g shows the worked solution.")
             return
         self.hints_shown += 1
-        shown = "\n".join(f"Hint {i + 1}: {hint}" for i, hint in enumerate(hints[: self.hints_shown]))
+        shown = "\n".join(
+            f"Hint {i + 1}: {hint}" for i, hint in enumerate(hints[: self.hints_shown])
+        )
         self.query_one("#hand-hints", Static).update(Text(shown))
         self._scroll_into_view("#hand-hints")
 
@@ -449,16 +510,24 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._show_mode()
         duration = time.monotonic() - self.started
         attempt_number, hints = self.attempts + 1, self.hints_shown
-        self.run_worker(lambda: self._record_give_up(attempt_number, hints, duration), thread=True,
-                        group="hand-record", exit_on_error=False)
+        self.run_worker(
+            lambda: self._record_give_up(attempt_number, hints, duration),
+            thread=True,
+            group="hand-record",
+            exit_on_error=False,
+        )
 
     def _record_give_up(self, attempt_number: int, hints: int, duration: float) -> None:
         try:
             recorded = self._record(False, attempt_number, hints, duration, gave_up=True)
         except Exception as exc:
-            self.post_message(self.Checked(HandResult(False, [], "Gave up."), None, f"Not saved: {exc}"))
+            self.post_message(
+                self.Checked(HandResult(False, [], "Gave up."), None, f"Not saved: {exc}")
+            )
             return
-        self.post_message(self.Checked(HandResult(False, [], "Gave up: here is the worked solution."), recorded))
+        self.post_message(
+            self.Checked(HandResult(False, [], "Gave up: here is the worked solution."), recorded)
+        )
 
     def _show_solution(self) -> None:
         solution = self.query_one("#hand-solution", Static)
@@ -618,8 +687,12 @@ def _proof_letters(test: str, options: dict[str, Any]) -> dict[str, str] | None:
         return None
     matrices = options.get("matrices", {})
     entries = "".join(cell for rows in matrices.values() for row in rows for cell in row)
-    return {"entries": entries, "matrices": "".join(matrices), "start": str(options.get("start", "")),
-            "target": str(options.get("target", ""))}
+    return {
+        "entries": entries,
+        "matrices": "".join(matrices),
+        "start": str(options.get("start", "")),
+        "target": str(options.get("target", "")),
+    }
 
 
 def _warm() -> None:

@@ -114,7 +114,8 @@ class HelpScreen(Screen[None]):
             groups.append((heading, rows, self.current in classes))
         groups.sort(key=lambda group: not group[2])
         ordered = [
-            (f"{heading} (this screen)" if here else heading, rows) for heading, rows, here in groups
+            (f"{heading} (this screen)" if here else heading, rows)
+            for heading, rows, here in groups
         ]
         return [*ordered, ("Everywhere", everywhere), ("Lists", LIST_KEYS)]
 

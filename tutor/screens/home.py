@@ -144,7 +144,9 @@ class HomeScreen(TutorScreen[None]):
                 row = section_row(section, section.id in marks.read, width, mastery)
                 options.append(Option(row, id=section.id))
                 for item in items:
-                    options.append(Option(item_row(item, width, item_state(marks, item.id)), id=item.id))
+                    options.append(
+                        Option(item_row(item, width, item_state(marks, item.id)), id=item.id)
+                    )
         return options
 
     def _status(self, marks: Marks, width: int) -> Text:

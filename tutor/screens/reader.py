@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, TypeAlias
 
 from rich.console import Console, ConsoleOptions
 from rich.text import Text
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tutor.course.loader import Course
 
 
-Item = Union[HandExercise, CodeExercise, Lab]
+Item: TypeAlias = HandExercise | CodeExercise | Lab
 
 TOC_LABEL_WIDTH = 27
 """Characters of a contents entry that fit the 30-column panel; OptionList would wrap the rest."""
@@ -40,14 +40,19 @@ def code_theme_for(dark: bool) -> str:
 
 
 def page_width(screen_width: int) -> int:
-    """The page's text width on a terminal `screen_width` columns wide (see tutor.tcss: the 30-column
-    contents panel shows from 100 columns; #body has 1 column of padding each side and 1 of scrollbar)."""
+    """The page's text width on a terminal `screen_width` columns wide (see tutor.tcss: the
+    30-column
+    contents panel shows from 100 columns; #body has 1 column of padding each side and 1 of
+    scrollbar)."""
     contents = 30 if screen_width >= 100 else 0
     return max(1, screen_width - contents - 3)
 
 
 def prepare_course(
-    course: Course, dark: bool, console: Console | None = None, options: ConsoleOptions | None = None
+    course: Course,
+    dark: bool,
+    console: Console | None = None,
+    options: ConsoleOptions | None = None,
 ) -> None:
     """Parse every section's Markdown, lex its code and build its panels ahead of time, and render
     them with `console` and `options` when given (from a worker thread: no widget is touched)."""
@@ -64,7 +69,8 @@ class ReaderScreen(TutorScreen[None]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     # The scrollbar's column is kept even while a page fits: otherwise every page is laid out (and
-    # each block rendered) at the full width, found to overflow, and laid out again one column narrower.
+    # each block rendered) at the full width, found to overflow, and laid out again one column
+    # narrower.
     DEFAULT_CSS = """
     ReaderScreen #body {
         scrollbar-gutter: stable;
@@ -73,16 +79,39 @@ class ReaderScreen(TutorScreen[None]):
     BINDINGS = [
         Binding("n", "step(1)", "Next", id="reader-next", tooltip="Next section"),
         Binding("p", "step(-1)", "Prev", id="reader-previous", tooltip="Previous section"),
-        Binding("t", "contents", "Contents", id="reader-toc",
-                tooltip="The chapter's contents over the page; enter jumps to a heading"),
-        Binding("slash", "search", "Search", key_display="/", show=False, id="reader-search",
-                tooltip="Search the text of the whole chapter"),
-        Binding("e", "run_example", "Run", id="reader-run",
-                tooltip="Run the code example in view in the REPL"),
+        Binding(
+            "t",
+            "contents",
+            "Contents",
+            id="reader-toc",
+            tooltip="The chapter's contents over the page; enter jumps to a heading",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            show=False,
+            id="reader-search",
+            tooltip="Search the text of the whole chapter",
+        ),
+        Binding(
+            "e",
+            "run_example",
+            "Run",
+            id="reader-run",
+            tooltip="Run the code example in view in the REPL",
+        ),
         Binding("b,escape", "back", "Back", id="reader-back", key_display="b"),
         Binding("q", "app.quit", "Quit", show=False, id="reader-quit"),
-        Binding("o", "toggle_toc", "Outline", show=False, id="reader-outline",
-                tooltip="Show or hide this section's outline beside the page"),
+        Binding(
+            "o",
+            "toggle_toc",
+            "Outline",
+            show=False,
+            id="reader-outline",
+            tooltip="Show or hide this section's outline beside the page",
+        ),
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="reader-down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="reader-up"),
         Binding("space,pagedown", "page(1)", "Page down", show=False, id="reader-page-down"),
@@ -199,8 +228,9 @@ class ReaderScreen(TutorScreen[None]):
         page's final width, with or without the side outline, is the one measured)."""
         body = self.query_one("#body", VerticalScroll)
         target = self.query_one(selector)
-        body.scroll_to(y=target.virtual_region.y - body.virtual_region.y, animate=False,
-                       immediate=True)
+        body.scroll_to(
+            y=target.virtual_region.y - body.virtual_region.y, animate=False, immediate=True
+        )
         self._check_read()
 
     def _scrolled(self, _old: float, _new: float) -> None:

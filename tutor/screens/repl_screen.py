@@ -34,7 +34,8 @@ class ReplScreen(TutorScreen[None]):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        # Otherwise the output log (first in the focus order) takes the keys and typing goes nowhere.
+        # Otherwise the output log (first in the focus order) takes the keys and typing goes
+        # nowhere.
         self.query_one("#repl-input").focus()
 
     def _new_kernel(self) -> Kernel:

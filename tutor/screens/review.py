@@ -1,4 +1,5 @@
-"""A review session: due exercises by lowest recall first, new ones mixed in, each as a fresh variant."""
+"""A review session: due exercises by lowest recall first, new ones mixed in, each as a fresh
+variant."""
 
 from __future__ import annotations
 
@@ -46,10 +47,24 @@ class ReviewScreen(TutorScreen[None]):
     """Runs the day's queue through the exercise screens, with a progress bar, then a summary."""
 
     BINDINGS = [
-        Binding("enter", "resume", "Continue", id="review-continue", tooltip="Go on with the next item"),
+        Binding(
+            "enter", "resume", "Continue", id="review-continue", tooltip="Go on with the next item"
+        ),
         Binding("s", "skip", "Skip", id="review-skip", tooltip="Leave this item for another time"),
-        Binding("u", "undo", "Undo last", id="review-undo", tooltip="Take back the last rating and redo it"),
-        Binding("escape", "finish", "End", id="review-end", tooltip="End the session and see the summary"),
+        Binding(
+            "u",
+            "undo",
+            "Undo last",
+            id="review-undo",
+            tooltip="Take back the last rating and redo it",
+        ),
+        Binding(
+            "escape",
+            "finish",
+            "End",
+            id="review-end",
+            tooltip="End the session and see the summary",
+        ),
     ]
     finished: reactive[bool] = reactive(False, bindings=True)
     """The summary shows: only escape (back) is left in the footer."""
@@ -88,20 +103,30 @@ class ReviewScreen(TutorScreen[None]):
     # -- the loop ---------------------------------------------------------------------------
 
     def exercise_screen(self, item_id: str) -> Screen[Any] | None:
-        """The screen that asks this item: a new variant of a hand exercise, code from the starter."""
+        """The screen that asks this item: a new variant of a hand exercise, code from the
+        starter."""
         chapter, item = self.session.course.find(item_id)
-        # The session's progress bar sits under the exercise screens, so each title says where we are.
+        # The session's progress bar sits under the exercise screens, so each title says where we
+        # are.
         position = f"review {self.position + 1} of {len(self.queue)} · {self.mix_text()}"
         try:
             if isinstance(item, HandExercise):
                 from tutor.screens.hand_exercise import HandExerciseScreen
 
-                return HandExerciseScreen(self.session, chapter, item, variant=self.session.next_variant(item_id),
-                                          review=True, review_position=position)
+                return HandExerciseScreen(
+                    self.session,
+                    chapter,
+                    item,
+                    variant=self.session.next_variant(item_id),
+                    review=True,
+                    review_position=position,
+                )
             if isinstance(item, CodeExercise):
                 from tutor.screens.code_exercise import CodeExerciseScreen
 
-                return CodeExerciseScreen(self.session, chapter, item, review=True, review_position=position)
+                return CodeExerciseScreen(
+                    self.session, chapter, item, review=True, review_position=position
+                )
             from tutor.screens.lab import LabScreen
 
             assert isinstance(item, Lab), f"{item_id} is a section, not something to review"
@@ -151,15 +176,19 @@ class ReviewScreen(TutorScreen[None]):
         recorded = result.recorded if isinstance(result, Paused) else result
         if recorded is None:
             self._show_status(
-                f"Paused at {entry.item_id}. Enter: try it again · s: skip it · escape: end the session."
+                f"Paused at {entry.item_id}. Enter: try it again · s: skip it · escape: end "
+                "the session."
             )
             return
         self.tally.done.append((entry.item_id, recorded))
         self.position += 1
         self._update_progress()
         if recorded.leech:
-            self.notify(f"{entry.item_id} keeps slipping: study its worked solution; each review "
-                        "brings a fresh variant.", severity="warning")
+            self.notify(
+                f"{entry.item_id} keeps slipping: study its worked solution; each review "
+                "brings a fresh variant.",
+                severity="warning",
+            )
         if paused:
             self._show_status(self._paused_after(entry.item_id, recorded))
         else:
@@ -171,8 +200,10 @@ class ReviewScreen(TutorScreen[None]):
         undo = f"u: take back {item_id}'s rating"
         if self.position < len(self.queue):
             following = self.queue[self.position].item_id
-            return (f"{after} Enter: go on with {following} · s: skip {following} · {undo} · "
-                    "escape: end the session.")
+            return (
+                f"{after} Enter: go on with {following} · s: skip {following} · {undo} · "
+                "escape: end the session."
+            )
         return f"{after} Enter: go on · {undo} · escape: end the session."
 
     def _update_progress(self) -> None:
@@ -181,7 +212,10 @@ class ReviewScreen(TutorScreen[None]):
     def _show_status(self, message: str) -> None:
         remaining = len(self.queue) - self.position
         done = len(self.tally.done)
-        text = Text(f"{done} done · {remaining} to go · {self.tally.right} right, {self.tally.wrong} wrong\n")
+        text = Text(
+            f"{done} done · {remaining} to go · {self.tally.right} right, {self.tally.wrong} "
+            "wrong\n"
+        )
         text.append(message)
         self.query_one("#review-status", Static).update(text)
 
@@ -243,8 +277,10 @@ class ReviewScreen(TutorScreen[None]):
         else:
             text = Text("Session summary\n", style="bold")
             minutes, seconds = divmod(round(time.monotonic() - self.tally.started), 60)
-            text.append(f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   "
-                        f"Skipped: {len(self.tally.skipped)}\n")
+            text.append(
+                f"Right: {self.tally.right}   Wrong: {self.tally.wrong}   "
+                f"Skipped: {len(self.tally.skipped)}\n"
+            )
             text.append(f"Time: {minutes} min {seconds:02d} s\n")
         due_now = self.session.due_count()
         next_review = self.session.next_review_text()
@@ -255,7 +291,10 @@ class ReviewScreen(TutorScreen[None]):
             text.append(f"Next review {next_review}\n")
         for item_id, recorded in self.tally.done:
             if recorded.leech:
-                text.append(f"Leech: {item_id} lapsed 8+ times; study its worked solution, then a "
-                            "fresh variant.\n", style="bold")
+                text.append(
+                    f"Leech: {item_id} lapsed 8+ times; study its worked solution, then a "
+                    "fresh variant.\n",
+                    style="bold",
+                )
         text.rstrip()
         return text

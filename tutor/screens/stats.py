@@ -25,7 +25,13 @@ class StatsScreen(TutorScreen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="stats-back"),
-        Binding("o", "optimize", "Fit FSRS", id="stats-optimize", tooltip="Fit scheduling to your own log"),
+        Binding(
+            "o",
+            "optimize",
+            "Fit FSRS",
+            id="stats-optimize",
+            tooltip="Fit scheduling to your own log",
+        ),
     ]
     DEFAULT_CSS = """
     StatsScreen #stats-title { padding: 0 1; background: $boost; color: $text; text-style: bold; }
@@ -69,7 +75,9 @@ class StatsScreen(TutorScreen[None]):
     def on_stats_screen_loaded(self, message: StatsScreen.Loaded) -> None:
         stats = message.stats
         self.query_one("#stats-summary", Static).update(summary_text(stats))
-        self.query_one("#stats-heatmap", ChartPanel).update(heatmap_text(stats.calendar, date.fromisoformat(stats.today)))
+        self.query_one("#stats-heatmap", ChartPanel).update(
+            heatmap_text(stats.calendar, date.fromisoformat(stats.today))
+        )
         self.query_one("#stats-forecast", ChartPanel).update(forecast_text(stats.forecast))
         titles = {section.id: section.title for section in self.session.course.sections()}
         self.query_one("#stats-mastery", ChartPanel).update(mastery_text(stats.mastery, titles))
@@ -86,8 +94,10 @@ class StatsScreen(TutorScreen[None]):
                 section = getattr(item, "section", "")
             except KeyError:
                 section = ""
-            text.append(f"{item_id} (§{section}): lapsed 8+ times; study its worked solution, "
-                        "then a fresh variant\n")
+            text.append(
+                f"{item_id} (§{section}): lapsed 8+ times; study its worked solution, "
+                "then a fresh variant\n"
+            )
         return text
 
     def action_close(self) -> None:
@@ -105,7 +115,9 @@ class StatsScreen(TutorScreen[None]):
         if problem is not None:
             self.post_message(self.Optimized(problem, False))
             return
-        self.post_message(self.Optimized("Scheduling now fits your own log; every card was rescheduled.", True))
+        self.post_message(
+            self.Optimized("Scheduling now fits your own log; every card was rescheduled.", True)
+        )
 
     def on_stats_screen_optimized(self, message: StatsScreen.Optimized) -> None:
         self.notify(message.message, severity="information" if message.ok else "warning", timeout=8)
@@ -117,8 +129,10 @@ def summary_text(stats: Stats) -> Text:
     """The headline figures."""
     text = Text()
     text.append(plural(stats.attempts, "attempt"), style="bold")
-    text.append(f" ({stats.correct} right) on {plural(stats.items_seen, 'item')} · "
-                f"{stats.total_seconds / 60:.0f} min\n")
+    text.append(
+        f" ({stats.correct} right) on {plural(stats.items_seen, 'item')} · "
+        f"{stats.total_seconds / 60:.0f} min\n"
+    )
     if stats.true_retention is None:
         text.append("True retention: not yet measured (needs reviews of learned items)\n")
     else:
@@ -126,6 +140,8 @@ def summary_text(stats: Stats) -> Text:
             f"True retention: {stats.true_retention:.0%} over {stats.retention_sample} reviews "
             f"(target {stats.desired_retention:.0%})\n"
         )
-    text.append(f"Streak: {plural(stats.streak_days, 'day')} · due now: {stats.due_now} · "
-                f"practice ahead: {stats.practice_ahead}")
+    text.append(
+        f"Streak: {plural(stats.streak_days, 'day')} · due now: {stats.due_now} · "
+        f"practice ahead: {stats.practice_ahead}"
+    )
     return text

@@ -1,4 +1,5 @@
-"""One answer box of a hand exercise: its prompt, an input, a live "read as" preview and feedback."""
+"""One answer box of a hand exercise: its prompt, an input, a live "read as" preview and
+feedback."""
 
 from __future__ import annotations
 
@@ -12,19 +13,24 @@ from tutor.widgets.keys_in_order import InOrderInput, InOrderTextArea
 
 
 def preview_text(text: str, *, proof: dict[str, str] | None = None) -> str:
-    """How the answer reads, or why it cannot be read (syntax only: fast enough for every keystroke)."""
+    """How the answer reads, or why it cannot be read (syntax only: fast enough for every
+    keystroke)."""
     if not text.strip():
         return ""
     from checkers.syntax import read_as, read_as_proof
 
     if proof is not None:
-        return read_as_proof(text, entries=proof.get("entries", ""), matrices=proof.get("matrices", ""))
+        return read_as_proof(
+            text, entries=proof.get("entries", ""), matrices=proof.get("matrices", "")
+        )
     return read_as(text, numbers_only=True)  # as the checker reads exercise answers
 
 
 def proof_placeholder(start: str, target: str) -> str:
     """What an empty proof box shows: the shape of a chain, one step per line."""
-    return f"{start}\n= … one step per line (enter starts the next; or join steps with =)\n= {target}"
+    return (
+        f"{start}\n= … one step per line (enter starts the next; or join steps with =)\n= {target}"
+    )
 
 
 class AnswerInput(Vertical):
@@ -38,8 +44,9 @@ class AnswerInput(Vertical):
     AnswerInput { height: auto; margin: 0 0 1 0; }
     AnswerInput .answer-prompt { color: $text; }
     AnswerInput .proof-box { height: 6; }
-    AnswerInput Input.answer-box { height: 1; border: none; border-left: wide $primary 50%; padding: 0 1;
-                                   background: $panel; }
+    AnswerInput Input.answer-box {
+        height: 1; border: none; border-left: wide $primary 50%; padding: 0 1; background: $panel;
+    }
     AnswerInput Input.answer-box:focus { border: none; border-left: wide $accent; }
     AnswerInput .answer-preview { color: $text-muted; padding: 0 1; height: auto; }
     AnswerInput .answer-feedback { padding: 0 1; height: auto; }
@@ -47,8 +54,15 @@ class AnswerInput(Vertical):
     AnswerInput .answer-feedback.-wrong { color: $error; }
     """
 
-    def __init__(self, name: str, prompt: str, *, proof: dict[str, str] | None = None, maths: bool = True,
-                 placeholder: str = "your answer") -> None:
+    def __init__(
+        self,
+        name: str,
+        prompt: str,
+        *,
+        proof: dict[str, str] | None = None,
+        maths: bool = True,
+        placeholder: str = "your answer",
+    ) -> None:
         super().__init__(id=f"part-{name}")
         self.placeholder = placeholder
         """Shown in the empty box (the numeric policy for number parts)."""
@@ -61,13 +75,23 @@ class AnswerInput(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.prompt), classes="answer-prompt")
         if self.proof is not None:
-            placeholder = proof_placeholder(self.proof.get("start", "start"), self.proof.get("target", "target"))
-            yield InOrderTextArea(id=f"input-{self.part_name}", classes="answer-box proof-box", soft_wrap=True,
-                           tab_behavior="focus", placeholder=placeholder)
+            placeholder = proof_placeholder(
+                self.proof.get("start", "start"), self.proof.get("target", "target")
+            )
+            yield InOrderTextArea(
+                id=f"input-{self.part_name}",
+                classes="answer-box proof-box",
+                soft_wrap=True,
+                tab_behavior="focus",
+                placeholder=placeholder,
+            )
         else:
-            # One row high (a bar on the left, no frame): three parts, their verdicts and the summary
+            # One row high (a bar on the left, no frame): three parts, their verdicts and the
+            # summary
             # fit on 80×24.
-            yield InOrderInput(placeholder=self.placeholder, id=f"input-{self.part_name}", classes="answer-box")
+            yield InOrderInput(
+                placeholder=self.placeholder, id=f"input-{self.part_name}", classes="answer-box"
+            )
         yield Static("", classes="answer-preview")
         yield Static("", classes="answer-feedback")
 
@@ -97,7 +121,8 @@ class AnswerInput(Vertical):
 
     def focus_box(self) -> None:
         """Put the cursor in this part's box."""
-        # set_focus acts now; focus() would wait, and keys typed meanwhile would land in the old box.
+        # set_focus acts now; focus() would wait, and keys typed meanwhile would land in the old
+        # box.
         self.app.set_focus(self.box)
 
     @on(Input.Changed)

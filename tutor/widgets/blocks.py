@@ -50,7 +50,8 @@ class CachedRenderable:
         yield from self.segments(console, options)
 
     def segments(self, console: Console, options: ConsoleOptions) -> list[Segment]:
-        """The rendered segments at `options.max_width` (rendered on the first call for that width)."""
+        """The rendered segments at `options.max_width` (rendered on the first call for that
+        width)."""
         segments = self._lines.get(options.max_width)
         if segments is None:
             segments = list(console.render(self.renderable, options.update(height=None)))
@@ -62,7 +63,8 @@ class CachedRenderable:
 
 
 _RENDERED: dict[tuple[int, str], tuple[Block, CachedRenderable]] = {}
-"""(id of block, code theme) → the block (kept alive so its id stays unique) and its cached renderable."""
+"""(id of block, code theme) → the block (kept alive so its id stays unique) and its cached
+renderable."""
 
 
 def cached_render(block: Block, code_theme: str) -> CachedRenderable:
@@ -78,10 +80,14 @@ def cached_render(block: Block, code_theme: str) -> CachedRenderable:
 
 
 def prepare_blocks(
-    blocks: Iterable[Block], code_theme: str, console: Console | None = None, options: ConsoleOptions | None = None
+    blocks: Iterable[Block],
+    code_theme: str,
+    console: Console | None = None,
+    options: ConsoleOptions | None = None,
 ) -> None:
     """Build the renderables of `blocks` ahead of time, and render them with `console` and `options`
-    when given (safe in a worker thread: no widget is touched, and rendering only reads the console)."""
+    when given (safe in a worker thread: no widget is touched, and rendering only reads the
+    console)."""
     for block in blocks:
         rendered = cached_render(block, code_theme)
         if console is not None and options is not None:
@@ -103,7 +109,9 @@ class CodeBlock(BlockView):
     """A code example; focus it (tab) and press e to send its source to the REPL."""
 
     can_focus = True
-    BINDINGS = [Binding("enter", "screen.run_example", "Run in REPL", show=False, id="reader-block-run")]
+    BINDINGS = [
+        Binding("enter", "screen.run_example", "Run in REPL", show=False, id="reader-block-run")
+    ]
 
     @property
     def source(self) -> str:

@@ -1,4 +1,5 @@
-"""The Python editor of code exercises and labs, its external-editor round trip, and the test table."""
+"""The Python editor of code exercises and labs, its external-editor round trip, and the test
+table."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 
 
 class CodeEditor(TextArea):
-    """TextArea that indents like a Python editor: enter keeps the line's indent (one level more after
-    a colon), backspace in the indent removes a whole level. Typing a function body by hand otherwise
+    """TextArea that indents like a Python editor: enter keeps the line's indent (one level more
+    after
+    a colon), backspace in the indent removes a whole level. Typing a function body by hand
+    otherwise
     means counting spaces on every line."""
 
     async def _on_key(self, event: events.Key) -> None:
@@ -48,7 +51,8 @@ class CodeEditor(TextArea):
         return indent
 
     def _dedent(self) -> bool:
-        """Backspace at the end of a line's indent (spaces only): remove back to the previous level."""
+        """Backspace at the end of a line's indent (spaces only): remove back to the previous
+        level."""
         start, end = self.selection
         row, column = end
         before = self.document.get_line(row)[:column]
@@ -105,7 +109,8 @@ def run_editor(command: list[str], path: Path) -> str:
 
 
 class TestTable(DataTable[Text]):
-    """One row per grader test: a tick, a cross or a dash (skipped), its name and its message's first line."""
+    """One row per grader test: a tick, a cross or a dash (skipped), its name and its message's
+    first line."""
 
     __test__ = False  # a widget, not a pytest class
 

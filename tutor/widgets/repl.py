@@ -114,9 +114,16 @@ class Repl(Widget):
 
     def on_repl_kernel_ready(self, message: KernelReady) -> None:
         if message.problem:
-            self.log_widget.write(Text(f"The kernel did not start: {message.problem}", style=theme_style(self.app, "error", bold=True)))
+            self.log_widget.write(
+                Text(
+                    f"The kernel did not start: {message.problem}",
+                    style=theme_style(self.app, "error", bold=True),
+                )
+            )
         elif self._kernel is not None:
-            self.log_widget.write(Text(f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", style="dim"))
+            self.log_widget.write(
+                Text(f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", style="dim")
+            )
 
     def send(self, code: str) -> None:
         """Run `code` as a cell, as if typed (the reader's "run this example")."""
@@ -126,7 +133,9 @@ class Repl(Widget):
         self.history.append(code)
         self._history_index = len(self.history)
         self.running = True
-        self.log_widget.write(Text(f"In [{self._cells}]:", style="bold") + Text("\n" + code.rstrip()))
+        self.log_widget.write(
+            Text(f"In [{self._cells}]:", style="bold") + Text("\n" + code.rstrip())
+        )
         self._run_cell(self._cells, code)
 
     def action_run(self) -> None:
@@ -186,7 +195,10 @@ class Repl(Widget):
         if result.error:
             log.write(Text(result.error.rstrip("\n"), style=theme_style(self.app, "error")))
         if result.value is not None:
-            log.write(Text(f"Out[{message.number}]: ", style=theme_style(self.app, "success", bold=True)) + Text(result.value))
+            log.write(
+                Text(f"Out[{message.number}]: ", style=theme_style(self.app, "success", bold=True))
+                + Text(result.value)
+            )
         if result.status not in ("ok", "error"):
             log.write(Text(f"[{result.status}, {result.duration:.1f} s]", style="dim"))
 

@@ -18,7 +18,8 @@ def shade(count: int, busiest: int) -> str:
     """The heatmap cell for `count` attempts when the busiest day had `busiest`."""
     if count <= 0 or busiest <= 0:
         return SHADES[0] if count <= 0 else SHADES[-1]
-    # Proportional to the busiest day, which always gets the darkest cell (even when it had one attempt).
+    # Proportional to the busiest day, which always gets the darkest cell (even when it had one
+    # attempt).
     level = max(1, math.ceil((len(SHADES) - 1) * count / busiest))
     return SHADES[min(level, len(SHADES) - 1)]
 
@@ -39,7 +40,9 @@ def heatmap_text(calendar: Mapping[str, int], today: date, weeks: int = 16) -> T
             cell = shade(calendar.get(day.isoformat(), 0), busiest)
             text.append(cell * 2, style="bold" if day == today else "")
         text.append("\n")
-    text.append(f"    less {SHADES[1:]} more; busiest day {plural(busiest, 'attempt')}", style="dim")
+    text.append(
+        f"    less {SHADES[1:]} more; busiest day {plural(busiest, 'attempt')}", style="dim"
+    )
     return text
 
 
@@ -67,8 +70,12 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def mastery_text(mastery: Mapping[str, float | None], titles: Mapping[str, str], width: int = 20,
-                 title_width: int = 36) -> Text:
+def mastery_text(
+    mastery: Mapping[str, float | None],
+    titles: Mapping[str, str],
+    width: int = 20,
+    title_width: int = 36,
+) -> Text:
     """One row per section: ID, bar of mean recall probability, percentage, title (cut to one line
     at 80 columns, so the rows stay aligned)."""
     text = Text()

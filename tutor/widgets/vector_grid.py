@@ -95,7 +95,8 @@ class VectorGrid(Widget, can_focus=True):
         answer = self.parent
         if isinstance(answer, DrawingInput):
             box = answer.box
-            box.post_message(Input.Submitted(box, box.value))
+            if isinstance(box, Input):
+                box.post_message(Input.Submitted(box, box.value))
 
     def action_leave(self) -> None:
         """Escape: leave the grid for the page, so letter commands act again."""
