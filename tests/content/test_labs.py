@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_code_exercises import SOLUTIONS
+from tests.content.test_code_exercises import SOLUTIONS
 from tutor.course.loader import Chapter
 
 

@@ -26,7 +26,7 @@ from checkers.grading import (
     load_npy,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _npy(header: str, payload: bytes = b"", version: int = 1) -> bytes:
@@ -267,7 +267,7 @@ def test_tutor_check_missing_file_is_status_2(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_tutor_check_reports_an_open_challenge_without_failing_the_lab(tmp_path: Path) -> None:
     fixture = (
-        Path(__file__).parent
+        Path(__file__).parents[1]
         / "fixtures"
         / "solutions"
         / "1.lab3"

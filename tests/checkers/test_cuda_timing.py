@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from checkers.grading import GradeReport, grade
-from tests.test_code_exercises import SOLUTIONS, expected_fragment
+from tests.content.test_code_exercises import SOLUTIONS, expected_fragment
 from tutor.course.loader import load_course
 from tutor.practice.code import kernel_config
 from tutor.settings import Settings
 
-GPU_SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions_gpu" / "1.lab2"
+GPU_SOLUTIONS = Path(__file__).parents[1] / "fixtures" / "solutions_gpu" / "1.lab2"
 
 
 def _cuda_available() -> bool:

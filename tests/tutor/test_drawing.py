@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from checkers.drawing import DrawingError, drawing_test, parse_tips
-from tests.test_hand_screen import _checked, _text, hand_app
+from tests.tutor.test_hand_screen import _checked, _text, hand_app
 from tutor.settings import Settings
 from tutor.widgets.vector_grid import DrawingInput, VectorGrid
 

@@ -246,6 +246,6 @@ def test_readme_scheduling_names_the_rating_key_the_hand_screen_binds() -> None:
     key = next(
         b.key for b in HandExerciseScreen.BINDINGS if isinstance(b, Binding) and b.id == "hand-rate"
     )
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     scheduling = readme.split("### Scheduling", 1)[1].split("\n## ", 1)[0]
     assert f"`{key}` then `1`–`4` in the app" in scheduling

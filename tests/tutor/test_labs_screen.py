@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from tests.fakes import ScreenHost
-from tests.test_code_screen import footer_shown, host
+from tests.tutor.test_code_screen import footer_shown, host
 from tutor.course.loader import Chapter
 from tutor.screens.lab import LabScreen
 from tutor.settings import Settings
@@ -232,7 +232,7 @@ def test_the_two_svd_pictures_sit_side_by_side_within_80_columns() -> None:
 async def test_an_open_challenge_is_shown_as_optional_and_the_lab_still_passes(
     chapter: Chapter, settings: Settings
 ) -> None:
-    from tests.test_code_screen import SOLUTIONS
+    from tests.tutor.test_code_screen import SOLUTIONS
     from tutor.widgets.code_editor import TestTable
 
     item = lab(chapter, "1.lab3")

@@ -15,7 +15,7 @@ from tutor.course.loader import Chapter
 from tutor.practice.code import kernel_config
 from tutor.settings import Settings
 
-SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
+SOLUTIONS = Path(__file__).parents[1] / "fixtures" / "solutions"
 EXERCISES = [f"1.ex{n}" for n in range(14, 21)]
 LABS = [f"1.lab{n}" for n in range(1, 5)]
 SEED = 20260301

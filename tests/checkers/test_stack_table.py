@@ -18,7 +18,7 @@ import pytest
 
 from checkers import equivalent
 
-TABLE = Path(__file__).parent / "fixtures" / "stack-answer-tests.tsv"
+TABLE = Path(__file__).parents[1] / "fixtures" / "stack-answer-tests.tsv"
 COMPARED = {"AlgEquiv", "Sets", "NumRelative", "NumAbsolute", "NumSigFigs"}
 COMPLEX = re.compile(r"(^|[^a-z])(i|I)([^a-z]|$)|sqrt\(-1\)")
 

@@ -23,7 +23,7 @@ import pytest
 from checkers.kernel import Kernel, KernelConfig, launch
 from checkers.kernel.confine import nvidia_paths
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIG = KernelConfig(timeout=10.0, memory_mb=2048, standby=False)
 LISTING = """
 import json, os
@@ -348,7 +348,7 @@ with Kernel(KernelConfig(standby=False, isolation="none")) as k:
 def test_without_namespaces_an_ordinary_user_still_gets_landlock_and_no_capabilities(
     tmp_path: Path,
 ) -> None:
-    from tests.test_attacks import NOBODY, _nobody_python
+    from tests.checkers.test_attacks import NOBODY, _nobody_python
 
     python, why = _nobody_python()
     if why:

@@ -22,7 +22,7 @@ from tutor.session import Session
 from tutor.settings import Settings, load_settings
 from tutor.widgets.code_editor import TestTable, editor_command
 
-SOLUTIONS = Path(__file__).parent / "fixtures" / "solutions"
+SOLUTIONS = Path(__file__).parents[1] / "fixtures" / "solutions"
 
 
 def host(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux_pane import DEADLINE_S, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane
 
 pytestmark = [
     pytest.mark.tmux,

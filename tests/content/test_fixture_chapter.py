@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.test_code_screen import host
+from tests.tutor.test_code_screen import host
 from tutor.cli import main
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.loader import Chapter, load_course
@@ -18,7 +18,7 @@ from tutor.practice.lab import validate_chapter
 from tutor.screens.lab import LabScreen
 from tutor.settings import Settings
 
-COURSE = Path(__file__).parent / "fixtures" / "course"
+COURSE = Path(__file__).parents[1] / "fixtures" / "course"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from checkers.kernel import seccomp
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("machine", sorted(seccomp.ARCHES))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux_pane import DEADLINE_S, Key, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, Key, TmuxPane
 
 pytestmark = [
     pytest.mark.tmux,

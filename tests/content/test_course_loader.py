@@ -13,7 +13,7 @@ import pytest
 from tutor.cli import main
 from tutor.course.loader import ContentError, load_course
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHAPTER_2 = REPO / "tests" / "fixtures" / "course" / "ch2"
 
 CHAPTER_YAML = """\
