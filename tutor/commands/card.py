@@ -9,26 +9,17 @@ from typing import Any
 
 from progress import clock
 from progress.store import StoreError
-from tutor.course.loader import ContentError, load_course
-from tutor.course.schema import Section
+from tutor.commands.items import find_practice_item
 from tutor.recording import due_text, lab_ids, open_store
 from tutor.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0, or 2 for an unknown ID or an unusable progress file."""
-    try:
-        course = load_course()
-        _, item = course.find(args.id)
-    except ContentError as exc:
-        print(f"tutor card: the course data has problems:\n{exc}", file=sys.stderr)
+    found = find_practice_item("tutor card", args.id)
+    if found is None:
         return 2
-    except KeyError:
-        print(f"tutor card: no exercise or lab is called {args.id!r}", file=sys.stderr)
-        return 2
-    if isinstance(item, Section):
-        print(f"tutor card: {args.id} is a section; give an exercise or a lab", file=sys.stderr)
-        return 2
+    course, item = found
     try:
         now = clock.now()
         store = open_store(settings)

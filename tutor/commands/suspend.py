@@ -8,8 +8,7 @@ import argparse
 import sys
 
 from progress.store import StoreError
-from tutor.course.loader import ContentError, load_course
-from tutor.course.schema import Section
+from tutor.commands.items import find_practice_item
 from tutor.recording import lab_ids, open_store
 from tutor.settings import Settings
 
@@ -17,18 +16,10 @@ from tutor.settings import Settings
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0, or 2 for an unknown ID or an unusable progress file."""
     name = f"tutor {args.command}"
-    try:
-        course = load_course()
-        _, item = course.find(args.id)
-    except ContentError as exc:
-        print(f"{name}: the course data has problems:\n{exc}", file=sys.stderr)
+    found = find_practice_item(name, args.id)
+    if found is None:
         return 2
-    except KeyError:
-        print(f"{name}: no exercise or lab is called {args.id!r}", file=sys.stderr)
-        return 2
-    if isinstance(item, Section):
-        print(f"{name}: {args.id} is a section; give an exercise or a lab", file=sys.stderr)
-        return 2
+    course, item = found
     on = args.command == "suspend"
     lab = item.id in lab_ids(course)
     try:
