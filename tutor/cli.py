@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from tutor import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 EPILOG = """\
 Environment: TUTOR_DATA_DIR (data folder), TUTOR_NOW (ISO 8601 time with offset, overrides the
@@ -18,6 +22,8 @@ Exit status of `check`: 0 correct, 1 incorrect, 2 could not grade."""
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # ~3 ms with gettext: not paid by `tutor start` (see _quick_parse)
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -130,6 +136,8 @@ COMMAND_MODULES = {"import": "import_", "suspend": "suspend", "unsuspend": "susp
 
 def _rating(text: str) -> int:
     """`--rating`'s value: a rating number or name."""
+    import argparse
+
     from progress.rating import Rating
 
     try:
@@ -138,13 +146,14 @@ def _rating(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:
+def _quick_parse(argv: Sequence[str]) -> SimpleNamespace | None:
     """`tutor start` and `tutor review` with nothing after them, the commands typed most, parsed
-    without building every sub-command's parser (~7 ms before the first paint). Anything else,
-    `--help` included, goes through argparse; a test keeps both results equal."""
+    without importing argparse or building every sub-command's parser (~10 ms before the first
+    paint). Anything else, `--help` included, goes through argparse; a test keeps both results
+    equal."""
     if len(argv) != 1 or argv[0] not in ("start", "review"):
         return None
-    args = argparse.Namespace(data_dir=None, python=None, command=argv[0])
+    args = SimpleNamespace(data_dir=None, python=None, command=argv[0])
     if argv[0] == "start":
         args.section = None
     return args
@@ -153,7 +162,7 @@ def _quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _quick_parse(argv)
+    args: argparse.Namespace | SimpleNamespace | None = _quick_parse(argv)
     if args is None:
         parser = _parser()
         args = parser.parse_args(argv)

@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from progress.rating import Rating
 from tutor.course.loader import Course
-from tutor.practice.outcome import Attempt, Recorded
 from tutor.settings import Settings
 
 if TYPE_CHECKING:
     from checkers.kernel import Kernel
     from progress.log import Undone
+    from progress.rating import Rating
     from progress.stats import Stats
     from progress.store import QueueItem as QueueItem
     from progress.store import Store
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from tutor.course.loader import Chapter
     from tutor.practice.code import CodeResult
     from tutor.practice.lab import Measurement
+    from tutor.practice.outcome import Attempt, Recorded
 
 
 @dataclass(frozen=True)

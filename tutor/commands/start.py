@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from tutor.settings import Settings
+
+if TYPE_CHECKING:
+    import argparse
+    from types import SimpleNamespace
 
 
 def terminal_problem() -> str | None:
@@ -19,7 +23,9 @@ def terminal_problem() -> str | None:
     return None
 
 
-def run(args: argparse.Namespace, settings: Settings, *, review: bool = False) -> int:
+def run(
+    args: argparse.Namespace | SimpleNamespace, settings: Settings, *, review: bool = False
+) -> int:
     """Start the app, or explain why not and point to the plain commands."""
     problem = terminal_problem()
     if problem:
