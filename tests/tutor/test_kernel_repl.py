@@ -75,3 +75,68 @@ async def test_the_repl_screen_opens_with_the_cursor_in_the_input_box(tmp_path) 
         await pilot.press(*"x = 1")
         assert app.screen.query_one(ReplInput).text == "x = 1"
         await _settle(app, pilot)
+
+
+async def test_cells_sent_while_one_runs_wait_and_run_in_order() -> None:
+    app = ReplApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        repl = app.query_one(Repl)
+        box = app.query_one(ReplInput)
+        box.focus()
+        box.load_text("import time; time.sleep(1.5); print('first')")
+        await pilot.press("ctrl+r")
+        box.load_text("print('second')")
+        await pilot.press("ctrl+r")
+        repl.send("print('third')\nprint('more')")
+        await pilot.pause()
+        log = app.query_one(RichLog)
+        assert "Queued (1 waiting): print('second')" in _log_text(app)
+        assert "Queued (2 waiting): print('third') …" in _log_text(app)
+        assert log.border_subtitle == "running In [1] · 2 queued"
+        assert repl.running and box.text == ""
+        await _settle(app, pilot)
+        text = _log_text(app)
+        assert text.index("first") < text.index("In [2]:") < text.index("\nsecond")
+        assert text.index("\nsecond") < text.index("In [3]:") < text.index("\nthird")
+        assert "more" in text and not repl.running and log.border_subtitle == ""
+        assert repl.history[-2:] == ["print('second')", "print('third')\nprint('more')"]
+
+
+async def test_an_interrupt_says_which_queued_cells_it_dropped() -> None:
+    app = ReplApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        repl = app.query_one(Repl)
+        repl.send("import time; time.sleep(30)")
+        repl.send("print('never')")
+        repl.send("print('nor this')")
+        await pilot.pause(0.3)
+        await pilot.press("f2")
+        await _settle(app, pilot)
+        text = _log_text(app)
+        assert "2 queued cells not run: interrupted." in text
+        assert "KeyboardInterrupt" in text and "In [2]" not in text and "\nnever" not in text
+        repl.send("print('after')")
+        await _settle(app, pilot)
+        assert "In [2]:" in _log_text(app) and "\nafter" in _log_text(app)
+
+
+async def test_examples_sent_before_the_kernel_is_up_all_run(tmp_path) -> None:
+    from tests.fakes import FakeSession, ScreenHost
+    from tutor.screens.repl_screen import ReplScreen
+    from tutor.settings import load_settings
+
+    settings = load_settings(config_file=tmp_path / "none.toml", environ={}, data_dir=str(tmp_path))
+    app = ScreenHost(FakeSession(settings), ReplScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplScreen)
+        # The reader's "e" twice, quicker than the kernel starts: both run, in order.
+        screen.run_example("a = 6")
+        screen.run_example("print('answer', a * 7)")
+        await pilot.pause()
+        await _settle(app, pilot)
+        text = "\n".join(line.text for line in screen.query_one(RichLog).lines)
+        assert "Queued (2 waiting): print('answer', a * 7)" in text
+        assert text.index("In [1]:") < text.index("In [2]:") < text.index("answer 42")

@@ -25,7 +25,7 @@ class ReplScreen(TutorScreen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.pending: list[str] = []
-        self.kernel_ready = False
+        """Examples sent before the screen's REPL was built; it gets them when it is."""
 
     def compose(self) -> ComposeResult:
         title = Text("Python REPL · ctrl+r runs the box · esc goes back to reading", style="bold")
@@ -41,20 +41,19 @@ class ReplScreen(TutorScreen[None]):
     def _new_kernel(self) -> Kernel:
         return self.session.new_kernel()
 
+    def on_mount(self) -> None:
+        repl = self.query_one(Repl)
+        for source in self.pending:
+            repl.send(source)
+        self.pending.clear()
+
     def run_example(self, source: str) -> None:
-        """Run `source` as a cell as soon as the kernel is up."""
-        if self.kernel_ready:
-            self.query_one(Repl).send(source)
+        """Run `source` as a cell, after any cell running or waiting (the REPL queues it)."""
+        repls = self.query(Repl)
+        if repls:
+            repls.first().send(source)
         else:
             self.pending.append(source)
-
-    def on_repl_kernel_ready(self, message: Repl.KernelReady) -> None:
-        self.kernel_ready = not message.problem
-        if self.kernel_ready:
-            repl = self.query_one(Repl)
-            for source in self.pending:
-                repl.send(source)
-        self.pending.clear()
 
     def action_back(self) -> None:
         """Back to the reader; the kernel keeps its variables."""

@@ -1,7 +1,12 @@
-"""A REPL pane on the sandboxed kernel: multi-line input with history, run, interrupt, restart."""
+"""A REPL pane on the sandboxed kernel: multi-line input with history, run, interrupt, restart.
+
+Cells sent while one runs (or while the kernel starts) wait in a queue and run in order; the log's
+border says how many wait, and an interrupt or a restart says which waiting cells it dropped.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -85,7 +90,16 @@ class Repl(Widget):
         self.history: list[str] = []
         self._history_index = 0
         self._cells = 0
-        self.running = False
+        self._executing = False
+        self._starting = True
+        """The kernel is (re)starting: cells sent now wait for it."""
+        self.queue: deque[str] = deque()
+        """Cells sent while another ran or the kernel started, oldest first."""
+
+    @property
+    def running(self) -> bool:
+        """A cell is running or waiting to run."""
+        return self._executing or bool(self.queue)
 
     def compose(self) -> ComposeResult:
         yield RichLog(wrap=True, markup=False, highlight=False, id="repl-log")
@@ -113,6 +127,7 @@ class Repl(Widget):
         self.post_message(self.KernelReady())
 
     def on_repl_kernel_ready(self, message: KernelReady) -> None:
+        self._starting = False
         if message.problem:
             self.log_widget.write(
                 Text(
@@ -120,44 +135,92 @@ class Repl(Widget):
                     style=theme_style(self.app, "error", bold=True),
                 )
             )
+            self._drop_queue("the kernel did not start")
         elif self._kernel is not None:
             self.log_widget.write(
                 Text(f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", style="dim")
             )
+        self._run_next()
 
     def send(self, code: str) -> None:
-        """Run `code` as a cell, as if typed (the reader's "run this example")."""
-        if self.running or not code.strip():
+        """Run `code` as a cell, as if typed (the reader's "run this example"): now, or after the
+        cells before it when one is running or the kernel is starting."""
+        if not code.strip():
             return
-        self._cells += 1
         self.history.append(code)
         self._history_index = len(self.history)
-        self.running = True
-        self.log_widget.write(
-            Text(f"In [{self._cells}]:", style="bold") + Text("\n" + code.rstrip())
-        )
-        self._run_cell(self._cells, code)
+        self.queue.append(code)
+        if self._executing or self._starting:
+            lines = code.strip().splitlines()
+            first = lines[0] if len(lines) == 1 else lines[0] + " …"
+            waiting = len(self.queue)
+            self.log_widget.write(
+                Text(f"Queued ({waiting} waiting): ", style="bold") + Text(first, style="dim")
+            )
+        self._run_next()
+
+    def _run_next(self) -> None:
+        """Start the oldest waiting cell unless one runs or the kernel is starting."""
+        if not self._executing and not self._starting and self.queue:
+            code = self.queue.popleft()
+            self._cells += 1
+            self._executing = True
+            self.log_widget.write(
+                Text(f"In [{self._cells}]:", style="bold") + Text("\n" + code.rstrip())
+            )
+            self._run_cell(self._cells, code)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Say on the log's border what runs and how many cells wait."""
+        parts = []
+        if self._starting:
+            parts.append("kernel starting")
+        elif self._executing:
+            parts.append(f"running In [{self._cells}]")
+        if self.queue:
+            parts.append(f"{len(self.queue)} queued")
+        self.log_widget.border_subtitle = " · ".join(parts)
+
+    def _drop_queue(self, why: str) -> None:
+        """Forget the waiting cells, saying how many were not run and why."""
+        if self.queue:
+            count = len(self.queue)
+            cells = "cell" if count == 1 else "cells"
+            self.log_widget.write(
+                Text(
+                    f"{count} queued {cells} not run: {why}.",
+                    style=theme_style(self.app, "warning"),
+                )
+            )
+            self.queue.clear()
+        self._show_state()
 
     def action_run(self) -> None:
-        """Run what is in the input box."""
+        """Run what is in the input box (after the cells already waiting, if any)."""
         box = self.query_one(ReplInput)
         code = box.text
-        if not code.strip() or self.running:
+        if not code.strip():
             return
         box.clear()
         self.send(code)
 
     def action_interrupt(self) -> None:
-        """Interrupt the running cell (restart follows if it ignores the interrupt)."""
-        if self._kernel is not None and self.running:
+        """Interrupt the running cell (restart follows if it ignores the interrupt); the cells
+        waiting behind it are dropped, as a learner stopping the work expects."""
+        if self._kernel is not None and self._executing:
             self._kernel.interrupt()
             self.log_widget.write(Text("Interrupting...", style=theme_style(self.app, "warning")))
+        self._drop_queue("interrupted")
 
     def action_restart(self) -> None:
         """Throw away the kernel and its variables; start a fresh one."""
         if self._kernel is not None:
-            if self.running:
+            if self._executing:
                 self._kernel.interrupt()
+            self._drop_queue("the kernel restarted")
+            self._starting = True
+            self._show_state()
             self._restart_kernel()
 
     @work(thread=True, group="repl-kernel", exit_on_error=False)
@@ -185,7 +248,7 @@ class Repl(Widget):
         self.post_message(self.CellFinished(number, result))
 
     def on_repl_cell_finished(self, message: CellFinished) -> None:
-        self.running = False
+        self._executing = False
         log = self.log_widget
         result = message.result
         if result.stdout:
@@ -201,6 +264,7 @@ class Repl(Widget):
             )
         if result.status not in ("ok", "error"):
             log.write(Text(f"[{result.status}, {result.duration:.1f} s]", style="dim"))
+        self._run_next()
 
     def on_repl_input_history_step(self, message: ReplInput.HistoryStep) -> None:
         if not self.history:
