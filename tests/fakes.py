@@ -6,10 +6,13 @@ so a test can seed and read them, and whose requests to open an item are recorde
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
+from textual.pilot import Pilot
 from textual.screen import Screen
 
 from tutor.course.loader import Course, load_course
@@ -55,3 +58,22 @@ class ScreenHost(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._build(self.session), callback=self.dismissed.append)
+
+
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str = "", timeout: float = 30.0
+) -> None:
+    """Wait until `condition()` holds, as a person waits for what they expect to see, never for
+    a fixed time: a loaded machine makes a screen slower, not a test wrong. A condition that
+    queries a widget not there yet counts as not holding."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        try:
+            if condition():
+                return
+        except NoMatches:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what or 'the screen'}")
+        await pilot.pause(0.02)

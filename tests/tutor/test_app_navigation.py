@@ -13,6 +13,7 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.widgets import OptionList, Static
 
+from tests.fakes import until
 from tutor import app as app_module
 from tutor.screens.help import HelpScreen
 from tutor.screens.home import HomeScreen
@@ -178,6 +179,12 @@ async def test_help_lists_the_keys_of_every_screen(
         assert expected in text, expected
 
 
+def first_prompt(app: Any) -> str:
+    """The command palette's first result, as text ("" while it has none)."""
+    results = app.screen.query_one("CommandList", OptionList)
+    return plain(results.get_option_at_index(0).prompt) if results.option_count else ""
+
+
 async def test_palette_finds_an_exercise_by_id(make_app: Callable[..., Any]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -187,7 +194,7 @@ async def test_palette_finds_an_exercise_by_id(make_app: Callable[..., Any]) -> 
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"1.ex11")
         await app.screen.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Open 1.ex11" in first_prompt(app), "the palette's hit")
         results = app.screen.query_one("CommandList", OptionList)
         prompts = [
             plain(results.get_option_at_index(i).prompt) for i in range(results.option_count)
@@ -201,7 +208,7 @@ async def test_palette_opens_a_section(make_app: Callable[..., Any], mini_course
         await pilot.pause()
         await pilot.press("ctrl+p", *"Go to 1.3")
         await app.screen.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "1.3" in first_prompt(app), "the palette's hit")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.3"

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static, TextArea
 
-from tests.fakes import FakeSession, ScreenHost
+from tests.fakes import FakeSession, ScreenHost, until
 from tutor.course.loader import Chapter
 from tutor.recording import open_store
 from tutor.screens import code_exercise
@@ -96,7 +96,7 @@ async def test_typing_autosaves_after_a_pause_and_leaving_saves(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("x", "y")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: store.drafts.get("1.ex14", "").startswith("xy"), "the autosave")
         assert store.drafts["1.ex14"].startswith("xy")
         await pilot.press("escape", "escape")  # the first leaves the editor (tab indents there)
         await pilot.pause()
@@ -504,5 +504,5 @@ async def test_a_burst_with_a_backspace_in_the_repl_input_lands_in_order() -> No
         await pilot.pause()
         for key, char in (("1", "1"), ("x", "x"), ("backspace", None), ("2", "2")):
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.2)
+        await until(pilot, lambda: box.text == "12", "the keys typed")
         assert box.text == "12"

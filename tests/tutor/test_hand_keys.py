@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.fakes import FakeSession, ScreenHost
+from tests.fakes import FakeSession, ScreenHost, until
 from tutor.course.exercise_schema import HandExercise
 from tutor.screens.hand_exercise import HandExerciseScreen
 from tutor.screens.review import ReviewScreen
@@ -150,7 +150,7 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
     session = FakeSession(settings)
     app = ScreenHost(session, ReviewScreen)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, HandExerciseScreen), "the first item")
         first = app.screen
         assert isinstance(first, HandExerciseScreen) and "0 due · 3 new" in text_of(
             app, "#hand-title"
@@ -159,13 +159,13 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
         await pilot.press("escape")
         assert "s" in shown_keys(app)
         await pilot.press("s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen is not first, "the next item")
         second = app.screen
         assert isinstance(second, HandExerciseScreen) and second is not first
         # Give up: the boxes close; u takes the rating back and opens them again.
         await pilot.press("ctrl+g")
         await checked(pilot)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: second.recorded is not None, "the give-up recorded")
         assert second.recorded is not None and "u" in shown_keys(app)
         await pilot.press("u")
         assert second.recorded is None and not second.closed
@@ -173,13 +173,13 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
         # Give up again, then enter continues the review.
         await pilot.press("ctrl+g")
         await checked(pilot)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "continue the review" in text_of(app, "#hand-status"))
         assert "enter: continue the review" in text_of(app, "#hand-status")
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen is not second, "the next item")
         assert app.screen is not second and isinstance(app.screen, HandExerciseScreen)
         await pilot.press("escape", "escape")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review screen")
         assert isinstance(app.screen, ReviewScreen)
         assert "1 done" in text_of(app, "#review-status")
         assert app.screen.tally.skipped == [first.exercise.id]
@@ -195,7 +195,7 @@ async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path
         for _ in boxes:
             await pilot.press(*"7", "enter")
         await checked(pilot)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "✗" in text_of(app, "#hand-verdicts"), "the verdicts")
         page = app.screen.query_one("#hand-body")
 
         def on_screen(selector: str) -> bool:
@@ -206,7 +206,9 @@ async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path
         first_wrong = app.screen.query(".answer-feedback").first()
         assert first_wrong.region.height > 0 and page.region.y <= first_wrong.region.y
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
+        await until(
+            pilot, lambda: "Hint 1" in text_of(app, "#hand-hints") and on_screen("#hand-hints")
+        )
         assert "Hint 1" in text_of(app, "#hand-hints") and on_screen("#hand-hints")
 
 
@@ -215,7 +217,7 @@ async def test_in_the_app_q_and_question_mark_are_text_in_a_box_f1_and_ctrl_q_ac
 ) -> None:
     app = make_app(start_section="1.ex7")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, HandExerciseScreen), "1.ex7")
         assert isinstance(app.screen, HandExerciseScreen)
         await pilot.press("q", "question_mark")
         assert box_values(app)[0] == "q?" and isinstance(app.screen, HandExerciseScreen)
@@ -264,17 +266,17 @@ async def test_review_escape_after_an_answer_pauses_and_each_promised_key_does_i
     session = QueuedSession(settings, ["1.ex7", "1.ex13", "1.ex2"])
     app = ScreenHost(session, ReviewScreen)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, HandExerciseScreen), "1.ex7")
         hand = app.screen
         assert isinstance(hand, HandExerciseScreen) and hand.exercise.id == "1.ex7"
         await pilot.press("1", "enter")
         await checked(pilot)
-        await pilot.pause(0.1)
+        await until(pilot, lambda: hand.closed, "1.ex7 closed")
         assert hand.solved and hand.closed
         assert "escape: pause" in text_of(app, "#hand-status")
         assert footer_label(app, "escape") == "Pause"
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the paused review")
         review = app.screen
         assert isinstance(review, ReviewScreen), "escape pauses: the next item is not shown yet"
         status = text_of(app, "#review-status")
@@ -283,38 +285,38 @@ async def test_review_escape_after_an_answer_pauses_and_each_promised_key_does_i
         assert [item for item, _ in review.tally.done] == ["1.ex7"]
         # u, as the pause line says, takes 1.ex7's rating back; enter asks it again.
         await pilot.press("u")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: "Undid 1.ex7" in text_of(app, "#review-status"))
         assert "Undid 1.ex7" in text_of(app, "#review-status") and review.tally.done == []
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen is not review, "1.ex7 again")
         again = app.screen
         assert isinstance(again, HandExerciseScreen) and again.exercise.id == "1.ex7"
         await pilot.press("1", "enter")
         await checked(pilot)
-        await pilot.pause(0.1)
+        await until(pilot, lambda: again.closed, "1.ex7 closed")
         # Enter, as promised, goes straight on to the next item.
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, CodeExerciseScreen), "1.ex13")
         code = app.screen
         assert isinstance(code, CodeExerciseScreen) and code.item.id == "1.ex13"
         assert [item for item, _ in review.tally.done] == ["1.ex7"]
         code.editor.load_text(code.item.solution)
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await until(pilot, lambda: code.recorded is not None, "1.ex13 graded")
         assert code.recorded is not None
         # Escape leaves the editor (footer: Back); out of it the footer says Pause, and it pauses.
         assert footer_label(app, "escape") == "Back"
         await pilot.press("escape")
         assert footer_label(app, "escape") == "Pause"
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.screen is review, "the paused review")
         assert app.screen is review
         status = text_of(app, "#review-status")
         assert "2 done · 1 to go" in status and "Paused after 1.ex13" in status
         # s skips the item the pause line names; the session then ends with its summary.
         await pilot.press("s")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: review.finished, "the summary")
         assert app.screen is review and review.finished
         assert review.tally.skipped == ["1.ex2"]
         assert "Right: 2   Wrong: 0   Skipped: 1" in text_of(app, "#review-summary")

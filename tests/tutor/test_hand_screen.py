@@ -10,7 +10,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
-from tests.fakes import FakeSession, ScreenHost
+from tests.fakes import FakeSession, ScreenHost, until
 from tutor.course.exercise_schema import HandExercise
 from tutor.practice.outcome import Recorded
 from tutor.screens.hand_exercise import HandExerciseScreen
@@ -80,7 +80,7 @@ async def test_hints_and_give_up(tutor_env: Path) -> None:
         assert "Hint 2" in _text(app, "#hand-hints")
         await pilot.press("g")
         await _checked(pilot)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.query_one("#hand-solution", Static).display)
         assert app.screen.query_one("#hand-solution", Static).display
         assert "Gave up" in _text(app, "#hand-status")
         await pilot.press("escape")

@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static
 
+from tests.fakes import until
 from tutor.keymap import binding_ids, declared_bindings, unknown_ids
 from tutor.settings import Settings, SettingsError, load_settings
 
@@ -95,7 +96,11 @@ async def test_an_unknown_id_in_the_keymap_is_reported(tutor_env: Path, mini_cou
     settings = Settings(data_dir=tutor_env, cursor_blink=False, keymap={"home-statz": "x"})
     app = TutorApp(settings, content_dir=mini_course)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.6)
+        await until(
+            pilot,
+            lambda: any("home-statz" in note.message for note in app._notifications),
+            "the keymap warning",
+        )
         await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [notification.message for notification in app._notifications]

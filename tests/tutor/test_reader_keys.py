@@ -11,11 +11,17 @@ from textual.command import CommandPalette
 from textual.containers import VerticalScroll
 from textual.widgets import Input, OptionList
 
+from tests.fakes import until
 from tutor.screens.contents import ContentsScreen
 from tutor.screens.reader import ReaderScreen
 from tutor.search import search
 
 SIZE = (80, 24)
+
+
+def section_shown(app: Any, section_id: str) -> bool:
+    """The reader is the current screen and shows `section_id`."""
+    return isinstance(app.screen, ReaderScreen) and app.screen.section_id == section_id
 
 
 def body(app: Any) -> VerticalScroll:
@@ -45,7 +51,7 @@ async def test_a_contents_jump_lands_on_the_heading(make_app: Callable[..., Any]
         )
         listing.highlighted = ids.index(target)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: section_shown(app, "1.2") and body(app).scroll_y > 0, "1.2")
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.2"
         block = int(target.rsplit("-", 1)[1])
         assert body(app).scroll_y > 0 and heading_at_top(app, block)
@@ -62,7 +68,7 @@ async def test_a_section_reopens_where_it_was_left(make_app: Callable[..., Any])
         place = body(app).scroll_y
         assert place > 0
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: section_shown(app, "1.2"), "1.2")
         assert app.screen.section_id == "1.2" and body(app).scroll_y == 0
         await pilot.press("b")
         await pilot.pause()
@@ -70,7 +76,7 @@ async def test_a_section_reopens_where_it_was_left(make_app: Callable[..., Any])
         await app.screen.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: section_shown(app, "1.1") and body(app).scroll_y == place)
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == "1.1"
         assert body(app).scroll_y == place
 
@@ -99,8 +105,8 @@ async def test_slash_searches_the_whole_chapter(make_app: Callable[..., Any]) ->
         first = str(listing.get_option_at_index(0).prompt)
         assert "weight decay" in first.lower(), first
         await pilot.press("enter")
-        await pilot.pause(0.2)
         hit = search(app.course, "weight decay")[0]
+        await until(pilot, lambda: section_shown(app, hit.section_id), "the hit's section")
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == hit.section_id
         assert hit.block is not None
         page = body(app)
@@ -140,11 +146,11 @@ async def test_the_place_survives_going_home_and_a_restart(make_app: Callable[..
         await pilot.press("b")
         await pilot.pause()
         app.open_item("1.3")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: section_shown(app, "1.3") and body(app).scroll_y == place)
         assert body(app).scroll_y == place
     again = make_app(start_section="1.3")
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: section_shown(again, "1.3") and body(again).scroll_y == place)
         assert body(again).scroll_y == place
 
 
@@ -174,6 +180,6 @@ async def test_typing_on_the_contents_list_searches(make_app: Callable[..., Any]
         await pilot.press("s")
         assert box.value == "weight decays" and app.screen.focused is box
         await pilot.press("backspace", "enter")
-        await pilot.pause(0.2)
         hit = search(app.course, "weight decay")[0]
+        await until(pilot, lambda: section_shown(app, hit.section_id), "the hit's section")
         assert isinstance(app.screen, ReaderScreen) and app.screen.section_id == hit.section_id
