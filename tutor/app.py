@@ -256,7 +256,8 @@ class TutorApp(App[None]):
         from pygments.lexers import PythonLexer
 
         PythonLexer()
-        theme = self.current_theme
+        from tutor.widgets.themed import theme_colours
+
         # Rendered as the page will be (Textual's options at the page's width): opening a section
         # then
         # only lays out lines that are already there.
@@ -264,7 +265,7 @@ class TutorApp(App[None]):
             highlight=False
         )
         reader.prepare_course(
-            self.course, dark=theme is None or theme.dark, console=self.console, options=options
+            self.course, theme_colours(self), console=self.console, options=options
         )
         # Their imports (and Textual's widgets they pull in) stall a first open by 150-265 ms.
         for screen in ("hand", "code"):

@@ -3,8 +3,10 @@
 A figure block names what to draw (vectors, a projection, a 2×2 map, a point cloud, a singular
 value spectrum); everything shown is computed here from that data, so no printed number can
 disagree with the picture. Plain Python only (2×2 closed forms, `random`): the reader draws
-figures and must not import numpy. Drawing adapts to any width; colours are the 16 ANSI colours,
-which Textual maps through the theme and Rich drops under NO_COLOR.
+figures and must not import numpy. Drawing adapts to any width. Plots are drawn in ANSI colours,
+which stand for roles (red the error colour, blue the primary one…): in the app each is painted in
+the theme's colour for its role (`tutor.colours`), so no text names a colour; the words a colour
+keys are written in it instead (`Drawing.keys`). Rich drops every colour under NO_COLOR.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.color import Color
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.measure import Measurement
 from rich.panel import Panel
-from rich.text import Text
+from rich.style import Style
+from rich.text import Span, Text
 
+from tutor.colours import ANSI, Colours
 from tutor.course.schema import (
     Figure,
     PcaPlot,
@@ -67,6 +72,8 @@ class Drawing:
     xlabel: str = ""
     ylabel: str = ""
     facts: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Words in the facts → the colour of what they name, written in that colour."""
 
     def arrow(self, tail: Iterable[float], tip: Iterable[float], colour: str, name: str) -> None:
         """A straight arrow, its name written at the tip."""
@@ -208,9 +215,8 @@ def _transform(plot: TransformPlot) -> Drawing:
         Series([c[0] for c in circle], [c[1] for c in circle], "blue", points=True)
     )
     drawing.series.append(Series([c[0] for c in image], [c[1] for c in image], "red", points=True))
-    drawing.facts.append(
-        f"A = [{_fmt(p)}, {_fmt(q)}; {_fmt(r)}, {_fmt(t)}]: unit circle (blue) → ellipse (red)"
-    )
+    drawing.facts.append(f"A = [{_fmt(p)}, {_fmt(q)}; {_fmt(r)}, {_fmt(t)}]: unit circle → ellipse")
+    drawing.keys.update({"unit circle": "blue", "ellipse": "red"})
     triplets = svd2([[p, q], [r, t]])
     if plot.axes:
         for i, (sigma, u, v) in enumerate(triplets):
@@ -370,12 +376,31 @@ def plot_text(drawing: Drawing, width: int, height: int | None = None) -> str:
         return str(plt.build())
 
 
+def _recoloured(style: Style | str, colours: Colours) -> Style | str:
+    """`style` with its ANSI colour replaced by the colour of the role it stands for."""
+    if isinstance(style, Style) and style.color is not None and style.color.number is not None:
+        colour = colours.for_ansi(style.color.number)
+        if colour is not None:
+            return style + Style(color=colour)
+    return style
+
+
 class FigureRenderable:
     """A figure block for Rich: the plot drawn at the width it is given, then its facts."""
 
-    def __init__(self, figure: Figure) -> None:
+    def __init__(self, figure: Figure, colours: Colours = ANSI) -> None:
         self.figure = figure
+        self.colours = colours
         self._drawing: Drawing | None = None
+
+    def _keyed(self, fact: str) -> Text:
+        """A fact, dim, the words of its drawing's keys in their colours."""
+        text = Text(fact, style="dim")
+        for words, colour in self.drawing.keys.items():
+            number = Color.parse(colour).number
+            shown = self.colours.for_ansi(number) if number is not None else None
+            text.highlight_words([words], style=Style.parse(f"not dim {shown or colour}"))
+        return text
 
     @property
     def drawing(self) -> Drawing:
@@ -388,10 +413,16 @@ class FigureRenderable:
         inner = options.max_width - 4  # the panel's border and padding
         parts: list[Any] = []
         if inner >= MIN_WIDTH:
-            parts.append(Text.from_ansi(plot_text(self.drawing, inner), no_wrap=True, end=""))
+            plot = Text.from_ansi(plot_text(self.drawing, inner), no_wrap=True, end="")
+            if self.colours.themed:
+                plot.spans = [
+                    Span(span.start, span.end, _recoloured(span.style, self.colours))
+                    for span in plot.spans
+                ]
+            parts.append(plot)
         else:
             parts.append(Text(f"(the plot needs {MIN_WIDTH + 4} columns)", style="dim italic"))
-        parts += [Text(fact, style="dim") for fact in self.drawing.facts]
+        parts += [self._keyed(fact) for fact in self.drawing.facts]
         if self.figure.caption:
             # YAML keeps the source's line breaks; the caption wraps at the width it is given.
             parts.append(Text(" ".join(self.figure.caption.split()), style="italic"))
@@ -399,7 +430,7 @@ class FigureRenderable:
             Group(*parts),
             title=Text(f"Figure: {self.figure.title}", style="bold"),
             title_align="left",
-            border_style="cyan",
+            border_style=self.colours.style("accent"),
         )
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

@@ -11,6 +11,7 @@ from rich.syntax import Syntax
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from tutor.colours import ANSI, Colours, Role
 from tutor.course.schema import (
     Block,
     Callout,
@@ -23,12 +24,13 @@ from tutor.course.schema import (
     Table,
 )
 
-CALLOUT_STYLE = {
-    "ml": ("ML connection", "magenta"),
-    "intuition": ("Intuition", "cyan"),
-    "warning": ("Warning", "yellow"),
-    "note": ("Note", "blue"),
+CALLOUT_STYLE: dict[str, tuple[str, Role]] = {
+    "ml": ("ML connection", "secondary"),
+    "intuition": ("Intuition", "accent"),
+    "warning": ("Warning", "warning"),
+    "note": ("Note", "primary"),
 }
+"""A callout's tone → its label and the role of its colour."""
 
 
 class HighlightedSyntax(Syntax):
@@ -53,16 +55,19 @@ class HighlightedSyntax(Syntax):
         self.highlight(processed, self.line_range)
 
 
-def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableType:
-    """One block as a Rich renderable; colours are plain ANSI names so every terminal shows them."""
+def render_block(block: Block, *, colours: Colours = ANSI) -> RenderableType:
+    """One block as a Rich renderable in `colours`: the theme's in the app, plain ANSI names
+    (which every terminal shows and NO_COLOR drops) for `tutor show`."""
+    # Rich hands a Markdown's code theme to Syntax, which takes a theme object as well as a name.
+    code_theme: Any = colours.code_theme
     if isinstance(block, Prose):
         return Markdown(block.text.strip(), code_theme=code_theme)
     if isinstance(block, Definition):
         return Panel(
-            Markdown(block.text.strip()),
+            Markdown(block.text.strip(), code_theme=code_theme),
             title=Text(f"Definition: {block.term}", style="bold"),
             title_align="left",
-            border_style="green",
+            border_style=colours.style("success"),
         )
     if isinstance(block, Formula):
         body = Text(block.text.strip(), style="bold", justify="center")
@@ -73,15 +78,15 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
             Group(*parts),
             title=block.label or None,
             title_align="left",
-            border_style="bright_black",
+            border_style=colours.muted,
         )
     if isinstance(block, Callout):
-        _, colour = CALLOUT_STYLE[block.tone]
+        _, role = CALLOUT_STYLE[block.tone]
         return Panel(
-            Markdown(block.text.strip()),
-            title=Text(callout_title(block), style=f"bold {colour}"),
+            Markdown(block.text.strip(), code_theme=code_theme),
+            title=Text(callout_title(block), style=colours.style(role, "bold")),
             title_align="left",
-            border_style=colour,
+            border_style=colours.style(role),
         )
     if isinstance(block, CodeExample):
         code = HighlightedSyntax(block.source.rstrip(), "python", theme=code_theme, word_wrap=True)
@@ -89,8 +94,13 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
         parts = [code]
         if block.output is not None:
             parts.append(Text("output", style="dim italic"))
-            parts.append(Text(block.output.rstrip(), style="green"))
-        return Panel(Group(*parts), title=block.title, title_align="left", border_style="blue")
+            parts.append(Text(block.output.rstrip(), style=colours.style("success")))
+        return Panel(
+            Group(*parts),
+            title=block.title,
+            title_align="left",
+            border_style=colours.style("primary"),
+        )
     if isinstance(block, Table):
         table = RichTable(title=block.title, title_justify="left", show_lines=False, expand=True)
         for column in block.columns:
@@ -101,7 +111,7 @@ def render_block(block: Block, *, code_theme: str = "ansi_dark") -> RenderableTy
     if isinstance(block, Figure):
         from tutor.figures import FigureRenderable
 
-        return FigureRenderable(block)
+        return FigureRenderable(block, colours)
     raise TypeError(f"unknown block {type(block).__name__}")
 
 

@@ -9,11 +9,13 @@ from typing import Any
 from rich.console import Console
 from rich.syntax import Syntax
 
+from tutor.colours import ANSI, Colours
 from tutor.course.loader import load_course
 from tutor.course.schema import CodeExample
 from tutor.render import HighlightedSyntax, render_block
 from tutor.screens.reader import ReaderScreen, prepare_course
 from tutor.widgets.blocks import BlockView, cached_render
+from tutor.widgets.themed import theme_colours
 
 SIZE = (80, 24)
 SOURCE = (
@@ -61,11 +63,14 @@ def test_a_code_block_is_lexed_when_built_not_when_painted(
 
 def test_prepared_course_is_what_the_reader_shows(mini_course: Any) -> None:
     course = load_course(mini_course)
-    prepare_course(course, dark=True)
+    dark = Colours("dark", "#57a5e2", "#5684a5", "#ffc473", "#8ad4a1", "#ffc473", "#d17e92")
+    light = Colours("light", "#002d4f", "#004f8b", "#a86d1c", "#337e4a", "#a86d1c", "#7a273c")
+    prepare_course(course, dark)
     for section in course.sections():
         for block in section.blocks:
-            assert cached_render(block, "ansi_dark") is cached_render(block, "ansi_dark")
-            assert cached_render(block, "ansi_light") is not cached_render(block, "ansi_dark")
+            assert cached_render(block, dark) is cached_render(block, dark)
+            assert cached_render(block, light) is not cached_render(block, dark)
+            assert cached_render(block, ANSI) is not cached_render(block, dark)
 
 
 async def test_a_page_is_rendered_at_one_width_and_reused_when_reopened(
@@ -96,11 +101,10 @@ async def test_warm_up_renders_every_page_at_the_width_the_reader_uses(
     app = make_app(mini_course)
     async with app.run_test(size=SIZE) as pilot:
         blocks = [block for section in app.course.sections() for block in section.blocks]
+        colours = theme_colours(app)
         for _ in range(100):  # The warm-up starts half a second after the first screen.
             await pilot.pause(0.1)
-            before = {
-                id(block): cached_render(block, "ansi_dark")._lines.get(77) for block in blocks
-            }
+            before = {id(block): cached_render(block, colours)._lines.get(77) for block in blocks}
             if all(lines is not None for lines in before.values()):
                 break
         assert all(lines is not None for lines in before.values())

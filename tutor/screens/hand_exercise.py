@@ -13,6 +13,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -440,13 +441,16 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         if not result.parts:
             marks.display = False
             return
-        line = Text()
-        for part in result.parts:
-            style = "bold green" if part.correct else "bold red"
-            line.append("✓ " if part.correct else "✗ ", style=style)
-            line.append(f"{part.name}   ")
-        line.rstrip()
-        marks.update(line)
+        # Theme variables, resolved when painted: the marks take each theme's colours.
+        marks.update(
+            Content("   ").join(
+                Content.assemble(
+                    ("✓ ", "bold $text-success") if part.correct else ("✗ ", "bold $text-error"),
+                    part.name,
+                )
+                for part in result.parts
+            )
+        )
         marks.display = True
 
     def _scroll_into_view(self, selector: str) -> None:

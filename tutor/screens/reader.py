@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.colours import Colours
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.course.schema import Section
 from tutor.screens.base import TutorScreen
@@ -23,6 +24,7 @@ from tutor.session import Session
 from tutor.widgets.blocks import CodeBlock, block_view, prepare_blocks, toc_label
 from tutor.widgets.navlist import NavList
 from tutor.widgets.outline import item_grid
+from tutor.widgets.themed import theme_colours
 
 if TYPE_CHECKING:
     from tutor.course.loader import Course
@@ -32,11 +34,6 @@ Item: TypeAlias = HandExercise | CodeExercise | Lab
 
 TOC_LABEL_WIDTH = 27
 """Characters of a contents entry that fit the 30-column panel; OptionList would wrap the rest."""
-
-
-def code_theme_for(dark: bool) -> str:
-    """The code colours for a dark or a light background."""
-    return "ansi_dark" if dark else "ansi_light"
 
 
 def page_width(screen_width: int) -> int:
@@ -50,14 +47,15 @@ def page_width(screen_width: int) -> int:
 
 def prepare_course(
     course: Course,
-    dark: bool,
+    colours: Colours,
     console: Console | None = None,
     options: ConsoleOptions | None = None,
 ) -> None:
-    """Parse every section's Markdown, lex its code and build its panels ahead of time, and render
-    them with `console` and `options` when given (from a worker thread: no widget is touched)."""
+    """Parse every section's Markdown, lex its code and build its panels in `colours` (the
+    theme's: `tutor.widgets.themed.theme_colours`) ahead of time, and render them with `console`
+    and `options` when given (from a worker thread: no widget is touched)."""
     for section in course.sections():
-        prepare_blocks(section.blocks, code_theme_for(dark), console, options)
+        prepare_blocks(section.blocks, colours, console, options)
 
 
 def _clip(label: str) -> str:
@@ -130,7 +128,8 @@ class ReaderScreen(TutorScreen[None]):
     def __init__(self, session: Session, section_id: str, at: int | None = None) -> None:
         super().__init__(session)
         self.section_id = section_id
-        self._rendered_dark = True
+        self._rendered_in = ""
+        """The theme the page's blocks were built in."""
         self._start_at = at
         self._read_marked: set[str] = set()
 
@@ -147,8 +146,9 @@ class ReaderScreen(TutorScreen[None]):
         await self._render_section(self.section_id, self._start_at)
 
     def _theme_changed(self, theme: Theme) -> None:
-        # Code colours are chosen for a dark or a light background when the page is built.
-        if theme.dark != self._rendered_dark:
+        # Blocks are built in the theme's colours: another theme, the page built again in its
+        # colours (kept per theme, so going back to a theme builds nothing).
+        if theme.name != self._rendered_in:
             self.show_section(self.section_id)
 
     def show_section(self, section_id: str, at: int | None = None) -> None:
@@ -257,15 +257,14 @@ class ReaderScreen(TutorScreen[None]):
 
     def _page(self, section: Section, items: list[Item]) -> list[Widget]:
         """Every widget of the page, practice list included, so it mounts in one layout pass."""
-        theme = self.app.current_theme
-        self._rendered_dark = theme is None or theme.dark
-        code_theme = code_theme_for(self._rendered_dark)
+        self._rendered_in = self.app.theme
+        colours = theme_colours(self.app)
         widgets: list[Widget] = [
             Static(Text(f"{section.id}  {section.title}", style="bold"), classes="section-title"),
             Static(Text(section.summary, style="italic"), classes="section-summary"),
         ]
         for index, block in enumerate(section.blocks):
-            widgets.append(block_view(block, code_theme=code_theme, id=f"block-{index}"))
+            widgets.append(block_view(block, colours=colours, id=f"block-{index}"))
         if items:
             heading = Text("Practice (tab to it, enter opens)", style="bold")
             widgets.append(Static(heading, id="practice-heading"))

@@ -10,6 +10,7 @@ from rich.segment import Segment
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tutor.colours import Colours
 from tutor.course.schema import (
     Block,
     Callout,
@@ -42,8 +43,11 @@ class CachedRenderable:
     """Renders a Rich renderable once per width: Textual re-renders on every layout pass,
     and Markdown and syntax highlighting dominate a section's open time without this."""
 
-    def __init__(self, renderable: RenderableType) -> None:
+    def __init__(self, renderable: RenderableType, console: Console | None = None) -> None:
         self.renderable = renderable
+        self._console = console
+        """The console to render with (its Markdown styles are the theme's); None: the one
+        given."""
         self._lines: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -54,6 +58,7 @@ class CachedRenderable:
         width)."""
         segments = self._lines.get(options.max_width)
         if segments is None:
+            console = self._console or console
             segments = list(console.render(self.renderable, options.update(height=None)))
             self._lines[options.max_width] = segments
         return segments
@@ -62,26 +67,26 @@ class CachedRenderable:
         return Measurement.get(console, options, self.renderable)
 
 
-_RENDERED: dict[tuple[int, str], tuple[Block, CachedRenderable]] = {}
-"""(id of block, code theme) → the block (kept alive so its id stays unique) and its cached
+_RENDERED: dict[tuple[int, Colours], tuple[Block, CachedRenderable]] = {}
+"""(id of block, colours) → the block (kept alive so its id stays unique) and its cached
 renderable."""
 
 
-def cached_render(block: Block, code_theme: str) -> CachedRenderable:
-    """`render_block` once per block and code theme: reopening a section re-parses no Markdown,
-    re-lexes no code and re-wraps nothing at a width already seen."""
-    key = (id(block), code_theme)
+def cached_render(block: Block, colours: Colours) -> CachedRenderable:
+    """`render_block` once per block and theme's colours: reopening a section re-parses no
+    Markdown, re-lexes no code and re-wraps nothing at a width already seen."""
+    key = (id(block), colours)
     hit = _RENDERED.get(key)
     if hit is not None and hit[0] is block:
         return hit[1]
-    rendered = CachedRenderable(render_block(block, code_theme=code_theme))
+    rendered = CachedRenderable(render_block(block, colours=colours), colours.console)
     _RENDERED[key] = (block, rendered)
     return rendered
 
 
 def prepare_blocks(
     blocks: Iterable[Block],
-    code_theme: str,
+    colours: Colours,
     console: Console | None = None,
     options: ConsoleOptions | None = None,
 ) -> None:
@@ -89,7 +94,7 @@ def prepare_blocks(
     when given (safe in a worker thread: no widget is touched, and rendering only reads the
     console)."""
     for block in blocks:
-        rendered = cached_render(block, code_theme)
+        rendered = cached_render(block, colours)
         if console is not None and options is not None:
             rendered.segments(console, options)
 
@@ -97,11 +102,11 @@ def prepare_blocks(
 class BlockView(Static):
     """One rendered block; its CSS classes name the kind (and a callout's tone)."""
 
-    def __init__(self, block: Block, *, code_theme: str, id: str | None = None) -> None:
+    def __init__(self, block: Block, *, colours: Colours, id: str | None = None) -> None:
         classes = f"block -{block_kind(block)}"
         if isinstance(block, Callout):
             classes += f" -{block.tone}"
-        super().__init__(cached_render(block, code_theme), id=id, classes=classes)
+        super().__init__(cached_render(block, colours), id=id, classes=classes)
         self.block = block
 
 
@@ -120,11 +125,11 @@ class CodeBlock(BlockView):
         return self.block.source
 
 
-def block_view(block: Block, *, code_theme: str, id: str | None = None) -> BlockView:
-    """The widget for `block`."""
+def block_view(block: Block, *, colours: Colours, id: str | None = None) -> BlockView:
+    """The widget for `block`, in `colours`."""
     if isinstance(block, CodeExample):
-        return CodeBlock(block, code_theme=code_theme, id=id)
-    return BlockView(block, code_theme=code_theme, id=id)
+        return CodeBlock(block, colours=colours, id=id)
+    return BlockView(block, colours=colours, id=id)
 
 
 def toc_label(block: Block) -> str | None:

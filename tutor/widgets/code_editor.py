@@ -127,6 +127,12 @@ class TestTable(DataTable[Text]):
         self._columns: tuple[ColumnKey, ...] = tuple(self.add_columns("", "test", "result"))
         self._tests: list[TestResult] = []
         self._laid_out_for = 0
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        # The marks carry the theme's colours: another theme, the rows again in its colours.
+        if self._tests:
+            self.show(self._tests)
 
     def on_resize(self) -> None:
         # Result text wraps to the table's width: a new width lays the rows out again.
