@@ -16,7 +16,7 @@ from textual.color import Color
 from textual.widget import Widget
 
 from checkers.grading import TestResult
-from tests.fakes import FakeSession
+from tests.fakes import FakeSession, until
 from tests.tutor.test_hand_keys import answer_1_ex1, checked, hand_app
 from tutor.colours import ANSI, Colours
 from tutor.course.loader import load_course
@@ -132,8 +132,8 @@ async def test_a_hand_exercises_marks_follow_the_theme(tutor_env: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_1_ex1(pilot)
         await checked(pilot)
-        await pilot.pause()
         marks = app.screen.query_one("#hand-verdicts")
+        await until(pilot, lambda: marks.size.height > 0, "the marks laid out")
         dark = colours_in(marks, "✓")
         assert dark == {expected(app, "text-success")}
         app.theme = "textual-light"
