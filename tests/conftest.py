@@ -47,6 +47,12 @@ def settings(tutor_env: Path) -> Settings:
 
 
 @pytest.fixture
+def screen_settings(tutor_env: Path) -> Settings:
+    """Settings for a screen test: the isolated data dir, the cursor not blinking."""
+    return Settings(data_dir=tutor_env, cursor_blink=False)
+
+
+@pytest.fixture
 def mini_course() -> Path:
     """A three-section course with two hand exercises, a code exercise and a lab."""
     return FIXTURES / "mini_course"

@@ -1,7 +1,9 @@
 """One fake session and one host app for screen tests, instead of a hand-made app per test file.
 
 `FakeSession` is a real `Session` (progress in the test's own data dir) whose drafts live in memory,
-so a test can seed and read them, and whose requests to open an item are recorded.
+so a test can seed and read them, and whose requests to open an item are recorded. `host` and
+`hand_app` build a screen on one; `settle`, `checked` and `until` wait as a person would, and
+`text_of` reads what a Static shows.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Static
 
+from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Course, load_course
 from tutor.session import Session
 from tutor.settings import Settings
@@ -77,3 +81,51 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:.0f} s for {what or 'the screen'}")
         await pilot.pause(0.02)
+
+
+def host(
+    settings: Settings,
+    build: Callable[[Session], Screen[Any]],
+    drafts: dict[str, str] | None = None,
+) -> tuple[ScreenHost, FakeSession]:
+    """The screen `build` makes, on a fake session over the shipped course seeded with `drafts`;
+    the app and the session."""
+    session = FakeSession(settings, drafts=drafts)
+    return ScreenHost(session, build), session
+
+
+def hand_app(
+    session: FakeSession | Settings, exercise_id: str, variant: int = 0, review: bool = False
+) -> ScreenHost:
+    """A hand exercise's screen on `session` (or a fake session on these settings)."""
+    from tutor.screens.hand_exercise import HandExerciseScreen
+
+    if isinstance(session, Settings):
+        session = FakeSession(session)
+    chapter, exercise = session.course.find(exercise_id)
+    assert isinstance(exercise, HandExercise)
+    return ScreenHost(
+        session, lambda s: HandExerciseScreen(s, chapter, exercise, variant=variant, review=review)
+    )
+
+
+def text_of(app: App[Any], selector: str) -> str:
+    """What the Static at `selector` on the current screen shows, as plain text."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def checked(pilot: Pilot[Any]) -> None:
+    """Wait for the screen's grading worker and its message (its `checking` flag goes down)."""
+    screen = pilot.app.screen
+    for _ in range(300):
+        await pilot.pause(0.05)
+        if not getattr(screen, "checking", False):
+            return
+    raise AssertionError("the check did not finish")
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish (a kernel starting, a cell running) and the screen refresh."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +12,15 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static, TextArea
 
-from tests.fakes import FakeSession, ScreenHost, until
+from tests.fakes import host, until
 from tutor.course.loader import Chapter
 from tutor.recording import open_store
 from tutor.screens import code_exercise
 from tutor.screens.code_exercise import CodeExerciseScreen
-from tutor.session import Session
 from tutor.settings import Settings, load_settings
 from tutor.widgets.code_editor import TestTable, editor_command
 
 SOLUTIONS = Path(__file__).parents[1] / "fixtures" / "solutions"
-
-
-def host(
-    settings: Settings,
-    screen: Callable[[Session], Any],
-    drafts: dict[str, str] | None = None,
-) -> tuple[ScreenHost, FakeSession]:
-    """The screen on a fake session seeded with `drafts`; the app and the session."""
-    session = FakeSession(settings, drafts=drafts)
-    return ScreenHost(session, screen), session
 
 
 def exercise(chapter: Chapter, item_id: str) -> Any:

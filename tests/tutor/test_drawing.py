@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from checkers.drawing import DrawingError, drawing_test, parse_tips
-from tests.tutor.test_hand_screen import _checked, _text, hand_app
+from tests.fakes import checked, hand_app, text_of
 from tutor.settings import Settings
 from tutor.widgets.vector_grid import DrawingInput, VectorGrid
 
@@ -92,9 +92,9 @@ def test_tutor_check_grades_the_drawing_as_the_third_part(tutor_env: Path) -> No
 
 
 async def test_the_grid_places_tips_with_arrows_and_letters_never_reach_commands(
-    tutor_env: Path,
+    screen_settings: Settings,
 ) -> None:
-    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    app = hand_app(screen_settings, "1.ex1")
     async with app.run_test(size=(100, 50)) as pilot:
         screen = app.screen
         part = screen.query_one("#part-drawing", DrawingInput)
@@ -106,7 +106,7 @@ async def test_the_grid_places_tips_with_arrows_and_letters_never_reach_commands
         await pilot.press("b", "right", "right", "right")  # b → [3, 0]
         # Letters and digits on the grid are the grid's: no hint, no give-up, no rating, no leaving.
         await pilot.press("h", "g", "n", "1", "4", "q", "?")
-        assert _text(app, "#hand-hints") == "" and not screen.gave_up
+        assert text_of(app, "#hand-hints") == "" and not screen.gave_up
         assert app.screen is screen and screen.focused is grid
         box = screen.query_one("#input-drawing", Input)
         assert box.value == EXPECTED
@@ -117,14 +117,16 @@ async def test_the_grid_places_tips_with_arrows_and_letters_never_reach_commands
         screen.query_one("#input-dot", Input).value = "3"
         screen.query_one("#input-angle", Input).value = "acos(1/sqrt(5))"
         await pilot.press("enter")  # enter on the last part's grid checks
-        await _checked(pilot)
+        await checked(pilot)
         feedback = str(part.query_one(".answer-feedback", Static).render())
         assert "✓ right" in feedback
-        assert "All 3 parts correct" in _text(app, "#hand-status")
+        assert "All 3 parts correct" in text_of(app, "#hand-status")
 
 
-async def test_typed_coordinates_move_the_tips_and_a_wrong_tip_is_named(tutor_env: Path) -> None:
-    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+async def test_typed_coordinates_move_the_tips_and_a_wrong_tip_is_named(
+    screen_settings: Settings,
+) -> None:
+    app = hand_app(screen_settings, "1.ex1")
     async with app.run_test(size=(100, 50)) as pilot:
         screen = app.screen
         box = screen.query_one("#input-drawing", Input)
@@ -135,7 +137,7 @@ async def test_typed_coordinates_move_the_tips_and_a_wrong_tip_is_named(tutor_en
         screen.query_one("#input-dot", Input).value = "3"
         screen.query_one("#input-angle", Input).value = "63.43°"
         await pilot.press("ctrl+s")
-        await _checked(pilot)
+        await checked(pilot)
         feedback = str(
             screen.query_one("#part-drawing", DrawingInput)
             .query_one(".answer-feedback", Static)
@@ -144,8 +146,8 @@ async def test_typed_coordinates_move_the_tips_and_a_wrong_tip_is_named(tutor_en
         assert "✗" in feedback and "x and y are swapped" in feedback
 
 
-async def test_an_untouched_grid_is_not_an_answer(tutor_env: Path) -> None:
-    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+async def test_an_untouched_grid_is_not_an_answer(screen_settings: Settings) -> None:
+    app = hand_app(screen_settings, "1.ex1")
     async with app.run_test(size=(100, 50)) as pilot:
         screen = app.screen
         screen.query_one("#input-dot", Input).value = "3"
@@ -156,10 +158,12 @@ async def test_an_untouched_grid_is_not_an_answer(tutor_env: Path) -> None:
         assert screen.focused is screen.query_one(VectorGrid)
 
 
-async def test_the_grid_shows_its_axes_and_key_line_before_any_tip_moves(tutor_env: Path) -> None:
+async def test_the_grid_shows_its_axes_and_key_line_before_any_tip_moves(
+    screen_settings: Settings,
+) -> None:
     """A fresh grid is a grid (axes, ticks, the origin where the tips start), and the line saying
     which vector the arrows move fits inside the widget at 80×24."""
-    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    app = hand_app(screen_settings, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#part-drawing", DrawingInput).focus_box()
@@ -173,13 +177,13 @@ async def test_the_grid_shows_its_axes_and_key_line_before_any_tip_moves(tutor_e
 
 
 async def test_a_burst_of_arrows_and_letters_moves_the_tips_in_the_order_typed(
-    tutor_env: Path,
+    screen_settings: Settings,
 ) -> None:
     """Keys arriving together (a fast typist, an SSH link) act in order: `up b right` moves a up,
     then b right; the arrow must not land on b because the letter overtook it."""
     from textual import events
 
-    app = hand_app(Settings(data_dir=tutor_env, cursor_blink=False), "1.ex1")
+    app = hand_app(screen_settings, "1.ex1")
     async with app.run_test(size=(100, 50)) as pilot:
         screen = app.screen
         screen.query_one("#part-drawing", DrawingInput).focus_box()

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
-from tests.fakes import FakeSession, ScreenHost, until
-from tutor.course.exercise_schema import HandExercise
+from tests.fakes import FakeSession, ScreenHost, checked, hand_app, text_of, until
 from tutor.screens.hand_exercise import HandExerciseScreen
 from tutor.screens.review import ReviewScreen
 from tutor.settings import Settings, load_settings
@@ -28,20 +27,6 @@ async def answer_1_ex1(pilot: Pilot[Any]) -> None:
     await pilot.press(*dot, "enter", *angle, "enter", "tab", *drawing, "enter")
 
 
-def hand_app(
-    session: FakeSession, exercise_id: str, variant: int = 0, review: bool = False
-) -> ScreenHost:
-    chapter, exercise = session.course.find(exercise_id)
-    assert isinstance(exercise, HandExercise)
-    return ScreenHost(
-        session, lambda s: HandExerciseScreen(s, chapter, exercise, variant=variant, review=review)
-    )
-
-
-def text_of(app: ScreenHost, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 def box_values(app: ScreenHost) -> list[str]:
     return [box.value for box in app.screen.query(Input)]
 
@@ -50,17 +35,8 @@ def shown_keys(app: ScreenHost) -> set[str]:
     return {key for key, active in app.screen.active_bindings.items() if active.binding.show}
 
 
-async def checked(pilot: Pilot[Any]) -> None:
-    screen = pilot.app.screen
-    for _ in range(300):
-        await pilot.pause(0.05)
-        if not getattr(screen, "checking", False):
-            return
-    raise AssertionError("the check did not finish")
-
-
-async def test_command_letters_and_digits_are_text_in_a_box(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_command_letters_and_digits_are_text_in_a_box(screen_settings: Settings) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"hgnqrsu1234?")
@@ -72,8 +48,8 @@ async def test_command_letters_and_digits_are_text_in_a_box(tutor_env: Path) -> 
         assert not {"h", "g", "n", "q", "r"} & shown_keys(app)
 
 
-async def test_tab_goes_round_the_boxes_and_never_leaves_them(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_tab_goes_round_the_boxes_and_never_leaves_them(screen_settings: Settings) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex2")
     async with app.run_test(size=(80, 24)) as pilot:
         boxes = list(app.screen.query(Input))
@@ -85,8 +61,10 @@ async def test_tab_goes_round_the_boxes_and_never_leaves_them(tutor_env: Path) -
         assert boxes[-1].value == "sqrt(54)" and app.dismissed == []
 
 
-async def test_after_a_correct_check_stray_typing_changes_nothing(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_after_a_correct_check_stray_typing_changes_nothing(
+    screen_settings: Settings,
+) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_1_ex1(pilot)
@@ -104,8 +82,10 @@ async def test_after_a_correct_check_stray_typing_changes_nothing(tutor_env: Pat
         assert "✓ dot   ✓ angle   ✓ drawing" in text_of(app, "#hand-verdicts")
 
 
-async def test_unchecked_answers_come_back_per_exercise_and_variant(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_unchecked_answers_come_back_per_exercise_and_variant(
+    screen_settings: Settings,
+) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3", "enter", *"acos(")
@@ -125,8 +105,8 @@ async def test_unchecked_answers_come_back_per_exercise_and_variant(tutor_env: P
         assert box_values(other) == ["", "", ""]
 
 
-async def test_a_solved_exercise_forgets_its_draft(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_a_solved_exercise_forgets_its_draft(screen_settings: Settings) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_1_ex1(pilot)
@@ -186,9 +166,9 @@ async def test_review_item_screen_enter_continues_s_skips_u_undoes(
         assert "0 due · 3 new" in text_of(app, "#review-title")
 
 
-async def test_feedback_and_hints_are_brought_into_view_at_80x24(tutor_env: Path) -> None:
+async def test_feedback_and_hints_are_brought_into_view_at_80x24(screen_settings: Settings) -> None:
     """1.ex2, five parts wrong: the first wrong part's feedback, then ctrl+t's hint, on screen."""
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex2")
     async with app.run_test(size=(80, 24)) as pilot:
         boxes = list(app.screen.query(Input))

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
-from tests.fakes import FakeSession, ScreenHost
+from tests.fakes import host
 from tutor.practice.outcome import Attempt, Recorded
 from tutor.recording import close_stores, open_store, record_attempt
 from tutor.screens.base import TutorScreen
@@ -62,11 +61,6 @@ class FakeExercise(TutorScreen[Recorded | None]):
         self.dismiss(None)
 
 
-def host(settings: Settings, screen: Callable[[Session], Screen[Any]]) -> ScreenHost:
-    """The screen on a fake session over the shipped course."""
-    return ScreenHost(FakeSession(settings), screen)
-
-
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("TUTOR_NOW", "2026-03-02T09:00:00+01:00")
@@ -91,7 +85,7 @@ def status(app: App[None], widget_id: str) -> str:
 
 
 async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings) -> None:
-    app = host(settings, ReviewScreen)
+    app, _ = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         for key in ("y", "n", "y"):
@@ -120,7 +114,7 @@ async def test_a_session_runs_the_queue_then_shows_a_summary(settings: Settings)
 
 
 async def test_leaving_an_item_pauses_and_skip_and_undo_work(settings: Settings) -> None:
-    app = host(settings, ReviewScreen)
+    app, _ = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("y")
@@ -153,7 +147,7 @@ async def test_nothing_due_says_so(settings: Settings) -> None:
         data_dir=str(settings.data_dir),
         new_per_day=0,
     )
-    app = host(settings, ReviewScreen)
+    app, _ = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         summary = status(app, "#review-summary")
@@ -164,7 +158,7 @@ async def test_nothing_due_says_so(settings: Settings) -> None:
 async def test_stats_screen_shows_the_figures(settings: Settings) -> None:
     for item, correct in (("1.ex2", True), ("1.ex3", False), ("1.ex14", True)):
         record_attempt(settings, Attempt(item, 1, correct, 60.0, 180))
-    app = host(settings, StatsScreen)
+    app, _ = host(settings, StatsScreen)
     async with app.run_test(size=(100, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -191,7 +185,7 @@ async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
         data_dir=str(settings.data_dir),
         new_per_day=2,
     )
-    app = host(settings, ReviewScreen)
+    app, _ = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("n")
@@ -210,7 +204,7 @@ async def test_a_missed_item_comes_back_once_its_learning_step_has_passed(
 async def test_undo_takes_back_this_sessions_rating_even_after_another_process_logged(
     settings: Settings,
 ) -> None:
-    app = host(settings, ReviewScreen)
+    app, _ = host(settings, ReviewScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("y")

@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from checkers.kernel import CellResult, SandboxLevel
+from tests.fakes import settle
 from tutor.app import TutorApp
 from tutor.practice.outcome import Attempt
 from tutor.screens import help as help_module
@@ -57,13 +58,6 @@ def stub_kernels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every REPL pane gets a stand-in kernel."""
     monkeypatch.setattr(Session, "new_kernel", lambda self, torch=False: StubKernel())
     yield
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the store open after first paint, the outline refresh and workers finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def opened(item_id: str, *keys: str) -> Callable[[Pilot[Any]], Any]:

@@ -16,8 +16,8 @@ from textual.color import Color
 from textual.widget import Widget
 
 from checkers.grading import TestResult
-from tests.fakes import FakeSession, until
-from tests.tutor.test_hand_keys import answer_1_ex1, checked, hand_app
+from tests.fakes import FakeSession, checked, hand_app, until
+from tests.tutor.test_hand_keys import answer_1_ex1
 from tutor.colours import ANSI, Colours
 from tutor.course.loader import load_course
 from tutor.course.schema import Figure, TransformPlot
@@ -126,8 +126,8 @@ def test_the_course_figures_name_no_colour_the_theme_could_change() -> None:
                     assert f" {colour} " not in f" {words} ", (block.title, colour)
 
 
-async def test_a_hand_exercises_marks_follow_the_theme(tutor_env: Path) -> None:
-    session = FakeSession(Settings(data_dir=tutor_env, cursor_blink=False))
+async def test_a_hand_exercises_marks_follow_the_theme(screen_settings: Settings) -> None:
+    session = FakeSession(screen_settings)
     app = hand_app(session, "1.ex1")
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_1_ex1(pilot)
