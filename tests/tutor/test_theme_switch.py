@@ -19,6 +19,7 @@ from checkers.grading import TestResult
 from tests.fakes import FakeSession, checked, hand_app, until
 from tests.tutor.test_hand_keys import answer_1_ex1
 from tutor.colours import ANSI, Colours
+from tutor.course.exercise_schema import CodeExercise
 from tutor.course.loader import load_course
 from tutor.course.schema import Figure, TransformPlot
 from tutor.figures import FigureRenderable
@@ -168,3 +169,52 @@ async def test_the_code_test_tables_marks_follow_the_theme() -> None:
         light = (colours_in(table, "✓"), colours_in(table, "✗"))
         assert light == ({expected(app, "text-success")}, {expected(app, "text-error")})
         assert light != dark
+
+
+async def test_the_repl_log_is_written_again_in_the_new_themes_colours() -> None:
+    from tests.fakes import settle
+    from tests.tutor.test_kernel_repl import ReplApp
+    from tutor.widgets.repl import Repl
+
+    app = ReplApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        repl = app.query_one(Repl)
+        repl.send("6 * 7")
+        await settle(pilot)
+        repl.send("1 / 0")
+        await settle(pilot)
+        log = repl.log_widget
+
+        def shown() -> tuple[set[RichColor], set[RichColor]]:
+            return colours_in(log, "Out[1]"), colours_in(log, "ZeroDivisionError")
+
+        dark = shown()
+        assert dark == ({expected(app, "text-success")}, {expected(app, "text-error")})
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = shown()
+        assert light == ({expected(app, "text-success")}, {expected(app, "text-error")})
+        assert light != dark and not standard(dark[0] | dark[1] | light[0] | light[1])
+        lines = [line.text for line in log.lines]
+        assert lines.count("In [1]:") == 1 and "Out[1]: 42" in lines, "every line once"
+
+
+async def test_a_code_exercises_hints_follow_the_theme(screen_settings: Settings) -> None:
+    from tests.fakes import host
+    from tutor.screens.code_exercise import CodeExerciseScreen
+
+    session = FakeSession(screen_settings)
+    chapter, item = session.course.find("1.ex14")
+    assert isinstance(item, CodeExercise)
+    app, _ = host(screen_settings, lambda s: CodeExerciseScreen(s, chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+t")
+        notes = app.screen.query_one("#code-notes-text")
+        await until(pilot, lambda: bool(colours_in(notes, "Hint 1")), "the hint")
+        dark = colours_in(notes, "Hint 1")
+        assert dark == {expected(app, "text-warning")}
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = colours_in(notes, "Hint 1")
+        assert light == {expected(app, "text-warning")} and light != dark

@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -33,7 +34,6 @@ from tutor.widgets.code_editor import (
     run_editor,
     write_draft_file,
 )
-from tutor.widgets.themed import theme_style
 
 if TYPE_CHECKING:
     from tutor.practice.code import CodeResult
@@ -570,7 +570,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     # -- help ------------------------------------------------------------------------------
 
-    def _notes(self, text: Text) -> None:
+    def _notes(self, text: Text | Content) -> None:
         self.query_one("#code-notes-text", Static).update(text)
         self._show_pane("code-notes")
 
@@ -581,11 +581,16 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             self.notify("No more hints; ctrl+g shows the reference solution.")
             return
         self.hints_shown += 1
-        text = Text()
-        for number, hint in enumerate(hints[: self.hints_shown], start=1):
-            text.append(f"Hint {number}: ", style=theme_style(self.app, "warning", bold=True))
-            text.append(hint + "\n")
-        self._notes(text)
+        # A theme variable, resolved when painted: the label takes each theme's colour.
+        self._notes(
+            Content.assemble(
+                *(
+                    piece
+                    for number, hint in enumerate(hints[: self.hints_shown], start=1)
+                    for piece in ((f"Hint {number}: ", "bold $text-warning"), hint + "\n")
+                )
+            )
+        )
 
     def action_solution(self) -> None:
         """The reference solution; before a success this gives up (recorded as a wrong attempt)."""

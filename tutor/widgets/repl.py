@@ -19,10 +19,17 @@ from textual.widget import Widget
 from textual.widgets import RichLog, TextArea
 
 from tutor.widgets.keys_in_order import own_binding_now
-from tutor.widgets.themed import theme_style
+from tutor.widgets.themed import Role, theme_style
 
 if TYPE_CHECKING:
     from tutor.practice.kernels import CellResult, Kernel
+
+
+ROLES: dict[str, Role] = {"error": "error", "warning": "warning", "success": "success"}
+"""Words in a log piece's style that name a theme role rather than a Rich attribute."""
+
+Piece = tuple[str, str]
+"""Text and its style: Rich attributes (`bold`, `dim`) and at most one role (`error`)."""
 
 
 class ReplInput(TextArea):
@@ -95,6 +102,8 @@ class Repl(Widget):
         """The kernel is (re)starting: cells sent now wait for it."""
         self.queue: deque[str] = deque()
         """Cells sent while another ran or the kernel started, oldest first."""
+        self._entries: list[tuple[Piece, ...]] = []
+        """Everything written to the log, kept to write it again in another theme's colours."""
 
     @property
     def running(self) -> bool:
@@ -106,7 +115,31 @@ class Repl(Widget):
         yield ReplInput(language="python", id="repl-input", soft_wrap=True, show_line_numbers=False)
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._start_kernel()
+
+    def _write(self, *pieces: Piece) -> None:
+        """Write a line made of `pieces` to the log, in the current theme's colours."""
+        self._entries.append(pieces)
+        self.log_widget.write(self._text(pieces))
+
+    def _text(self, pieces: tuple[Piece, ...]) -> Text:
+        text = Text()
+        for words, style in pieces:
+            roles = [ROLES[word] for word in style.split() if word in ROLES]
+            attributes = " ".join(word for word in style.split() if word not in ROLES)
+            if roles:
+                text.append(words, style=theme_style(self.app, roles[0], bold="bold" in attributes))
+            else:
+                text.append(words, style=attributes)
+        return text
+
+    def _theme_changed(self, _theme: object) -> None:
+        # Lines carry the colours of the theme they were written in: write them all again.
+        log = self.log_widget
+        log.clear()
+        for pieces in self._entries:
+            log.write(self._text(pieces))
 
     @property
     def log_widget(self) -> RichLog:
@@ -129,17 +162,10 @@ class Repl(Widget):
     def on_repl_kernel_ready(self, message: KernelReady) -> None:
         self._starting = False
         if message.problem:
-            self.log_widget.write(
-                Text(
-                    f"The kernel did not start: {message.problem}",
-                    style=theme_style(self.app, "error", bold=True),
-                )
-            )
+            self._write((f"The kernel did not start: {message.problem}", "bold error"))
             self._drop_queue("the kernel did not start")
         elif self._kernel is not None:
-            self.log_widget.write(
-                Text(f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", style="dim")
-            )
+            self._write((f"Kernel ready ({self._kernel.sandbox_level.name} sandbox).", "dim"))
         self._run_next()
 
     def send(self, code: str) -> None:
@@ -154,9 +180,7 @@ class Repl(Widget):
             lines = code.strip().splitlines()
             first = lines[0] if len(lines) == 1 else lines[0] + " …"
             waiting = len(self.queue)
-            self.log_widget.write(
-                Text(f"Queued ({waiting} waiting): ", style="bold") + Text(first, style="dim")
-            )
+            self._write((f"Queued ({waiting} waiting): ", "bold"), (first, "dim"))
         self._run_next()
 
     def _run_next(self) -> None:
@@ -165,9 +189,7 @@ class Repl(Widget):
             code = self.queue.popleft()
             self._cells += 1
             self._executing = True
-            self.log_widget.write(
-                Text(f"In [{self._cells}]:", style="bold") + Text("\n" + code.rstrip())
-            )
+            self._write((f"In [{self._cells}]:", "bold"), ("\n" + code.rstrip(), ""))
             self._run_cell(self._cells, code)
         self._show_state()
 
@@ -187,12 +209,7 @@ class Repl(Widget):
         if self.queue:
             count = len(self.queue)
             cells = "cell" if count == 1 else "cells"
-            self.log_widget.write(
-                Text(
-                    f"{count} queued {cells} not run: {why}.",
-                    style=theme_style(self.app, "warning"),
-                )
-            )
+            self._write((f"{count} queued {cells} not run: {why}.", "warning"))
             self.queue.clear()
         self._show_state()
 
@@ -210,7 +227,7 @@ class Repl(Widget):
         waiting behind it are dropped, as a learner stopping the work expects."""
         if self._kernel is not None and self._executing:
             self._kernel.interrupt()
-            self.log_widget.write(Text("Interrupting...", style=theme_style(self.app, "warning")))
+            self._write(("Interrupting...", "warning"))
         self._drop_queue("interrupted")
 
     def action_restart(self) -> None:
@@ -249,21 +266,17 @@ class Repl(Widget):
 
     def on_repl_cell_finished(self, message: CellFinished) -> None:
         self._executing = False
-        log = self.log_widget
         result = message.result
         if result.stdout:
-            log.write(Text(result.stdout.rstrip("\n")))
+            self._write((result.stdout.rstrip("\n"), ""))
         if result.stderr:
-            log.write(Text(result.stderr.rstrip("\n"), style=theme_style(self.app, "warning")))
+            self._write((result.stderr.rstrip("\n"), "warning"))
         if result.error:
-            log.write(Text(result.error.rstrip("\n"), style=theme_style(self.app, "error")))
+            self._write((result.error.rstrip("\n"), "error"))
         if result.value is not None:
-            log.write(
-                Text(f"Out[{message.number}]: ", style=theme_style(self.app, "success", bold=True))
-                + Text(result.value)
-            )
+            self._write((f"Out[{message.number}]: ", "bold success"), (result.value, ""))
         if result.status not in ("ok", "error"):
-            log.write(Text(f"[{result.status}, {result.duration:.1f} s]", style="dim"))
+            self._write((f"[{result.status}, {result.duration:.1f} s]", "dim"))
         self._run_next()
 
     def on_repl_input_history_step(self, message: ReplInput.HistoryStep) -> None:
