@@ -218,3 +218,24 @@ async def test_a_code_exercises_hints_follow_the_theme(screen_settings: Settings
         await pilot.pause()
         light = colours_in(notes, "Hint 1")
         assert light == {expected(app, "text-warning")} and light != dark
+
+
+async def test_after_f9_every_page_is_prepared_in_the_new_theme(
+    make_app: Callable[..., Any], mini_course: Path
+) -> None:
+    from tests.fakes import settle
+    from tutor.screens.reader import page_width
+    from tutor.widgets.blocks import cached_render
+    from tutor.widgets.themed import theme_colours
+
+    app = make_app(mini_course, start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.theme == "textual-light"
+        colours = theme_colours(app)
+        width = page_width(SIZE[0])
+        blocks = [block for section in app.course.sections() for block in section.blocks]
+        # Sections not open yet are already laid out at the page's width in the new colours.
+        assert all(width in cached_render(block, colours)._lines for block in blocks)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from rich.console import Console, ConsoleOptions
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -150,6 +150,17 @@ class ReaderScreen(TutorScreen[None]):
         # colours (kept per theme, so going back to a theme builds nothing).
         if theme.name != self._rendered_in:
             self.show_section(self.section_id)
+            self._prepare_theme()
+
+    @work(thread=True, exclusive=True, group="reader-theme", exit_on_error=False)
+    def _prepare_theme(self) -> None:
+        """Build and render every section in the new theme's colours meanwhile, as the start-up
+        warm-up did in the first theme, so that the next section opens as quickly as before."""
+        app = self.app
+        options = app.console_options.update_width(page_width(app.size.width)).update(
+            highlight=False
+        )
+        prepare_course(self.session.course, theme_colours(app), app.console, options)
 
     def show_section(self, section_id: str, at: int | None = None) -> None:
         """Replace the page with `section_id` (soon after this call returns), at block `at`."""
