@@ -31,6 +31,8 @@ class TmuxPane:
             text=True,
             timeout=10,
         )
+        self.last_error = done.stderr.strip()
+        """What tmux said on standard error the last time (why a pane could not be read)."""
         return done.stdout
 
     def launch(self, command: str, size: tuple[int, int] = (80, 24)) -> None:
@@ -54,6 +56,9 @@ class TmuxPane:
             str(size[1]),
             command,
         )
+        error = self.last_error
+        if self.tmux("has-session", "-t", self.session) == "" and self.last_error:
+            raise AssertionError(f"tmux could not start the pane: {error or self.last_error}")
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
@@ -97,7 +102,9 @@ class TmuxPane:
                     "-F",
                     "#{session_name} dead=#{pane_dead} #{pane_dead_status}",
                 )
+                said = self.last_error or "nothing on standard error"
                 pytest.fail(
-                    f"never saw {needles!r}; tmux panes: {panes!r}; the screen was:\n{screen}"
+                    f"never saw {needles!r}; tmux panes: {panes!r} (tmux: {said}); "
+                    f"the screen was:\n{screen}"
                 )
             time.sleep(0.05)
