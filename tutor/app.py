@@ -24,6 +24,7 @@ from tutor.installation import FILES_CHANGED, InstallSnapshot, package_roots
 from tutor.screens.base import TutorScreen
 from tutor.session import Session
 from tutor.settings import THEMES, Settings
+from tutor.type_ahead import TypeAheadApp, takes_text
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -59,16 +60,6 @@ def tutor_commands() -> type[Provider]:
     return TutorCommands
 
 
-def takes_text(widget: object) -> bool:
-    """Whether `widget` is a box the learner types in (an input, or an editor not read-only).
-
-    By class name, so the footer asking at first paint imports no text widget."""
-    names = {cls.__name__ for cls in type(widget).__mro__}
-    if "TextArea" in names:
-        return not getattr(widget, "read_only", False)
-    return "Input" in names
-
-
 def now() -> datetime:
     """The current time in UTC, or `TUTOR_NOW` when set (tests, demos, replay)."""
     from progress.clock import now as clock_now
@@ -76,8 +67,9 @@ def now() -> datetime:
     return clock_now()
 
 
-class TutorApp(App[None]):
-    """The tutor: home screen, section reader, and the practice screens opened from them."""
+class TutorApp(TypeAheadApp[None]):
+    """The tutor: home screen, section reader, and the practice screens opened from them (keys
+    typed ahead of a screen change go to the new screen: see tutor/type_ahead.py)."""
 
     CSS_PATH = Path(__file__).with_name("tutor.tcss")
     TITLE = "Linear Algebra for ML"

@@ -140,4 +140,7 @@ class HelpScreen(Screen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the list of keys."""
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        # At once, not after the next refresh: each of several j's typed together moves a line.
+        self.query_one("#help-body", VerticalScroll).scroll_relative(
+            y=lines, animate=False, immediate=True
+        )

@@ -355,7 +355,10 @@ class ReaderScreen(TutorScreen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the page by lines."""
-        self.query_one("#body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        # At once, not after the next refresh: each of several j's typed together moves a line.
+        self.query_one("#body", VerticalScroll).scroll_relative(
+            y=lines, animate=False, immediate=True
+        )
 
     def action_page(self, pages: int) -> None:
         """Scroll the page by screens."""

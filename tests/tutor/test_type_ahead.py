@@ -1,0 +1,200 @@
+"""Keys typed ahead of a screen change land on the screen the key before them opened (Pilot).
+
+`pilot.press("t", "x")` is no burst: Pilot waits for the app to go idle after every key, so the
+screen `t` opens is up before `x` is read. These tests post the keys to the app in one go instead,
+the way the terminal driver posts a burst it read in one write (`burst` below), so every key is
+read while the screen change of the key before it is still pending. The tmux tests in
+tests/e2e/test_tmux_type_ahead.py do the same through a real terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.widgets import Input, OptionList
+
+from tests.fakes import until
+from tutor.screens.contents import ContentsScreen
+from tutor.screens.help import HelpScreen
+from tutor.screens.home import HomeScreen
+from tutor.screens.reader import ReaderScreen
+from tutor.type_ahead import TypeAheadApp
+
+SIZE = (80, 24)
+CHARACTERS = {"enter": "\r", "escape": "\x1b", "tab": "\t", "space": " ", "slash": "/"}
+
+
+def burst(app: App[Any], *keys: str) -> None:
+    """Post `keys` to the app at once, as the driver does with keys it read in one write."""
+    for key in keys:
+        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+def search_text(app: App[Any]) -> str:
+    return app.screen.query_one("#contents-search", Input).value
+
+
+async def test_slash_and_a_search_typed_at_once(make_app: Callable[..., Any]) -> None:
+    """`/` then "weight decay": `e` (run the example) and `d` are reader keys before the fix."""
+    app = make_app(start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        burst(app, "slash", *"weight", "space", *"decay")
+        await until(pilot, lambda: isinstance(app.screen, ContentsScreen), "the search")
+        await until(pilot, lambda: search_text(app) == "weight decay", "the whole search")
+        await pilot.pause()
+        assert search_text(app) == "weight decay"
+        assert not app.is_screen_installed("repl")  # `e` did not run an example
+
+
+async def test_the_palette_takes_what_is_typed_after_ctrl_p(make_app: Callable[..., Any]) -> None:
+    app = make_app(start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        burst(app, "ctrl+p", *"norms")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        box = app.screen.query_one(Input)
+        await until(pilot, lambda: box.value == "norms", "the palette's search")
+
+
+async def test_next_previous_then_contents_in_one_burst(make_app: Callable[..., Any]) -> None:
+    """n, n, p move the reader (each waits for the page before it); `t` opens the contents over
+    the section they reached, and `x` is its search."""
+    app = make_app(start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        reader = app.screen
+        burst(app, "n", "n", "p", "t", "x")
+        await until(pilot, lambda: isinstance(app.screen, ContentsScreen), "the contents")
+        await until(pilot, lambda: search_text(app) == "x", "the search")
+        assert isinstance(reader, ReaderScreen) and reader.section_id == "1.2"
+        contents = app.screen
+        assert isinstance(contents, ContentsScreen) and contents.section_id == "1.2"
+
+
+async def test_help_then_its_keys_then_back_to_the_reader(make_app: Callable[..., Any]) -> None:
+    """`?` opens help; `j` scrolls it, escape closes it, and `n` is the reader's again."""
+    app = make_app(start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        burst(app, "question_mark", "j", "j")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        body = app.screen.query_one("#help-body")
+        await until(pilot, lambda: body.scroll_y == 2, "help scrolled by two lines")
+        burst(app, "escape", "n")
+        await until(pilot, lambda: reader.section_id == "1.2", "the next section")
+        assert app.screen is reader
+
+
+async def test_enter_on_an_exercise_at_home_then_its_answer(make_app: Callable[..., Any]) -> None:
+    """Home's list opens the exercise through a message (the list's OptionSelected): the digits
+    typed right after enter are its first answer."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("down", "down")  # 1.1, 1.lab1, then 1.ex2
+        burst(app, "enter", "1", "4", "tab", "9")
+        await until(pilot, lambda: type(app.screen).__name__ == "HandExerciseScreen", "1.ex2")
+
+        def answers() -> list[str]:
+            return [box.value for box in app.screen.query(Input)][:2]
+
+        await until(pilot, lambda: answers() == ["14", "9"], "both answers in their boxes")
+
+
+async def test_keys_after_an_exercise_that_cannot_open_stay_on_home(
+    make_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen that cannot be opened is no screen change: the keys go on to home, none lost."""
+    from tutor import app as app_module
+
+    lazy = dict(app_module.LAZY_SCREENS)
+    lazy["hand"] = ("tutor.screens.no_such_screen", "HandExerciseScreen", "hand exercise")
+    monkeypatch.setattr(app_module, "LAZY_SCREENS", lazy)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("down", "down")
+        outline = app.screen.query_one("#outline", OptionList)
+        start = outline.highlighted
+        assert start is not None
+        burst(app, "enter", "down", "down")
+        await until(pilot, lambda: outline.highlighted == start + 2, "two rows down")
+        assert isinstance(app.screen, HomeScreen)
+
+
+class Typing(Screen[None]):
+    """A screen whose box takes the cursor when it mounts."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="typed")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+
+class Opened(Typing):
+    """The screen the keys open."""
+
+
+class Gate(TypeAheadApp[None]):
+    """`o` opens a screen through a message, `c` opens one and closes it before it has opened."""
+
+    BINDINGS = [Binding("o", "ask_open"), Binding("c", "open_and_cancel")]
+
+    class OpenAsked(events.Message):
+        """Posted by `o`; its handler opens the screen (as home's list does)."""
+
+    def get_default_screen(self) -> Screen[None]:
+        return Typing()
+
+    def action_ask_open(self) -> None:
+        self.screen.post_message(self.OpenAsked())
+
+    def on_gate_open_asked(self) -> None:
+        self.push_screen(Opened())
+
+    def action_open_and_cancel(self) -> None:
+        self.push_screen(Opened())
+        self.pop_screen()
+
+
+async def test_a_screen_opened_by_a_message_gets_the_keys_after_it() -> None:
+    app = Gate()
+    async with app.run_test() as pilot:
+        app.screen.query_one(Input).blur()
+        await pilot.pause()
+        burst(app, "o", *"abc")
+        await until(pilot, lambda: isinstance(app.screen, Opened), "the opened screen")
+        await until(pilot, lambda: app.screen.query_one(Input).value == "abc", "abc in its box")
+        assert app.typed_ahead == 0
+
+
+async def test_keys_after_a_cancelled_screen_change_go_to_the_screen_showing() -> None:
+    app = Gate()
+    async with app.run_test() as pilot:
+        base = app.screen
+        base.query_one(Input).blur()
+        await pilot.pause()
+        burst(app, "c", "tab", *"xy")
+        await until(pilot, lambda: base.query_one(Input).value == "xy", "xy in the base box")
+        assert app.screen is base and app.typed_ahead == 0
+        assert not any(isinstance(screen, Opened) for screen in app.screen_stack)
+
+
+async def test_a_key_into_a_settled_screen_is_not_held() -> None:
+    app = Gate()
+    async with app.run_test() as pilot:
+        burst(app, "x")
+        await until(pilot, lambda: app.screen.query_one(Input).value == "x", "x in the box")
+        assert app.typed_ahead == 0

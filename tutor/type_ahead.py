@@ -1,0 +1,148 @@
+"""Type-ahead across screen changes: a key typed while the keys before it are still being handled,
+or while a screen is opening, waits, and then goes to the screen and box that are current once
+that is done, in the order it was typed.
+
+Why the app needs this: Textual hands each key to the widget that has focus *when it reads the
+key*, but a key's binding runs later, once the key has bubbled back up to the app; an item chosen
+in a list opens later still (the list posts a message and a handler pushes the screen); and a new
+screen sets its focus when it has mounted. So in a burst such as `t` then `norm`, every letter
+was already queued on the reader's page before `t` pushed the contents: the letters were lost or
+acted as reader commands instead of going into the contents' search box. The same held for enter
+on home's list, `n`/`p`, opening an exercise, `/`, `?`, the palette, escape and the review's next
+item.
+
+How: keys (and pastes) are sent on one at a time. After sending one to the focused widget, a
+marker follows it up the same chain of widgets to the app, twice: the first pass arrives after the
+key's own handling everywhere (its bindings included), the second after the messages that handling
+posted (an `OptionSelected` that opens a screen). A screen change (push, pop, switch: the app's
+`screen_change_signal`) starts a new wait that ends once the new screen has processed what is queued
+to it (its mount, where it sets its focus, and its resume) and the app has run the focus changes
+that queued. Only then does the next held key go on. Each step is a callback queued behind real
+messages (no timer, no polling), so a key typed into a settled screen still goes on at once.
+
+A wait never swallows keys: a marker that cannot be queued on a widget that is closing goes to the
+app instead, a screen change that supersedes a wait (the new screen popped before it opened, or the
+opening cancelled) starts a wait on whatever screen is current then, and a screen that cannot be
+opened is no screen change at all, so the keys go to the screen still showing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+ReturnType = TypeVar("ReturnType")
+
+Typed = events.Key | events.Paste
+"""What is held: keys and bracketed pastes (both go to the focused widget)."""
+
+
+def takes_text(widget: object) -> bool:
+    """Whether `widget` is a box the learner types in (an input, or an editor not read-only).
+
+    By class name, so the footer asking at first paint imports no text widget."""
+    names = {cls.__name__ for cls in type(widget).__mro__}
+    if "TextArea" in names:
+        return not getattr(widget, "read_only", False)
+    return "Input" in names
+
+
+class TypeAheadApp(App[ReturnType]):
+    """An app that hands each typed key on only once the keys before it, and any screen change
+    they (or anything else) started, have been handled."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed_ahead: deque[Typed] = deque()
+        """Keys read while the gate was busy, oldest first."""
+        self._gate_busy = False
+        """A key is being handled, or a screen is opening."""
+        self._gate_turn = 0
+        """Bumped by each key sent and each screen change: a marker of an older turn is stale."""
+
+    def _on_mount(self) -> None:
+        # Immediate: the wait must begin inside push_screen/pop_screen, before the next key is read.
+        self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes wait their turn; every other event is handled as Textual does."""
+        if isinstance(event, Typed) and not event.is_forwarded:
+            if self._gate_busy or self._typed_ahead:
+                self._typed_ahead.append(event)
+                return
+            await self._send_typed(event)
+            return
+        await super().on_event(event)
+
+    @property
+    def typed_ahead(self) -> int:
+        """How many keys are waiting for the screen (for tests and the log)."""
+        return len(self._typed_ahead)
+
+    async def _send_typed(self, event: Typed) -> None:
+        """Hand one key on as Textual does, then wait until it and what it started are done."""
+        self._gate_busy = True
+        self._gate_turn += 1
+        turn = self._gate_turn
+        # Where Textual will forward it (priority bindings aside, which act right here).
+        target: DOMNode = self.focused or self.screen
+        await super().on_event(event)
+        if turn != self._gate_turn:
+            return  # it changed the screen right here (a priority binding): that wait releases
+        if not event.is_forwarded:
+            # A priority binding acted right here: wait only for what it queued (a focus move).
+            self._follow(self.screen, turn, self._release)
+            return
+        if takes_text(target) and (isinstance(event, events.Paste) or event.is_printable):
+            # Text into a box changes no screen and no focus (the rule of every box here), so
+            # the next key may follow it at once: a burst of text shows as fast as it did.
+            self._gate_busy = False
+            return
+
+        def second_pass(turn: int) -> None:
+            self._follow(target, turn, self._release)
+
+        self._follow(target, turn, second_pass)
+
+    def _follow(
+        self, start: DOMNode, turn: int, then: Callable[[int], Awaitable[None] | None]
+    ) -> None:
+        """Call `then(turn)` once `start`, then each of its ancestors up to the app, has handled
+        everything queued to it before the marker (a key bubbles along the same path)."""
+
+        def reached(node: DOMNode) -> Awaitable[None] | None:
+            if turn != self._gate_turn:
+                return None  # superseded by a newer key or screen change
+            if node is self:
+                return then(turn)
+            self._queue_marker(node.parent or self, reached)
+            return None
+
+        self._queue_marker(start, reached)
+
+    def _queue_marker(
+        self, node: DOMNode, reached: Callable[[DOMNode], Awaitable[None] | None]
+    ) -> None:
+        # A widget that is closing takes no more messages: then nothing is left to wait for there.
+        if not node.call_later(reached, node):
+            self.call_later(reached, self)
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        """A screen was pushed, popped or switched to: hold keys until it has opened."""
+        self._gate_busy = True
+        self._gate_turn += 1
+        self._follow(screen, self._gate_turn, self._release)
+
+    async def _release(self, turn: int) -> None:
+        """The wait of `turn` is over: send the held keys on, one at a time, in order."""
+        if turn != self._gate_turn:
+            return
+        self._gate_busy = False
+        while self._typed_ahead and not self._gate_busy:
+            await self._send_typed(self._typed_ahead.popleft())
