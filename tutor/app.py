@@ -420,8 +420,12 @@ class TutorApp(TypeAheadApp[None]):
         """Show every key of every screen."""
         from tutor.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(type(self.screen), keymap=self.settings.keymap))
+        screen = self.screen
+        if not isinstance(screen, HelpScreen):
+            # What the screen's state stops now is marked, as its footer hides it.
+            stopped = screen.not_now() if isinstance(screen, TutorScreen) else {}
+            not_now = {action: why.why for action, why in stopped.items()}
+            self.push_screen(HelpScreen(type(screen), keymap=self.settings.keymap, not_now=not_now))
 
     def action_review(self) -> None:
         """Start a review session of what is due."""

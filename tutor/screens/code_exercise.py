@@ -24,7 +24,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
 from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
-from tutor.screens.base import TutorScreen
+from tutor.screens.base import NotNow, TutorScreen
 from tutor.session import Session
 from tutor.widgets.code_editor import (
     TestTable,
@@ -150,6 +150,12 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
     """The latest grading result; F3 (the test table) is offered once there is one."""
+    # The state the footer's keys depend on: a change shows in the footer at once.
+    checking: reactive[bool] = reactive(False, bindings=True)
+    solved: reactive[bool] = reactive(False, bindings=True)
+    gave_up: reactive[bool] = reactive(False, bindings=True)
+    hints_shown: reactive[int] = reactive(0, bindings=True)
+    recorded: reactive[Recorded | None] = reactive(None, bindings=True)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """At 24 rows the statement and status give way, so the editor keeps 12 lines of code."""
     ESCAPE_TO_MINIMIZE = False
@@ -199,11 +205,6 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.review = review
         self.started = time.monotonic()
         self.attempts = 0
-        self.hints_shown = 0
-        self.checking = False
-        self.solved = False
-        self.gave_up = False
-        self.recorded: Recorded | None = None
         self.showing = session.new_showing()
         """This presentation of the item: its attempts, hints and time fold into one rating."""
         self._record_check = True
@@ -287,9 +288,26 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         # The footer changes with a full-screen pane (F3 and "e Edit" come and go).
         self.refresh_bindings()
 
+    def not_now(self) -> dict[str, NotNow]:
+        """What the item's state stops: a second check while one runs, a hint once all are shown,
+        undo before a rating, the starter/draft swap with no draft."""
+        stopped: dict[str, NotNow] = {}
+        if self.checking:
+            stopped["check"] = NotNow("a check is running", soon=True)
+        if self.hints_shown >= len(self.item.hints):
+            stopped["hint"] = NotNow("no hints left" if self.item.hints else "no hints here")
+        if self.recorded is None:
+            stopped["undo"] = NotNow("nothing rated yet")
+        if self._other_text is None:
+            stopped["swap_text"] = NotNow("there is no saved draft yet")
+        return stopped
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """ "e Edit" is offered only while the editor does not have the focus, F3 once there are
-        results."""
+        results; what the item's state stops (`not_now`) is hidden or disabled."""
+        allowed = self.state_allows(action)
+        if allowed is not True:
+            return allowed
         if action == "edit":
             return self.focused is not self.editor
         if action == "show_tests":  # hidden while a pane is full screen: the footer is full then
@@ -306,7 +324,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         if action == "skip_review":
             return self.review and outside and self.recorded is None
         if action == "undo":
-            return outside and self.recorded is not None
+            return outside
         return True
 
     # -- drafts ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
@@ -31,7 +32,7 @@ from tutor.practice.hand import (
     warm_checker,
 )
 from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
-from tutor.screens.base import TutorScreen
+from tutor.screens.base import NotNow, TutorScreen
 from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
@@ -112,6 +113,12 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """Actions bound to printable keys: never while an answer box has the cursor."""
     TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
     """Actions offered only while a box has the cursor."""
+    # The state the footer's keys depend on: a change shows in the footer at once.
+    checking: reactive[bool] = reactive(False, bindings=True)
+    solved: reactive[bool] = reactive(False, bindings=True)
+    gave_up: reactive[bool] = reactive(False, bindings=True)
+    hints_shown: reactive[int] = reactive(0, bindings=True)
+    recorded: reactive[Recorded | None] = reactive(None, bindings=True)
     DEFAULT_CSS = """
     HandExerciseScreen #hand-head { height: auto; background: $boost; }
     HandExerciseScreen #hand-title { padding: 0 1; width: auto; text-style: bold; }
@@ -150,12 +157,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.variant = variant
         self.review = review
         self.instance: HandInstance = make_instance(chapter, exercise, variant)
-        self.hints_shown = 0
         self.attempts = 0
-        self.checking = False
-        self.solved = False
-        self.gave_up = False
-        self.recorded: Recorded | None = None
         self.started = time.monotonic()
         self.showing = session.new_showing()
         """This presentation of the exercise: its attempts, hints and time fold into one rating."""
@@ -657,12 +659,37 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def on_descendant_focus(self) -> None:
         self._show_mode()
 
+    def not_now(self) -> dict[str, NotNow]:
+        """What the exercise's state stops: checking once it is closed, hints once all are shown,
+        giving up once closed, and both while a check runs."""
+        stopped: dict[str, NotNow] = {}
+        if self.closed:
+            why = "solved" if self.solved else "given up"
+            stopped["submit"] = NotNow(f"{why}: the answers are closed")
+            stopped["give_up"] = stopped["give_up_from_box"] = NotNow(f"{why} already")
+        elif self.checking:
+            stopped["submit"] = NotNow("a check is running", soon=True)
+            stopped["give_up"] = stopped["give_up_from_box"] = NotNow(
+                "a check is running", soon=True
+            )
+        if self.hints_shown >= len(self.instance.hints):
+            hints = "no hints left" if self.instance.hints else "this exercise has no hints"
+            stopped["hint"] = stopped["hint_from_box"] = NotNow(hints)
+        if not self.review and self._following_id() is None:
+            stopped["next"] = NotNow("the last hand exercise of the chapter (escape: back)")
+        if self.recorded is None:
+            for action in ("undo", "rate_prompt", "rate"):
+                stopped[action] = NotNow("nothing rated yet")
+        return stopped
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Printable keys are text while a box has the cursor: their commands act only outside."""
+        """Printable keys are text while a box has the cursor: their commands act only outside;
+        what the exercise's state stops (`not_now`) is hidden or disabled."""
+        allowed = self.state_allows(action)
+        if allowed is not True:
+            return allowed
         typing = self.typing()
         if action in self.PLAIN_KEYS and typing:
-            return False
-        if action in ("give_up", "give_up_from_box") and self.closed:
             return False
         if action in self.TYPING_KEYS:
             return typing
@@ -672,14 +699,10 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             return not self.review
         if action == "pause":
             return self.review
-        if action == "undo":
-            return self.recorded is not None
         if action == "next" and self.review:
             return self.closed
-        if action == "rate_prompt":
-            return self.recorded is not None
         if action == "rate":
-            return self.recorded is not None and self._rating_armed
+            return self._rating_armed
         return True
 
     def _status(self, text: str) -> None:

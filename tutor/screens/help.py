@@ -47,15 +47,20 @@ def key_rows(
     app_key_display: Callable[[Binding], str],
     bindings: Iterable[BindingType],
     keymap: Mapping[str, str] | None = None,
+    not_now: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """(keys, description) per action, keys that share an action joined with '/'; a binding whose
-    ID the keymap names shows the keymap's keys instead of its own."""
+    ID the keymap names shows the keymap's keys instead of its own, and an action `not_now` names
+    (action name → why) says that it does not act now, and why."""
     rows: dict[str, tuple[list[str], str]] = {}
     for binding in Binding.make_bindings(bindings):
         if binding.system:
             continue
         # The tooltip is the longer wording; the footer's short label is the fallback.
         description = binding.tooltip or binding.description or binding.action.replace("_", " ")
+        why = (not_now or {}).get(binding.action.partition("(")[0])
+        if why:
+            description = f"{description} (not now: {why})"
         keys, _ = rows.setdefault(binding.action, ([], description))
         remapped = (keymap or {}).get(binding.id or "")
         shown = [binding]
@@ -78,12 +83,17 @@ class HelpScreen(Screen[None]):
     ]
 
     def __init__(
-        self, current: type[Screen[object]] | None = None, keymap: Mapping[str, str] | None = None
+        self,
+        current: type[Screen[object]] | None = None,
+        keymap: Mapping[str, str] | None = None,
+        not_now: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.current = current
         self.keymap = dict(keymap or {})
         """The learner's remapped keys (binding ID → keys), shown instead of the defaults."""
+        self.not_now = dict(not_now or {})
+        """Actions of the screen help was opened from that its state stops now (name → why)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Keys", style="bold"), id="help-title")
@@ -110,8 +120,14 @@ class HelpScreen(Screen[None]):
                     raise
                 continue
             classes = [getattr(module, name) for name in class_names]
-            rows = [row for cls in classes for row in key_rows(display, cls.BINDINGS, self.keymap)]
-            groups.append((heading, rows, self.current in classes))
+            here = self.current in classes
+            not_now = self.not_now if here else None
+            rows = [
+                row
+                for cls in classes
+                for row in key_rows(display, cls.BINDINGS, self.keymap, not_now)
+            ]
+            groups.append((heading, rows, here))
         groups.sort(key=lambda group: not group[2])
         ordered = [
             (f"{heading} (this screen)" if here else heading, rows)

@@ -17,11 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
 from tutor.course.exercise_schema import Lab
 from tutor.course.loader import Chapter
+from tutor.screens.base import NotNow
 from tutor.screens.code_exercise import CodeWorkScreen
 from tutor.session import Session
 
@@ -81,6 +83,9 @@ class LabScreen(CodeWorkScreen):
         ),
     ]
 
+    measuring: reactive[bool] = reactive(False, bindings=True)
+    """F4's measurements are running (F4 shows disabled meanwhile)."""
+
     class Progress(Message):
         """An event of a measurement run (tutor.practice.lab), from the worker thread."""
 
@@ -98,7 +103,6 @@ class LabScreen(CodeWorkScreen):
     ) -> None:
         super().__init__(session, chapter, lab, review, review_position)
         self.lab = lab
-        self.measuring = False
         self._measurement: Measurement | None = None
         self._step: StepStarted | None = None
         self._ticker: Timer | None = None
@@ -150,11 +154,14 @@ class LabScreen(CodeWorkScreen):
             )
         return text
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F4 only where the lab declares measurements."""
-        if action == "measure":
-            return self.lab.measure is not None
-        return super().check_action(action, parameters)
+    def not_now(self) -> dict[str, NotNow]:
+        """F4 only where the lab declares measurements, and not while they run."""
+        stopped = super().not_now()
+        if self.lab.measure is None:
+            stopped["measure"] = NotNow("this lab has no measurements")
+        elif self.measuring:
+            stopped["measure"] = NotNow("the measurements are running", soon=True)
+        return stopped
 
     def action_show_results(self) -> None:
         """Show the results pane full screen (at 80×24 there is little room), or go back."""

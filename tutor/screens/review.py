@@ -17,7 +17,7 @@ from textual.widgets import Footer, ProgressBar, Static
 from progress.rating import Rating
 from tutor.course.exercise_schema import CodeExercise, HandExercise, Lab
 from tutor.practice.outcome import Paused, Recorded, Skipped
-from tutor.screens.base import TutorScreen
+from tutor.screens.base import NotNow, TutorScreen
 from tutor.session import Session
 
 if TYPE_CHECKING:
@@ -208,6 +208,8 @@ class ReviewScreen(TutorScreen[None]):
 
     def _update_progress(self) -> None:
         self.query_one(ProgressBar).update(progress=len(self.tally.done) + len(self.tally.skipped))
+        # Skip and undo depend on the position and the tally: the footer follows them.
+        self.refresh_bindings()
 
     def _show_status(self, message: str) -> None:
         remaining = len(self.queue) - self.position
@@ -252,11 +254,22 @@ class ReviewScreen(TutorScreen[None]):
         self._update_progress()
         self._show_status(f"Undid {item_id} ({recorded.rating.label}). Enter: answer it again.")
 
+    def not_now(self) -> dict[str, NotNow]:
+        """Once the summary shows only escape (back) is left; skip needs an item left to skip
+        and undo a rating this session gave."""
+        if self.finished:
+            ended = NotNow("the session has ended")
+            return {"resume": ended, "skip": ended, "undo": ended}
+        stopped: dict[str, NotNow] = {}
+        if self.position >= len(self.queue):
+            stopped["skip"] = NotNow("no item left to skip")
+        if not self.tally.done:
+            stopped["undo"] = NotNow("nothing rated in this session yet")
+        return stopped
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Once the summary shows, only escape (back) is left."""
-        if self.finished and action in ("resume", "skip", "undo"):
-            return False
-        return True
+        """What the session's state stops (`not_now`) is not offered."""
+        return self.state_allows(action)
 
     def action_finish(self) -> None:
         """End the session (escape again leaves the summary)."""
