@@ -16,8 +16,9 @@ marker follows it up the same chain of widgets to the app, twice: the first pass
 key's own handling everywhere (its bindings included), the second after the messages that handling
 posted (an `OptionSelected` that opens a screen). A screen change (push, pop, switch: the app's
 `screen_change_signal`) starts a new wait that ends once the new screen has processed what is queued
-to it (its mount, where it sets its focus, and its resume) and the app has run the focus changes
-that queued. Only then does the next held key go on. Each step is a callback queued behind real
+to it (its mount, where it sets its focus, and its resume), the app has run the focus changes that
+queued, and the screen has painted and run what it asked to do after that paint. Only then does the
+next held key go on. Each step is a callback queued behind real
 messages (no timer, no polling), so a key typed into a settled screen still goes on at once.
 
 A wait never swallows keys: a marker that cannot be queued on a widget that is closing goes to the
@@ -137,7 +138,13 @@ class TypeAheadApp(App[ReturnType]):
         """A screen was pushed, popped or switched to: hold keys until it has opened."""
         self._gate_busy = True
         self._gate_turn += 1
-        self._follow(screen, self._gate_turn, self._release)
+        self._follow(screen, self._gate_turn, self._after_paint)
+
+    def _after_paint(self, turn: int) -> None:
+        # A screen finishes opening after its first paint too: the review opens its first item
+        # then, the reader lands on the place it was left. Those callbacks were queued while it
+        # mounted, so they run before this one (and a screen they open starts a new wait).
+        self.call_after_refresh(self._release, turn)
 
     async def _release(self, turn: int) -> None:
         """The wait of `turn` is over: send the held keys on, one at a time, in order."""

@@ -198,3 +198,58 @@ async def test_a_key_into_a_settled_screen_is_not_held() -> None:
         burst(app, "x")
         await until(pilot, lambda: app.screen.query_one(Input).value == "x", "x in the box")
         assert app.typed_ahead == 0
+
+
+async def test_r_at_home_then_the_first_items_answer(make_app: Callable[..., Any]) -> None:
+    """`r` opens the review, which opens its first item after its first paint: the digits typed
+    after `r` are that item's first answer, not review keys (`s` would skip)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        burst(app, "r", "1", "8", "s")
+        await until(pilot, lambda: type(app.screen).__name__ == "HandExerciseScreen", "item 1")
+        await until(
+            pilot, lambda: [box.value for box in app.screen.query(Input)][:1] == ["18s"], "18s"
+        )
+
+
+async def test_back_home_then_its_list_keys(make_app: Callable[..., Any]) -> None:
+    """`b` closes the reader; the arrow and enter typed after it move home's list and open the
+    entry under the cursor then."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader on 1.1")
+        burst(app, "b", "down", "down", "enter", "1", "4")
+        await until(pilot, lambda: type(app.screen).__name__ == "HandExerciseScreen", "1.ex2")
+        await until(
+            pilot, lambda: [box.value for box in app.screen.query(Input)][:1] == ["14"], "14"
+        )
+
+
+async def test_a_contents_jump_then_j_scrolls_from_the_heading(
+    make_app: Callable[..., Any],
+) -> None:
+    """Enter on a search hit in another section opens it at the hit; `j` typed straight after
+    scrolls one line on from there (it is not undone by the jump)."""
+    app = make_app(start_section="1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        await pilot.press("t", *"eckart")
+        await until(pilot, lambda: isinstance(app.screen, ContentsScreen), "the contents")
+        await until(pilot, lambda: search_text(app) == "eckart", "the search")
+        await pilot.pause()
+        burst(app, "enter", "j")
+        await until(pilot, lambda: app.screen is reader and reader.section_id == "1.6", "1.6")
+        page = reader.query_one("#body")
+        await pilot.pause(0.3)
+        landed = page.scroll_y
+        burst(app, "k")
+        await until(pilot, lambda: page.scroll_y == landed - 1, "k back one line")
+        # The heading of the hit is one line above the top: j moved on from the heading.
+        blocks = list(reader.query(".block"))
+        tops = {round(block.virtual_region.y - page.virtual_region.y) for block in blocks}
+        assert round(landed - 1) in tops
