@@ -83,7 +83,7 @@ class TypeAheadApp(App[ReturnType]):
 
     @property
     def typed_ahead(self) -> int:
-        """How many keys are waiting for the screen (for tests and the log)."""
+        """How many keys are waiting for their screen (tests read it)."""
         return len(self._typed_ahead)
 
     async def _send_typed(self, event: Typed) -> None:
