@@ -12,14 +12,16 @@ on home's list, `n`/`p`, opening an exercise, `/`, `?`, the palette, escape and 
 item.
 
 How: keys (and pastes) are sent on one at a time. After sending one to the focused widget, a
-marker follows it up the same chain of widgets to the app, twice: the first pass arrives after the
-key's own handling everywhere (its bindings included), the second after the messages that handling
-posted (an `OptionSelected` that opens a screen). A screen change (push, pop, switch: the app's
-`screen_change_signal`) starts a new wait that ends once the new screen has processed what is queued
-to it (its mount, where it sets its focus, and its resume), the app has run the focus changes that
-queued, and the screen has painted and run what it asked to do after that paint. Only then does the
-next held key go on. Each step is a callback queued behind real
-messages (no timer, no polling), so a key typed into a settled screen still goes on at once.
+marker follows it up the same chain of widgets to the app, at least twice and again while a widget
+of the screen still has messages waiting: the first trip arrives after the key's own handling
+everywhere (its bindings included), the next ones after the messages that handling posted (an
+`OptionSelected` that opens a screen; the palette's choice, a few messages deep). A screen change
+(push, pop, switch: the app's `screen_change_signal`) starts a new wait that ends once the new
+screen has processed what is queued to it (its mount, where it sets its focus, and its resume),
+the app has run the focus changes that queued, and the screen has painted and run what it asked to
+do after that paint. Only then does the next held key go on. Each step is a callback queued
+behind real messages (no timer, no polling), and text typed into a box is never held, so typing
+into a settled screen goes on at once.
 
 A wait never swallows keys: a marker that cannot be queued on a widget that is closing goes to the
 app instead, a screen change that supersedes a wait (the new screen popped before it opened, or the
@@ -39,6 +41,10 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 ReturnType = TypeVar("ReturnType")
+
+MAX_TRIPS = 8
+"""At most this many trips up the chain of widgets per key: a widget that keeps posting messages
+(a ticking timer) never holds the keys back for long."""
 
 Typed = events.Key | events.Paste
 """What is held: keys and bracketed pastes (both go to the focused widget)."""
@@ -106,10 +112,32 @@ class TypeAheadApp(App[ReturnType]):
             self._gate_busy = False
             return
 
-        def second_pass(turn: int) -> None:
-            self._follow(target, turn, self._release)
+        self._until_quiet(target, turn, self._release, at_least=2)
 
-        self._follow(target, turn, second_pass)
+    def _until_quiet(
+        self,
+        start: DOMNode,
+        turn: int,
+        then: Callable[[int], Awaitable[None] | None],
+        at_least: int = 1,
+        trips: int = 0,
+    ) -> None:
+        """Follow the chain from `start` to the app `at_least` times, and again while the screen
+        still has messages queued (what the key set off is on its way: an item chosen in a list
+        posts a message, whose handler posts another…), then call `then(turn)`."""
+
+        def arrived(turn: int) -> Awaitable[None] | None:
+            done = trips + 1
+            if done < at_least or (done < MAX_TRIPS and self._screen_busy()):
+                self._until_quiet(start, turn, then, at_least, done)
+                return None
+            return then(turn)
+
+        self._follow(start, turn, arrived)
+
+    def _screen_busy(self) -> bool:
+        """Whether the current screen or a widget on it has messages waiting."""
+        return any(node.message_queue_size for node in self.screen.walk_children(with_self=True))
 
     def _follow(
         self, start: DOMNode, turn: int, then: Callable[[int], Awaitable[None] | None]
@@ -144,7 +172,13 @@ class TypeAheadApp(App[ReturnType]):
         # A screen finishes opening after its first paint too: the review opens its first item
         # then, the reader lands on the place it was left. Those callbacks were queued while it
         # mounted, so they run before this one (and a screen they open starts a new wait).
-        self.call_after_refresh(self._release, turn)
+        self.call_after_refresh(self._opened, turn)
+
+    def _opened(self, turn: int) -> Awaitable[None] | None:
+        if self._screen_busy():
+            self._until_quiet(self.screen, turn, self._release)
+            return None
+        return self._release(turn)
 
     async def _release(self, turn: int) -> None:
         """The wait of `turn` is over: send the held keys on, one at a time, in order."""

@@ -65,6 +65,22 @@ async def test_the_palette_takes_what_is_typed_after_ctrl_p(make_app: Callable[.
         await until(pilot, lambda: box.value == "norms", "the palette's search")
 
 
+async def test_a_palette_choice_then_the_answer_of_what_it_opened(
+    make_app: Callable[..., Any],
+) -> None:
+    """Enter in the palette runs its choice a few messages later (the box submits, the list
+    selects, the palette closes, the command opens the exercise): the digits after enter are the
+    exercise's first answer, not more search text in the closing palette."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        burst(app, "ctrl+p", *"1.ex2", "enter", "1", "4")
+        await until(pilot, lambda: type(app.screen).__name__ == "HandExerciseScreen", "1.ex2")
+        await until(
+            pilot, lambda: [box.value for box in app.screen.query(Input)][:1] == ["14"], "14"
+        )
+
+
 async def test_next_previous_then_contents_in_one_burst(make_app: Callable[..., Any]) -> None:
     """n, n, p move the reader (each waits for the page before it); `t` opens the contents over
     the section they reached, and `x` is its search."""
