@@ -4,15 +4,18 @@ disabled while a check runs, F4 disabled while a lab measures, no Undo in a revi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widgets import Input
 
-from tests.fakes import checked, hand_app, host, settle, until
+from tests.fakes import FakeSession, checked, hand_app, host, settle, until
 from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import Chapter
+from tutor.practice.outcome import Attempt, Recorded
 from tutor.screens.code_exercise import CodeExerciseScreen
 from tutor.screens.hand_exercise import HandExerciseScreen
 from tutor.screens.help import HelpScreen
@@ -202,3 +205,31 @@ async def test_a_paused_review_offers_undo_only_after_a_rating(
         await pilot.pause()
         shown = footer(app)
         assert "enter" in shown and "s" in shown and "u" not in shown, shown
+
+
+async def test_enter_straight_after_giving_up_in_a_review_waits_for_the_rating(
+    screen_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The give-up is saved by a worker; enter pressed before it is done used to leave with no
+    rating (the session then paused on the item). Now the item leaves once it is rated."""
+    session = FakeSession(screen_settings)
+    saving = threading.Event()
+    record = session.record
+
+    def slow_record(attempt: Attempt) -> Recorded:
+        saving.wait(10)
+        return record(attempt)
+
+    monkeypatch.setattr(session, "record", slow_record)
+    app = hand_app(session, "1.ex2", review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "ctrl+s" in footer(app), "the item")
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: hand(app).gave_up, "given up")
+        assert footer(app).get("s") is False  # skip waits for the save, shown disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.dismissed == []  # still saving: not left yet
+        saving.set()
+        await until(pilot, lambda: app.dismissed, "the item left once rated")
+        assert isinstance(app.dismissed[0], Recorded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -166,6 +167,9 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._restoring = False
         self._rating_armed = False
         self._saved_answers: list[str] = []
+        self._recording = False
+        """A give-up is being saved (a worker): leaving waits for its rating."""
+        self._leave_when_recorded: Callable[[], None] | None = None
         """The answers as last saved (or restored), so an unchanged screen writes nothing."""
 
     @property
@@ -407,6 +411,21 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
+        self._recording = False
+        self._apply_verdict(message)
+        leave, self._leave_when_recorded = self._leave_when_recorded, None
+        if leave is not None:
+            leave()
+
+    def _leave_once_recorded(self, leave: Callable[[], None]) -> bool:
+        """True if the give-up is still being saved: then `leave` runs once it is, so the review
+        gets its rating (enter straight after ctrl+g had paused the session on an unrated item)."""
+        if not self._recording:
+            return False
+        self._leave_when_recorded = leave
+        return True
+
+    def _apply_verdict(self, message: Checked) -> None:
         self.checking = False
         if message.error and not message.result.parts:
             self._status(message.error)
@@ -511,6 +530,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             self._show_solution()
             return
         self.gave_up = True
+        self._recording = True
         self._close_boxes()
         self._show_solution()
         self._show_mode()
@@ -600,6 +620,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     def action_next(self) -> None:
         """Leave for the next hand exercise of the chapter (in a review, back to the session)."""
+        if self._leave_once_recorded(self.action_next):
+            return
         self.save_typed()
         self.dismiss(self.recorded)
         if self.review:
@@ -625,11 +647,15 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     def action_back(self) -> None:
         """Escape with no box focused: leave the exercise; unchecked answers are kept."""
+        if self._leave_once_recorded(self.action_back):
+            return
         self.save_typed()
         self.dismiss(self.recorded)
 
     def action_pause(self) -> None:
         """Review, escape with no box focused: back to the session, which waits here (paused)."""
+        if self._leave_once_recorded(self.action_pause):
+            return
         self.save_typed()
         self.dismiss(Paused(self.recorded))
 
@@ -680,6 +706,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         if self.recorded is None:
             for action in ("undo", "rate_prompt", "rate"):
                 stopped[action] = NotNow("nothing rated yet")
+        if self._recording:
+            stopped["skip"] = NotNow("the give-up is being saved", soon=True)
         return stopped
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
