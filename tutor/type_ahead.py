@@ -46,6 +46,13 @@ MAX_TRIPS = 8
 """At most this many trips up the chain of widgets per key: a widget that keeps posting messages
 (a ticking timer) never holds the keys back for long."""
 
+MOVES = frozenset(
+    {"scroll", "page", "edge", "cursor_up", "cursor_down", "page_up", "page_down", "first", "last"}
+)
+"""Actions that only scroll a page or move a list's highlight (the reader's j/k, space, home/end;
+a list's arrows and j/k/g/G): the key after one need not wait for it, so holding j scrolls as
+fast as before instead of repainting once per key."""
+
 Typed = events.Key | events.Paste
 """What is held: keys and bracketed pastes (both go to the focused widget)."""
 
@@ -99,6 +106,7 @@ class TypeAheadApp(App[ReturnType]):
         turn = self._gate_turn
         # Where Textual will forward it (priority bindings aside, which act right here).
         target: DOMNode = self.focused or self.screen
+        moves = isinstance(event, events.Key) and self._only_moves(event.key)
         await super().on_event(event)
         if turn != self._gate_turn:
             return  # it changed the screen right here (a priority binding): that wait releases
@@ -111,8 +119,23 @@ class TypeAheadApp(App[ReturnType]):
             # the next key may follow it at once: a burst of text shows as fast as it did.
             self._gate_busy = False
             return
+        if moves:
+            # Scrolling or moving a highlight opens nothing: the next key may follow at once
+            # (it reaches the same widget after this one, in order).
+            self._gate_busy = False
+            return
 
         self._until_quiet(target, turn, self._release, at_least=2)
+
+    def _only_moves(self, key: str) -> bool:
+        """Whether `key` is bound, here and now, to an action that only scrolls or moves a
+        highlight (`MOVES`)."""
+        active = self.screen.active_bindings.get(key)
+        return (
+            active is not None
+            and active.enabled
+            and active.binding.action.partition("(")[0] in MOVES
+        )
 
     def _until_quiet(
         self,
