@@ -151,6 +151,7 @@ async def test_help_on_a_closed_exercise_says_check_does_not_act(
         assert described["^s"] == "Check every part (not now: given up: the answers are closed)"
         assert described["g"] == "Show the worked solution (not now: given up already)"
         assert "not now" not in described["u"] and "not now" not in described["h"]
+        assert described["s"].endswith("(not now: only in a review)")
 
 
 def code_item(chapter: Chapter, item_id: str) -> CodeExercise:

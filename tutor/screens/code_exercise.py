@@ -300,6 +300,9 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             stopped["undo"] = NotNow("nothing rated yet")
         if self._other_text is None:
             stopped["swap_text"] = NotNow("there is no saved draft yet")
+        if not self.review:
+            for action in ("continue_review", "skip_review", "pause_review"):
+                stopped[action] = NotNow("only in a review")
         return stopped
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -708,6 +708,14 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
                 stopped[action] = NotNow("nothing rated yet")
         if self._recording:
             stopped["skip"] = NotNow("the give-up is being saved", soon=True)
+        if self.review:
+            stopped["back"] = NotNow("in a review escape pauses the session")
+            if self.recorded is not None:
+                stopped["skip"] = NotNow("rated already: enter goes on")
+            if not self.closed:
+                stopped["next"] = NotNow("answer it first (s skips it)")
+        else:
+            stopped["skip"] = stopped["pause"] = NotNow("only in a review")
         return stopped
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -721,14 +729,6 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             return False
         if action in self.TYPING_KEYS:
             return typing
-        if action == "skip":
-            return self.review and self.recorded is None
-        if action == "back":
-            return not self.review
-        if action == "pause":
-            return self.review
-        if action == "next" and self.review:
-            return self.closed
         if action == "rate":
             return self._rating_armed
         return True
