@@ -7,7 +7,6 @@ for more room.
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane, socket_name
 
 pytestmark = [
     pytest.mark.tmux,
@@ -143,7 +142,7 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         "TUTOR_NEW_PER_DAY": "3",
         "TERM": "xterm-256color",
     }
-    pane = Pane(f"tutor-day-{os.getpid()}", env, tmp_path / "exit-status")
+    pane = Pane(socket_name("tutor-day"), env, tmp_path / "exit-status")
     try:
         yield pane
     finally:

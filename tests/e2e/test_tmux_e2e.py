@@ -3,7 +3,6 @@ cleanly."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane, socket_name
 
 pytestmark = [
     pytest.mark.tmux,
@@ -34,7 +33,7 @@ class Pane(TmuxPane):
 
 @pytest.fixture
 def pane(tmp_path: Path) -> Iterator[Pane]:
-    socket = f"tutor-e2e-{os.getpid()}"
+    socket = socket_name("tutor-e2e")
     pane = Pane(socket, "e2e")
     env = (
         f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux_pane import DEADLINE_S, Key, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, Key, TmuxPane, socket_name
 
 pytestmark = [
     pytest.mark.tmux,
@@ -73,7 +73,7 @@ class Pane(TmuxPane):
 
 @pytest.fixture
 def pane(tmp_path: Path) -> Iterator[Pane]:
-    pane = Pane(f"tutor-keys-{os.getpid()}", tmp_path)
+    pane = Pane(socket_name("tutor-keys"), tmp_path)
     try:
         yield pane
     finally:

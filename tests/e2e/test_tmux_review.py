@@ -5,7 +5,6 @@ meet a different variant of it (other numbers), answer it, see the session summa
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane
+from tests.e2e.tmux_pane import DEADLINE_S, TmuxPane, socket_name
 
 pytestmark = [
     pytest.mark.tmux,
@@ -79,7 +78,7 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         f"TUTOR_DATA_DIR={tmp_path / 'data'} TUTOR_CONFIG={tmp_path / 'none.toml'} "
         "TUTOR_THEME=ansi-dark TUTOR_CURSOR_BLINK=0"
     )
-    pane = Pane(f"tutor-review-{os.getpid()}", env)
+    pane = Pane(socket_name("tutor-review"), env)
     try:
         yield pane
     finally:

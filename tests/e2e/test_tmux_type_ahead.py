@@ -5,7 +5,6 @@ handled by the screen the key before it opened, in order, none lost or doubled."
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux_pane import Key, TmuxPane
+from tests.e2e.tmux_pane import Key, TmuxPane, socket_name
 
 pytestmark = [
     pytest.mark.tmux,
@@ -40,7 +39,7 @@ class Pane(TmuxPane):
 @pytest.fixture
 def pane(tmp_path: Path) -> Iterator[Pane]:
     # One server per test: a new session must not meet the last one shutting down.
-    pane = Pane(f"tutor-ahead-{os.getpid()}-{tmp_path.name}", tmp_path)
+    pane = Pane(socket_name("tutor-ahead"), tmp_path)
     try:
         yield pane
     finally:

@@ -3,6 +3,8 @@ screen, wait for text. Each test file adds what its own story needs."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import subprocess
 import time
 
@@ -10,6 +12,12 @@ import pytest
 
 DEADLINE_S = 30.0
 """How long one screen may take to appear (the checker's first sympy import included)."""
+
+
+def socket_name(prefix: str) -> str:
+    """A tmux server name no other test uses: one reused by the next test of the same worker could
+    meet the last test's server still shutting down, which takes the new session with it."""
+    return f"{prefix}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 class Key(str):
