@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import App, ComposeResult
 from textual.widgets import RichLog
 
@@ -131,5 +133,7 @@ async def test_examples_sent_before_the_kernel_is_up_all_run(screen_settings: Se
         await pilot.pause()
         await settle(pilot)
         text = "\n".join(line.text for line in screen.query_one(RichLog).lines)
-        assert "Queued (2 waiting): print('answer', a * 7)" in text
+        # Two waiting when the kernel was still starting, one when it was up already (a warm
+        # standby): either way the second example was queued, not dropped, and said so.
+        assert re.search(r"Queued \([12] waiting\): print\('answer', a \* 7\)", text), text
         assert text.index("In [1]:") < text.index("In [2]:") < text.index("answer 42")
