@@ -494,3 +494,60 @@ async def test_a_burst_with_a_backspace_in_the_repl_input_lands_in_order() -> No
             app.post_message(events.Key(key, char))
         await until(pilot, lambda: box.text == "12", "the keys typed")
         assert box.text == "12"
+
+
+async def test_r_then_a_digit_changes_the_rating_once_the_editor_is_left(
+    chapter: Chapter, settings: Settings
+) -> None:
+    """As on hand exercises: after a graded check, r then 1–4 changes the showing's rating; in the
+    editor r is text, and a digit without r changes nothing."""
+    from progress.rating import Rating
+
+    item = exercise(chapter, "1.ex14")
+    app, _ = host(settings, lambda session: CodeExerciseScreen(session, chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodeExerciseScreen)
+        assert "r" not in footer_shown(screen)  # nothing rated yet
+        screen.editor.load_text(item.solution)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        def status() -> str:
+            return str(screen.query_one("#code-status").render())
+
+        def stored() -> Rating:
+            return open_store(settings).item_state("1.ex14").showings[-1].rating
+
+        assert "Rated Good" in status() and "change it: escape, r, then 1–4" in status()
+        assert stored() is Rating.Good
+        # In the editor every printable key is text: r and 2 go into the code.
+        await pilot.press("r", "2")
+        await pilot.pause()
+        assert screen.editor.text != item.solution and "Rate it" not in status()
+        assert stored() is Rating.Good
+        screen.editor.load_text(item.solution)
+        await pilot.press("escape")
+        assert screen.focused is None and "r" in footer_shown(screen)
+        # A digit alone does nothing; r then another key cancels the prompt.
+        await pilot.press("2")
+        await pilot.pause()
+        assert stored() is Rating.Good and "Rated Good" in status()
+        await pilot.press("r")
+        assert "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy" in status()
+        await pilot.press("x", "2")
+        await pilot.pause()
+        assert "Rate it" not in status() and stored() is Rating.Good
+        await pilot.press("r", "2")
+        await pilot.pause()
+        assert stored() is Rating.Hard
+        assert screen.recorded is not None and screen.recorded.rating is Rating.Hard
+        assert "Rated Hard" in status() and "Rated Good" not in status()
+        assert "change it: r, then 1–4" in status() and "Rate it" not in status()
+        assert "Correct." in status()  # the verdict stays on screen
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.dismissed and app.dismissed[0] is not None
+    assert app.dismissed[0].rating is Rating.Hard

@@ -2,7 +2,8 @@
 
 Grading runs in a thread worker that calls `tutor.practice.code.grade_file` (a fresh sandboxed
 kernel; learner code never runs in this process) and records the attempt; the worker only posts
-messages. `LabScreen` reuses everything here and adds steps and measurements.
+messages. The showing itself (rating, undo, leaving) is `tutor.screens.item`'s, the editor's draft
+`tutor.screens.code_drafts`'s. `LabScreen` reuses everything here and adds steps and measurements.
 """
 
 from __future__ import annotations
@@ -18,22 +19,16 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
-from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
-from tutor.screens.base import NotNow, TutorScreen
+from tutor.practice.outcome import Attempt, Recorded
+from tutor.screens.base import NotNow
+from tutor.screens.code_drafts import CodeDraftScreen
+from tutor.screens.code_panes import NotesPane, TestsPane, hints_text, solution_view
 from tutor.session import Session
-from tutor.widgets.code_editor import (
-    TestTable,
-    draft_path,
-    editor_command,
-    make_editor,
-    run_editor,
-    write_draft_file,
-)
+from tutor.widgets.code_editor import TestTable, draft_path, make_editor, write_draft_file
 
 if TYPE_CHECKING:
     from tutor.practice.code import CodeResult
@@ -43,20 +38,7 @@ AUTOSAVE_DELAY = 1.0
 """Seconds of quiet typing before a draft is saved."""
 
 
-class NotesPane(VerticalScroll):
-    """Intro, hints and the reference solution; the solution is shown full screen."""
-
-    ALLOW_MAXIMIZE = True
-
-
-class TestsPane(VerticalScroll):
-    """The test table and the highlighted test's message; F3 shows it full screen."""
-
-    ALLOW_MAXIMIZE = True
-    can_focus = False  # shift+tab from the table goes straight back to the editor
-
-
-class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
+class CodeWorkScreen(CodeDraftScreen):
     """Shared by code exercises and labs: editor, drafts, run, check, hints, solution, REPL pane."""
 
     BINDINGS = [
@@ -147,15 +129,23 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             tooltip="Review: leave this item for another time",
         ),
         Binding("u", "undo", "Undo", id="code-undo", tooltip="Take back this showing's rating"),
+        # Two keys, so a stray digit typed after leaving the editor changes nothing: r, then 1–4.
+        Binding(
+            "r", "rate_prompt", "Rate", id="code-rate", tooltip="Change the rating: r, then 1–4"
+        ),
+        Binding("1", "rate(1)", "Again", id="code-rate-1", show=False),
+        Binding("2", "rate(2)", "Hard", id="code-rate-2", show=False),
+        Binding("3", "rate(3)", "Good", id="code-rate-3", show=False),
+        Binding("4", "rate(4)", "Easy", id="code-rate-4", show=False),
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
     """The latest grading result; F3 (the test table) is offered once there is one."""
-    # The state the footer's keys depend on: a change shows in the footer at once.
-    checking: reactive[bool] = reactive(False, bindings=True)
-    solved: reactive[bool] = reactive(False, bindings=True)
-    gave_up: reactive[bool] = reactive(False, bindings=True)
-    hints_shown: reactive[int] = reactive(0, bindings=True)
-    recorded: reactive[Recorded | None] = reactive(None, bindings=True)
+    STATUS_ID = "code-status"
+    LEECH_TEXT = (
+        "Leech: this one keeps slipping. Study the reference solution (ctrl+g), then come back "
+        "to it."
+    )
+    REVIEW_ONLY = ("continue_review", "skip_review", "pause_review")
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """At 24 rows the statement and status give way, so the editor keeps 12 lines of code."""
     ESCAPE_TO_MINIMIZE = False
@@ -197,23 +187,10 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         review: bool = False,
         review_position: str = "",
     ) -> None:
-        super().__init__(session)
-        self.review_position = review_position
-        """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
+        super().__init__(session, item, review, review_position)
         self.chapter = chapter
-        self.item = item
-        self.review = review
-        self.started = time.monotonic()
-        self.attempts = 0
-        self.showing = session.new_showing()
-        """This presentation of the item: its attempts, hints and time fold into one rating."""
         self._record_check = True
         """Whether the check under way is recorded (not once the showing is solved)."""
-        self._saved_draft = self._load_draft()
-        self._other_text: str | None = None
-        self._autosave: Timer | None = None
-        self._saved_text: str | None = None
-        """The editor's text as last saved (None: nothing saved yet, only shown)."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -267,10 +244,6 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._saved_text = self.code
         self.focus_editor()
 
-    def focus_editor(self) -> None:
-        """Put the cursor back in the editor, so typing goes on where it stopped."""
-        self.editor.focus()
-
     def action_edit(self) -> None:
         """Back to the editor from the test table, the notes or the REPL."""
         if self.maximized is not None:
@@ -290,19 +263,14 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     def not_now(self) -> dict[str, NotNow]:
         """What the item's state stops: a second check while one runs, a hint once all are shown,
-        undo before a rating, the starter/draft swap with no draft."""
-        stopped: dict[str, NotNow] = {}
+        undo and r before a rating, the starter/draft swap with no draft."""
+        stopped = super().not_now()
         if self.checking:
             stopped["check"] = NotNow("a check is running", soon=True)
         if self.hints_shown >= len(self.item.hints):
             stopped["hint"] = NotNow("no hints left" if self.item.hints else "no hints here")
-        if self.recorded is None:
-            stopped["undo"] = NotNow("nothing rated yet")
         if self._other_text is None:
             stopped["swap_text"] = NotNow("there is no saved draft yet")
-        if not self.review:
-            for action in ("continue_review", "skip_review", "pause_review"):
-                stopped[action] = NotNow("only in a review")
         return stopped
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -326,113 +294,17 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             return self.review and outside and self.recorded is not None
         if action == "skip_review":
             return self.review and outside and self.recorded is None
-        if action == "undo":
+        if action in ("undo", "rate_prompt"):
             return outside
-        return True
+        rating = self.rating_allows(action)
+        return True if rating is None else outside and rating
 
-    # -- drafts ----------------------------------------------------------------------------
-
-    @property
-    def draft_key(self) -> str:
-        """Where the editor's text is kept: a review's attempt apart from the learner's own draft,
-        so reviewing never overwrites it."""
-        return f"{self.item.id}#review" if self.review else self.item.id
-
-    def _load_draft(self) -> str | None:
-        try:
-            return self.session.load_draft(self.item.id)
-        except Exception:  # a broken store must not stop the learner from coding
-            return None
-
-    def _initial_text(self) -> str:
-        draft = self._saved_draft
-        if self.review:
-            # A review starts from the starter (or from where an interrupted review stopped);
-            # ctrl+n swaps in the learner's own draft.
-            try:
-                earlier = self.session.load_draft(self.draft_key)
-            except Exception:
-                earlier = None
-            self._other_text = draft
-            return earlier or self.item.starter
-        if not draft:
-            self._other_text = draft
-            return self.item.starter
-        self._other_text = self.item.starter
-        return draft
-
-    @property
-    def code(self) -> str:
-        """What is in the editor now."""
-        return self.query_one("#code-editor", TextArea).text
-
+    # The draft is kept a moment after the typing stops (and at once on leaving).
     @on(TextArea.Changed, "#code-editor")
     def _schedule_autosave(self) -> None:
         if self._autosave is not None:
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self.save_draft)
-
-    def save_draft(self) -> None:
-        """Keep the editor's text in the progress store (and nothing typed is lost to a crash)."""
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
-        if not self.is_mounted:
-            return
-        # A solved review leaves nothing behind: the next review starts from the starter again.
-        text = "" if self.review and self.solved else self.code
-        try:
-            self.session.save_draft(self.draft_key, text)
-        except Exception as exc:
-            self.notify(f"The draft was not saved: {exc}", severity="error")
-            return
-        self._saved_text = self.code
-
-    def save_typed(self) -> None:
-        """On quit or a hang-up: save an edit the autosave has not saved yet (it may not even
-        have heard of it: the editor's change message can still be on its way)."""
-        if self._autosave is not None or (self.is_mounted and self.code != self._saved_text):
-            self.save_draft()
-
-    def on_screen_suspend(self) -> None:
-        # Leaving by any way (another screen opened over this one, home, the palette).
-        self.save_typed()
-
-    def on_unmount(self) -> None:
-        # Saved already when the screen was left (suspended): no timer may fire on a gone screen.
-        if self._autosave is not None:
-            self._autosave.stop()
-
-    def action_swap_text(self) -> None:
-        """Swap the editor between the starter and the last draft."""
-        if self._other_text is None:
-            self.notify("There is no saved draft yet.")
-            return
-        editor = self.query_one("#code-editor", TextArea)
-        current = editor.text
-        editor.load_text(self._other_text)
-        self._other_text = current
-
-    def action_external_editor(self) -> None:
-        """Write the draft to a file, edit it in $EDITOR with the app suspended, reload it."""
-        from textual.app import SuspendNotSupported
-
-        settings = self.session.settings
-        path = write_draft_file(settings.drafts_dir, self.item.id, self.code)
-        command = editor_command(settings.editor)
-        try:
-            with self.app.suspend():
-                problem = run_editor(command, path)
-        except SuspendNotSupported:
-            problem = run_editor(
-                command, path
-            )  # headless (tests): nothing to hand the terminal back from
-        if problem:
-            self.notify(f"The editor failed: {problem}", severity="error")
-        self.query_one("#code-editor", TextArea).load_text(path.read_text(encoding="utf-8"))
-        self.focus_editor()
-        self.save_draft()
-        self._status(f"Reloaded from {path}.")
 
     # -- running ---------------------------------------------------------------------------
 
@@ -525,22 +397,25 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def _record(
-        self, correct: bool, attempt: int, hints: int, duration: float, *, gave_up: bool
-    ) -> Recorded:
-        return self.session.record(
-            Attempt(
-                item_id=self.item.id,
-                variant=0,
-                correct=correct,
-                duration_s=duration,
-                par_seconds=self.item.par_seconds,
-                hints_used=hints,
-                attempts=attempt,
-                gave_up=gave_up,
-                showing=self.showing,
-            )
+    def attempt_of(
+        self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
+    ) -> Attempt:
+        """This item's attempt, for this showing (code items have no variants)."""
+        return Attempt(
+            item_id=self.item.id,
+            variant=0,
+            correct=correct,
+            duration_s=duration,
+            par_seconds=self.item.par_seconds,
+            hints_used=hints,
+            attempts=attempt_number,
+            gave_up=gave_up,
+            showing=self.showing,
         )
+
+    def keys_are_text(self) -> bool:
+        """The editor or the REPL's input takes printable keys while it has the cursor."""
+        return self.focused is not None
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
@@ -561,14 +436,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._show_pane("code-tests")
         lines = [("Correct. " if result.correct else "Not yet. ") + _headline(result.feedback)]
         if message.recorded is not None:
-            lines.append(
-                f"Rated {message.recorded.rating.label} · {message.recorded.schedule_text}."
-            )
-            if message.recorded.leech:
-                lines.append(
-                    "Leech: this one keeps slipping. Study the reference solution "
-                    "(ctrl+g), then come back to it."
-                )
+            lines.append(self._rating_line(message.recorded))
         if message.error:
             lines.append(message.error)
         layers = result.isolation.get("layers") if result.isolation else None
@@ -603,15 +471,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             return
         self.hints_shown += 1
         # A theme variable, resolved when painted: the label takes each theme's colour.
-        self._notes(
-            Content.assemble(
-                *(
-                    piece
-                    for number, hint in enumerate(hints[: self.hints_shown], start=1)
-                    for piece in ((f"Hint {number}: ", "bold $text-warning"), hint + "\n")
-                )
-            )
-        )
+        self._notes(hints_text(hints[: self.hints_shown]))
 
     def action_solution(self) -> None:
         """The reference solution; before a success this gives up (recorded as a wrong attempt)."""
@@ -630,20 +490,7 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def _show_solution(self) -> None:
         """The reference solution, highlighted and full screen (at 80×24 the pane shows six
         lines)."""
-        from rich.console import Group
-        from rich.syntax import Syntax
-
-        header = Text("Reference solution  ", style="bold") + Text(
-            "(escape: back to your editor)", style="dim"
-        )
-        code = Syntax(
-            self.item.solution or "(none)",
-            "python",
-            theme="ansi_dark",
-            background_color="default",
-            word_wrap=True,
-        )
-        self.query_one("#code-notes-text", Static).update(Group(header, code))
+        self.query_one("#code-notes-text", Static).update(solution_view(self.item.solution))
         self._show_pane("code-notes")
         notes = self.query_one("#code-notes", NotesPane)
         self.maximize(notes, container=False)
@@ -667,39 +514,31 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     @on(GaveUp)
     def _gave_up(self, message: GaveUp) -> None:
+        lines = [message.error or "Gave up: the reference solution is shown."]
         if message.recorded is not None:
             self.recorded = message.recorded
-        self._status(
-            message.error or "Gave up: the reference solution is shown. Try again later in review."
-        )
+            lines.append(self._rating_line(message.recorded))
+        if not message.error:
+            lines.append("Try again later in review.")
+        self._status("\n".join(lines))
 
     # -- leaving ---------------------------------------------------------------------------
 
     def action_continue_review(self) -> None:
         """Review: the item is answered; on to the next one."""
-        self.save_draft()
-        self.dismiss(self.recorded)
+        self.leave()
 
     def action_skip_review(self) -> None:
         """Review: leave the item unanswered (it stays due); the code typed so far is kept."""
-        self.save_draft()
-        self.dismiss(SKIPPED)
+        self.leave_skipped()
 
-    def action_undo(self) -> None:
-        """Take back this showing's rating (the log keeps both) and work on."""
-        if self.recorded is None:
-            return
-        try:
-            self.session.undo(self.recorded.showing or self.recorded.uuid)
-        except Exception as exc:  # a locked or broken store must not take the screen down
-            self.notify(f"Nothing undone: {exc}", severity="warning")
-            return
-        self.recorded = None
-        self.solved = False
-        self.showing = self.session.new_showing()
-        self.attempts = 0
+    def save_before_leaving(self) -> None:
+        """Always write the draft on leaving (a solved review's draft is cleared)."""
+        self.save_draft()
+
+    def reopen(self) -> None:
+        """After an undo: the same code, checked again for a new showing."""
         self._status("Rating taken back: change the code and check again.")
-        self.refresh_bindings()
 
     def action_back(self) -> None:
         """Escape steps out: results, REPL, tests → the editor → no focus → leave the screen.
@@ -715,21 +554,11 @@ class CodeWorkScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         if self.focused is self.editor:
             self.set_focus(None)
             return
-        self.save_draft()
-        self.dismiss(self.recorded)
+        self.leave()
 
     def action_pause_review(self) -> None:
         """Review, with the editor left: back to the session, which waits here (paused)."""
-        self.save_draft()
-        self.dismiss(Paused(self.recorded))
-
-    @property
-    def editor(self) -> TextArea:
-        """The code editor."""
-        return self.query_one("#code-editor", TextArea)
-
-    def _status(self, text: str) -> None:
-        self.query_one("#code-status", Static).update(Text(text))
+        self.leave_paused()
 
 
 class CodeExerciseScreen(CodeWorkScreen):

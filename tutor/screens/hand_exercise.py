@@ -3,25 +3,20 @@ solution."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.reactive import reactive
-from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
-from progress.rating import Rating
 from tutor.course.exercise_schema import HandExercise
 from tutor.course.loader import Chapter
 from tutor.practice.hand import (
@@ -32,17 +27,15 @@ from tutor.practice.hand import (
     make_instance,
     warm_checker,
 )
-from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
-from tutor.screens.base import NotNow, TutorScreen
+from tutor.practice.outcome import Attempt, Recorded
+from tutor.screens.base import NotNow
+from tutor.screens.hand_answers import HandAnswersScreen
 from tutor.session import Session
 from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
 
-DRAFT_DELAY = 0.5
-"""Seconds of quiet typing before unchecked answers are saved (at once on leaving or quitting)."""
 
-
-class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
+class HandExerciseScreen(HandAnswersScreen):
     """Solve one variant of a hand exercise; dismisses with the last recorded attempt (or None)."""
 
     BINDINGS = [
@@ -114,12 +107,12 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """Actions bound to printable keys: never while an answer box has the cursor."""
     TYPING_KEYS = frozenset({"leave_box", "hint_from_box", "give_up_from_box"})
     """Actions offered only while a box has the cursor."""
-    # The state the footer's keys depend on: a change shows in the footer at once.
-    checking: reactive[bool] = reactive(False, bindings=True)
-    solved: reactive[bool] = reactive(False, bindings=True)
-    gave_up: reactive[bool] = reactive(False, bindings=True)
-    hints_shown: reactive[int] = reactive(0, bindings=True)
-    recorded: reactive[Recorded | None] = reactive(None, bindings=True)
+    STATUS_ID = "hand-status"
+    LEECH_TEXT = (
+        "Leech: this one keeps slipping. Study the worked solution (g); the next "
+        "review brings a fresh variant."
+    )
+    REVIEW_ONLY = ("skip", "pause")
     DEFAULT_CSS = """
     HandExerciseScreen #hand-head { height: auto; background: $boost; }
     HandExerciseScreen #hand-title { padding: 0 1; width: auto; text-style: bold; }
@@ -150,27 +143,14 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         review: bool = False,
         review_position: str = "",
     ) -> None:
-        super().__init__(session)
-        self.review_position = review_position
-        """Where a review session stands (e.g. "review 2 of 5"), shown in the title."""
+        super().__init__(session, review, review_position)
         self.chapter = chapter
         self.exercise = exercise
         self.variant = variant
-        self.review = review
         self.instance: HandInstance = make_instance(chapter, exercise, variant)
-        self.attempts = 0
-        self.started = time.monotonic()
-        self.showing = session.new_showing()
-        """This presentation of the exercise: its attempts, hints and time fold into one rating."""
-        self._status_lines: list[str] = []
-        self._draft_timer: Timer | None = None
-        self._restoring = False
-        self._rating_armed = False
-        self._saved_answers: list[str] = []
         self._recording = False
         """A give-up is being saved (a worker): leaving waits for its rating."""
         self._leave_when_recorded: Callable[[], None] | None = None
-        """The answers as last saved (or restored), so an unchanged screen writes nothing."""
 
     @property
     def draft_key(self) -> str:
@@ -217,103 +197,6 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._show_mode()
         # The checker worker (sympy) starts in its own process; lark warms in a thread.
         self.run_worker(_warm, thread=True, exclusive=True, group="hand-warm", exit_on_error=False)
-
-    @property
-    def boxes(self) -> list[AnswerInput]:
-        """The answer boxes, one per part, in order."""
-        return list(self.query(AnswerInput))
-
-    def typing(self) -> bool:
-        """Whether an answer part has the cursor (a box or a drawing grid): then every printable
-        key belongs to it."""
-        return self._part_of(self.focused) is not None
-
-    def _part_of(self, widget: object) -> AnswerInput | None:
-        """The answer part holding `widget`, if any."""
-        if not isinstance(widget, Widget):
-            return None
-        for node in (widget, *widget.ancestors):
-            if isinstance(node, AnswerInput):
-                return node
-            if node is self:
-                break
-        return None
-
-    def _stops(self) -> list[Widget]:
-        """Where tab stops, in order: every focusable widget of every part (a drawing part has
-        its grid and its coordinates box)."""
-        return [
-            widget
-            for box in self.boxes
-            for widget in box.query("*")
-            if widget.can_focus and not widget.disabled
-        ]
-
-    @property
-    def closed(self) -> bool:
-        """Solved or given up: the boxes take no more text and plain keys act."""
-        return self.solved or self.gave_up
-
-    # -- keeping what was typed -------------------------------------------------------------------
-
-    def _restore_answers(self) -> None:
-        try:
-            saved = self.session.load_draft(self.draft_key)
-        except Exception:  # a broken store must not keep the learner from answering
-            return
-        try:
-            answers = json.loads(saved) if saved else []
-        except ValueError:
-            return
-        if not isinstance(answers, list):
-            return
-        self._restoring = True
-        for box, answer in zip(self.boxes, answers, strict=False):
-            if isinstance(answer, str) and answer:
-                box.set_value(answer)
-        self._restoring = False
-
-    @on(Input.Changed)
-    @on(TextArea.Changed)
-    def _answer_changed(self) -> None:
-        if self._restoring or self.closed:
-            return
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_typed)
-
-    def save_typed(self) -> None:
-        """Keep the unchecked answers of this exercise and variant (kept until the learner clears
-        them or solves the exercise); nothing is written when nothing changed."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-        if self.closed or not self.is_mounted:
-            return
-        answers = [box.value for box in self.boxes]
-        if answers == self._saved_answers:
-            return
-        text = json.dumps(answers) if any(answer.strip() for answer in answers) else ""
-        try:
-            self.session.save_draft(self.draft_key, text)
-        except Exception as exc:
-            self.notify(f"Your answers were not saved: {exc}", severity="error")
-            return
-        self._saved_answers = answers
-
-    def on_screen_suspend(self) -> None:
-        # Leaving by any way (help over it, home, the palette): nothing typed waits on a timer.
-        self.save_typed()
-
-    def _forget_answers(self) -> None:
-        """Solved or given up: the attempt is in the log, so the draft would only spoil a retry."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-        try:
-            self.session.save_draft(self.draft_key, "")
-        except Exception:
-            pass
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -393,10 +276,11 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def _record(
+    def attempt_of(
         self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
-    ) -> Recorded:
-        attempt = Attempt(
+    ) -> Attempt:
+        """This variant's attempt, for this showing."""
+        return Attempt(
             item_id=self.instance.id,
             variant=self.variant,
             correct=correct,
@@ -407,7 +291,6 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             gave_up=gave_up,
             showing=self.showing,
         )
-        return self.session.record(attempt)
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
@@ -479,15 +362,9 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         widget = self.query_one(selector)
         self.call_after_refresh(widget.scroll_visible, animate=False)
 
-    def _rating_line(self, recorded: Recorded) -> str:
-        keys = "r, then 1–4" if self.closed or not self.typing() else "escape, r, then 1–4"
-        line = f"Rated {recorded.rating.label} · {recorded.schedule_text} · change it: {keys}"
-        if recorded.leech:
-            line += (
-                "\nLeech: this one keeps slipping. Study the worked solution (g); the next "
-                "review brings a fresh variant."
-            )
-        return line
+    def keys_are_text(self) -> bool:
+        """An open answer box with the cursor takes printable keys as text."""
+        return not self.closed and self.typing()
 
     def _closed_keys(self) -> str:
         if self.review:
@@ -561,55 +438,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         solution.display = True
         self._scroll_into_view("#hand-solution")
 
-    def action_rate_prompt(self) -> None:
-        """r: the next key 1–4 sets the rating (any other key cancels)."""
-        self._rating_armed = True
-        prompt = "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy"
-        self._status("\n".join([*self._status_lines, prompt]))
-        self.refresh_bindings()
-
-    def on_key(self, event: events.Key) -> None:
-        # Any key but a rating cancels r's prompt (the rating keys reach action_rate first).
-        if self._rating_armed and event.key not in ("1", "2", "3", "4"):
-            self._disarm_rating()
-
-    def _disarm_rating(self) -> None:
-        self._rating_armed = False
-        self._status("\n".join(self._status_lines))
-        self.refresh_bindings()
-
-    def action_rate(self, rating: int) -> None:
-        """Override the rating of the last recorded attempt (after r)."""
-        self._rating_armed = False
-        if self.recorded is None:
-            self.notify("Nothing rated yet.")
-            return
-        try:
-            self.recorded = self.session.override(self.recorded.uuid, Rating(rating))
-        except Exception as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
-            return
-        # Only the rating line changes: the verdict and the keys stay on screen.
-        line = self._rating_line(self.recorded)
-        lines = [line if shown.startswith("Rated ") else shown for shown in self._status_lines]
-        self._status_lines = lines if line in lines else [*lines, line]
-        self._status("\n".join(self._status_lines))
-
-    def action_undo(self) -> None:
-        """Take back this showing's rating and answer again (the log keeps both)."""
-        if self.recorded is None:
-            self.notify("Nothing rated yet.")
-            return
-        try:
-            # Only this screen's own showing, whatever other processes logged since.
-            self.session.undo(self.recorded.showing or self.recorded.uuid)
-        except Exception as exc:  # a locked or broken store must not take the screen down
-            self.notify(f"Nothing undone: {exc}", severity="warning")
-            return
-        self.recorded = None
-        self.solved = self.gave_up = False
-        self.showing = self.session.new_showing()
-        self.attempts = 0
+    def reopen(self) -> None:
+        """After an undo: the boxes take text again, with the cursor in the first empty one."""
         for box in self.boxes:
             box.disabled = False
         self._status_lines = ["Rating taken back: answer again."]
@@ -622,8 +452,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         """Leave for the next hand exercise of the chapter (in a review, back to the session)."""
         if self._leave_once_recorded(self.action_next):
             return
-        self.save_typed()
-        self.dismiss(self.recorded)
+        self.leave()
         if self.review:
             return
         following = self._following_id()
@@ -632,8 +461,7 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     def action_skip(self) -> None:
         """Review: leave this item unanswered; it stays due."""
-        self.save_typed()
-        self.dismiss(SKIPPED)
+        self.leave_skipped()
 
     def _following_id(self) -> str | None:
         ids = [item.id for item in self.chapter.exercises if isinstance(item, HandExercise)]
@@ -649,15 +477,13 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         """Escape with no box focused: leave the exercise; unchecked answers are kept."""
         if self._leave_once_recorded(self.action_back):
             return
-        self.save_typed()
-        self.dismiss(self.recorded)
+        self.leave()
 
     def action_pause(self) -> None:
         """Review, escape with no box focused: back to the session, which waits here (paused)."""
         if self._leave_once_recorded(self.action_pause):
             return
-        self.save_typed()
-        self.dismiss(Paused(self.recorded))
+        self.leave_paused()
 
     def _leave_box(self) -> None:
         """Focus the page itself: letter keys act, arrows scroll, tab goes back to the first box."""
@@ -703,9 +529,6 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             stopped["hint"] = stopped["hint_from_box"] = NotNow(hints)
         if not self.review and self._following_id() is None:
             stopped["next"] = NotNow("the last hand exercise of the chapter (escape: back)")
-        if self.recorded is None:
-            for action in ("undo", "rate_prompt", "rate"):
-                stopped[action] = NotNow("nothing rated yet")
         if self._recording:
             stopped["skip"] = NotNow("the give-up is being saved", soon=True)
         if self.review:
@@ -714,8 +537,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
                 stopped["skip"] = NotNow("rated already: enter goes on")
             if not self.closed:
                 stopped["next"] = NotNow("answer it first (s skips it)")
-        else:
-            stopped["skip"] = stopped["pause"] = NotNow("only in a review")
+        # Undo and r before a rating, skip and pause outside a review.
+        stopped.update(super().not_now())
         return stopped
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -729,12 +552,8 @@ class HandExerciseScreen(TutorScreen[Recorded | Skipped | Paused | None]):
             return False
         if action in self.TYPING_KEYS:
             return typing
-        if action == "rate":
-            return self._rating_armed
-        return True
-
-    def _status(self, text: str) -> None:
-        self.query_one("#hand-status", Static).update(Text(text))
+        rating = self.rating_allows(action)
+        return True if rating is None else rating
 
 
 def _proof_letters(test: str, options: dict[str, Any]) -> dict[str, str] | None:
