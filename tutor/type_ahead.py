@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from textual import events
 from textual.app import App
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 
 ReturnType = TypeVar("ReturnType")
@@ -78,6 +79,17 @@ def only_moves(target: DOMNode, key: str) -> bool:
     return False
 
 
+class HoldTyping(Message):
+    """Posted to the app by a screen whose next keys depend on a worker's result (a give-up being
+    saved decides whether enter leaves with a rating): `hold` True holds every typed key, False
+    lets them go on once what the result set off is done. Apps without type-ahead ignore it."""
+
+    def __init__(self, owner: object, hold: bool) -> None:
+        super().__init__()
+        self.owner = id(owner)
+        self.hold = hold
+
+
 class TypeAheadApp(App[ReturnType]):
     """An app that hands each typed key on only once the keys before it, and any screen change
     they (or anything else) started, have been handled."""
@@ -90,6 +102,8 @@ class TypeAheadApp(App[ReturnType]):
         """A key is being handled, or a screen is opening."""
         self._gate_turn = 0
         """Bumped by each key sent and each screen change: a marker of an older turn is stale."""
+        self._holds: set[int] = set()
+        """Who holds the keys (`HoldTyping`): work a worker finishes decides where they go."""
 
     def _on_mount(self) -> None:
         # Immediate: the wait must begin inside push_screen/pop_screen, before the next key is read.
@@ -98,12 +112,27 @@ class TypeAheadApp(App[ReturnType]):
     async def on_event(self, event: events.Event) -> None:
         """Keys and pastes wait their turn; every other event is handled as Textual does."""
         if isinstance(event, Typed) and not event.is_forwarded:
-            if self._gate_busy or self._typed_ahead:
+            if self._gate_busy or self._typed_ahead or self._holds:
                 self._typed_ahead.append(event)
                 return
             await self._send_typed(event)
             return
         await super().on_event(event)
+
+    def on_hold_typing(self, message: HoldTyping) -> None:
+        """Hold typed keys while `message.owner` waits for a worker, or let them go on."""
+        if message.hold:
+            self._holds.add(message.owner)
+            return
+        if message.owner not in self._holds:
+            return
+        self._holds.discard(message.owner)
+        if not self._holds and not self._gate_busy:
+            # What the release set off (the screen leaving) runs first; a screen change it
+            # started is waited for as any other.
+            self._gate_busy = True
+            self._gate_turn += 1
+            self._until_quiet(self.screen, self._gate_turn, self._release)
 
     @property
     def typed_ahead(self) -> int:
@@ -208,5 +237,5 @@ class TypeAheadApp(App[ReturnType]):
         if turn != self._gate_turn:
             return
         self._gate_busy = False
-        while self._typed_ahead and not self._gate_busy:
+        while self._typed_ahead and not self._gate_busy and not self._holds:
             await self._send_typed(self._typed_ahead.popleft())

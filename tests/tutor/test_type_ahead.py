@@ -9,6 +9,7 @@ tests/e2e/test_tmux_type_ahead.py do the same through a real terminal.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +21,14 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
-from tests.fakes import until
+from tests.fakes import FakeSession, ScreenHost, until
+from tutor.course.exercise_schema import CodeExercise
+from tutor.practice.outcome import Recorded
 from tutor.screens.contents import ContentsScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.home import HomeScreen
 from tutor.screens.reader import ReaderScreen
+from tutor.settings import Settings
 from tutor.type_ahead import TypeAheadApp
 
 SIZE = (80, 24)
@@ -269,3 +273,63 @@ async def test_a_contents_jump_then_j_scrolls_from_the_heading(
         blocks = list(reader.query(".block"))
         tops = {round(block.virtual_region.y - page.virtual_region.y) for block in blocks}
         assert round(landed - 1) in tops
+
+
+async def test_give_up_enter_then_the_next_items_answer_in_a_review(
+    make_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+g saves the give-up in a worker, and enter leaves with its rating only once it is
+    saved: the digits typed after enter are the next item's answer, not text lost on the closed
+    item. Saving is slowed down (a busy disk), so the keys surely arrive while it runs."""
+    from tutor.session import Session
+
+    record = Session.record
+
+    def slow_record(self: Session, attempt: Any) -> Any:
+        time.sleep(0.3)
+        return record(self, attempt)
+
+    monkeypatch.setattr(Session, "record", slow_record)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        burst(app, "r")
+        await until(pilot, lambda: type(app.screen).__name__ == "HandExerciseScreen", "item 1")
+        first = app.screen
+        burst(app, "ctrl+g", "enter", "1", "8")
+        await until(pilot, lambda: app.screen is not first and app.typed_ahead == 0, "item 2")
+        second = app.screen
+        assert type(second).__name__ == "HandExerciseScreen", type(second).__name__
+        await until(pilot, lambda: [box.value for box in second.query(Input)][:1] == ["18"], "18")
+        assert first.recorded is not None and first.gave_up  # it left with its rating
+
+
+class TypeAheadHost(TypeAheadApp[None], ScreenHost):
+    """The screen-test host app with the tutor's type-ahead."""
+
+
+async def test_code_give_up_then_leaving_the_review_item_carries_its_rating(
+    screen_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A code review item: ctrl+g (give up), escape twice (out of the solution, out of the
+    editor), enter (continue) in one write, while the give-up is still being saved: enter waits
+    for it and the item leaves with its rating, instead of enter finding nothing rated."""
+    from tutor.screens.code_exercise import CodeExerciseScreen
+    from tutor.session import Session
+
+    record = Session.record
+
+    def slow_record(self: Session, attempt: Any) -> Any:
+        time.sleep(0.3)
+        return record(self, attempt)
+
+    monkeypatch.setattr(Session, "record", slow_record)
+    session = FakeSession(screen_settings)
+    chapter, item = session.course.find("1.ex13")
+    assert isinstance(item, CodeExercise)
+    app = TypeAheadHost(session, lambda s: CodeExerciseScreen(s, chapter, item, review=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CodeExerciseScreen), "1.ex13")
+        burst(app, "ctrl+g", "escape", "escape", "enter")
+        await until(pilot, lambda: app.dismissed, "the item to leave")
+        assert isinstance(app.dismissed[-1], Recorded) and app.dismissed[-1].rating == 1

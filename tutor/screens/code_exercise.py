@@ -28,6 +28,7 @@ from tutor.screens.base import NotNow
 from tutor.screens.code_drafts import CodeDraftScreen
 from tutor.screens.code_panes import NotesPane, TestsPane, hints_text, solution_view
 from tutor.session import Session
+from tutor.type_ahead import HoldTyping
 from tutor.widgets.code_editor import TestTable, draft_path, make_editor, write_draft_file
 
 if TYPE_CHECKING:
@@ -477,6 +478,9 @@ class CodeWorkScreen(CodeDraftScreen):
         """The reference solution; before a success this gives up (recorded as a wrong attempt)."""
         if not self.solved and not self.gave_up:
             self.gave_up = True
+            # Enter (continue the review) must leave with the give-up's rating: keys typed now
+            # wait until it is saved.
+            self.app.post_message(HoldTyping(self, hold=True))
             attempt, hints = self.attempts + 1, self.hints_shown
             duration = time.monotonic() - self.started
             self.run_worker(
@@ -521,6 +525,11 @@ class CodeWorkScreen(CodeDraftScreen):
         if not message.error:
             lines.append("Try again later in review.")
         self._status("\n".join(lines))
+        self.app.post_message(HoldTyping(self, hold=False))
+
+    def on_unmount(self) -> None:
+        # Never leave keys held for a screen that is gone (its give-up result will not come).
+        self.app.post_message(HoldTyping(self, hold=False))
 
     # -- leaving ---------------------------------------------------------------------------
 

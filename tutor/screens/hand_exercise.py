@@ -31,6 +31,7 @@ from tutor.practice.outcome import Attempt, Recorded
 from tutor.screens.base import NotNow
 from tutor.screens.hand_answers import HandAnswersScreen
 from tutor.session import Session
+from tutor.type_ahead import HoldTyping
 from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
 
@@ -299,6 +300,12 @@ class HandExerciseScreen(HandAnswersScreen):
         leave, self._leave_when_recorded = self._leave_when_recorded, None
         if leave is not None:
             leave()
+        # Keys typed while the give-up was saved go on now, to the next item if that left.
+        self.app.post_message(HoldTyping(self, hold=False))
+
+    def on_unmount(self) -> None:
+        # Never leave keys held for a screen that is gone (its give-up result will not come).
+        self.app.post_message(HoldTyping(self, hold=False))
 
     def _leave_once_recorded(self, leave: Callable[[], None]) -> bool:
         """True if the give-up is still being saved: then `leave` runs once it is, so the review
@@ -408,6 +415,9 @@ class HandExerciseScreen(HandAnswersScreen):
             return
         self.gave_up = True
         self._recording = True
+        # Where the next keys go depends on the rating being saved (enter leaves with it): hold
+        # them, so a burst such as ctrl+g enter 18 in a review answers the next item with 18.
+        self.app.post_message(HoldTyping(self, hold=True))
         self._close_boxes()
         self._show_solution()
         self._show_mode()
