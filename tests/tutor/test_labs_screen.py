@@ -358,3 +358,32 @@ async def test_kernels_are_warmed_on_opening_and_again_after_each_check(
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert warmed == ["1.lab4", "1.lab4"], "a check used the trusted spare: the next is started"
+
+
+async def test_a_labs_rating_changes_with_r_then_a_digit(
+    chapter: Chapter, settings: Settings
+) -> None:
+    """A lab's showing is rated as a code exercise's: after the give-up (ctrl+g) rated it Again,
+    r then 3 out of the editor makes it Good in the store."""
+    from progress.rating import Rating
+    from tutor.recording import open_store
+
+    item = lab(chapter, "1.lab4")
+    app, _ = host(settings, lambda session: LabScreen(session, chapter, item))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        assert screen.not_now()["rate_prompt"].why == "nothing rated yet"  # help says so
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.recorded is not None and screen.recorded.rating is Rating.Again
+        await pilot.press("escape", "escape")  # the solution, then the editor
+        await pilot.pause()
+        assert screen.focused is None and "r" in footer_shown(screen)
+        assert "rate_prompt" not in screen.not_now()
+        await pilot.press("r", "3")
+        await pilot.pause()
+        assert open_store(settings).item_state("1.lab4").showings[-1].rating is Rating.Good
+        assert "Rated Good" in str(screen.query_one("#code-status", Static).render())

@@ -23,10 +23,11 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static, TextArea
 
 from tutor.course.exercise_schema import CodeExercise, Lab
 from tutor.course.loader import Chapter
-from tutor.practice.outcome import Attempt, Recorded
+from tutor.practice.outcome import Recorded
 from tutor.screens.base import NotNow
 from tutor.screens.code_drafts import CodeDraftScreen
 from tutor.screens.code_panes import NotesPane, TestsPane, hints_text, solution_view
+from tutor.screens.item import rating_bindings
 from tutor.session import Session
 from tutor.type_ahead import HoldTyping
 from tutor.widgets.code_editor import TestTable, draft_path, make_editor, write_draft_file
@@ -130,14 +131,8 @@ class CodeWorkScreen(CodeDraftScreen):
             tooltip="Review: leave this item for another time",
         ),
         Binding("u", "undo", "Undo", id="code-undo", tooltip="Take back this showing's rating"),
-        # Two keys, so a stray digit typed after leaving the editor changes nothing: r, then 1–4.
-        Binding(
-            "r", "rate_prompt", "Rate", id="code-rate", tooltip="Change the rating: r, then 1–4"
-        ),
-        Binding("1", "rate(1)", "Again", id="code-rate-1", show=False),
-        Binding("2", "rate(2)", "Hard", id="code-rate-2", show=False),
-        Binding("3", "rate(3)", "Good", id="code-rate-3", show=False),
-        Binding("4", "rate(4)", "Easy", id="code-rate-4", show=False),
+        # Out of the editor only (check_action): in it r and digits are code.
+        *rating_bindings("code"),
     ]
     last_result: reactive[CodeResult | None] = reactive(None, bindings=True)
     """The latest grading result; F3 (the test table) is offered once there is one."""
@@ -169,16 +164,8 @@ class CodeWorkScreen(CodeDraftScreen):
     CodeWorkScreen TestTable { min-height: 3; }
     """
 
-    class Checked(Message):
+    class Checked(CodeDraftScreen.Checked["CodeResult | None"]):
         """A grading worker finished: the result (or why there is none) and the recorded attempt."""
-
-        def __init__(
-            self, result: CodeResult | None, recorded: Recorded | None, error: str = ""
-        ) -> None:
-            super().__init__()
-            self.result = result
-            self.recorded = recorded
-            self.error = error
 
     def __init__(
         self,
@@ -398,21 +385,9 @@ class CodeWorkScreen(CodeDraftScreen):
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def attempt_of(
-        self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
-    ) -> Attempt:
-        """This item's attempt, for this showing (code items have no variants)."""
-        return Attempt(
-            item_id=self.item.id,
-            variant=0,
-            correct=correct,
-            duration_s=duration,
-            par_seconds=self.item.par_seconds,
-            hints_used=hints,
-            attempts=attempt_number,
-            gave_up=gave_up,
-            showing=self.showing,
-        )
+    def shown(self) -> tuple[str, int, int]:
+        """The code item (code items have no variants)."""
+        return self.item.id, 0, self.item.par_seconds
 
     def keys_are_text(self) -> bool:
         """The editor or the REPL's input takes printable keys while it has the cursor."""

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Static, TextArea
 
 from tutor.course.exercise_schema import HandExercise
@@ -27,9 +26,9 @@ from tutor.practice.hand import (
     make_instance,
     warm_checker,
 )
-from tutor.practice.outcome import Attempt, Recorded
 from tutor.screens.base import NotNow
 from tutor.screens.hand_answers import HandAnswersScreen
+from tutor.screens.item import rating_bindings
 from tutor.session import Session
 from tutor.type_ahead import HoldTyping
 from tutor.widgets.answer_input import AnswerInput
@@ -93,14 +92,7 @@ class HandExerciseScreen(HandAnswersScreen):
             id="hand-pause",
             tooltip="Review: pause the session here (enter there goes on)",
         ),
-        # Two keys, so a stray digit typed after the boxes closed changes nothing: r, then 1–4.
-        Binding(
-            "r", "rate_prompt", "Rate", id="hand-rate", tooltip="Change the rating: r, then 1–4"
-        ),
-        Binding("1", "rate(1)", "Again", id="hand-rate-1", show=False),
-        Binding("2", "rate(2)", "Hard", id="hand-rate-2", show=False),
-        Binding("3", "rate(3)", "Good", id="hand-rate-3", show=False),
-        Binding("4", "rate(4)", "Easy", id="hand-rate-4", show=False),
+        *rating_bindings("hand"),
     ]
     PLAIN_KEYS = frozenset(
         {"hint", "give_up", "next", "skip", "undo", "back", "pause", "rate_prompt", "rate"}
@@ -126,14 +118,8 @@ class HandExerciseScreen(HandAnswersScreen):
     HandExerciseScreen #hand-solution { height: auto; border: round $primary; padding: 0 1; }
     """
 
-    class Checked(Message):
+    class Checked(HandAnswersScreen.Checked[HandResult]):
         """A worker finished grading (and recording) a submission."""
-
-        def __init__(self, result: HandResult, recorded: Recorded | None, error: str = "") -> None:
-            super().__init__()
-            self.result = result
-            self.recorded = recorded
-            self.error = error
 
     def __init__(
         self,
@@ -277,21 +263,9 @@ class HandExerciseScreen(HandAnswersScreen):
                 error = f"Not saved: {exc}"
         self.post_message(self.Checked(result, recorded, error))
 
-    def attempt_of(
-        self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
-    ) -> Attempt:
-        """This variant's attempt, for this showing."""
-        return Attempt(
-            item_id=self.instance.id,
-            variant=self.variant,
-            correct=correct,
-            duration_s=duration,
-            par_seconds=self.instance.par_seconds,
-            hints_used=hints,
-            attempts=attempt_number,
-            gave_up=gave_up,
-            showing=self.showing,
-        )
+    def shown(self) -> tuple[str, int, int]:
+        """This exercise's variant."""
+        return self.instance.id, self.variant, self.instance.par_seconds
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:

@@ -9,9 +9,12 @@ reopens after an undo).
 from __future__ import annotations
 
 import time
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -25,6 +28,26 @@ RATING_KEYS = ("1", "2", "3", "4")
 
 RATE_PROMPT = "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy"
 
+ResultT = TypeVar("ResultT")
+
+
+def rating_bindings(screen: str) -> list[Binding]:
+    """r, then 1–4 (IDs `<screen>-rate`, `<screen>-rate-1` … `-4`): two keys, so a stray digit
+    typed after the answer closed changes nothing."""
+    return [
+        Binding(
+            "r",
+            "rate_prompt",
+            "Rate",
+            id=f"{screen}-rate",
+            tooltip="Change the rating: r, then 1–4",
+        ),
+        *(
+            Binding(key, f"rate({key})", rating.label, id=f"{screen}-rate-{key}", show=False)
+            for key, rating in zip(RATING_KEYS, Rating, strict=True)
+        ),
+    ]
+
 
 class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """One showing of an item: attempts fold into one rating, which r then 1–4 changes and u
@@ -36,6 +59,16 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     """Said under the rating of a leech: where to look before the item comes back."""
     REVIEW_ONLY: tuple[str, ...] = ()
     """Actions that act only in a review (help marks them "only in a review" elsewhere)."""
+
+    class Checked(Message, Generic[ResultT]):
+        """A grading worker finished: the result (or why there is none) and the recorded attempt.
+        Each screen subclasses it with its own result type and handles its own."""
+
+        def __init__(self, result: ResultT, recorded: Recorded | None, error: str = "") -> None:
+            super().__init__()
+            self.result = result
+            self.recorded = recorded
+            self.error = error
 
     # The state the footer's keys depend on: a change shows in the footer at once.
     checking: reactive[bool] = reactive(False, bindings=True)
@@ -59,10 +92,8 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     # -- hooks ------------------------------------------------------------------------------
 
-    def attempt_of(
-        self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
-    ) -> Attempt:
-        """The attempt to record for this showing (the item and variant are the screen's)."""
+    def shown(self) -> tuple[str, int, int]:
+        """What is shown: the item's id, its variant and its par time in seconds."""
         raise NotImplementedError
 
     def keys_are_text(self) -> bool:
@@ -99,7 +130,18 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self, correct: bool, attempt_number: int, hints: int, duration: float, *, gave_up: bool
     ) -> Recorded:
         """Record an attempt of this showing (called from worker threads)."""
-        attempt = self.attempt_of(correct, attempt_number, hints, duration, gave_up=gave_up)
+        item_id, variant, par_seconds = self.shown()
+        attempt = Attempt(
+            item_id=item_id,
+            variant=variant,
+            correct=correct,
+            duration_s=duration,
+            par_seconds=par_seconds,
+            hints_used=hints,
+            attempts=attempt_number,
+            gave_up=gave_up,
+            showing=self.showing,
+        )
         return self.session.record(attempt)
 
     # -- changing the rating ----------------------------------------------------------------
