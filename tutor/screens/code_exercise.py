@@ -29,7 +29,6 @@ from tutor.screens.code_drafts import CodeDraftScreen
 from tutor.screens.code_panes import NotesPane, TestsPane, hints_text, solution_view
 from tutor.screens.item import rating_bindings
 from tutor.session import Session
-from tutor.type_ahead import HoldTyping
 from tutor.widgets.code_editor import TestTable, draft_path, make_editor, write_draft_file
 
 if TYPE_CHECKING:
@@ -455,7 +454,7 @@ class CodeWorkScreen(CodeDraftScreen):
             self.gave_up = True
             # Enter (continue the review) must leave with the give-up's rating: keys typed now
             # wait until it is saved.
-            self.app.post_message(HoldTyping(self, hold=True))
+            self.hold_typing(True)
             attempt, hints = self.attempts + 1, self.hints_shown
             duration = time.monotonic() - self.started
             self.run_worker(
@@ -500,11 +499,7 @@ class CodeWorkScreen(CodeDraftScreen):
         if not message.error:
             lines.append("Try again later in review.")
         self._status("\n".join(lines))
-        self.app.post_message(HoldTyping(self, hold=False))
-
-    def on_unmount(self) -> None:
-        # Never leave keys held for a screen that is gone (its give-up result will not come).
-        self.app.post_message(HoldTyping(self, hold=False))
+        self.hold_typing(False)
 
     # -- leaving ---------------------------------------------------------------------------
 

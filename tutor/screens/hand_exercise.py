@@ -30,7 +30,6 @@ from tutor.screens.base import NotNow
 from tutor.screens.hand_answers import HandAnswersScreen
 from tutor.screens.item import rating_bindings
 from tutor.session import Session
-from tutor.type_ahead import HoldTyping
 from tutor.widgets.answer_input import AnswerInput
 from tutor.widgets.vector_grid import DrawingInput
 
@@ -275,11 +274,7 @@ class HandExerciseScreen(HandAnswersScreen):
         if leave is not None:
             leave()
         # Keys typed while the give-up was saved go on now, to the next item if that left.
-        self.app.post_message(HoldTyping(self, hold=False))
-
-    def on_unmount(self) -> None:
-        # Never leave keys held for a screen that is gone (its give-up result will not come).
-        self.app.post_message(HoldTyping(self, hold=False))
+        self.hold_typing(False)
 
     def _leave_once_recorded(self, leave: Callable[[], None]) -> bool:
         """True if the give-up is still being saved: then `leave` runs once it is, so the review
@@ -391,7 +386,7 @@ class HandExerciseScreen(HandAnswersScreen):
         self._recording = True
         # Where the next keys go depends on the rating being saved (enter leaves with it): hold
         # them, so a burst such as ctrl+g enter 18 in a review answers the next item with 18.
-        self.app.post_message(HoldTyping(self, hold=True))
+        self.hold_typing(True)
         self._close_boxes()
         self._show_solution()
         self._show_mode()

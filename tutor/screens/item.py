@@ -22,6 +22,7 @@ from progress.rating import Rating
 from tutor.practice.outcome import SKIPPED, Attempt, Paused, Recorded, Skipped
 from tutor.screens.base import NotNow, TutorScreen
 from tutor.session import Session
+from tutor.type_ahead import HoldTyping
 
 RATING_KEYS = ("1", "2", "3", "4")
 """The keys that set a rating after r (Again, Hard, Good, Easy)."""
@@ -196,6 +197,17 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.showing = self.session.new_showing()
         self.attempts = 0
         self.reopen()
+
+    # -- keys that wait for a worker --------------------------------------------------------
+
+    def hold_typing(self, hold: bool) -> None:
+        """Hold the keys typed from now on (True) while a worker's result decides where they go
+        (a give-up being saved: enter leaves with its rating), or let them go on (False)."""
+        self.app.post_message(HoldTyping(self, hold=hold))
+
+    def on_unmount(self) -> None:
+        # Never leave keys held for a screen that is gone (its worker's result will not come).
+        self.hold_typing(False)
 
     # -- leaving ----------------------------------------------------------------------------
 
