@@ -536,7 +536,9 @@ async def test_r_then_a_digit_changes_the_rating_once_the_editor_is_left(
         await pilot.pause()
         assert stored() is Rating.Good and "Rated Good" in status()
         await pilot.press("r")
-        assert "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy" in status()
+        assert "Rate it: 1 Again · 2 Hard · 3 Good · 4 Easy (now Good)" in status()
+        # In the rating line's place: the status shows two lines at 80×24, the prompt among them.
+        assert status().splitlines()[1].startswith("Rate it"), status()
         await pilot.press("x", "2")
         await pilot.pause()
         assert "Rate it" not in status() and stored() is Rating.Good

@@ -150,7 +150,12 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
     def action_rate_prompt(self) -> None:
         """r: the next key 1–4 sets the rating (any other key cancels)."""
         self._rating_armed = True
-        self._show_status("\n".join([*self._status_lines, RATE_PROMPT]))
+        # In place of the rating line, so it shows where that line showed (a code item's status
+        # has room for two lines at 80×24); the rating it would replace is named in it.
+        now = f" (now {self.recorded.rating.label})" if self.recorded is not None else ""
+        prompt = RATE_PROMPT + now
+        lines = [prompt if line.startswith("Rated ") else line for line in self._status_lines]
+        self._show_status("\n".join(lines if prompt in lines else [*lines, prompt]))
         self.refresh_bindings()
 
     def on_key(self, event: events.Key) -> None:
