@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import os
 import signal
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,18 @@ if TYPE_CHECKING:
     from tutor.screens.reader import ReaderScreen
 
 _STARTED_NS = time.perf_counter_ns()
+
+EXIT_GRACE_S = 5.0
+"""How long a polite kill (SIGTERM) may take to restore the terminal before the process ends."""
+
+
+def _end_after(seconds: float, code: int) -> None:
+    """End the process after `seconds` unless it has ended by then (a daemon timer)."""
+    timer = threading.Timer(seconds, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+
+
 """When this module was imported: the start of the start-up measurement (as Posting does)."""
 
 MIN_WIDTH = 64
@@ -313,14 +327,33 @@ class TutorApp(TypeAheadApp[None]):
         self.action_help()
 
     def _hang_up(self, signum: int) -> None:
+        code = 128 + signum
+
         async def save_and_exit() -> None:
             try:
                 await self._settle_text_boxes()
                 self.save_typed()
             finally:
-                self.exit(return_code=128 + signum)
+                if signum == signal.SIGHUP:
+                    self._end_without_terminal(code)
+                else:
+                    # A polite kill: the terminal is still there, so leave it as it was found.
+                    # Textual's shutdown writes to the terminal and can wait for ever if that is
+                    # gone after all; the timer ends the process then (what was typed is saved).
+                    _end_after(EXIT_GRACE_S, code)
+                    self.exit(return_code=code)
 
         self.call_next(save_and_exit)
+
+    def _end_without_terminal(self, code: int) -> None:
+        """The terminal hung up: nothing can be drawn on it or restored, and Textual's shutdown
+        would write to it (and, once its writer thread died on the dead terminal, block for ever,
+        leaving the tutor running with no one to see it). Stop what the session started, close
+        the store, and end the process now."""
+        try:
+            self.session.close()
+        finally:
+            os._exit(code)
 
     async def _settle_text_boxes(self) -> None:
         """Wait until every box of this screen has taken the keys already sent to it: ctrl+q acts

@@ -176,6 +176,28 @@ def test_the_last_code_edit_survives_a_hang_up(pane: Pane, signum: signal.Signal
     pane.wait_for("1.ex13", "# my last words")
 
 
+@pytest.mark.parametrize("item", ["1.1", "1.ex13"])
+def test_closing_the_terminal_ends_the_app_and_keeps_what_was_typed(pane: Pane, item: str) -> None:
+    """The terminal goes away (tmux killed, as an SSH link drops): the app saves and ends. It
+    used to stay behind for good, blocked writing to the dead terminal, holding its store."""
+    pane.start(item)
+    pane.wait_for(item)
+    pid = pane.app_pid()
+    if item == "1.ex13":
+        pane.type("\n# typed before the hang-up")
+        pane.wait_for("# typed before the hang-up")
+    pane.tmux("kill-server")
+    until = time.monotonic() + DEADLINE_S
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < until:
+        time.sleep(0.05)
+    stat = Path(f"/proc/{pid}/stat")
+    alive = stat.exists() and stat.read_text().split(") ")[1][0] != "Z"
+    assert not alive, f"the app ({pid}) is still running after its terminal went away"
+    if item == "1.ex13":
+        pane.start("1.ex13")
+        pane.wait_for("1.ex13", "# typed before the hang-up")
+
+
 def test_the_code_editor_has_room_and_no_stray_glyphs_at_80x24(pane: Pane) -> None:
     pane.start("1.ex13")
     screen = pane.wait_for("1.ex13", "center_columns", "^s Check")
