@@ -23,5 +23,6 @@ export PATH="$PWD/$venv/bin:$PATH"
 "$py" -m ruff check .
 "$py" -m ruff format --check .
 "$py" -m mypy
-# In parallel, one worker per core (`-n 0` runs in this process instead; a later -n wins).
-exec "$py" -m pytest -q -p no:cacheprovider -n auto "$@"
+# In parallel, one worker per core (`-n 0` runs in this process instead; a later -n wins);
+# tests that share an expensive fixture name one xdist group, so one worker builds it once.
+exec "$py" -m pytest -q -p no:cacheprovider -n auto --dist loadgroup "$@"

@@ -99,40 +99,52 @@ def test_table_names_every_goal_and_any_group_that_failed() -> None:
     assert "could not measure store: OSError: disk full" in text
 
 
-def test_hand_group_checks_all_twelve_exercises_right_and_wrong() -> None:
-    figures = _bench("--quick", "--only", "hand", timeout=120)
-    assert figures["errors"] == {}
-    assert figures["hand_checks"] == 2 * 24  # 12 exercises × (accepted, rejected) × 2 rounds
-    assert figures["goals"]["hand_check_p50_ms ≤ 10"] in ("PASS", "MISS")
+@pytest.fixture(scope="module")
+def quick_run() -> dict:
+    """One `bench --quick --gpu` run, read by the tests below (each group once, not once per
+    test: the run takes most of a minute). They share an xdist group, so one worker runs it."""
+    return _bench("--quick", "--gpu", timeout=400)
 
 
+QUICK = pytest.mark.xdist_group("bench-quick")
+
+
+@QUICK
 @pytest.mark.slow
-def test_labs_group_times_a_correct_check_and_the_first_row() -> None:
-    figures = _bench("--quick", "--only", "labs", timeout=300)
-    assert figures["errors"] == {}
+def test_hand_group_checks_all_twelve_exercises_right_and_wrong(quick_run: dict) -> None:
+    assert "hand" not in quick_run["errors"]
+    assert quick_run["hand_checks"] == 2 * 24  # 12 exercises × (accepted, rejected) × 2 rounds
+    assert quick_run["goals"]["hand_check_p50_ms ≤ 10"] in ("PASS", "MISS")
+
+
+@QUICK
+@pytest.mark.slow
+def test_labs_group_times_a_correct_check_and_the_first_row(quick_run: dict) -> None:
+    assert "labs" not in quick_run["errors"]
     assert all(
-        isinstance(figures[key], float)
+        isinstance(quick_run[key], float)
         for key in ("lab2_check_s", "lab2_check_cold_s", "lab_first_row_ms")
     )
     assert {
-        figures["goals"][goal] for goal in ("lab2_check_s ≤ 1.5", "lab_first_row_ms ≤ 1000")
+        quick_run["goals"][goal] for goal in ("lab2_check_s ≤ 1.5", "lab_first_row_ms ≤ 1000")
     } <= {"PASS", "MISS"}
 
 
-def test_gpu_flag_says_when_there_is_no_cuda() -> None:
+@QUICK
+@pytest.mark.slow
+def test_gpu_flag_says_when_there_is_no_cuda(quick_run: dict) -> None:
     from bench.gpu import cuda_available
 
     if cuda_available():
         pytest.skip("this machine has CUDA; the device run records the GPU figures")
-    figures = _bench("--quick", "--only", "hand", "--gpu", timeout=120)
-    assert "no CUDA" in figures["gpu"]
+    assert "no CUDA" in quick_run["gpu"]
 
 
+@QUICK
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="the first-paint figures need tmux")
-def test_quick_run_prints_every_key_and_a_verdict_per_goal() -> None:
-    figures = _bench("--quick", timeout=300)
-    assert figures["errors"] == {}
-    missing = [key for key in REQUIRED if not isinstance(figures.get(key), (int, float))]
+def test_quick_run_prints_every_key_and_a_verdict_per_goal(quick_run: dict) -> None:
+    assert quick_run["errors"] == {}
+    missing = [key for key in REQUIRED if not isinstance(quick_run.get(key), (int, float))]
     assert missing == []
-    assert set(figures["goals"].values()) <= {"PASS", "MISS"}
+    assert set(quick_run["goals"].values()) <= {"PASS", "MISS"}
