@@ -15,6 +15,10 @@ from tutor.course.exercise_schema import CodeExercise, HandExercise
 from tutor.course.loader import Course, load_course
 from tutor.course.schema import Callout, CodeExample, Definition, Formula, Prose, Section, Table
 
+# One worker runs this module (every example and table row runs once in a module fixture):
+# split across workers, each would pay for it.
+pytestmark = pytest.mark.xdist_group("content-examples")
+
 COURSE = load_course()
 EXAMPLES = examples_in(COURSE)
 MAX_CODE_LINE = 72

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# One worker runs this module (the wheelhouse is built once in a module fixture):
+# split across workers, each would pay for it.
+pytestmark = pytest.mark.xdist_group("setup-scripts")
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 

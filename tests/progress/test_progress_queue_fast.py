@@ -13,6 +13,10 @@ from progress.clock import parse_instant
 from progress.entry import LogEntry
 from progress.store import QueueItem, Store
 
+# One worker runs this module (the randomised store is built once in a module fixture):
+# split across workers, each would pay for it.
+pytestmark = pytest.mark.xdist_group("queue-fast")
+
 START = parse_instant("2025-06-01T08:00:00+00:00")
 CARDS = 300
 
