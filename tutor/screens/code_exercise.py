@@ -452,9 +452,7 @@ class CodeWorkScreen(CodeDraftScreen):
         """The reference solution; before a success this gives up (recorded as a wrong attempt)."""
         if not self.solved and not self.gave_up:
             self.gave_up = True
-            # Enter (continue the review) must leave with the give-up's rating: keys typed now
-            # wait until it is saved.
-            self.hold_typing(True)
+            self.give_up_saving()
             attempt, hints = self.attempts + 1, self.hints_shown
             duration = time.monotonic() - self.started
             self.run_worker(
@@ -499,12 +497,14 @@ class CodeWorkScreen(CodeDraftScreen):
         if not message.error:
             lines.append("Try again later in review.")
         self._status("\n".join(lines))
-        self.hold_typing(False)
+        self.give_up_saved()
 
     # -- leaving ---------------------------------------------------------------------------
 
     def action_continue_review(self) -> None:
-        """Review: the item is answered; on to the next one."""
+        """Review: the item is answered; on to the next one (with the give-up's rating)."""
+        if self.after_give_up_saved(self.action_continue_review):
+            return
         self.leave()
 
     def action_skip_review(self) -> None:
@@ -537,6 +537,8 @@ class CodeWorkScreen(CodeDraftScreen):
 
     def action_pause_review(self) -> None:
         """Review, with the editor left: back to the session, which waits here (paused)."""
+        if self.after_give_up_saved(self.action_pause_review):
+            return
         self.leave_paused()
 
 

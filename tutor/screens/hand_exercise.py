@@ -4,7 +4,6 @@ solution."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -134,9 +133,6 @@ class HandExerciseScreen(HandAnswersScreen):
         self.exercise = exercise
         self.variant = variant
         self.instance: HandInstance = make_instance(chapter, exercise, variant)
-        self._recording = False
-        """A give-up is being saved (a worker): leaving waits for its rating."""
-        self._leave_when_recorded: Callable[[], None] | None = None
 
     @property
     def draft_key(self) -> str:
@@ -268,21 +264,9 @@ class HandExerciseScreen(HandAnswersScreen):
 
     @on(Checked)
     def _show_verdict(self, message: Checked) -> None:
-        self._recording = False
         self._apply_verdict(message)
-        leave, self._leave_when_recorded = self._leave_when_recorded, None
-        if leave is not None:
-            leave()
-        # Keys typed while the give-up was saved go on now, to the next item if that left.
-        self.hold_typing(False)
-
-    def _leave_once_recorded(self, leave: Callable[[], None]) -> bool:
-        """True if the give-up is still being saved: then `leave` runs once it is, so the review
-        gets its rating (enter straight after ctrl+g had paused the session on an unrated item)."""
-        if not self._recording:
-            return False
-        self._leave_when_recorded = leave
-        return True
+        # A give-up's result comes as a verdict too: what waited for it goes on now.
+        self.give_up_saved()
 
     def _apply_verdict(self, message: Checked) -> None:
         self.checking = False
@@ -383,10 +367,7 @@ class HandExerciseScreen(HandAnswersScreen):
             self._show_solution()
             return
         self.gave_up = True
-        self._recording = True
-        # Where the next keys go depends on the rating being saved (enter leaves with it): hold
-        # them, so a burst such as ctrl+g enter 18 in a review answers the next item with 18.
-        self.hold_typing(True)
+        self.give_up_saving()
         self._close_boxes()
         self._show_solution()
         self._show_mode()
@@ -429,7 +410,7 @@ class HandExerciseScreen(HandAnswersScreen):
 
     def action_next(self) -> None:
         """Leave for the next hand exercise of the chapter (in a review, back to the session)."""
-        if self._leave_once_recorded(self.action_next):
+        if self.after_give_up_saved(self.action_next):
             return
         self.leave()
         if self.review:
@@ -454,13 +435,13 @@ class HandExerciseScreen(HandAnswersScreen):
 
     def action_back(self) -> None:
         """Escape with no box focused: leave the exercise; unchecked answers are kept."""
-        if self._leave_once_recorded(self.action_back):
+        if self.after_give_up_saved(self.action_back):
             return
         self.leave()
 
     def action_pause(self) -> None:
         """Review, escape with no box focused: back to the session, which waits here (paused)."""
-        if self._leave_once_recorded(self.action_pause):
+        if self.after_give_up_saved(self.action_pause):
             return
         self.leave_paused()
 
@@ -508,7 +489,7 @@ class HandExerciseScreen(HandAnswersScreen):
             stopped["hint"] = stopped["hint_from_box"] = NotNow(hints)
         if not self.review and self._following_id() is None:
             stopped["next"] = NotNow("the last hand exercise of the chapter (escape: back)")
-        if self._recording:
+        if self._saving_give_up:
             stopped["skip"] = NotNow("the give-up is being saved", soon=True)
         if self.review:
             stopped["back"] = NotNow("in a review escape pauses the session")

@@ -9,6 +9,7 @@ reopens after an undo).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from rich.text import Text
@@ -90,6 +91,9 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self._status_lines: list[str] = []
         """What the status line says (r's prompt is shown under it and goes again)."""
         self._rating_armed = False
+        self._saving_give_up = False
+        """A give-up is being saved by a worker: leaving and the keys typed meanwhile wait."""
+        self._leave_when_saved: Callable[[], None] | None = None
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -203,16 +207,32 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
         self.attempts = 0
         self.reopen()
 
-    # -- keys that wait for a worker --------------------------------------------------------
+    # -- a give-up being saved --------------------------------------------------------------
 
-    def hold_typing(self, hold: bool) -> None:
-        """Hold the keys typed from now on (True) while a worker's result decides where they go
-        (a give-up being saved: enter leaves with its rating), or let them go on (False)."""
-        self.app.post_message(HoldTyping(self, hold=hold))
+    def give_up_saving(self) -> None:
+        """A worker saves a give-up now. Leaving waits for its rating (a review needs it), and
+        the keys typed meanwhile wait too: `ctrl+g enter 18` answers the next item with 18."""
+        self._saving_give_up = True
+        self.app.post_message(HoldTyping(self, hold=True))
+
+    def give_up_saved(self) -> None:
+        """The give-up's result is in: a leave that waited goes on, then the held keys."""
+        self._saving_give_up = False
+        leave, self._leave_when_saved = self._leave_when_saved, None
+        if leave is not None:
+            leave()
+        self.app.post_message(HoldTyping(self, hold=False))
+
+    def after_give_up_saved(self, leave: Callable[[], None]) -> bool:
+        """True if a give-up is still being saved: then `leave` runs once it is."""
+        if not self._saving_give_up:
+            return False
+        self._leave_when_saved = leave
+        return True
 
     def on_unmount(self) -> None:
         # Never leave keys held for a screen that is gone (its worker's result will not come).
-        self.hold_typing(False)
+        self.app.post_message(HoldTyping(self, hold=False))
 
     # -- leaving ----------------------------------------------------------------------------
 
