@@ -217,6 +217,8 @@ class ItemScreen(TutorScreen[Recorded | Skipped | Paused | None]):
 
     def give_up_saved(self) -> None:
         """The give-up's result is in: a leave that waited goes on, then the held keys."""
+        if not self._saving_give_up:
+            return  # an ordinary check's verdict: nothing waits
         self._saving_give_up = False
         leave, self._leave_when_saved = self._leave_when_saved, None
         if leave is not None:
